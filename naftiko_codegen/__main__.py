@@ -1,0 +1,5 @@
+"""`python -m naftiko_codegen` runs the command-line interface."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,941 @@
+"""Stage 4, model: the canonical capability → the frozen, render-ready template context.
+
+Everything a template needs is decided here: Python identifiers, environment variable names,
+type annotations, JSON Schemas, code expressions and sample values for the generated tests.
+Templates only loop and branch over this model (see `docs/template-context.md`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from . import __version__
+from .names import (
+    PythonCode,
+    PythonIdentifier,
+    UniqueNames,
+    env_var_name,
+    identifier,
+    py_literal,
+    slugify,
+)
+from .resolve import (
+    Api,
+    Argument,
+    Auth,
+    Call,
+    CanonicalCapability,
+    ConsumedOperation,
+    ConsumedParameter,
+    Input,
+    McpTool,
+    Output,
+    RestOperation,
+)
+from .templating import Part, Template, template_text
+
+__all__ = [
+    "CONTEXT_VERSION",
+    "ApiModel",
+    "CallModel",
+    "CapabilityModel",
+    "McpModel",
+    "OperationModel",
+    "ParameterModel",
+    "RestModel",
+    "RouteModel",
+    "SecretModel",
+    "ToolModel",
+    "build_model",
+]
+
+CONTEXT_VERSION = 1
+"""Bumped whenever a field of the template context changes meaning or disappears."""
+
+_PY_TYPES = {
+    "string": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "array": "list[Any]",
+    "object": "dict[str, Any]",
+}
+_JSON_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
+_SAMPLES: dict[str, Any] = {
+    "string": "sample",
+    "integer": 7,
+    "number": 2.5,
+    "boolean": True,
+    "array": ["sample"],
+    "object": {"sample": "value"},
+}
+
+
+@dataclass(frozen=True)
+class SecretModel:
+    """A bind variable the server reads at start-up."""
+
+    variable: str
+    attribute: PythonIdentifier
+    env_var: str
+    """The environment variable (provider key) holding the value."""
+    file: str | None
+    """A file path to read the value from instead (from a `file:` bind location)."""
+    used_for: str
+    test_value: str
+
+
+@dataclass(frozen=True)
+class ApiModel:
+    """A consumed API: its settings and how requests to it authenticate."""
+
+    namespace: str
+    attribute: PythonIdentifier
+    base_url: str | None
+    base_url_env: str
+    timeout_env: str
+    strip_base_path: bool
+    description: str
+    auth_kind: str
+    auth_headers: tuple[tuple[str, PythonCode], ...]
+    auth_query: tuple[tuple[str, PythonCode], ...]
+    auth_basic: tuple[PythonCode, PythonCode] | None
+    auth_summary: str
+
+
+@dataclass(frozen=True)
+class ParameterModel:
+    """A keyword argument of a consumed-operation function."""
+
+    name: str
+    location: str
+    argument: PythonIdentifier
+    annotation: PythonCode
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class OperationModel:
+    """A consumed operation, generated as one `async def` in `operations.py`."""
+
+    api: ApiModel
+    name: str
+    function: PythonIdentifier
+    method: str
+    path_text: str
+    summary: str
+    parameters: tuple[ParameterModel, ...]
+    path_expression: PythonCode
+    query: tuple[tuple[str, PythonCode], ...]
+    headers: tuple[tuple[str, PythonCode], ...]
+    cookies: tuple[tuple[str, PythonCode], ...]
+    body: PythonCode | None
+    body_kind: str
+    """`json`, `form`, `text` or `none`."""
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class CallModel:
+    """How a REST route or MCP tool calls its consumed operation."""
+
+    operation: OperationModel
+    arguments: tuple[tuple[PythonIdentifier, PythonCode], ...]
+    output_shape: PythonCode | None
+    """A literal output shape for `map_output`, or None to pass the upstream body through."""
+
+
+@dataclass(frozen=True)
+class InputModel:
+    """One input of a REST route (a handler argument) or an MCP tool (a schema property)."""
+
+    name: str
+    location: str
+    argument: PythonIdentifier
+    annotation: PythonCode
+    fastapi_kind: PythonIdentifier
+    """`Path`, `Query`, `Header`, `Cookie` or `Body`."""
+    required: bool
+    description: str
+    alias_needed: bool
+    sample: Any
+
+
+@dataclass(frozen=True)
+class RouteModel:
+    """One REST operation, generated as one FastAPI handler."""
+
+    function: PythonIdentifier
+    operation_id: str
+    method: str
+    decorator: PythonIdentifier
+    spec_path: str
+    route_path: str
+    summary: str
+    description: str
+    tag: str
+    inputs: tuple[InputModel, ...]
+    body_embed: bool
+    call: CallModel
+    sample_path: str
+    sample_query: tuple[tuple[str, str], ...]
+    sample_body: Any
+    expected_upstream_path: str
+    expected_upstream_query: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RestModel:
+    """The REST adapter."""
+
+    namespace: str
+    port: int
+    host: str
+    title: str
+    description: str
+    routes: tuple[RouteModel, ...]
+    renamed_paths: tuple[tuple[str, str], ...]
+    """(route path FastAPI registers, path as the spec writes it) where they differ."""
+    renamed_parameters: tuple[tuple[str, str, str], ...]
+    """(spec path, identifier, spec name) for path parameters renamed in the OpenAPI document."""
+
+
+@dataclass(frozen=True)
+class ToolModel:
+    """One MCP tool, generated as one handler and one `Tool` definition."""
+
+    name: str
+    function: PythonIdentifier
+    title: str
+    description: str
+    input_schema: PythonCode
+    annotations: tuple[tuple[PythonIdentifier, bool], ...]
+    inputs: tuple[InputModel, ...]
+    call: CallModel
+    sample_arguments: PythonCode
+    expected_upstream_path: str
+    expected_upstream_query: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class McpModel:
+    """The MCP adapter."""
+
+    namespace: str
+    transport: str
+    port: int
+    host: str
+    description: str
+    tools: tuple[ToolModel, ...]
+
+
+@dataclass(frozen=True)
+class CapabilityModel:
+    """The whole template context for one generated package."""
+
+    context_version: int
+    generator_version: str
+    distribution: str
+    """The pip name, e.g. `rest-sessions`."""
+    package: PythonIdentifier
+    """The import name, e.g. `rest_sessions`."""
+    script: str
+    title: str
+    description: str
+    tags: tuple[str, ...]
+    spec_file: str
+    spec_sha256: str
+    apis: tuple[ApiModel, ...]
+    secrets: tuple[SecretModel, ...]
+    operations: tuple[OperationModel, ...]
+    rest: RestModel | None
+    mcp: McpModel | None
+    uses_output_mapping: bool
+    uses_file_secrets: bool
+    auth_uses_secrets: bool
+    """`build_apis` reads `settings.secrets`."""
+    operation_imports: tuple[PythonIdentifier, ...]
+    """Names `operations.py` imports from `upstream.py`."""
+    rest_imports: tuple[PythonIdentifier, ...]
+    """Names `rest_app.py` imports from `fastapi`."""
+    operations_use_any: bool
+    """Some consumed-operation argument is typed with `Any`."""
+    dependencies: tuple[str, ...]
+    test_dependencies: tuple[str, ...] = field(default=())
+
+
+# ----------------------------------------------------------------------------- expressions
+
+
+def _text_expression(template: Template, names: Mapping[str, PythonCode]) -> PythonCode:
+    """Code for a template rendered as text: literals quoted, inputs and secrets interpolated."""
+    pieces: list[str] = []
+    for part in template:
+        if part.kind == "text":
+            pieces.append(repr(part.value))
+        elif part.kind == "unbound":
+            continue
+        else:
+            pieces.append(f"text({names[part.kind + ':' + part.value]})")
+    if not pieces:
+        return PythonCode("''")
+    return PythonCode(" + ".join(pieces))
+
+
+def _value_expression(template: Template, names: Mapping[str, PythonCode]) -> PythonCode:
+    """Code for a value: a lone input or secret keeps its type; anything else becomes text."""
+    meaningful = [p for p in template if p.kind != "unbound"]
+    if len(meaningful) == 1 and meaningful[0].kind in ("input", "secret"):
+        part = meaningful[0]
+        return names[part.kind + ":" + part.value]
+    return _text_expression(template, names)
+
+
+def _is_static(template: Template | None) -> bool:
+    return template is not None and all(p.kind in ("text", "secret", "unbound") for p in template)
+
+
+# ----------------------------------------------------------------------------- builder
+
+
+class _ModelBuilder:
+    def __init__(self, canonical: CanonicalCapability, spec_file: str, spec_text: str, slug: str):
+        self.canonical = canonical
+        self.spec_file = spec_file
+        self.spec_text = spec_text
+        self.slug = slug
+        self.secret_names: dict[str, PythonIdentifier] = {}
+        self.secret_uses: dict[str, list[str]] = {}
+        self.apis: dict[str, ApiModel] = {}
+        self.operations: dict[tuple[str, str], OperationModel] = {}
+        self.operation_names = UniqueNames({"text", "query_items", "header_items"})
+        self.uses_mapping = False
+        binds = canonical.binds
+        secret_attrs = UniqueNames()
+        for bind in binds:
+            self.secret_names[bind.variable] = secret_attrs.claim(bind.variable)
+
+    # -- secrets and APIs
+
+    def secret_code(self, variable: str, used_for: str, owner: str) -> PythonCode:
+        self.secret_uses.setdefault(variable, [])
+        if used_for not in self.secret_uses[variable]:
+            self.secret_uses[variable].append(used_for)
+        return PythonCode(f"{owner}.{self.secret_names[variable]}")
+
+    def template_names(
+        self, template: Template, used_for: str, owner: str = "client.secrets"
+    ) -> dict[str, PythonCode]:
+        """Code names for the secrets a template uses (`owner` is the `Secrets` expression)."""
+        return {
+            f"secret:{p.value}": self.secret_code(p.value, used_for, owner)
+            for p in template
+            if p.kind == "secret"
+        }
+
+    def api_model(self, api: Api, attributes: UniqueNames) -> ApiModel:
+        env_prefix = env_var_name(api.namespace)
+        used_for = f"authentication of {api.namespace}"
+        headers: list[tuple[str, PythonCode]] = []
+        query: list[tuple[str, PythonCode]] = []
+        basic: tuple[PythonCode, PythonCode] | None = None
+        auth: Auth | None = api.auth
+        summary = "none"
+        if auth is not None:
+            if auth.kind == "apikey":
+                code = _text_expression(auth.value, self.template_names(auth.value, used_for, "secrets"))
+                (query if auth.placement == "query" else headers).append((auth.key, code))
+                summary = f"API key in {auth.placement} `{auth.key}`"
+            elif auth.kind == "bearer":
+                token = _text_expression(auth.value, self.template_names(auth.value, used_for, "secrets"))
+                headers.append(("Authorization", PythonCode(f"'Bearer ' + {token}")))
+                summary = "bearer token"
+            else:
+                basic = (
+                    _text_expression(auth.username, self.template_names(auth.username, used_for, "secrets")),
+                    _text_expression(auth.password, self.template_names(auth.password, used_for, "secrets")),
+                )
+                summary = "HTTP basic"
+        return ApiModel(
+            namespace=api.namespace,
+            attribute=attributes.claim(api.namespace),
+            base_url=api.base_uri,
+            base_url_env=f"{env_prefix}_BASE_URL",
+            timeout_env=f"{env_prefix}_TIMEOUT",
+            strip_base_path=api.strip_base_path,
+            description=api.description,
+            auth_kind=auth.kind if auth else "none",
+            auth_headers=tuple(headers),
+            auth_query=tuple(query),
+            auth_basic=basic,
+            auth_summary=summary,
+        )
+
+    # -- consumed operations
+
+    def operation_model(self, op: ConsumedOperation) -> OperationModel:
+        key = (op.namespace, op.name)
+        if key in self.operations:
+            return self.operations[key]
+        api = self.apis[op.namespace]
+        arg_names = UniqueNames({"client", "secrets", "text", "query_items", "header_items"})
+        params: list[ParameterModel] = []
+        names: dict[str, PythonCode] = {}
+        static: dict[str, PythonCode] = {}
+        used_for = f"{op.namespace}.{op.name}"
+        for param in op.parameters:
+            if param.location == "environment":
+                continue
+            if _is_static(param.value):
+                assert param.value is not None
+                static[param.name] = _value_expression(
+                    param.value, self.template_names(param.value, used_for)
+                )
+                continue
+            argument = arg_names.claim(param.name, fallback="param")
+            required = param.location == "path" or param.required
+            py_type = _PY_TYPES.get(param.type, "Any")
+            params.append(
+                ParameterModel(
+                    name=param.name,
+                    location=param.location,
+                    argument=argument,
+                    annotation=PythonCode(py_type if required else f"{py_type} | None"),
+                    required=required,
+                    description=param.description,
+                )
+            )
+            names[param.name] = PythonCode(argument)
+
+        def value_of(param: ConsumedParameter) -> PythonCode:
+            return static.get(param.name) or names[param.name]
+
+        path_pieces: list[str] = []
+        for part in op.path:
+            if part.kind == "text":
+                path_pieces.append(repr(part.value))
+            else:
+                param = next(p for p in op.parameters if p.name == part.value)
+                path_pieces.append(f"path_segment({value_of(param)})")
+        by_location: dict[str, list[tuple[str, PythonCode]]] = {}
+        for param in op.parameters:
+            if param.name in names or param.name in static:
+                by_location.setdefault(param.location, []).append((param.name, value_of(param)))
+        body_params = by_location.get("body", [])
+        body: PythonCode | None = None
+        body_kind = "none"
+        content_type: str | None = None
+        if op.body is not None:
+            body, body_kind, content_type = self.body_template(op, used_for)
+        elif len(body_params) == 1 and (
+            body_params[0][0] == "body"
+            or next(p for p in op.parameters if p.name == body_params[0][0]).type
+            in ("object", "array")
+        ):
+            body, body_kind = body_params[0][1], "json"
+        elif body_params:
+            body = PythonCode(
+                "without_none({" + ", ".join(f"{n!r}: {c}" for n, c in body_params) + "})"
+            )
+            body_kind = "json"
+        model = OperationModel(
+            api=api,
+            name=op.name,
+            function=self.operation_names.claim(f"{op.name or op.method}", fallback="operation"),
+            method=op.method,
+            path_text=op.path_text,
+            summary=op.description or op.label or f"{op.method} {op.path_text}",
+            parameters=tuple(params),
+            path_expression=PythonCode(" + ".join(path_pieces) or "''"),
+            query=tuple(by_location.get("query", [])),
+            headers=tuple(by_location.get("header", [])),
+            cookies=tuple(by_location.get("cookie", [])),
+            body=body,
+            body_kind=body_kind,
+            content_type=content_type,
+        )
+        self.operations[key] = model
+        return model
+
+    def body_template(
+        self, op: ConsumedOperation, used_for: str
+    ) -> tuple[PythonCode, str, str | None]:
+        """An explicit `body:` block: JSON data with templated strings, text, or a form."""
+        raw = op.body
+        kind = "json"
+        data: Any = raw
+        if isinstance(raw, dict) and "type" in raw:
+            kind = str(raw.get("type"))
+            data = raw.get("data")
+        if kind in ("text", "xml", "sparql") and isinstance(data, str):
+            media = {
+                "text": "text/plain",
+                "xml": "application/xml",
+                "sparql": "application/sparql-query",
+            }
+            return self.data_code(data, used_for), "text", media[kind]
+        if kind == "formUrlEncoded":
+            return self.data_code(data, used_for), "form", "application/x-www-form-urlencoded"
+        return self.data_code(data, used_for), "json", None
+
+    def data_code(self, data: Any, used_for: str) -> PythonCode:
+        """Render body data as a literal whose templated strings are filled in at run time."""
+        if isinstance(data, dict):
+            return PythonCode(
+                "{"
+                + ", ".join(f"{k!r}: {self.data_code(v, used_for)}" for k, v in data.items())
+                + "}"
+            )
+        if isinstance(data, list):
+            return PythonCode("[" + ", ".join(self.data_code(v, used_for) for v in data) + "]")
+        if isinstance(data, str) and "{{" in data:
+            from .templating import split_placeholders
+
+            parts: list[Part] = []
+            for is_placeholder, content in split_placeholders(data):
+                if not is_placeholder:
+                    parts.append(Part("text", content))
+                elif content in self.secret_names:
+                    parts.append(Part("secret", content))
+                else:
+                    parts.append(Part("unbound", content))
+            return _value_expression(tuple(parts), self.template_names(tuple(parts), used_for))
+        return py_literal(data)
+
+    # -- units
+
+    def call_model(
+        self, call: Call, inputs: Mapping[str, PythonCode], output: Output, used_for: str
+    ) -> CallModel:
+        operation = self.operation_model(call.operation)
+        by_param = {a.parameter.name: a for a in call.arguments}
+        arguments: list[tuple[PythonIdentifier, PythonCode]] = []
+        for param in operation.parameters:
+            argument: Argument | None = by_param.get(param.name)
+            if argument is None:
+                continue
+            if argument.is_literal and not isinstance(argument.literal, str):
+                arguments.append((param.argument, py_literal(argument.literal)))
+                continue
+            names: dict[str, PythonCode] = dict(self.template_names(argument.value, used_for))
+            for part in argument.value:
+                if part.kind == "input":
+                    names[f"input:{part.value}"] = inputs[part.value]
+            arguments.append((param.argument, _value_expression(argument.value, names)))
+        shape: PythonCode | None = None
+        if not output.passthrough and output.shape is not None:
+            shape = py_literal(_plain(output.shape))
+            self.uses_mapping = True
+        return CallModel(operation, tuple(arguments), shape)
+
+    def input_models(
+        self, inputs: Iterable[Input], scope: UniqueNames, *, feeds_path: set[str]
+    ) -> list[InputModel]:
+        models: list[InputModel] = []
+        kinds = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
+        for item in inputs:
+            argument = scope.claim(item.name, fallback="param")
+            required = item.required or item.location == "path" or item.name in feeds_path
+            py_type = _PY_TYPES.get(item.type, "Any")
+            models.append(
+                InputModel(
+                    name=item.name,
+                    location=item.location,
+                    argument=argument,
+                    annotation=PythonCode(py_type if required else f"{py_type} | None"),
+                    fastapi_kind=PythonIdentifier(kinds.get(item.location, "Body")),
+                    required=required,
+                    description=item.description,
+                    alias_needed=item.name != argument,
+                    sample=_SAMPLES.get(item.type, "sample"),
+                )
+            )
+        return models
+
+    def route_model(self, op: RestOperation, functions: UniqueNames, ids: set[str]) -> RouteModel:
+        scope = UniqueNames({"request", "client"})
+        # An input that alone feeds a required upstream parameter is required too.
+        feeds_path = {
+            arg.value[0].value
+            for arg in op.call.arguments
+            if (arg.parameter.location == "path" or arg.parameter.required)
+            and len(arg.value) == 1
+            and arg.value[0].kind == "input"
+        }
+        inputs = self.input_models(op.inputs, scope, feeds_path=feeds_path)
+        by_name = {i.name: i for i in inputs}
+        call = self.call_model(
+            op.call,
+            {i.name: PythonCode(i.argument) for i in inputs},
+            op.output,
+            f"REST {op.method} {op.path}",
+        )
+        route_pieces: list[str] = []
+        sample_pieces: list[str] = []
+        from .templating import split_placeholders
+
+        for is_placeholder, content in split_placeholders(op.path, path=True):
+            if not is_placeholder:
+                route_pieces.append(content)
+                sample_pieces.append(content)
+                continue
+            model = by_name[content]
+            route_pieces.append("{" + model.argument + "}")
+            sample_pieces.append(quote(str(model.sample), safe=""))
+        base_id = op.name or f"{op.method.lower()}-{op.path}"
+        operation_id = base_id
+        counter = 2
+        while operation_id in ids:
+            operation_id = f"{base_id}-{counter}"
+            counter += 1
+        ids.add(operation_id)
+        body_inputs = [i for i in inputs if i.fastapi_kind == "Body"]
+        samples = {i.name: i.sample for i in inputs}
+        sample_body: Any = None
+        if len(body_inputs) == 1 and not self._embed(body_inputs):
+            sample_body = body_inputs[0].sample
+        elif body_inputs:
+            sample_body = {i.name: i.sample for i in body_inputs}
+        upstream_path, upstream_query = self.expected_upstream(op.call, samples)
+        return RouteModel(
+            function=functions.claim(op.name or f"{op.method}_{op.path}", fallback="route"),
+            operation_id=operation_id,
+            method=op.method,
+            decorator=PythonIdentifier(op.method.lower()),
+            spec_path=op.path,
+            route_path="".join(route_pieces),
+            summary=op.label or _first_line(op.description) or f"{op.method} {op.path}",
+            description=op.description,
+            tag=op.resource or op.path,
+            inputs=tuple(inputs),
+            body_embed=self._embed(body_inputs),
+            call=call,
+            sample_path="".join(sample_pieces),
+            sample_query=tuple(
+                (i.name, _query_text(i.sample)) for i in inputs if i.location == "query"
+            ),
+            sample_body=sample_body,
+            expected_upstream_path=upstream_path,
+            expected_upstream_query=upstream_query,
+        )
+
+    @staticmethod
+    def _embed(body_inputs: list[InputModel]) -> bool:
+        # One body input named `body` (or typed object/array) is the whole JSON body.
+        if len(body_inputs) != 1:
+            return bool(body_inputs)
+        only = body_inputs[0]
+        return not (only.name == "body" or only.annotation.startswith(("dict", "list")))
+
+    def tool_model(self, tool: McpTool, functions: UniqueNames) -> ToolModel:
+        inputs = self.input_models(tool.inputs, UniqueNames(), feeds_path=set())
+        expressions = {
+            i.name: PythonCode(
+                f"arguments[{i.name!r}]" if i.required else f"arguments.get({i.name!r})"
+            )
+            for i in inputs
+        }
+        call = self.call_model(tool.call, expressions, tool.output, f"MCP tool {tool.name}")
+        schema = _input_schema(tool.inputs)
+        annotations = tuple(
+            (PythonIdentifier(f"{key}_hint"), value)
+            for key, value in (
+                ("read_only", tool.hints.get("readOnly")),
+                ("destructive", tool.hints.get("destructive")),
+                ("idempotent", tool.hints.get("idempotent")),
+                ("open_world", tool.hints.get("openWorld")),
+            )
+            if value is not None
+        )
+        samples = {i.name: i.sample for i in inputs if i.required}
+        upstream_path, upstream_query = self.expected_upstream(tool.call, samples)
+        return ToolModel(
+            name=tool.name,
+            function=functions.claim(tool.name, fallback="tool"),
+            title=tool.label,
+            description=tool.description,
+            input_schema=py_literal(schema),
+            annotations=annotations,
+            inputs=tuple(inputs),
+            call=call,
+            sample_arguments=py_literal(samples),
+            expected_upstream_path=upstream_path,
+            expected_upstream_query=upstream_query,
+        )
+
+    def expected_upstream(
+        self, call: Call, samples: Mapping[str, Any]
+    ) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The upstream path and query a call sends for the sample inputs (for generated tests)."""
+        values: dict[str, Any] = {}
+        for argument in call.arguments:
+            value = _sample_value(argument, samples, self.secret_test_values())
+            if value is not None:
+                values[argument.parameter.name] = value
+        for param in call.operation.parameters:
+            if param.name not in values and param.value is not None:
+                value = _sample_value(
+                    Argument(param, param.value), samples, self.secret_test_values()
+                )
+                if value is not None:
+                    values[param.name] = value
+        path = ""
+        for part in call.operation.path:
+            if part.kind == "text":
+                path += part.value
+            else:
+                path += _segment(values.get(part.value, ""))
+        # The generated tests point each API at a stub served at "/", so nothing is stripped.
+        api = self.apis[call.operation.namespace]
+        query: list[tuple[str, str]] = []
+        for param in call.operation.parameters:
+            if param.location == "query" and param.name in values:
+                query.extend(_query_pairs(param.name, values[param.name]))
+        for key, code in api.auth_query:
+            del code
+            auth = next(a for a in self.canonical.apis if a.namespace == api.namespace).auth
+            assert auth is not None
+            query.append(
+                (key, _sample_value(Argument(_AUTH_PARAM, auth.value), {}, self.secret_test_values()) or "")
+            )
+        return path, tuple(query)
+
+    def operation_imports(self) -> tuple[PythonIdentifier, ...]:
+        code = " ".join(
+            " ".join(
+                [
+                    op.path_expression,
+                    *(c for _, c in (*op.query, *op.headers, *op.cookies)),
+                    op.body or "",
+                    *(p.annotation for p in op.parameters),
+                ]
+            )
+            for op in self.operations.values()
+        )
+        helpers = ["path_segment", "text", "without_none"]
+        used = [name for name in helpers if f"{name}(" in code]
+        if any(op.query for op in self.operations.values()):
+            used.append("query_items")
+        if any(op.headers or op.cookies for op in self.operations.values()):
+            used.append("header_items")
+        if any(op.cookies for op in self.operations.values()):
+            used.append("text")
+        return tuple(PythonIdentifier(name) for name in sorted(set(used)))
+
+    def secret_test_values(self) -> dict[str, str]:
+        return {variable: f"test-{variable.lower().replace('_', '-')}" for variable in self.secret_names}
+
+    # -- whole capability
+
+    def build(self) -> CapabilityModel:
+        canonical = self.canonical
+        api_attrs = UniqueNames()
+        for api in canonical.apis:
+            self.apis[api.namespace] = self.api_model(api, api_attrs)
+        rest: RestModel | None = None
+        if canonical.rest_adapters:
+            adapter = canonical.rest_adapters[0]
+            functions = UniqueNames({"create_app", "router", "relay", "text"})
+            ids: set[str] = set()
+            routes = tuple(self.route_model(op, functions, ids) for op in adapter.operations)
+            rest = RestModel(
+                namespace=adapter.namespace,
+                port=adapter.port,
+                host=adapter.address or "0.0.0.0",
+                title=canonical.label or self.slug,
+                description=adapter.description or canonical.description,
+                routes=routes,
+                renamed_paths=tuple(
+                    sorted(
+                        {(r.route_path, r.spec_path) for r in routes if r.route_path != r.spec_path}
+                    )
+                ),
+                renamed_parameters=tuple(
+                    sorted(
+                        {
+                            (r.spec_path, i.argument, i.name)
+                            for r in routes
+                            for i in r.inputs
+                            if i.location == "path" and i.alias_needed
+                        }
+                    )
+                ),
+            )
+        mcp: McpModel | None = None
+        if canonical.mcp_adapters:
+            mcp_adapter = canonical.mcp_adapters[0]
+            functions = UniqueNames({"create_server", "text"})
+            mcp = McpModel(
+                namespace=mcp_adapter.namespace,
+                transport=mcp_adapter.transport,
+                port=mcp_adapter.port or 9090,
+                host=mcp_adapter.address or "127.0.0.1",
+                description=mcp_adapter.description or canonical.description,
+                tools=tuple(self.tool_model(tool, functions) for tool in mcp_adapter.tools),
+            )
+        test_values = self.secret_test_values()
+        secrets = tuple(
+            SecretModel(
+                variable=bind.variable,
+                attribute=self.secret_names[bind.variable],
+                env_var=bind.provider_key,
+                file=_file_path(bind.location),
+                used_for=", ".join(self.secret_uses[bind.variable]),
+                test_value=test_values[bind.variable],
+            )
+            for bind in canonical.binds
+            if bind.variable in self.secret_uses
+        )
+        package = identifier(self.slug, fallback="capability")
+        uses_file = any(s.file for s in secrets)
+        dependencies = [
+            "aiohttp>=3.10,<4",
+            "fastapi>=0.115,<1",
+            "mcp>=2.3,<3",
+            "uvicorn[standard]>=0.30,<1",
+        ]
+        if uses_file:
+            dependencies.append("pyyaml>=6.0,<7")
+        return CapabilityModel(
+            context_version=CONTEXT_VERSION,
+            generator_version=__version__,
+            distribution=self.slug,
+            package=package,
+            script=self.slug,
+            title=canonical.label or self.slug,
+            description=canonical.description,
+            tags=canonical.tags,
+            spec_file=self.spec_file,
+            spec_sha256=hashlib.sha256(self.spec_text.encode()).hexdigest(),
+            apis=tuple(self.apis.values()),
+            secrets=secrets,
+            operations=tuple(self.operations.values()),
+            rest=rest,
+            mcp=mcp,
+            uses_output_mapping=self.uses_mapping,
+            uses_file_secrets=uses_file,
+            auth_uses_secrets=any(
+                "secrets." in code
+                for api in self.apis.values()
+                for code in [
+                    *(c for _, c in api.auth_headers),
+                    *(c for _, c in api.auth_query),
+                    *(api.auth_basic or ()),
+                ]
+            ),
+            operation_imports=self.operation_imports(),
+            rest_imports=_rest_imports(rest),
+            operations_use_any=any(
+                "Any" in p.annotation for op in self.operations.values() for p in op.parameters
+            ),
+            dependencies=tuple(sorted(dependencies)),
+            test_dependencies=("pytest>=8",),
+        )
+
+
+def _rest_imports(rest: RestModel | None) -> tuple[str, ...]:
+    names = {"APIRouter", "FastAPI", "Request", "Response"}
+    if rest is not None:
+        names.update(i.fastapi_kind for r in rest.routes for i in r.inputs)
+    return tuple(PythonIdentifier(name) for name in sorted(names))
+
+
+_AUTH_PARAM = ConsumedParameter("auth", "query", "string", "", True, None, False)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line[:120]
+
+
+def _file_path(location: str | None) -> str | None:
+    if not location:
+        return None
+    path = location.removeprefix("file://")
+    return path[1:] if path.startswith("/./") else path
+
+
+def _input_schema(inputs: Iterable[Input]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for item in inputs:
+        prop: dict[str, Any] = {"type": _JSON_TYPES.get(item.type, item.type)}
+        if item.type == "object":
+            prop["additionalProperties"] = True
+        if item.description:
+            prop["description"] = item.description
+        properties[item.name] = prop
+        if item.required:
+            required.append(item.name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _segment(value: Any) -> str:
+    text = _query_text(value)
+    encoded = quote(text, safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def _query_pairs(name: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, list):
+        return [(name, _query_text(v)) for v in value]
+    return [(name, _query_text(value))]
+
+
+def _sample_value(argument: Argument, samples: Mapping[str, Any], secrets: Mapping[str, str]) -> Any:
+    if argument.is_literal:
+        return argument.literal
+    meaningful = [p for p in argument.value if p.kind != "unbound"]
+    if len(meaningful) == 1 and meaningful[0].kind == "input":
+        return samples.get(meaningful[0].value)
+    out = ""
+    for part in argument.value:
+        if part.kind == "text":
+            out += part.value
+        elif part.kind == "secret":
+            out += secrets.get(part.value, "")
+        elif part.kind == "input":
+            if part.value not in samples:
+                return None
+            out += _query_text(samples[part.value])
+    return out
+
+
+def build_model(
+    canonical: CanonicalCapability, *, spec_file: str, spec_text: str, slug: str
+) -> CapabilityModel:
+    """Derive every name, type and expression the templates need from a resolved capability."""
+    return _ModelBuilder(canonical, spec_file, spec_text, slugify(slug)).build()
+
+
+del template_text

@@ -1,0 +1,198 @@
+"""Stage 5, render: the model → `{relative path: text}` through the Jinja templates.
+
+`RENDER_PLAN` below is the complete list of what a package contains. Spec text reaches a
+template only through the filters defined here (see `tests/test_conventions.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
+from .model import CapabilityModel
+from .names import PythonCode, PythonIdentifier, docstring_text, py_literal
+from .resources import templates_dir
+
+__all__ = ["RENDER_PLAN", "FILTERS", "PlannedFile", "create_environment", "render_package"]
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One output file: its template, its path in the package, and when it is generated."""
+
+    template: str
+    output: str
+    """Output path; `{package}` stands for the import name."""
+    when: Callable[[CapabilityModel], bool] = lambda model: True
+
+
+RENDER_PLAN: tuple[PlannedFile, ...] = (
+    PlannedFile("pyproject.toml.jinja", "pyproject.toml"),
+    PlannedFile("README.md.jinja", "README.md"),
+    PlannedFile("src/package/__init__.py.jinja", "src/{package}/__init__.py"),
+    PlannedFile("src/package/__main__.py.jinja", "src/{package}/__main__.py"),
+    PlannedFile("src/package/py.typed.jinja", "src/{package}/py.typed"),
+    PlannedFile("src/package/cli.py.jinja", "src/{package}/cli.py"),
+    PlannedFile("src/package/settings.py.jinja", "src/{package}/settings.py"),
+    PlannedFile("src/package/upstream.py.jinja", "src/{package}/upstream.py"),
+    PlannedFile("src/package/operations.py.jinja", "src/{package}/operations.py"),
+    PlannedFile(
+        "src/package/mapping.py.jinja",
+        "src/{package}/mapping.py",
+        lambda model: model.uses_output_mapping,
+    ),
+    PlannedFile(
+        "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
+    ),
+    PlannedFile(
+        "src/package/mcp_server.py.jinja",
+        "src/{package}/mcp_server.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile("src/package/testing.py.jinja", "src/{package}/testing.py"),
+    PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
+    PlannedFile("tests/test_settings.py.jinja", "tests/test_settings.py"),
+    PlannedFile("tests/test_rest.py.jinja", "tests/test_rest.py", lambda m: m.rest is not None),
+    PlannedFile("tests/test_mcp.py.jinja", "tests/test_mcp.py", lambda m: m.mcp is not None),
+)
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+def _py(value: Any) -> str:
+    """Any plain value as a Python literal (strings via `repr`)."""
+    return py_literal(value)
+
+
+def _doc(value: Any, indent: int = 0) -> str:
+    """Spec text made safe for a docstring, continuation lines indented."""
+    text = docstring_text(str(value))
+    if indent:
+        text = text.replace("\n", "\n" + " " * indent)
+        text = re.sub(r"\n +\n", "\n\n", text)
+    return text
+
+
+def _ident(value: Any) -> str:
+    """A model-sanitised identifier; anything else is a bug in the model."""
+    if not isinstance(value, PythonIdentifier):
+        raise TypeError(f"`ident` expects a PythonIdentifier, got {type(value).__name__}")
+    return str(value)
+
+
+def _code(value: Any) -> str:
+    """A model-built code fragment; anything else is a bug in the model."""
+    if not isinstance(value, PythonCode):
+        raise TypeError(f"`code` expects PythonCode, got {type(value).__name__}")
+    return str(value)
+
+
+def _toml(value: Any) -> str:
+    """A TOML basic string (JSON string escaping is valid TOML)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _toml_comment(value: Any) -> str:
+    return re.sub(r"[\r\n]+", " ", str(value))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def _md(value: Any) -> str:
+    """Spec text as inline Markdown: one line, markup characters escaped."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_code(value: Any) -> str:
+    """Text inside a Markdown code span (backticks and pipes cannot break out)."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text.replace("`", "'").replace("|", "\\|")
+
+
+def _mermaid(value: Any) -> str:
+    """Text inside a quoted Mermaid label."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return "".join(
+        f"#{ord(ch)};" if ch in '"<>#&`[](){}|;' else ch for ch in text
+    )
+
+
+def _regex(value: Any) -> str:
+    return re.escape(str(value))
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "py": _py,
+    "doc": _doc,
+    "ident": _ident,
+    "code": _code,
+    "toml": _toml,
+    "toml_comment": _toml_comment,
+    "md": _md,
+    "md_code": _md_code,
+    "mermaid": _mermaid,
+    "regex": _regex,
+}
+"""Every filter a template may end a `{{ … }}` with; the convention test checks this list."""
+
+
+def create_environment(search_path: Sequence[Path] = ()) -> jinja2.Environment:
+    """The one Jinja environment: strict, whitespace-controlled, user templates first."""
+    loader = jinja2.FileSystemLoader([*search_path, templates_dir()])
+    environment = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    environment.filters.update(FILTERS)
+    return environment
+
+
+def render_package(
+    model: CapabilityModel, *, environment: jinja2.Environment | None = None
+) -> dict[str, str]:
+    """Render every planned file that applies to this model."""
+    env = environment or create_environment()
+    files: dict[str, str] = {}
+    for planned in RENDER_PLAN:
+        if not planned.when(model):
+            continue
+        output = planned.output.format(package=model.package)
+        try:
+            files[output] = env.get_template(planned.template).render(model=model)
+        except (jinja2.TemplateError, TypeError) as error:
+            raise DiagnosticError([_template_diagnostic(planned.template, error)]) from None
+    return files
+
+
+def _template_diagnostic(template: str, error: Exception) -> Diagnostic:
+    line = getattr(error, "lineno", None) or 0
+    name = getattr(error, "filename", None) or template
+    if not line:
+        # A filter raised: find the template frame in the traceback for its line.
+        trace = error.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code
+            if code.co_filename.endswith(".jinja"):
+                name, line = code.co_filename, trace.tb_lineno
+            trace = trace.tb_next
+    return Diagnostic(
+        Location(str(name), int(line), 1 if line else 0),
+        "NAF401",
+        Severity.ERROR,
+        f"template error: {error}",
+        "fix the template (a custom one, if you passed --templates)",
+    )

@@ -1,0 +1,1111 @@
+"""Stage 3, resolve: validated raw data → the canonical capability, the same for every dialect.
+
+Binds every `call` to a consumed operation, every `with` value to an input, a literal or a
+template, every `{{VAR}}` to a bind, and every path placeholder to a value; infers the inputs
+the catalog dialect leaves implicit (digest §4.2–4.3). Each rewrite of the catalog dialect is
+reported with its location; anything that cannot work is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .diagnostics import Diagnostic, DiagnosticError, Location, Severity, truncate
+from .load import LoadedSpec, NodePath
+from .templating import Part, Template, normalise_name, split_placeholders
+
+__all__ = [
+    "Api",
+    "Argument",
+    "Auth",
+    "Bind",
+    "Call",
+    "CanonicalCapability",
+    "ConsumedOperation",
+    "ConsumedParameter",
+    "Input",
+    "McpAdapter",
+    "McpTool",
+    "Output",
+    "RestAdapter",
+    "RestOperation",
+    "resolve_spec",
+]
+
+ParamLocation = Literal["path", "query", "header", "cookie", "body", "environment"]
+InputLocation = Literal["path", "query", "header", "cookie", "body", "argument"]
+
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+_REFERENCE = re.compile(r"^([A-Za-z0-9_-]+)\.([A-Za-z0-9_\-.\[\]*]+)$")
+_SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})
+
+
+# ----------------------------------------------------------------------------- canonical form
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A secret or setting the generated server reads at start-up."""
+
+    variable: str
+    """The name templates use, e.g. `JUPYTER_NOTEBOOK_API_KEY`."""
+    namespace: str
+    provider_key: str
+    """The environment variable (or file key) that holds the value."""
+    location: str | None
+    """A `file:` URI to read instead of the environment, when given."""
+    description: str
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How requests to one consumed API authenticate."""
+
+    kind: Literal["apikey", "bearer", "basic", "digest"]
+    placement: Literal["header", "query"] = "header"
+    key: str = ""
+    value: Template = ()
+    """The api key, the bearer token, or empty."""
+    username: Template = ()
+    password: Template = ()
+
+
+@dataclass(frozen=True)
+class ConsumedParameter:
+    """A parameter of a consumed operation (declared, or implied by a path placeholder)."""
+
+    name: str
+    location: ParamLocation
+    type: str
+    description: str
+    required: bool
+    value: Template | None
+    """A static or templated value from the spec; `None` means the caller supplies it."""
+    declared: bool = True
+
+
+@dataclass(frozen=True)
+class ConsumedOperation:
+    """One upstream HTTP operation of a consumed API."""
+
+    namespace: str
+    name: str
+    method: str
+    resource: str
+    path: Template
+    """The resource path with placeholders as `input` parts naming consumed parameters."""
+    path_text: str
+    parameters: tuple[ConsumedParameter, ...]
+    """Operation and API-level parameters, path placeholders included."""
+    body: Any
+    """An explicit `body:` block (raw), or None."""
+    output_format: str
+    label: str
+    description: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Api:
+    """A consumed HTTP API (`consumes[]` entry of type `http`)."""
+
+    namespace: str
+    base_uri: str | None
+    """The spec's base URI without a trailing `/`; `None` when it must come from the environment."""
+    base_uri_text: str
+    strip_base_path: bool
+    """The resource paths repeat the base URI's path; join them once (digest §4.2 #10)."""
+    description: str
+    auth: Auth | None
+    operations: tuple[ConsumedOperation, ...]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input an adapter unit accepts from its caller."""
+
+    name: str
+    location: InputLocation
+    type: str
+    description: str
+    required: bool
+    declared: bool
+
+
+@dataclass(frozen=True)
+class Argument:
+    """The value a call passes for one consumed parameter."""
+
+    parameter: ConsumedParameter
+    value: Template
+    """Parts reference the unit's inputs (by public name) and bind variables."""
+    literal: str | int | float | bool | None = None
+    """A non-string literal from `with` (numbers stay numbers)."""
+    is_literal: bool = False
+
+
+@dataclass(frozen=True)
+class Call:
+    """A unit's call of one consumed operation, with every parameter bound."""
+
+    operation: ConsumedOperation
+    arguments: tuple[Argument, ...]
+    body_mode: Literal["none", "whole", "properties", "template"]
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a unit answers: the upstream body unchanged, or a JSON shape mapped out of it."""
+
+    passthrough: bool
+    shape: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RestOperation:
+    """One exposed REST operation (method on a resource path)."""
+
+    resource: str
+    resource_description: str
+    path: str
+    """The exposed path exactly as the spec writes it."""
+    method: str
+    name: str
+    label: str
+    description: str
+    inputs: tuple[Input, ...]
+    call: Call
+    output: Output
+    location: Location
+
+
+@dataclass(frozen=True)
+class RestAdapter:
+    """A REST adapter (`exposes[]` entry of type `rest`)."""
+
+    namespace: str
+    port: int
+    address: str | None
+    description: str
+    operations: tuple[RestOperation, ...]
+
+
+@dataclass(frozen=True)
+class McpTool:
+    """One MCP tool."""
+
+    name: str
+    label: str
+    description: str
+    inputs: tuple[Input, ...]
+    hints: Mapping[str, bool]
+    call: Call
+    output: Output
+    location: Location
+
+
+@dataclass(frozen=True)
+class McpAdapter:
+    """An MCP adapter (`exposes[]` entry of type `mcp`)."""
+
+    namespace: str
+    transport: Literal["http", "stdio"]
+    port: int | None
+    address: str | None
+    description: str
+    tools: tuple[McpTool, ...]
+
+
+@dataclass(frozen=True)
+class CanonicalCapability:
+    """The capability after resolution: no dialect left, every reference bound."""
+
+    label: str
+    description: str
+    tags: tuple[str, ...]
+    spec_version: str
+    binds: tuple[Bind, ...]
+    apis: tuple[Api, ...]
+    rest_adapters: tuple[RestAdapter, ...]
+    mcp_adapters: tuple[McpAdapter, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+
+
+# ----------------------------------------------------------------------------- resolver
+
+
+class _Resolver:
+    """Walks the raw document once, collecting the canonical form and findings."""
+
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.findings: list[Diagnostic] = []
+        self.binds: dict[str, Bind] = {}
+        self.binds_by_ns: dict[tuple[str, str], Bind] = {}
+        self.apis: dict[str, Api] = {}
+
+    # -- reporting
+
+    def report(
+        self,
+        path: NodePath,
+        code: str,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+    ) -> None:
+        self.findings.append(
+            Diagnostic(self.spec.locate(path, key=key), code, severity, message, hint)
+        )
+
+    def error(self, path: NodePath, code: str, message: str, hint: str = "") -> None:
+        self.report(path, code, Severity.ERROR, message, hint)
+
+    def warn(self, path: NodePath, code: str, message: str, hint: str = "") -> None:
+        self.report(path, code, Severity.WARNING, message, hint)
+
+    # -- binds
+
+    def collect_binds(self, data: Mapping[str, Any]) -> None:
+        capability = data.get("capability") or {}
+        sources: list[tuple[NodePath, Any]] = [(("binds",), data.get("binds"))]
+        sources.append((("capability", "binds"), capability.get("binds")))
+        for base, binds in sources:
+            for index, bind in enumerate(_list(binds)):
+                if not isinstance(bind, dict):
+                    continue
+                namespace = str(bind.get("namespace", ""))
+                for variable, provider in _dict(bind.get("keys")).items():
+                    entry = Bind(
+                        variable=str(variable),
+                        namespace=namespace,
+                        provider_key=str(provider),
+                        location=_opt_str(bind.get("location")),
+                        description=str(bind.get("description") or ""),
+                    )
+                    self.binds.setdefault(entry.variable, entry)
+                    self.binds_by_ns[(namespace, entry.variable)] = entry
+                location = bind.get("location")
+                if location is not None and not str(location).startswith("file:"):
+                    self.error(
+                        (*base, index, "location"),
+                        "NAF310",
+                        f"bind location {truncate(location)} is not supported",
+                        "use a `file:///…` URI to a JSON or YAML file, or drop `location` "
+                        "to read environment variables",
+                    )
+
+    # -- templates
+
+    def parse_template(
+        self,
+        text: str,
+        path: NodePath,
+        inputs: Mapping[str, Input] | None = None,
+    ) -> Template:
+        """Bind each `{{…}}` of a string to an input or a bind variable."""
+        parts: list[Part] = []
+        for is_placeholder, content in split_placeholders(text):
+            if not is_placeholder:
+                parts.append(Part("text", content))
+                continue
+            parts.append(self.bind_placeholder(content, path, inputs or {}))
+        return tuple(parts)
+
+    def bind_placeholder(self, name: str, path: NodePath, inputs: Mapping[str, Input]) -> Part:
+        if "." in name:
+            namespace, _, variable = name.partition(".")
+            bind = self.binds_by_ns.get((namespace, variable))
+            if bind is not None:
+                return Part("secret", bind.variable)
+            if namespace == "env" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+                self.warn(
+                    path,
+                    "NAF311",
+                    f"`{{{{{name}}}}}` names no declared bind; reading environment variable "
+                    f"{variable} directly",
+                    f"declare it: binds: [{{namespace: env, keys: {{{variable}: {variable}}}}}]",
+                )
+                self.binds.setdefault(variable, Bind(variable, "env", variable, None, ""))
+                self.binds_by_ns.setdefault(("env", variable), self.binds[variable])
+                return Part("secret", variable)
+        if name in self.binds:
+            return Part("secret", name)
+        matched = _match_name(name, inputs)
+        if matched is not None:
+            return Part("input", matched)
+        self.warn(
+            path,
+            "NAF312",
+            f"placeholder `{{{{{name}}}}}` is bound to nothing and renders as an empty string",
+            "declare the variable in `binds`, or an input parameter of that name",
+        )
+        return Part("unbound", name)
+
+    # -- consumes
+
+    def collect_apis(self, data: Mapping[str, Any]) -> None:
+        capability = data.get("capability") or {}
+        for index, entry in enumerate(_list(capability.get("consumes"))):
+            path: NodePath = ("capability", "consumes", index)
+            if not isinstance(entry, dict):
+                continue
+            if "import" in entry or "location" in entry:
+                self.error(
+                    path,
+                    "NAF320",
+                    "imported consumes (`import` + `location`) are not supported yet",
+                    "inline the consumed API in this file",
+                )
+                continue
+            if entry.get("type") != "http":
+                self.error(
+                    (*path, "type"),
+                    "NAF321",
+                    f"consumes type {truncate(entry.get('type'))} is not supported",
+                    "only `type: http` APIs can be consumed",
+                )
+                continue
+            api = self.resolve_api(entry, path)
+            if api.namespace in self.apis:
+                self.error(
+                    (*path, "namespace"),
+                    "NAF322",
+                    f"consumes namespace {api.namespace!r} is declared twice",
+                    "give each consumed API its own namespace",
+                )
+                continue
+            self.apis[api.namespace] = api
+
+    def resolve_api(self, entry: Mapping[str, Any], path: NodePath) -> Api:
+        namespace = str(entry.get("namespace", ""))
+        raw_base = str(entry.get("baseUri") or "")
+        base_uri: str | None = raw_base.rstrip("/")
+        if raw_base.endswith("/") and raw_base.strip("/"):
+            self.warn(
+                (*path, "baseUri"),
+                "NAF323",
+                f"baseUri {truncate(raw_base)} ends in '/'; it is joined without it",
+                "drop the trailing '/'",
+            )
+        if not raw_base or "{" in raw_base or not re.match(r"^https?://[^/{]+", raw_base):
+            base_uri = None
+            self.warn(
+                (*path, "baseUri"),
+                "NAF324",
+                f"baseUri {truncate(raw_base)} is not a fixed http(s) URL; the generated server "
+                f"requires it from the environment at start-up",
+                "write the full URL, e.g. `baseUri: https://api.example.com/v1`",
+            )
+        base_path = urlsplit(base_uri).path.rstrip("/") if base_uri else ""
+        api_params = self.consumed_parameters(_list(entry.get("inputParameters")), (*path,))
+        auth = self.resolve_auth(entry.get("authentication"), (*path, "authentication"))
+        operations: list[ConsumedOperation] = []
+        strip = False
+        for r_index, resource in enumerate(_list(entry.get("resources"))):
+            r_path: NodePath = (*path, "resources", r_index)
+            if not isinstance(resource, dict):
+                continue
+            resource_path = str(resource.get("path") or "")
+            if base_path and (
+                resource_path == base_path or resource_path.startswith(base_path + "/")
+            ):
+                strip = True
+                base_line = self.spec.locate((*path, "baseUri")).line
+                path_line = self.spec.locate((*r_path, "path")).line
+                self.warn(
+                    (*r_path, "path"),
+                    "NAF325",
+                    f"resource path {resource_path!r} (line {path_line}) repeats the path "
+                    f"{base_path!r} of baseUri {raw_base!r} (line {base_line}); joined once "
+                    f"as {base_uri.rsplit(base_path, 1)[0] + resource_path!r}"
+                    if base_uri
+                    else "",
+                    "drop the repeated segment from the baseUri or from the resource path",
+                )
+            for o_index, op in enumerate(_list(resource.get("operations"))):
+                if not isinstance(op, dict):
+                    continue
+                o_path: NodePath = (*r_path, "operations", o_index)
+                op_resource_path = str(op.get("path") or resource_path)
+                operations.append(
+                    self.resolve_consumed_operation(
+                        namespace, resource, op, op_resource_path, api_params, o_path
+                    )
+                )
+        self.check_duplicate_operations(operations)
+        return Api(
+            namespace=namespace,
+            base_uri=base_uri,
+            base_uri_text=raw_base,
+            strip_base_path=strip,
+            description=str(entry.get("description") or ""),
+            auth=auth,
+            operations=tuple(operations),
+        )
+
+    def check_duplicate_operations(self, operations: list[ConsumedOperation]) -> None:
+        seen: set[str] = set()
+        for op in operations:
+            if op.name in seen:
+                self.findings.append(
+                    Diagnostic(
+                        op.location,
+                        "NAF326",
+                        Severity.WARNING,
+                        f"operation name {op.name!r} is used twice in {op.namespace!r}; "
+                        f"`call` reaches the first one",
+                        "give each operation of an API a unique name",
+                    )
+                )
+            seen.add(op.name)
+
+    def consumed_parameters(
+        self, raw: Iterable[Any], path: NodePath, *, start: int = 0
+    ) -> list[ConsumedParameter]:
+        params: list[ConsumedParameter] = []
+        for index, item in enumerate(raw):
+            if not isinstance(item, dict):
+                continue
+            p_path: NodePath = (*path, "inputParameters", index + start)
+            location = str(item.get("in") or "query")
+            if location not in ("path", "query", "header", "cookie", "body", "environment"):
+                location = "query"
+            value = item.get("value")
+            template = (
+                self.parse_template(str(value), (*p_path, "value")) if value is not None else None
+            )
+            param_type = str(item.get("type") or ("object" if location == "body" else "string"))
+            if param_type not in _SCALAR_TYPES:
+                param_type = "string"
+            required = item.get("required")
+            params.append(
+                ConsumedParameter(
+                    name=str(item.get("name", "")),
+                    location=location,  # type: ignore[arg-type]
+                    type=param_type,
+                    description=str(item.get("description") or ""),
+                    required=bool(required) if required is not None else location == "path",
+                    value=template,
+                )
+            )
+        return params
+
+    def resolve_consumed_operation(
+        self,
+        namespace: str,
+        resource: Mapping[str, Any],
+        op: Mapping[str, Any],
+        resource_path: str,
+        api_params: list[ConsumedParameter],
+        path: NodePath,
+    ) -> ConsumedOperation:
+        params = self.consumed_parameters(_list(op.get("inputParameters")), path)
+        # API-level parameters apply to every operation; operation-level ones win by (name, in).
+        own = {(p.name, p.location) for p in params}
+        params = [p for p in api_params if (p.name, p.location) not in own] + params
+        declared = {p.name: p for p in params if p.location == "path"}
+        parts: list[Part] = []
+        for is_placeholder, content in split_placeholders(resource_path, path=True):
+            if not is_placeholder:
+                parts.append(Part("text", content))
+                continue
+            match = declared.get(content) or _match_param(content, params, "path")
+            if match is None:
+                # Undeclared placeholders are forwarded by name (catalog dialect).
+                match = ConsumedParameter(content, "path", "string", "", True, None, False)
+                params.append(match)
+                declared[content] = match
+            parts.append(Part("input", match.name))
+        method = str(op.get("method") or "GET").upper()
+        return ConsumedOperation(
+            namespace=namespace,
+            name=str(op.get("name", "")),
+            method=method if method in _HTTP_METHODS else "GET",
+            resource=str(resource.get("name") or ""),
+            path=tuple(parts),
+            path_text=resource_path,
+            parameters=tuple(params),
+            body=op.get("body"),
+            output_format=str(op.get("outputRawFormat") or "json"),
+            label=str(op.get("label") or ""),
+            description=str(op.get("description") or ""),
+            location=self.spec.locate(path),
+        )
+
+    def resolve_auth(self, raw: Any, path: NodePath) -> Auth | None:
+        if not isinstance(raw, dict):
+            return None
+        kind = str(raw.get("type", ""))
+
+        def field_template(name: str) -> Template:
+            value = raw.get(name)
+            if value is None:
+                return ()
+            return self.parse_template(str(value), (*path, name))
+
+        if kind == "apikey":
+            placement = str(raw.get("placement") or "header")
+            if placement not in ("header", "query"):
+                placement = "header"
+            return Auth(
+                "apikey",
+                placement=placement,  # type: ignore[arg-type]
+                key=str(raw.get("key", "")),
+                value=field_template("value"),
+            )
+        if kind == "bearer":
+            return Auth("bearer", value=field_template("token"))
+        if kind in ("basic", "digest"):
+            if kind == "digest":
+                self.warn(
+                    (*path, "type"),
+                    "NAF327",
+                    "digest authentication is sent as basic authentication",
+                    "use `type: basic` if the upstream accepts it",
+                )
+            return Auth(
+                "basic", username=field_template("username"), password=field_template("password")
+            )
+        self.error(
+            (*path, "type"),
+            "NAF328",
+            f"authentication type {truncate(kind)} cannot be used on a consumed API",
+            "use apikey, bearer, basic or digest",
+        )
+        return None
+
+    # -- calls
+
+    def find_operation(self, call: str, path: NodePath) -> ConsumedOperation | None:
+        namespace, _, name = call.partition(".")
+        api = self.apis.get(namespace) or _match_key(namespace, self.apis)
+        if api is None:
+            known = ", ".join(sorted(self.apis)) or "none"
+            self.error(
+                path,
+                "NAF330",
+                f"call {call!r} names consumes namespace {namespace!r}, which is not declared",
+                f"declared consumes namespaces: {known}",
+            )
+            return None
+        exact = [op for op in api.operations if op.name == name]
+        if exact:
+            return exact[0]
+        loose = [op for op in api.operations if normalise_name(op.name) == normalise_name(name)]
+        if len({op.name for op in loose}) > 1:
+            self.error(
+                path,
+                "NAF331",
+                f"call {call!r} matches several operations once `-`/`_` and case are ignored: "
+                + ", ".join(sorted({op.name for op in loose})),
+                "spell the operation name exactly",
+            )
+            return None
+        if loose:
+            return loose[0]
+        names = ", ".join(op.name for op in api.operations[:8])
+        self.error(
+            path,
+            "NAF332",
+            f"call {call!r}: API {api.namespace!r} has no operation {name!r}",
+            f"operations of {api.namespace!r}: {names}",
+        )
+        return None
+
+    def classify_with(
+        self,
+        value: Any,
+        roots: frozenset[str],
+        path: NodePath,
+    ) -> tuple[str, Any]:
+        """Read one `with` value: ("ref", name) | ("literal", value) | ("template", text)."""
+        if isinstance(value, bool | int | float) or value is None:
+            return "literal", value
+        text = str(value)
+        match = _REFERENCE.match(text)
+        if match and match.group(1) in roots:
+            return "ref", match.group(2)
+        whole = re.fullmatch(r"\{\{\s*([^{}]+?)\s*\}\}", text)
+        if whole and "." not in whole.group(1) and whole.group(1) not in self.binds:
+            return "ref", whole.group(1)
+        if "{{" in text:
+            return "template", text
+        return "literal", text
+
+    def bind_call(
+        self,
+        operation: ConsumedOperation,
+        with_block: Mapping[str, Any],
+        roots: frozenset[str],
+        declared: list[Input],
+        path_inputs: list[Input],
+        unit_path: NodePath,
+        *,
+        infer_default: Literal["path-only", "all"],
+        input_location: Literal["rest", "mcp"],
+    ) -> tuple[Call, tuple[Input, ...]]:
+        """Bind a unit's `with` to its consumed operation; infer the inputs it implies."""
+        inputs: dict[str, Input] = {i.name: i for i in [*path_inputs, *declared]}
+        auth = self.apis[operation.namespace].auth
+        params_by_name = {p.name: p for p in operation.parameters}
+        arguments: dict[str, Argument] = {}
+
+        def input_for(name: str, param: ConsumedParameter) -> str:
+            """Find or infer the unit input a reference names; return its public name."""
+            existing = _match_name(name, inputs)
+            if existing is not None:
+                return existing
+            location: InputLocation
+            if input_location == "mcp":
+                location = "argument"
+            elif param.location in ("query", "header", "cookie", "body"):
+                location = param.location  # type: ignore[assignment]
+            elif param.location == "path":
+                location = "query"
+            else:
+                location = "query"
+            inferred = Input(
+                name=name,
+                location=location,
+                type=param.type,
+                description=param.description or f"{param.location} parameter {param.name}",
+                required=param.required,
+                declared=False,
+            )
+            inputs[name] = inferred
+            return name
+
+        for key, raw_value in with_block.items():
+            w_path: NodePath = (*unit_path, "with", key)
+            param = params_by_name.get(key) or _match_param(key, operation.parameters, None)
+            if param is None:
+                # The engine feeds unknown `with` keys to templates only; keep them addressable.
+                param = ConsumedParameter(key, "query", "string", "", False, None, False)
+                self.warn(
+                    w_path,
+                    "NAF333",
+                    f"`with` key {key!r} is not a parameter of {operation.namespace}."
+                    f"{operation.name}; it is sent as a query parameter",
+                    "declare the parameter on the consumed operation, or remove the key",
+                )
+            kind, content = self.classify_with(raw_value, roots, w_path)
+            if kind == "ref":
+                name = input_for(str(content), param)
+                arguments[param.name] = Argument(param, (Part("input", name),))
+            elif kind == "template":
+                arguments[param.name] = Argument(
+                    param, self.parse_template(str(content), w_path, inputs)
+                )
+            else:
+                arguments[param.name] = Argument(
+                    param,
+                    (Part("text", str(content)),) if isinstance(content, str) else (),
+                    literal=content,
+                    is_literal=True,
+                )
+
+        # Parameters the `with` block leaves out: their own value, else an input of the same name.
+        for param in operation.parameters:
+            if param.name in arguments:
+                continue
+            if param.value is not None:
+                arguments[param.name] = Argument(param, param.value)
+                continue
+            if auth is not None and auth.kind == "apikey" and _same_param(param, auth):
+                continue  # The api key is supplied by authentication (digest §4.2 #15).
+            if param.location == "environment":
+                continue
+            existing = _match_name(param.name, inputs)
+            if existing is not None:
+                arguments[param.name] = Argument(param, (Part("input", existing),))
+            elif param.location == "path" or (infer_default == "all" and not with_block):
+                name = input_for(param.name, param)
+                arguments[param.name] = Argument(param, (Part("input", name),))
+
+        body_params = [p for p in operation.parameters if p.location == "body"]
+        body_mode: Literal["none", "whole", "properties", "template"] = "none"
+        if operation.body is not None:
+            body_mode = "template"
+        elif len(body_params) == 1 and (
+            body_params[0].name == "body" or body_params[0].type in ("object", "array")
+        ):
+            body_mode = "whole"
+        elif body_params:
+            body_mode = "properties"
+        if body_mode != "none" and operation.method in ("GET", "HEAD"):
+            self.warn(
+                unit_path,
+                "NAF334",
+                f"{operation.method} {operation.namespace}.{operation.name} declares a request "
+                "body; it is sent anyway",
+                "most servers ignore a body on GET; move it to query parameters",
+            )
+        # Placeholder-implied inputs take the type and description of the parameter they feed.
+        for argument in arguments.values():
+            fed = argument.parameter
+            for part in argument.value:
+                current = inputs.get(part.value) if part.kind == "input" else None
+                if current is not None and not current.declared and fed.description:
+                    inputs[part.value] = Input(
+                        current.name,
+                        current.location,
+                        fed.type,
+                        fed.description,
+                        current.required or fed.required,
+                        False,
+                    )
+        ordered = tuple(arguments[p.name] for p in operation.parameters if p.name in arguments)
+        extra = tuple(a for name, a in arguments.items() if name not in params_by_name)
+        return Call(operation, ordered + extra, body_mode), tuple(inputs.values())
+
+    # -- exposes
+
+    def declared_inputs(
+        self, raw: Iterable[Any], path: NodePath, *, default_location: InputLocation
+    ) -> list[Input]:
+        inputs: list[Input] = []
+        for index, item in enumerate(raw):
+            if not isinstance(item, dict):
+                continue
+            location = str(item.get("in") or default_location)
+            if location not in ("path", "query", "header", "cookie", "body", "argument"):
+                location = default_location
+            param_type = str(item.get("type") or "string")
+            inputs.append(
+                Input(
+                    name=str(item.get("name", "")),
+                    location=location,  # type: ignore[arg-type]
+                    type=param_type if param_type in _SCALAR_TYPES else "string",
+                    description=str(item.get("description") or ""),
+                    required=bool(item.get("required", location in ("path", "argument"))),
+                    declared=True,
+                )
+            )
+        if inputs and path:
+            return inputs
+        return inputs
+
+    def resolve_output(self, raw: Any) -> Output:
+        outputs = [o for o in _list(raw) if isinstance(o, dict)]
+        if not outputs:
+            return Output(True)
+        first = outputs[0]
+        mapping = first.get("mapping")
+        if (
+            first.get("type") in ("object", "array", None)
+            and "properties" not in first
+            and "items" not in first
+            and "value" not in first
+            and mapping in (None, "$", "$.")
+        ):
+            return Output(True)
+        return Output(False, first)
+
+    def resolve_rest(self, entry: Mapping[str, Any], path: NodePath) -> RestAdapter:
+        namespace = str(entry.get("namespace", ""))
+        roots = frozenset({namespace, "rest"})
+        operations: list[RestOperation] = []
+        for r_index, resource in enumerate(_list(entry.get("resources"))):
+            r_path: NodePath = (*path, "resources", r_index)
+            if not isinstance(resource, dict):
+                continue
+            resource_path = str(resource.get("path") or "/")
+            if resource.get("forward") is not None:
+                self.warn(
+                    (*r_path, "forward"),
+                    "NAF390",
+                    "`forward` is not supported yet; the resource is generated without it",
+                    "declare explicit operations with `call` for the methods you need",
+                )
+            placeholders = [
+                name for is_ph, name in split_placeholders(resource_path, path=True) if is_ph
+            ]
+            path_inputs = [
+                Input(name, "path", "string", f"path parameter {name}", True, False)
+                for name in dict.fromkeys(placeholders)
+            ]
+            resource_inputs = self.declared_inputs(
+                _list(resource.get("inputParameters")), r_path, default_location="query"
+            )
+            for o_index, op in enumerate(_list(resource.get("operations"))):
+                if not isinstance(op, dict):
+                    continue
+                o_path: NodePath = (*r_path, "operations", o_index)
+                unit = self.rest_operation(
+                    resource, resource_path, op, o_path, roots, path_inputs, resource_inputs
+                )
+                if unit is not None:
+                    operations.append(unit)
+        port = entry.get("port")
+        return RestAdapter(
+            namespace=namespace,
+            port=int(port) if isinstance(port, int) else 8080,
+            address=_opt_str(entry.get("address")),
+            description=str(entry.get("description") or ""),
+            operations=tuple(operations),
+        )
+
+    def unsupported_unit(self, unit: Mapping[str, Any], path: NodePath, what: str) -> bool:
+        """Report a unit this generator cannot serve yet; return True when it is skipped."""
+        for key, feature in (("ref", "aggregate `ref`"), ("steps", "orchestrated `steps`")):
+            if key in unit and "call" not in unit:
+                self.warn(
+                    (*path, key),
+                    "NAF391",
+                    f"{what} uses {feature}, which is not supported yet; it is left out of the "
+                    "generated package",
+                    "rewrite it as a single `call` to a consumed operation",
+                )
+                return True
+        if "call" not in unit:
+            self.warn(
+                path,
+                "NAF392",
+                f"{what} has no `call` (a mock); mocks are not supported yet and it is left out",
+                "add `call: <namespace>.<operation>`",
+            )
+            return True
+        return False
+
+    def rest_operation(
+        self,
+        resource: Mapping[str, Any],
+        resource_path: str,
+        op: Mapping[str, Any],
+        path: NodePath,
+        roots: frozenset[str],
+        path_inputs: list[Input],
+        resource_inputs: list[Input],
+    ) -> RestOperation | None:
+        method = str(op.get("method") or "GET").upper()
+        what = f"REST operation {method} {resource_path}"
+        if self.unsupported_unit(op, path, what):
+            return None
+        operation = self.find_operation(str(op.get("call")), (*path, "call"))
+        if operation is None:
+            return None
+        declared = resource_inputs + self.declared_inputs(
+            _list(op.get("inputParameters")), path, default_location="query"
+        )
+        # Declared path inputs replace the placeholder-implied ones of the same name.
+        declared_names = {i.name for i in declared}
+        implied = [i for i in path_inputs if i.name not in declared_names]
+        call, inputs = self.bind_call(
+            operation,
+            _dict(op.get("with")),
+            roots,
+            declared,
+            implied,
+            path,
+            infer_default="all",
+            input_location="rest",
+        )
+        return RestOperation(
+            resource=str(resource.get("name") or ""),
+            resource_description=str(resource.get("description") or ""),
+            path=resource_path,
+            method=method if method in _HTTP_METHODS else "GET",
+            name=str(op.get("name") or ""),
+            label=str(op.get("label") or ""),
+            description=str(op.get("description") or operation.description or ""),
+            inputs=inputs,
+            call=call,
+            output=self.resolve_output(op.get("outputParameters")),
+            location=self.spec.locate(path),
+        )
+
+    def resolve_mcp(self, entry: Mapping[str, Any], path: NodePath) -> McpAdapter:
+        namespace = str(entry.get("namespace", ""))
+        roots = frozenset({namespace, "tools", "mcp"})
+        tools: list[McpTool] = []
+        for key in ("resources", "prompts"):
+            if entry.get(key):
+                self.warn(
+                    (*path, key),
+                    "NAF393",
+                    f"MCP {key} are not supported yet; the server is generated with tools only",
+                    f"remove `{key}` to silence this warning",
+                )
+        for t_index, tool in enumerate(_list(entry.get("tools"))):
+            t_path: NodePath = (*path, "tools", t_index)
+            if not isinstance(tool, dict):
+                continue
+            name = str(tool.get("name") or "")
+            if self.unsupported_unit(tool, t_path, f"MCP tool {name!r}"):
+                continue
+            operation = self.find_operation(str(tool.get("call")), (*t_path, "call"))
+            if operation is None:
+                continue
+            declared = self.declared_inputs(
+                _list(tool.get("inputParameters")), t_path, default_location="argument"
+            )
+            call, inputs = self.bind_call(
+                operation,
+                _dict(tool.get("with")),
+                roots,
+                declared,
+                [],
+                t_path,
+                infer_default="all",
+                input_location="mcp",
+            )
+            hints = {
+                str(k): bool(v) for k, v in _dict(tool.get("hints")).items() if isinstance(v, bool)
+            }
+            tools.append(
+                McpTool(
+                    name=name,
+                    label=str(tool.get("label") or ""),
+                    description=str(tool.get("description") or operation.description or ""),
+                    inputs=tuple(
+                        Input(i.name, "argument", i.type, i.description, i.required, i.declared)
+                        for i in inputs
+                    ),
+                    hints=hints,
+                    call=call,
+                    output=self.resolve_output(tool.get("outputParameters")),
+                    location=self.spec.locate(t_path),
+                )
+            )
+        transport = "stdio" if entry.get("transport") == "stdio" else "http"
+        port = entry.get("port")
+        return McpAdapter(
+            namespace=namespace,
+            transport=transport,
+            port=int(port) if isinstance(port, int) else (None if transport == "stdio" else 9090),
+            address=_opt_str(entry.get("address")),
+            description=str(entry.get("description") or ""),
+            tools=tuple(tools),
+        )
+
+    def resolve(self) -> CanonicalCapability:
+        data = self.spec.data
+        self.collect_binds(data)
+        self.collect_apis(data)
+        capability = data.get("capability")
+        if not isinstance(capability, dict):
+            self.error(
+                (),
+                "NAF301",
+                "this document has no `capability` (a shared-consumes file); nothing to serve",
+                "build the capability file that imports it instead",
+            )
+            raise DiagnosticError(self.findings)
+        rest: list[RestAdapter] = []
+        mcp: list[McpAdapter] = []
+        for index, entry in enumerate(_list(capability.get("exposes"))):
+            path: NodePath = ("capability", "exposes", index)
+            if not isinstance(entry, dict):
+                continue
+            kind = entry.get("type")
+            if kind == "rest":
+                rest.append(self.resolve_rest(entry, path))
+            elif kind == "mcp":
+                mcp.append(self.resolve_mcp(entry, path))
+            else:
+                self.warn(
+                    (*path, "type"),
+                    "NAF394",
+                    f"`{kind}` adapters are not generated; the package serves the REST and MCP "
+                    "adapters only",
+                    "remove this adapter, or run it with the Naftiko engine",
+                )
+        self.check_ports(rest, mcp)
+        if not any(a.operations for a in rest) and not any(a.tools for a in mcp):
+            self.error(
+                ("capability", "exposes"),
+                "NAF302",
+                "no REST operation or MCP tool can be generated from this capability",
+                "expose at least one REST operation or MCP tool with `call`",
+            )
+        info = _dict(data.get("info"))
+        diagnostics = tuple(sorted(self.findings, key=Diagnostic.sort_key))
+        if any(d.is_error for d in diagnostics):
+            raise DiagnosticError(diagnostics)
+        return CanonicalCapability(
+            label=str(info.get("label") or info.get("title") or ""),
+            description=str(info.get("description") or ""),
+            tags=tuple(str(t) for t in _list(info.get("tags"))),
+            spec_version=str(data.get("naftiko", "")),
+            binds=tuple(self.binds.values()),
+            apis=tuple(self.apis.values()),
+            rest_adapters=tuple(rest),
+            mcp_adapters=tuple(mcp),
+            diagnostics=diagnostics,
+        )
+
+    def check_ports(self, rest: list[RestAdapter], mcp: list[McpAdapter]) -> None:
+        seen: dict[int, str] = {}
+        for adapter in [*rest, *mcp]:
+            port = adapter.port
+            if port is None:
+                continue
+            if port in seen:
+                self.warn(
+                    ("capability", "exposes"),
+                    "NAF303",
+                    f"adapters {seen[port]!r} and {adapter.namespace!r} share port {port}",
+                    "give each adapter its own port (both can be overridden at run time)",
+                )
+            seen[port] = adapter.namespace
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _match_name(name: str, candidates: Mapping[str, Any]) -> str | None:
+    """Match exactly, then ignoring case and `-`/`_`; `None` when absent or ambiguous."""
+    if name in candidates:
+        return name
+    folded = [c for c in candidates if normalise_name(c) == normalise_name(name)]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _match_key(name: str, candidates: Mapping[str, Api]) -> Api | None:
+    matched = _match_name(name, candidates)
+    return candidates[matched] if matched is not None else None
+
+
+def _match_param(
+    name: str, params: Iterable[ConsumedParameter], location: str | None
+) -> ConsumedParameter | None:
+    folded = [
+        p
+        for p in params
+        if normalise_name(p.name) == normalise_name(name)
+        and (location is None or p.location == location)
+    ]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _same_param(param: ConsumedParameter, auth: Auth) -> bool:
+    if param.location != auth.placement:
+        return False
+    if auth.placement == "header":
+        return param.name.lower() == auth.key.lower()
+    return param.name == auth.key
+
+
+def resolve_spec(spec: LoadedSpec) -> CanonicalCapability:
+    """Resolve a validated document; raise `DiagnosticError` when it cannot be served."""
+    return _Resolver(spec).resolve()

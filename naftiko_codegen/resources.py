@@ -1,0 +1,32 @@
+"""Where the packaged data lives: templates, the JSON Schema and the bundled example.
+
+An installed wheel carries them inside the package; a source checkout keeps them at the top level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["example_spec", "schema_file", "templates_dir"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def templates_dir() -> Path:
+    """The built-in Jinja templates."""
+    return _data_dir("templates")
+
+
+def schema_file() -> Path:
+    """Our JSON Schema for capability documents."""
+    return _data_dir("schema") / "naftiko-capability.schema.json"
+
+
+def example_spec() -> Path:
+    """The bundled example capability (Jupyter Server sessions)."""
+    return _data_dir("examples") / "rest-sessions.yaml"
