@@ -200,6 +200,8 @@ class RestModel:
     title: str
     description: str
     routes: tuple[RouteModel, ...]
+    operation_ids: tuple[str, ...]
+    spec_paths: tuple[str, ...]
     renamed_paths: tuple[tuple[str, str], ...]
     """(route path FastAPI registers, path as the spec writes it) where they differ."""
     renamed_parameters: tuple[tuple[str, str, str], ...]
@@ -233,6 +235,7 @@ class McpModel:
     host: str
     description: str
     tools: tuple[ToolModel, ...]
+    tool_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,8 @@ class CapabilityModel:
     uses_file_secrets: bool
     auth_uses_secrets: bool
     """`build_apis` reads `settings.secrets`."""
+    operation_exports: tuple[str, ...]
+    """The `__all__` of `operations.py`, sorted."""
     operation_imports: tuple[PythonIdentifier, ...]
     """Names `operations.py` imports from `upstream.py`."""
     rest_imports: tuple[PythonIdentifier, ...]
@@ -751,6 +756,8 @@ class _ModelBuilder:
                 title=canonical.label or self.slug,
                 description=adapter.description or canonical.description,
                 routes=routes,
+                operation_ids=tuple(sorted(r.operation_id for r in routes)),
+                spec_paths=tuple(sorted({r.spec_path for r in routes})),
                 renamed_paths=tuple(
                     sorted(
                         {(r.route_path, r.spec_path) for r in routes if r.route_path != r.spec_path}
@@ -771,13 +778,15 @@ class _ModelBuilder:
         if canonical.mcp_adapters:
             mcp_adapter = canonical.mcp_adapters[0]
             functions = UniqueNames({"create_server", "text"})
+            tools = tuple(self.tool_model(tool, functions) for tool in mcp_adapter.tools)
             mcp = McpModel(
                 namespace=mcp_adapter.namespace,
                 transport=mcp_adapter.transport,
                 port=mcp_adapter.port or 9090,
                 host=mcp_adapter.address or "127.0.0.1",
                 description=mcp_adapter.description or canonical.description,
-                tools=tuple(self.tool_model(tool, functions) for tool in mcp_adapter.tools),
+                tools=tools,
+                tool_names=tuple(sorted(t.name for t in tools)),
             )
         test_values = self.secret_test_values()
         secrets = tuple(
@@ -829,6 +838,7 @@ class _ModelBuilder:
                     *(api.auth_basic or ()),
                 ]
             ),
+            operation_exports=tuple(sorted(op.function for op in self.operations.values())),
             operation_imports=self.operation_imports(),
             rest_imports=_rest_imports(rest),
             operations_use_any=any(

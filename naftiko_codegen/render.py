@@ -72,6 +72,12 @@ def _py(value: Any) -> str:
     return py_literal(value)
 
 
+def _py_set(values: Any) -> str:
+    """A set literal with sorted members (stable output)."""
+    members = sorted(set(values))
+    return "{" + ", ".join(py_literal(m) for m in members) + "}" if members else "set()"
+
+
 def _doc(value: Any, indent: int = 0) -> str:
     """Spec text made safe for a docstring, continuation lines indented."""
     text = docstring_text(str(value))
@@ -133,6 +139,7 @@ def _regex(value: Any) -> str:
 
 FILTERS: dict[str, Callable[..., str]] = {
     "py": _py,
+    "py_set": _py_set,
     "doc": _doc,
     "ident": _ident,
     "code": _code,

@@ -1,0 +1,274 @@
+"""The MCP adapter rest-sessions-mcp: one tool per spec tool, each calling the upstream API.
+
+Served with the official MCP SDK over Streamable HTTP (JSON responses, stateless, at `/mcp`) or
+stdio. Upstream errors come back as `isError` results carrying the status; they never crash a call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+from jsonschema import Draft202012Validator
+from mcp import types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.server import Server
+from mcp.shared.exceptions import MCPError
+from starlette.applications import Starlette
+
+from . import __version__, operations
+from .upstream import UpstreamClient, UpstreamError, UpstreamResponse
+
+__all__ = ["NAME", "TOOLS", "create_http_app", "create_server", "tool_result"]
+
+NAME: Final = "rest-sessions-mcp"
+INSTRUCTIONS: Final = (
+    "MCP adapter for Jupyter Notebook REST API — Sessions. One tool per consumed operation, routed inline through this capability's consumes block."
+)
+
+ToolHandler = Callable[[UpstreamClient, Mapping[str, Any]], Awaitable[UpstreamResponse]]
+
+TOOLS: Final = (
+    types.Tool(
+        name="jupyter-notebook-list-running-sessions",
+        description="Jupyter Notebook List running sessions",
+        input_schema={"type": "object", "properties": {}},
+        annotations=types.ToolAnnotations(
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="jupyter-notebook-create-new-session",
+        description="Jupyter Notebook Create a new session",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "Request body (JSON).",
+                }
+            },
+            "required": ["body"],
+        },
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+        ),
+    ),
+    types.Tool(
+        name="jupyter-notebook-get-session",
+        description="Jupyter Notebook Get a session",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "session_id": {
+                    "type": "string",
+                    "description": "Unique identifier for the session.",
+                }
+            },
+            "required": ["session_id"],
+        },
+        annotations=types.ToolAnnotations(
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="jupyter-notebook-update-session",
+        description="Jupyter Notebook Update a session",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "session_id": {
+                    "type": "string",
+                    "description": "Unique identifier for the session.",
+                },
+                "body": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "Request body (JSON).",
+                },
+            },
+            "required": ["session_id", "body"],
+        },
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="jupyter-notebook-delete-session",
+        description="Jupyter Notebook Delete a session",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "session_id": {
+                    "type": "string",
+                    "description": "Unique identifier for the session.",
+                }
+            },
+            "required": ["session_id"],
+        },
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+        ),
+    ),
+)
+
+
+async def jupyter_notebook_list_running_sessions(
+    client: UpstreamClient, arguments: Mapping[str, Any]
+) -> UpstreamResponse:
+    """Jupyter Notebook List running sessions"""
+    return await operations.listsessions(
+        client,
+    )
+
+
+async def jupyter_notebook_create_new_session(
+    client: UpstreamClient, arguments: Mapping[str, Any]
+) -> UpstreamResponse:
+    """Jupyter Notebook Create a new session"""
+    return await operations.createsession(
+        client,
+        body=arguments["body"],
+    )
+
+
+async def jupyter_notebook_get_session(
+    client: UpstreamClient, arguments: Mapping[str, Any]
+) -> UpstreamResponse:
+    """Jupyter Notebook Get a session"""
+    return await operations.getsession(
+        client,
+        session_id=arguments["session_id"],
+    )
+
+
+async def jupyter_notebook_update_session(
+    client: UpstreamClient, arguments: Mapping[str, Any]
+) -> UpstreamResponse:
+    """Jupyter Notebook Update a session"""
+    return await operations.updatesession(
+        client,
+        session_id=arguments["session_id"],
+        body=arguments["body"],
+    )
+
+
+async def jupyter_notebook_delete_session(
+    client: UpstreamClient, arguments: Mapping[str, Any]
+) -> UpstreamResponse:
+    """Jupyter Notebook Delete a session"""
+    return await operations.deletesession(
+        client,
+        session_id=arguments["session_id"],
+    )
+
+
+_HANDLERS: Final[dict[str, ToolHandler]] = {
+    "jupyter-notebook-list-running-sessions": jupyter_notebook_list_running_sessions,
+    "jupyter-notebook-create-new-session": jupyter_notebook_create_new_session,
+    "jupyter-notebook-get-session": jupyter_notebook_get_session,
+    "jupyter-notebook-update-session": jupyter_notebook_update_session,
+    "jupyter-notebook-delete-session": jupyter_notebook_delete_session,
+}
+_VALIDATORS: Final = {tool.name: Draft202012Validator(tool.input_schema) for tool in TOOLS}
+
+
+def _text_result(payload: Any, *, is_error: bool = False) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=json.dumps(payload))], is_error=is_error
+    )
+
+
+def tool_result(
+    upstream: UpstreamResponse, shape: dict[str, Any] | None = None
+) -> types.CallToolResult:
+    """Turn an upstream reply into a tool result: JSON text plus `structuredContent`."""
+    if upstream.status >= 400:
+        detail: Any = upstream.body.decode("utf-8", "replace")
+        if upstream.is_json:
+            with contextlib.suppress(ValueError):
+                detail = upstream.json()
+        return _text_result({"status": upstream.status, "error": detail}, is_error=True)
+    if not upstream.body:
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=json.dumps({"status": upstream.status}))],
+            structured_content={"status": upstream.status},
+        )
+    if not upstream.is_json:
+        text = upstream.body.decode("utf-8", "replace")
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+    try:
+        data = upstream.json()
+    except ValueError:
+        text = upstream.body.decode("utf-8", "replace")
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+    if shape is not None:
+        raise ValueError("this package was generated without output mapping")
+    structured = data if isinstance(data, dict) else {"result": data}
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=json.dumps(data))],
+        structured_content=structured,
+    )
+
+
+def create_server(client: UpstreamClient) -> Server[Any]:
+    """Build the MCP server whose tools call the upstream API through `client`."""
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=list(TOOLS))
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        handler = _HANDLERS.get(params.name)
+        if handler is None:
+            raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name!r}")
+        arguments = params.arguments or {}
+        problem = next(iter(_VALIDATORS[params.name].iter_errors(arguments)), None)
+        if problem is not None:
+            where = "/".join(str(p) for p in problem.absolute_path) or "arguments"
+            raise MCPError(
+                types.INVALID_PARAMS,
+                f"invalid arguments for {params.name}: {where}: {problem.message}",
+            )
+        try:
+            upstream = await handler(client, arguments)
+        except UpstreamError as error:
+            return _text_result(
+                {"status": error.status, "error": error.title, "detail": error.detail},
+                is_error=True,
+            )
+        return tool_result(upstream)
+
+    server: Server[Any] = Server(
+        NAME,
+        version=__version__,
+        instructions=INSTRUCTIONS or None,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+    # No tracing exporter is configured here; skip the SDK's per-message span middleware.
+    server.middleware.clear()
+    return server
+
+
+def create_http_app(client: UpstreamClient, *, host: str) -> Starlette:
+    """Serve the tools over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
+    return create_server(client).streamable_http_app(
+        streamable_http_path="/mcp", json_response=True, stateless_http=True, host=host
+    )

@@ -1,0 +1,211 @@
+"""The REST adapter rest-sessions-rest: a FastAPI app that proxies each route upstream.
+
+Upstream status codes and bodies pass through unchanged; transport failures answer
+`application/problem+json` (RFC 9457) with 502 or 504.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Body, FastAPI, Path, Request, Response
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from . import __version__, operations
+from .settings import load_settings
+from .upstream import UpstreamClient, UpstreamError, UpstreamResponse
+
+__all__ = ["create_app", "router"]
+
+TITLE: Final = "Jupyter Notebook REST API — Sessions"
+DESCRIPTION: Final = (
+    "REST adapter for Jupyter Notebook REST API — Sessions. One Spectral-compliant resource per consumed operation, prefixed with /v1."
+)
+_PROBLEM_JSON: Final = "application/problem+json"
+_BODYLESS_STATUSES: Final = frozenset({204, 304})
+_ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    502: {"description": "The upstream API could not be reached (problem+json)."},
+    504: {"description": "The upstream API did not answer in time (problem+json)."},
+}
+# FastAPI path parameters must be identifiers; the OpenAPI document shows the spec's names.
+_SPEC_PATHS: Final = {
+    "/v1/api/sessions/{session_id}": "/v1/api/sessions/{session-id}",
+}
+_SPEC_PATH_PARAMETERS: Final = {
+    ("/v1/api/sessions/{session-id}", "session_id"): "session-id",
+}
+
+router = APIRouter()
+
+
+def _client(request: Request) -> UpstreamClient:
+    client: UpstreamClient = request.app.state.upstream
+    return client
+
+
+def relay(upstream: UpstreamResponse) -> Response:
+    """Answer with the upstream status, body and content type, untouched."""
+    if upstream.status in _BODYLESS_STATUSES or not upstream.body:
+        return Response(status_code=upstream.status)
+    return Response(upstream.body, upstream.status, media_type=upstream.content_type)
+
+
+async def _upstream_problem(request: Request, error: Exception) -> Response:
+    """Turn a transport failure into an RFC 9457 problem (never echoing credentials)."""
+    assert isinstance(error, UpstreamError)
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": error.title,
+            "status": error.status,
+            "detail": error.detail,
+            "instance": request.url.path,
+        },
+        status_code=error.status,
+        media_type=_PROBLEM_JSON,
+    )
+
+
+@router.get(
+    "/v1/api/sessions",
+    operation_id="listsessions",
+    summary="Jupyter Notebook List running sessions",
+    tags=["api-sessions"],
+    response_class=Response,
+    responses=_ERROR_RESPONSES,
+)
+async def listsessions(
+    request: Request,
+) -> Response:
+    """Jupyter Notebook List running sessions"""
+    upstream = await operations.listsessions(
+        _client(request),
+    )
+    return relay(upstream)
+
+
+@router.post(
+    "/v1/api/sessions",
+    operation_id="createsession",
+    summary="Jupyter Notebook Create a new session",
+    tags=["api-sessions"],
+    response_class=Response,
+    responses=_ERROR_RESPONSES,
+)
+async def createsession(
+    request: Request,
+    *,
+    body: Annotated[dict[str, Any], Body(description="Request body (JSON).")],
+) -> Response:
+    """Jupyter Notebook Create a new session"""
+    upstream = await operations.createsession(
+        _client(request),
+        body=body,
+    )
+    return relay(upstream)
+
+
+@router.get(
+    "/v1/api/sessions/{session_id}",
+    operation_id="getsession",
+    summary="Jupyter Notebook Get a session",
+    tags=["api-sessions-session-id"],
+    response_class=Response,
+    responses=_ERROR_RESPONSES,
+)
+async def getsession(
+    request: Request,
+    *,
+    session_id: Annotated[str, Path(description="Unique identifier for the session.")],
+) -> Response:
+    """Jupyter Notebook Get a session"""
+    upstream = await operations.getsession(
+        _client(request),
+        session_id=session_id,
+    )
+    return relay(upstream)
+
+
+@router.patch(
+    "/v1/api/sessions/{session_id}",
+    operation_id="updatesession",
+    summary="Jupyter Notebook Update a session",
+    tags=["api-sessions-session-id"],
+    response_class=Response,
+    responses=_ERROR_RESPONSES,
+)
+async def updatesession(
+    request: Request,
+    *,
+    session_id: Annotated[str, Path(description="Unique identifier for the session.")],
+    body: Annotated[dict[str, Any], Body(description="Request body (JSON).")],
+) -> Response:
+    """Jupyter Notebook Update a session"""
+    upstream = await operations.updatesession(
+        _client(request),
+        session_id=session_id,
+        body=body,
+    )
+    return relay(upstream)
+
+
+@router.delete(
+    "/v1/api/sessions/{session_id}",
+    operation_id="deletesession",
+    summary="Jupyter Notebook Delete a session",
+    tags=["api-sessions-session-id"],
+    response_class=Response,
+    responses=_ERROR_RESPONSES,
+)
+async def deletesession(
+    request: Request,
+    *,
+    session_id: Annotated[str, Path(description="Unique identifier for the session.")],
+) -> Response:
+    """Jupyter Notebook Delete a session"""
+    upstream = await operations.deletesession(
+        _client(request),
+        session_id=session_id,
+    )
+    return relay(upstream)
+
+
+def _spec_openapi(app: FastAPI) -> dict[str, Any]:
+    """Build the OpenAPI document once, with paths and path parameters as the spec names them."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        paths: dict[str, Any] = {}
+        for route_path, item in schema.get("paths", {}).items():
+            spec_path = _SPEC_PATHS.get(route_path, route_path)
+            for operation in item.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "path":
+                        key = (spec_path, parameter["name"])
+                        parameter["name"] = _SPEC_PATH_PARAMETERS.get(key, parameter["name"])
+            paths[spec_path] = item
+        schema["paths"] = paths
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(client: UpstreamClient | None = None) -> FastAPI:
+    """Build the REST adapter; without a client, one is configured from the environment."""
+    upstream = client if client is not None else UpstreamClient(load_settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if client is None:  # Close only what this app opened.
+            await upstream.close()
+
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version=__version__, lifespan=lifespan)
+    app.state.upstream = upstream
+    app.include_router(router)
+    app.add_exception_handler(UpstreamError, _upstream_problem)
+    app.openapi = lambda: _spec_openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,117 @@
+"""Test helpers: a recording stub upstream and an in-process server runner (used by `tests/`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from aiohttp import web
+
+__all__ = [
+    "BASE_URL_VARIABLES",
+    "TEST_ENVIRONMENT",
+    "RecordedRequest",
+    "StubUpstream",
+    "free_port",
+    "serve_app",
+    "stub_upstream",
+]
+
+BASE_URL_VARIABLES = ("REST_SESSIONS_BASE_URL",)
+TEST_ENVIRONMENT = {
+    "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
+}
+
+
+@dataclass
+class RecordedRequest:
+    """What the stub upstream received."""
+
+    method: str
+    path: str
+    """The raw (still percent-encoded) path."""
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class StubUpstream:
+    """A real HTTP server on 127.0.0.1 that answers every request with a canned reply."""
+
+    url: str = ""
+    requests: list[RecordedRequest] = field(default_factory=list)
+    status: int = 200
+    reply: Any = field(default_factory=lambda: {"ok": True})
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.rel_url.raw_path,
+                query=list(request.rel_url.query.items()),
+                headers=dict(request.headers),
+                body=await request.read(),
+            )
+        )
+        if self.status == 204:
+            return web.Response(status=204)
+        return web.json_response(self.reply, status=self.status)
+
+
+def free_port() -> int:
+    """Ask the OS for a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class _QuietServer(uvicorn.Server):
+    """Leaves the test runner's signal handlers alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port; yield its base URL."""
+    port = free_port()
+    server = _QuietServer(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.asynccontextmanager
+async def stub_upstream() -> AsyncIterator[StubUpstream]:
+    """Run a `StubUpstream` on a free loopback port."""
+    stub = StubUpstream()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", stub.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    stub.url = f"http://127.0.0.1:{port}"
+    try:
+        yield stub
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,239 @@
+"""The upstream HTTP client: one pooled aiohttp session shared by the REST and MCP adapters.
+
+Responses are passed on as raw bytes (no parsing on the hot path); transport failures become
+`UpstreamError` with the status the adapters answer (502 unreachable, 504 timed out).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import aiohttp
+from yarl import URL
+
+from .settings import Secrets, Settings
+
+__all__ = [
+    "UpstreamApi",
+    "UpstreamClient",
+    "UpstreamError",
+    "UpstreamResponse",
+    "build_apis",
+    "header_items",
+    "path_segment",
+    "query_items",
+    "text",
+    "without_none",
+]
+
+
+def text(value: Any) -> str:
+    """Render a parameter value as text: booleans as `true`/`false`, containers as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def path_segment(value: Any) -> str:
+    """Percent-encode one path segment so `/`, `?`, `#` and `..` cannot change the path."""
+    encoded = quote(text(value), safe="")
+    if encoded in (".", ".."):
+        return encoded.replace(".", "%2E")
+    return encoded
+
+
+def query_items(*pairs: tuple[str, Any]) -> list[tuple[str, str]]:
+    """Build query pairs: `None` is left out, a list repeats its key."""
+    items: list[tuple[str, str]] = []
+    for name, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            items.extend((name, text(v)) for v in value if v is not None)
+        else:
+            items.append((name, text(value)))
+    return items
+
+
+def header_items(*pairs: tuple[str, Any]) -> dict[str, str]:
+    """Build request headers, leaving out `None` values."""
+    return {name: text(value) for name, value in pairs if value is not None}
+
+
+def without_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop absent optional members from a JSON object body."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+class UpstreamError(Exception):
+    """The upstream API could not be reached or did not answer in time."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamResponse:
+    """An upstream answer, body untouched."""
+
+    status: int
+    body: bytes
+    content_type: str | None
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body is declared (or, when undeclared, looks like) JSON."""
+        if self.content_type:
+            media = self.content_type.split(";", 1)[0].strip().lower()
+            return media == "application/json" or media.endswith("+json")
+        return self.body[:1] in (b"{", b"[")
+
+    def json(self) -> Any:
+        """Parse the body as JSON (`None` when empty)."""
+        return json.loads(self.body) if self.body else None
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamApi:
+    """One consumed API: where it lives and what every request to it carries."""
+
+    name: str
+    base_url: str
+    timeout: float
+    strip_base_path: bool = False
+    """The spec's resource paths repeat the base URL's path: join them once."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: tuple[tuple[str, str], ...] = ()
+    auth: aiohttp.BasicAuth | None = None
+    _base_path: str = field(init=False, repr=False)
+    _timeout: aiohttp.ClientTimeout = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_base_path", urlsplit(self.base_url).path.rstrip("/"))
+        object.__setattr__(self, "_timeout", aiohttp.ClientTimeout(total=self.timeout))
+
+    def url(self, path: str, query: Iterable[tuple[str, str]]) -> URL:
+        """Join the base URL and an encoded path, then append the query (auth last)."""
+        base_path = self._base_path
+        if (
+            self.strip_base_path
+            and base_path
+            and (path == base_path or path.startswith(base_path + "/"))
+        ):
+            path = path[len(base_path) :]
+        pairs = [*query, *self.query]
+        target = self.base_url + path
+        if pairs:
+            target += ("&" if "?" in target else "?") + urlencode(pairs)
+        return URL(target, encoded=True)
+
+    @property
+    def origin(self) -> str:
+        """The base URL without credentials, safe to show in an error."""
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class UpstreamClient:
+    """Sends requests to the consumed APIs over one shared, pooled connection set."""
+
+    def __init__(self, settings: Settings, *, connection_limit: int = 100) -> None:
+        self.settings = settings
+        self.secrets: Secrets = settings.secrets
+        self.apis: dict[str, UpstreamApi] = build_apis(settings)
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created on first use so it binds to the running event loop.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=self._connection_limit, ttl_dns_cache=300, keepalive_timeout=30
+                ),
+                skip_auto_headers=("User-Agent",),
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Close pooled connections (idempotent)."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(
+        self,
+        api_name: str,
+        method: str,
+        path: str,
+        *,
+        query: Iterable[tuple[str, str]] = (),
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        content_type: str | None = None,
+    ) -> UpstreamResponse:
+        """Send one request and read the whole answer; raise `UpstreamError` on transport failure."""
+        api = self.apis[api_name]
+        request_headers = {**api.headers, **(headers or {})}
+        payload: Any = data
+        if json_body is not None:
+            payload = json.dumps(json_body, separators=(",", ":")).encode()
+            request_headers.setdefault("Content-Type", "application/json")
+        elif content_type is not None:
+            request_headers.setdefault("Content-Type", content_type)
+            if isinstance(payload, str):
+                payload = payload.encode()
+        try:
+            async with self._open().request(
+                method,
+                api.url(path, query),
+                headers=request_headers,
+                data=payload,
+                auth=api.auth,
+                timeout=api._timeout,
+            ) as response:
+                body = await response.read()
+                return UpstreamResponse(response.status, body, response.headers.get("Content-Type"))
+        except TimeoutError:
+            raise UpstreamError(
+                504,
+                "Upstream timeout",
+                f"the upstream API {api.name!r} at {api.origin} did not answer within "
+                f"{api.timeout:g} s",
+            ) from None
+        except aiohttp.ClientError as error:
+            raise UpstreamError(
+                502,
+                "Upstream unreachable",
+                f"the upstream API {api.name!r} at {api.origin} could not be reached "
+                f"({type(error).__name__})",
+            ) from None
+
+
+def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
+    """Describe each consumed API, with its authentication applied from the secrets."""
+    secrets = settings.secrets
+    return {
+        "rest-sessions": UpstreamApi(
+            name="rest-sessions",
+            base_url=settings.rest_sessions.base_url,
+            timeout=settings.rest_sessions.timeout,
+            strip_base_path=True,
+            query=(("token", text(secrets.jupyter_notebook_api_key)),),
+        ),
+    }

@@ -1,0 +1,105 @@
+"""Every MCP tool is listed as the spec describes it and reaches the upstream with the right request."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from rest_sessions.testing import StubUpstream
+
+pytestmark = pytest.mark.anyio
+
+# (tool, arguments, upstream method, upstream path, upstream query)
+TOOLS: list[Any] = [
+    pytest.param(
+        "jupyter-notebook-list-running-sessions",
+        {},
+        "GET",
+        "/api/sessions",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="jupyter-notebook-list-running-sessions",
+    ),
+    pytest.param(
+        "jupyter-notebook-create-new-session",
+        {"body": {"sample": "value"}},
+        "POST",
+        "/api/sessions",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="jupyter-notebook-create-new-session",
+    ),
+    pytest.param(
+        "jupyter-notebook-get-session",
+        {"session_id": "sample"},
+        "GET",
+        "/api/sessions/sample",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="jupyter-notebook-get-session",
+    ),
+    pytest.param(
+        "jupyter-notebook-update-session",
+        {"session_id": "sample", "body": {"sample": "value"}},
+        "PATCH",
+        "/api/sessions/sample",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="jupyter-notebook-update-session",
+    ),
+    pytest.param(
+        "jupyter-notebook-delete-session",
+        {"session_id": "sample"},
+        "DELETE",
+        "/api/sessions/sample",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="jupyter-notebook-delete-session",
+    ),
+]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_tools_are_listed(mcp_url: str, mode: str) -> None:
+    async with Client(mcp_url, mode=mode) as client:
+        listed = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(listed) == {
+        "jupyter-notebook-create-new-session",
+        "jupyter-notebook-delete-session",
+        "jupyter-notebook-get-session",
+        "jupyter-notebook-list-running-sessions",
+        "jupyter-notebook-update-session",
+    }
+    for name, tool in listed.items():
+        assert tool.input_schema["type"] == "object", name
+
+
+@pytest.mark.parametrize(("name", "arguments", "up_method", "up_path", "up_query"), TOOLS)
+async def test_tool_reaches_upstream(
+    mcp_url: str,
+    upstream: StubUpstream,
+    name: str,
+    arguments: dict[str, Any],
+    up_method: str,
+    up_path: str,
+    up_query: list[tuple[str, str]],
+) -> None:
+    upstream.reply = {"answer": 42}
+    async with Client(mcp_url) as client:
+        await client.list_tools()
+        result = await client.call_tool(name, arguments)
+    assert not result.is_error, result.content
+    assert result.structured_content is not None
+    assert json.loads(result.content[0].text) == result.structured_content  # type: ignore[union-attr]
+    seen = upstream.requests[-1]
+    assert seen.method == up_method
+    assert seen.path == up_path
+    assert sorted(seen.query) == sorted(up_query)
+
+
+async def test_upstream_error_is_a_tool_error(mcp_url: str, upstream: StubUpstream) -> None:
+    name, arguments = TOOLS[0].values[:2]
+    upstream.status, upstream.reply = 404, {"message": "not here"}
+    async with Client(mcp_url) as client:
+        await client.list_tools()
+        result = await client.call_tool(name, arguments)
+    assert result.is_error
+    assert "404" in result.content[0].text  # type: ignore[union-attr]

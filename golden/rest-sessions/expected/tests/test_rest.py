@@ -1,0 +1,177 @@
+"""Every REST route reaches the upstream with the right request, and errors keep their meaning."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+
+from rest_sessions.rest_app import create_app
+from rest_sessions.settings import load_settings
+from rest_sessions.testing import (
+    BASE_URL_VARIABLES,
+    TEST_ENVIRONMENT,
+    StubUpstream,
+    free_port,
+    serve_app,
+)
+from rest_sessions.upstream import UpstreamClient
+
+pytestmark = pytest.mark.anyio
+
+# (method, path, query, JSON body, upstream method, upstream path, upstream query)
+ROUTES: list[Any] = [
+    pytest.param(
+        "GET",
+        "/v1/api/sessions",
+        [],
+        None,
+        "GET",
+        "/api/sessions",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="listsessions",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/api/sessions",
+        [],
+        {"sample": "value"},
+        "POST",
+        "/api/sessions",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="createsession",
+    ),
+    pytest.param(
+        "GET",
+        "/v1/api/sessions/sample",
+        [],
+        None,
+        "GET",
+        "/api/sessions/sample",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="getsession",
+    ),
+    pytest.param(
+        "PATCH",
+        "/v1/api/sessions/sample",
+        [],
+        {"sample": "value"},
+        "PATCH",
+        "/api/sessions/sample",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="updatesession",
+    ),
+    pytest.param(
+        "DELETE",
+        "/v1/api/sessions/sample",
+        [],
+        None,
+        "DELETE",
+        "/api/sessions/sample",
+        [("token", "test-jupyter-notebook-api-key")],
+        id="deletesession",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body", "up_method", "up_path", "up_query"), ROUTES
+)
+async def test_route_reaches_upstream(
+    rest_url: str,
+    upstream: StubUpstream,
+    method: str,
+    path: str,
+    query: list[tuple[str, str]],
+    body: Any,
+    up_method: str,
+    up_path: str,
+    up_query: list[tuple[str, str]],
+) -> None:
+    upstream.status, upstream.reply = 201, {"answer": 42}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(
+            method,
+            rest_url + path,
+            params=query,
+            json=body,
+            headers={"Accept": "application/json"},
+        ) as response,
+    ):
+        payload = await response.read()
+    assert response.status == 201
+    if method != "HEAD":
+        assert json.loads(payload) == {"answer": 42}
+    seen = upstream.requests[-1]
+    assert seen.method == up_method
+    assert seen.path == up_path
+    assert sorted(seen.query) == sorted(up_query)
+    if body is not None:
+        assert json.loads(seen.body) == body
+
+
+@pytest.mark.parametrize("status", [204, 404, 500])
+async def test_upstream_status_passes_through(
+    rest_url: str, upstream: StubUpstream, status: int
+) -> None:
+    method, path, query, body = ROUTES[0].values[:4]
+    upstream.status, upstream.reply = status, {"message": "from upstream"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, rest_url + path, params=query, json=body) as response,
+    ):
+        payload = await response.read()
+    assert response.status == status
+    if status == 204:
+        assert payload == b""
+    elif method != "HEAD":
+        assert json.loads(payload) == {"message": "from upstream"}
+
+
+async def test_unreachable_upstream_is_a_502_problem(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # Nobody listens there.
+    for name in BASE_URL_VARIABLES:
+        monkeypatch.setenv(name, closed)
+    client = UpstreamClient(load_settings())
+    method, path, query, body = ROUTES[0].values[:4]
+    try:
+        async with (
+            serve_app(create_app(client)) as url,
+            aiohttp.ClientSession() as session,
+            session.request(method, url + path, params=query, json=body) as response,
+        ):
+            payload = await response.read()
+    finally:
+        await client.close()
+    assert response.status == 502
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    if method != "HEAD":
+        assert json.loads(payload)["status"] == 502
+    for secret in TEST_ENVIRONMENT.values():
+        assert secret.encode() not in payload
+
+
+async def test_openapi_lists_every_operation(rest_url: str) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(rest_url + "/openapi.json") as response,
+    ):
+        document = await response.json()
+    operation_ids = {
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
+    }
+    assert operation_ids == {
+        "createsession",
+        "deletesession",
+        "getsession",
+        "listsessions",
+        "updatesession",
+    }
+    assert set(document["paths"]) == {"/v1/api/sessions", "/v1/api/sessions/{session-id}"}

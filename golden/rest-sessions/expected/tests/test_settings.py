@@ -1,0 +1,37 @@
+"""The adapter refuses to start without its settings, and names what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from rest_sessions.settings import SettingsError, load_settings
+
+
+def test_missing_jupyter_notebook_api_key_is_named() -> None:
+    environment = {
+        "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1",
+    }
+    with pytest.raises(SettingsError, match="JUPYTER_NOTEBOOK_API_KEY"):
+        load_settings(environment)
+
+
+def test_complete_environment_loads() -> None:
+    environment = {
+        "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1/base/",
+        "REST_SESSIONS_TIMEOUT": "2.5",
+        "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
+    }
+    settings = load_settings(environment)
+    assert settings.rest_sessions.base_url == "http://127.0.0.1:1/base"
+    assert settings.rest_sessions.timeout == 2.5
+    assert "test-jupyter-notebook-api-key" not in repr(settings)
+
+
+def test_bad_timeout_is_reported() -> None:
+    environment = {
+        "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1",
+        "REST_SESSIONS_TIMEOUT": "soon",
+        "JUPYTER_NOTEBOOK_API_KEY": "x",
+    }
+    with pytest.raises(SettingsError, match="not a positive number"):
+        load_settings(environment)
