@@ -44,11 +44,31 @@ def _spec_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _echo_diagnostics(diagnostics: Sequence[Diagnostic], *, quiet: bool) -> None:
+def _echo_diagnostics(
+    diagnostics: Sequence[Diagnostic], *, quiet: bool, verbose: bool = False
+) -> None:
+    """Print errors in full; repeated warnings of one code once, with where the others are."""
+    repeats: dict[tuple[str, str], list[Diagnostic]] = {}
     for diagnostic in diagnostics:
-        if quiet and diagnostic.severity is not Severity.ERROR:
+        if diagnostic.severity is not Severity.ERROR:
+            repeats.setdefault((diagnostic.location.file, diagnostic.code), []).append(diagnostic)
+    for diagnostic in diagnostics:
+        if diagnostic.severity is Severity.ERROR:
+            click.echo(format_diagnostic(diagnostic), err=True)
             continue
-        click.echo(format_diagnostic(diagnostic), err=True)
+        if quiet:
+            continue
+        group = repeats[(diagnostic.location.file, diagnostic.code)]
+        if verbose or len(group) <= 2:
+            click.echo(format_diagnostic(diagnostic), err=True)
+        elif diagnostic is group[0]:
+            click.echo(format_diagnostic(diagnostic), err=True)
+            lines = ", ".join(str(d.location.line) for d in group[1:])
+            click.echo(
+                f"  note: {len(group) - 1} more {diagnostic.code} {diagnostic.severity.value}s "
+                f"like this, on lines {lines} (--verbose shows each)",
+                err=True,
+            )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,6 +100,7 @@ def cli() -> None:
     help="Folder of templates that override the built-in ones (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
 def build(
     specs: tuple[Path, ...],
     output: Path,
@@ -88,6 +109,7 @@ def build(
     force: bool,
     templates: tuple[Path, ...],
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Check SPECS and write one adapter package for each.
 
@@ -105,10 +127,10 @@ def build(
             report = write_package(target, package.files, source=spec.name, force=force)
         except DiagnosticError as error:
             failed += 1
-            _echo_diagnostics(error.diagnostics, quiet=quiet)
+            _echo_diagnostics(error.diagnostics, quiet=quiet, verbose=verbose)
             click.echo(f"{spec}: not built ({format_summary(error.diagnostics)})", err=True)
             continue
-        _echo_diagnostics(package.diagnostics, quiet=quiet)
+        _echo_diagnostics(package.diagnostics, quiet=quiet, verbose=verbose)
         changed = len(report.created) + len(report.updated) + len(report.removed)
         state = f"{changed} file(s) written" if report.changed else "up to date"
         if not quiet:
@@ -127,12 +149,13 @@ def build(
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-def validate(specs: tuple[Path, ...], strict: bool, quiet: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
+def validate(specs: tuple[Path, ...], strict: bool, quiet: bool, verbose: bool) -> None:
     """Check SPECS (schema, references, dialect) without generating anything."""
     failed = False
     for spec in _spec_files(specs):
         findings = check_spec(spec)
-        _echo_diagnostics(findings, quiet=quiet)
+        _echo_diagnostics(findings, quiet=quiet, verbose=verbose)
         if has_errors(findings, strict=strict):
             failed = True
         if not quiet:

@@ -83,16 +83,23 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: NodePath) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        # Keys taken from `<<:` merges; an explicit key of the mapping overrides them (YAML 1.1).
+        merged_keys: set[str] = set()
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 merged = self.build(value_node, (*path, "<<"))
                 if isinstance(merged, dict):
                     for merged_key, merged_value in merged.items():
-                        result.setdefault(merged_key, merged_value)
+                        if merged_key not in result:
+                            merged_keys.add(merged_key)
+                            result[merged_key] = merged_value
                 continue
             raw_key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             key = "" if raw_key is None else str(raw_key)
             child: NodePath = (*path, key)
+            if key in merged_keys:
+                merged_keys.discard(key)
+                del result[key]
             if key in result:
                 line, column = self._mark(key_node)
                 first_line = self.key_positions.get(child, (0, 0))[0]
@@ -159,6 +166,19 @@ def load_spec(text: str, source: str) -> LoadedSpec:
     data = builder.build(node, ())
     if builder.problems:
         raise DiagnosticError(builder.problems)
+    if data is None:
+        # A document of only `---` (or `~`) holds nothing, like an empty file.
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    Location(source, 1, 1),
+                    "NAF103",
+                    Severity.ERROR,
+                    "the file is empty",
+                    "start the file with `naftiko: 1.0.0-alpha2` and a `capability:` block",
+                )
+            ]
+        )
     if not isinstance(data, dict):
         raise DiagnosticError(
             [

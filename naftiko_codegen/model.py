@@ -2,7 +2,7 @@
 
 Everything a template needs is decided here: Python identifiers, environment variable names,
 type annotations, JSON Schemas, code expressions and sample values for the generated tests.
-Templates only loop and branch over this model (see `docs/template-context.md`).
+Templates only loop and branch over this model.
 """
 
 from __future__ import annotations
@@ -806,6 +806,7 @@ class _ModelBuilder:
         dependencies = [
             "aiohttp>=3.10,<4",
             "fastapi>=0.115,<1",
+            "jsonschema>=4.20,<5",
             "mcp>=2.3,<3",
             "uvicorn[standard]>=0.30,<1",
         ]

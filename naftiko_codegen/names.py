@@ -7,6 +7,7 @@ other value must go through a quoting filter (see `render.py`).
 from __future__ import annotations
 
 import keyword
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -100,6 +101,9 @@ def py_literal(value: object) -> PythonCode:
     if isinstance(value, tuple):
         inner = ", ".join(py_literal(v) for v in value)
         return PythonCode(f"({inner},)" if len(value) == 1 else f"({inner})")
+    if isinstance(value, float) and not math.isfinite(value):
+        # `repr` gives `inf`/`nan`, which are not Python literals (YAML `.inf`/`.nan` are).
+        return PythonCode(f"float({str(value)!r})")
     if value is None or isinstance(value, bool | int | float | str):
         return PythonCode(repr(value))
     raise TypeError(f"cannot render {type(value).__name__} as a literal")

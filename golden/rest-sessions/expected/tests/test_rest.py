@@ -13,9 +13,11 @@ from rest_sessions.settings import load_settings
 from rest_sessions.testing import (
     BASE_URL_VARIABLES,
     TEST_ENVIRONMENT,
+    TIMEOUT_VARIABLES,
     StubUpstream,
     free_port,
     serve_app,
+    stub_upstream,
 )
 from rest_sessions.upstream import UpstreamClient
 
@@ -175,3 +177,41 @@ async def test_openapi_lists_every_operation(rest_url: str) -> None:
         "updatesession",
     }
     assert set(document["paths"]) == {"/v1/api/sessions", "/v1/api/sessions/{session-id}"}
+
+
+async def test_slow_upstream_is_a_504_problem(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with stub_upstream(delay=2.0) as slow:
+        for name in BASE_URL_VARIABLES:
+            monkeypatch.setenv(name, slow.url)
+        for name in TIMEOUT_VARIABLES:
+            monkeypatch.setenv(name, "0.2")
+        client = UpstreamClient(load_settings())
+        method, path, query, body = ROUTES[0].values[:4]
+        try:
+            async with (
+                serve_app(create_app(client)) as url,
+                aiohttp.ClientSession() as session,
+                session.request(method, url + path, params=query, json=body) as response,
+            ):
+                payload = await response.read()
+        finally:
+            await client.close()
+    assert response.status == 504
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    if method != "HEAD":
+        assert json.loads(payload)["title"] == "Upstream timeout"
+
+
+async def test_echoed_secrets_are_redacted(rest_url: str, upstream: StubUpstream) -> None:
+    method, path, query, body = ROUTES[0].values[:4]
+    upstream.status = 404
+    upstream.reply = {"echo": " ".join(TEST_ENVIRONMENT.values())}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, rest_url + path, params=query, json=body) as response,
+    ):
+        payload = await response.read()
+    for secret in TEST_ENVIRONMENT.values():
+        assert secret.encode() not in payload

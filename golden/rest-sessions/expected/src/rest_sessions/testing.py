@@ -15,6 +15,7 @@ from aiohttp import web
 __all__ = [
     "BASE_URL_VARIABLES",
     "TEST_ENVIRONMENT",
+    "TIMEOUT_VARIABLES",
     "RecordedRequest",
     "StubUpstream",
     "free_port",
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 BASE_URL_VARIABLES = ("REST_SESSIONS_BASE_URL",)
+TIMEOUT_VARIABLES = ("REST_SESSIONS_TIMEOUT",)
 TEST_ENVIRONMENT = {
     "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
 }
@@ -48,6 +50,8 @@ class StubUpstream:
     requests: list[RecordedRequest] = field(default_factory=list)
     status: int = 200
     reply: Any = field(default_factory=lambda: {"ok": True})
+    delay: float = 0.0
+    """Seconds to wait before answering (to provoke timeouts)."""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(
@@ -59,6 +63,8 @@ class StubUpstream:
                 body=await request.read(),
             )
         )
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.status == 204:
             return web.Response(status=204)
         return web.json_response(self.reply, status=self.status)
@@ -100,12 +106,12 @@ async def serve_app(app: Any) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def stub_upstream() -> AsyncIterator[StubUpstream]:
+async def stub_upstream(*, delay: float = 0.0) -> AsyncIterator[StubUpstream]:
     """Run a `StubUpstream` on a free loopback port."""
-    stub = StubUpstream()
+    stub = StubUpstream(delay=delay)
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", stub.handle)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
     await runner.setup()
     port = free_port()
     site = web.TCPSite(runner, "127.0.0.1", port)

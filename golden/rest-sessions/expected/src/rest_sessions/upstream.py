@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -154,6 +154,17 @@ class UpstreamClient:
         self.settings = settings
         self.secrets: Secrets = settings.secrets
         self.apis: dict[str, UpstreamApi] = build_apis(settings)
+        # Upstreams may echo credentials (Jupyter's HTML error pages embed the token it was
+        # sent); such bytes are masked before any reply leaves the adapter.
+        self._secret_bytes = tuple(
+            value.encode()
+            for value in sorted(
+                {str(getattr(settings.secrets, item.name)) for item in fields(settings.secrets)},
+                key=len,
+                reverse=True,
+            )
+            if len(value) >= 4
+        )
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
 
@@ -208,6 +219,9 @@ class UpstreamClient:
                 timeout=api._timeout,
             ) as response:
                 body = await response.read()
+                for secret in self._secret_bytes:
+                    if secret in body:
+                        body = body.replace(secret, b"[redacted]")
                 return UpstreamResponse(response.status, body, response.headers.get("Content-Type"))
         except TimeoutError:
             raise UpstreamError(

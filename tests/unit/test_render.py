@@ -1,0 +1,211 @@
+"""Tests for stage 5, render: the filters, the render plan, and template errors as diagnostics."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from naftiko_codegen.diagnostics import DiagnosticError, Severity
+from naftiko_codegen.model import CapabilityModel
+from naftiko_codegen.names import PythonCode, PythonIdentifier
+from naftiko_codegen.render import FILTERS, RENDER_PLAN, create_environment, render_package
+
+TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), TEXT), st.lists, max_leaves=8))
+def test_py_is_a_literal(value: object) -> None:
+    assert ast.literal_eval(FILTERS["py"](value)) == value
+
+
+def test_py_set_is_sorted_and_stable() -> None:
+    assert FILTERS["py_set"](["b", "a", "b"]) == "{'a', 'b'}"
+    assert FILTERS["py_set"]([]) == "set()"
+    assert ast.literal_eval(FILTERS["py_set"](["x'", 'y"'])) == {"x'", 'y"'}
+
+
+def test_doc_indents_continuation_lines_only() -> None:
+    assert FILTERS["doc"]("one\ntwo\n\nthree", 4) == "one\n    two\n\n    three"
+    assert FILTERS["doc"]('a """ b') == 'a \\"\\"\\" b'
+    assert FILTERS["doc"](42) == "42"
+
+
+def test_ident_accepts_only_identifiers() -> None:
+    assert FILTERS["ident"](PythonIdentifier("name")) == "name"
+    with pytest.raises(TypeError, match="PythonIdentifier"):
+        FILTERS["ident"]("name")
+    with pytest.raises(TypeError, match="PythonIdentifier"):
+        FILTERS["ident"](PythonCode("name"))
+
+
+def test_code_accepts_only_code() -> None:
+    assert FILTERS["code"](PythonCode("a + 1")) == "a + 1"
+    with pytest.raises(TypeError, match="PythonCode"):
+        FILTERS["code"]("a + 1")
+    with pytest.raises(TypeError, match="PythonCode"):
+        FILTERS["code"](PythonIdentifier("a"))
+
+
+# TOML forbids raw control characters in basic strings; DEL (U+007F) is tested separately below.
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x7f")))
+def test_toml_round_trips(text: str) -> None:
+    assert tomllib.loads("x = " + FILTERS["toml"](text))["x"] == text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="render._toml uses json.dumps, which leaves U+007F (DEL) raw; TOML forbids it",
+)
+def test_toml_escapes_delete() -> None:
+    assert tomllib.loads("x = " + FILTERS["toml"]("a\x7fb"))["x"] == "a\x7fb"
+
+
+def test_toml_comment_is_one_line() -> None:
+    assert FILTERS["toml_comment"]("a\r\nb\nc") == "a b c"
+
+
+def test_md_escapes_markup_and_folds_whitespace() -> None:
+    assert FILTERS["md"]("  *bold*\n[link](x) `code` <b> #1 | a_b  ") == (
+        "\\*bold\\* \\[link\\]\\(x\\) \\`code\\` \\<b\\> \\#1 \\| a\\_b"
+    )
+
+
+@given(TEXT)
+def test_md_is_one_line_with_no_raw_markup(text: str) -> None:
+    out = FILTERS["md"](text)
+    assert "\n" not in out
+    # Every markup character is preceded by a backslash.
+    for index, ch in enumerate(out):
+        if ch in "`*_[]<>|" and (index == 0 or out[index - 1] != "\\"):
+            pytest.fail(f"unescaped {ch!r} in {out!r}")
+
+
+@given(TEXT)
+def test_md_code_cannot_close_the_span(text: str) -> None:
+    out = FILTERS["md_code"](text)
+    assert "`" not in out
+    assert "\n" not in out
+    assert "|" not in out.replace("\\|", "")
+
+
+@given(TEXT)
+def test_mermaid_cannot_close_the_label(text: str) -> None:
+    out = FILTERS["mermaid"](text)
+    assert not set('"<>[](){}|`\n') & set(out)
+
+
+def test_mermaid_uses_entity_codes() -> None:
+    assert FILTERS["mermaid"]('say "hi" <now>') == "say #34;hi#34; #60;now#62;"
+
+
+def test_regex_escapes() -> None:
+    assert FILTERS["regex"]("a.b*") == "a\\.b\\*"
+
+
+# ----------------------------------------------------------------------------- render plan
+
+
+def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
+    files = render_package(seed_model)
+    assert sorted(files) == [
+        "README.md",
+        "pyproject.toml",
+        "src/rest_sessions/__init__.py",
+        "src/rest_sessions/__main__.py",
+        "src/rest_sessions/cli.py",
+        "src/rest_sessions/mcp_server.py",
+        "src/rest_sessions/operations.py",
+        "src/rest_sessions/py.typed",
+        "src/rest_sessions/rest_app.py",
+        "src/rest_sessions/settings.py",
+        "src/rest_sessions/testing.py",
+        "src/rest_sessions/upstream.py",
+        "tests/conftest.py",
+        "tests/test_mcp.py",
+        "tests/test_rest.py",
+        "tests/test_settings.py",
+    ]
+    for path, text in files.items():
+        if path.endswith(".py"):
+            ast.parse(text, filename=path)
+    assert tomllib.loads(files["pyproject.toml"])["project"]["name"] == "rest-sessions"
+    assert files["README.md"].startswith("# Jupyter Notebook REST API — Sessions\n")
+
+
+def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
+    environment = create_environment()
+    outputs = [planned.output for planned in RENDER_PLAN]
+    assert len(outputs) == len(set(outputs))
+    for planned in RENDER_PLAN:
+        environment.get_template(planned.template)
+        assert planned.output == planned.template.removesuffix(".jinja").replace(
+            "src/package/", "src/{package}/"
+        )
+
+
+def test_optional_outputs_follow_the_model(seed_model: CapabilityModel) -> None:
+    conditions = {p.output: p.when(seed_model) for p in RENDER_PLAN}
+    assert conditions["src/{package}/mapping.py"] is False
+    assert conditions["src/{package}/rest_app.py"] is True
+    assert conditions["src/{package}/mcp_server.py"] is True
+
+
+def test_environment_settings() -> None:
+    environment = create_environment()
+    assert environment.trim_blocks
+    assert environment.lstrip_blocks
+    assert environment.keep_trailing_newline
+    assert not environment.autoescape
+    assert set(FILTERS) <= set(environment.filters)
+
+
+# ----------------------------------------------------------------------------- template errors
+
+
+def _render_with_override(tmp_path: Path, model: CapabilityModel, text: str) -> DiagnosticError:
+    (tmp_path / "README.md.jinja").write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as caught:
+        render_package(model, environment=create_environment([tmp_path]))
+    return caught.value
+
+
+def test_override_templates_win(tmp_path: Path, seed_model: CapabilityModel) -> None:
+    (tmp_path / "README.md.jinja").write_text("# {{ model.title | md }}\n", encoding="utf-8")
+    files = render_package(seed_model, environment=create_environment([tmp_path]))
+    assert files["README.md"] == "# Jupyter Notebook REST API — Sessions\n"
+
+
+def test_template_syntax_error_is_naf401(tmp_path: Path, seed_model: CapabilityModel) -> None:
+    error = _render_with_override(tmp_path, seed_model, "# title\n\n{% if %}\n")
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.code == "NAF401"
+    assert diagnostic.severity is Severity.ERROR
+    assert diagnostic.location.file.endswith("README.md.jinja")
+    assert diagnostic.location.line == 3
+    assert "--templates" in diagnostic.hint
+
+
+def test_undefined_name_is_naf401(tmp_path: Path, seed_model: CapabilityModel) -> None:
+    error = _render_with_override(tmp_path, seed_model, "# title\n\n{{ model.nope | md }}\n")
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.code == "NAF401"
+    assert diagnostic.location.file.endswith("README.md.jinja")
+    assert diagnostic.location.line == 3
+    assert "nope" in diagnostic.message
+
+
+def test_filter_misuse_is_naf401(tmp_path: Path, seed_model: CapabilityModel) -> None:
+    error = _render_with_override(tmp_path, seed_model, "a\nb\n{{ model.title | ident }}\n")
+    (diagnostic,) = error.diagnostics
+    assert diagnostic.code == "NAF401"
+    assert diagnostic.location.file.endswith("README.md.jinja")
+    assert diagnostic.location.line == 3
+    assert "PythonIdentifier" in diagnostic.message
