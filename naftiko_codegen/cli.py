@@ -78,9 +78,7 @@ def cli() -> None:
 
 
 @cli.command(epilog=_EPILOG_BUILD)
-@click.argument(
-    "specs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("specs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -144,9 +142,7 @@ def build(
 
 
 @cli.command()
-@click.argument(
-    "specs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("specs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import black
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 
 __all__ = ["BLACK_MODE", "format_files"]
 
-BLACK_MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
+BLACK_MODE = Mode(line_length=100, target_versions={TargetVersion.PY311})
 """The style of generated code (black is pinned, so output is byte-stable)."""
 
 
@@ -24,7 +26,7 @@ def format_files(files: Mapping[str, str]) -> dict[str, str]:
             continue
         try:
             formatted[path] = black.format_str(text, mode=BLACK_MODE)
-        except black.InvalidInput as error:
+        except InvalidInput as error:
             line = _error_line(str(error))
             problems.append(
                 Diagnostic(

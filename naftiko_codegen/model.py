@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from . import __version__
 from .names import (
@@ -354,17 +354,25 @@ class _ModelBuilder:
         summary = "none"
         if auth is not None:
             if auth.kind == "apikey":
-                code = _text_expression(auth.value, self.template_names(auth.value, used_for, "secrets"))
+                code = _text_expression(
+                    auth.value, self.template_names(auth.value, used_for, "secrets")
+                )
                 (query if auth.placement == "query" else headers).append((auth.key, code))
                 summary = f"API key in {auth.placement} `{auth.key}`"
             elif auth.kind == "bearer":
-                token = _text_expression(auth.value, self.template_names(auth.value, used_for, "secrets"))
+                token = _text_expression(
+                    auth.value, self.template_names(auth.value, used_for, "secrets")
+                )
                 headers.append(("Authorization", PythonCode(f"'Bearer ' + {token}")))
                 summary = "bearer token"
             else:
                 basic = (
-                    _text_expression(auth.username, self.template_names(auth.username, used_for, "secrets")),
-                    _text_expression(auth.password, self.template_names(auth.password, used_for, "secrets")),
+                    _text_expression(
+                        auth.username, self.template_names(auth.username, used_for, "secrets")
+                    ),
+                    _text_expression(
+                        auth.password, self.template_names(auth.password, used_for, "secrets")
+                    ),
                 )
                 summary = "HTTP basic"
         return ApiModel(
@@ -707,7 +715,11 @@ class _ModelBuilder:
             auth = next(a for a in self.canonical.apis if a.namespace == api.namespace).auth
             assert auth is not None
             query.append(
-                (key, _sample_value(Argument(_AUTH_PARAM, auth.value), {}, self.secret_test_values()) or "")
+                (
+                    key,
+                    _sample_value(Argument(_AUTH_PARAM, auth.value), {}, self.secret_test_values())
+                    or "",
+                )
             )
         return path, tuple(query)
 
@@ -734,7 +746,9 @@ class _ModelBuilder:
         return tuple(PythonIdentifier(name) for name in sorted(set(used)))
 
     def secret_test_values(self) -> dict[str, str]:
-        return {variable: f"test-{variable.lower().replace('_', '-')}" for variable in self.secret_names}
+        return {
+            variable: f"test-{variable.lower().replace('_', '-')}" for variable in self.secret_names
+        }
 
     # -- whole capability
 
@@ -850,7 +864,7 @@ class _ModelBuilder:
         )
 
 
-def _rest_imports(rest: RestModel | None) -> tuple[str, ...]:
+def _rest_imports(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
     names = {"APIRouter", "FastAPI", "Request", "Response"}
     if rest is not None:
         names.update(i.fastapi_kind for r in rest.routes for i in r.inputs)
@@ -923,7 +937,9 @@ def _query_pairs(name: str, value: Any) -> list[tuple[str, str]]:
     return [(name, _query_text(value))]
 
 
-def _sample_value(argument: Argument, samples: Mapping[str, Any], secrets: Mapping[str, str]) -> Any:
+def _sample_value(
+    argument: Argument, samples: Mapping[str, Any], secrets: Mapping[str, str]
+) -> Any:
     if argument.is_literal:
         return argument.literal
     meaningful = [p for p in argument.value if p.kind != "unbound"]

@@ -48,7 +48,9 @@ _RESERVED = frozenset(
 )
 
 
-def identifier(text: str, *, fallback: str = "value", reserved: Iterable[str] = ()) -> PythonIdentifier:
+def identifier(
+    text: str, *, fallback: str = "value", reserved: Iterable[str] = ()
+) -> PythonIdentifier:
     """Turn any spec name into a snake_case identifier (`-`/`.`/`[]` → `_`, keyword → `_` suffix)."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     folded = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", folded)

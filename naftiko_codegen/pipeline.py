@@ -68,7 +68,9 @@ def check_spec(spec_path: Path, *, source: str | None = None) -> tuple[Diagnosti
             return tuple(sorted(findings, key=Diagnostic.sort_key))
         canonical = resolve_spec(spec)
     except DiagnosticError as error:
-        return tuple(sorted([*locals().get("findings", ()), *error.diagnostics], key=Diagnostic.sort_key))
+        return tuple(
+            sorted([*locals().get("findings", ()), *error.diagnostics], key=Diagnostic.sort_key)
+        )
     return tuple(sorted([*findings, *canonical.diagnostics], key=Diagnostic.sort_key))
 
 
@@ -98,6 +100,4 @@ def generate(
     model = build_model(canonical, spec_file=spec_path.name, spec_text=text, slug=slug)
     environment = create_environment(templates)
     files = format_files(render_package(model, environment=environment))
-    return GeneratedPackage(
-        slug, files, model, tuple(sorted(findings, key=Diagnostic.sort_key))
-    )
+    return GeneratedPackage(slug, files, model, tuple(sorted(findings, key=Diagnostic.sort_key)))

@@ -20,7 +20,7 @@ from .model import CapabilityModel
 from .names import PythonCode, PythonIdentifier, docstring_text, py_literal
 from .resources import templates_dir
 
-__all__ = ["RENDER_PLAN", "FILTERS", "PlannedFile", "create_environment", "render_package"]
+__all__ = ["FILTERS", "RENDER_PLAN", "PlannedFile", "create_environment", "render_package"]
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,7 @@ def _md_code(value: Any) -> str:
 def _mermaid(value: Any) -> str:
     """Text inside a quoted Mermaid label."""
     text = re.sub(r"\s+", " ", str(value)).strip()
-    return "".join(
-        f"#{ord(ch)};" if ch in '"<>#&`[](){}|;' else ch for ch in text
-    )
+    return "".join(f"#{ord(ch)};" if ch in '"<>#&`[](){}|;' else ch for ch in text)
 
 
 def _regex(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 Binds every `call` to a consumed operation, every `with` value to an input, a literal or a
 template, every `{{VAR}}` to a bind, and every path placeholder to a value; infers the inputs
-the catalog dialect leaves implicit (digest §4.2–4.3). Each rewrite of the catalog dialect is
+the catalog dialect leaves implicit (digest §4.2 to §4.3). Each rewrite of the catalog dialect is
 reported with its location; anything that cannot work is an error.
 """
 
@@ -423,11 +423,13 @@ class _Resolver:
                 self.warn(
                     (*r_path, "path"),
                     "NAF325",
-                    f"resource path {resource_path!r} (line {path_line}) repeats the path "
-                    f"{base_path!r} of baseUri {raw_base!r} (line {base_line}); joined once "
-                    f"as {base_uri.rsplit(base_path, 1)[0] + resource_path!r}"
-                    if base_uri
-                    else "",
+                    (
+                        f"resource path {resource_path!r} (line {path_line}) repeats the path "
+                        f"{base_path!r} of baseUri {raw_base!r} (line {base_line}); joined once "
+                        f"as {base_uri.rsplit(base_path, 1)[0] + resource_path!r}"
+                        if base_uri
+                        else ""
+                    ),
                     "drop the repeated segment from the baseUri or from the resource path",
                 )
             for o_index, op in enumerate(_list(resource.get("operations"))):
@@ -667,7 +669,7 @@ class _Resolver:
             if input_location == "mcp":
                 location = "argument"
             elif param.location in ("query", "header", "cookie", "body"):
-                location = param.location  # type: ignore[assignment]
+                location = param.location
             elif param.location == "path":
                 location = "query"
             else:
@@ -772,7 +774,7 @@ class _Resolver:
         self, raw: Iterable[Any], path: NodePath, *, default_location: InputLocation
     ) -> list[Input]:
         inputs: list[Input] = []
-        for index, item in enumerate(raw):
+        for item in raw:
             if not isinstance(item, dict):
                 continue
             location = str(item.get("in") or default_location)
@@ -975,7 +977,9 @@ class _Resolver:
                     location=self.spec.locate(t_path),
                 )
             )
-        transport = "stdio" if entry.get("transport") == "stdio" else "http"
+        transport: Literal["http", "stdio"] = (
+            "stdio" if entry.get("transport") == "stdio" else "http"
+        )
         port = entry.get("port")
         return McpAdapter(
             namespace=namespace,
@@ -1044,7 +1048,8 @@ class _Resolver:
 
     def check_ports(self, rest: list[RestAdapter], mcp: list[McpAdapter]) -> None:
         seen: dict[int, str] = {}
-        for adapter in [*rest, *mcp]:
+        adapters: list[RestAdapter | McpAdapter] = [*rest, *mcp]
+        for adapter in adapters:
             port = adapter.port
             if port is None:
                 continue

@@ -81,11 +81,13 @@ def plan_write(
         return WriteReport(
             target,
             conflicts=(
-                _conflict(target, "", "the output path exists and is not a folder", "choose another -o"),
+                _conflict(
+                    target, "", "the output path exists and is not a folder", "choose another -o"
+                ),
             ),
         )
     manifest = _read_manifest(target)
-    existing_entries = [p for p in target.iterdir()]
+    existing_entries = list(target.iterdir())
     if manifest is None and existing_entries:
         return WriteReport(
             target,
@@ -170,7 +172,7 @@ def _write_file(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(text.encode())
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -191,7 +193,7 @@ def write_package(
             for relative, text in all_files.items():
                 (staging / relative).parent.mkdir(parents=True, exist_ok=True)
                 (staging / relative).write_bytes(text.encode())
-            os.replace(staging, target)
+            staging.replace(target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

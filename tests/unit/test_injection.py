@@ -46,7 +46,7 @@ PAYLOADS = [
     "eval('1')",
     "\"); import os; os.system('x'); (\"",
     "'''); exec('x'); ('''",
-    "\\\"\"\"",
+    '\\"""',
     "# comment",
     "f'{x}'",
     "{x}",
@@ -60,10 +60,9 @@ PAYLOADS = [
 ]
 # DEL is left out: the TOML filter does not escape it (see test_render.test_toml_escapes_delete).
 _CHARS = st.characters(exclude_categories=("Cs",), exclude_characters="\x7f")
-HOSTILE = (
-    st.lists(st.one_of(st.sampled_from(PAYLOADS), st.text(_CHARS, max_size=6)), max_size=6)
-    .map(lambda parts: "x " + "".join(parts))
-)
+HOSTILE = st.lists(
+    st.one_of(st.sampled_from(PAYLOADS), st.text(_CHARS, max_size=6)), max_size=6
+).map(lambda parts: "x " + "".join(parts))
 
 Setter = Callable[[dict[str, Any], str], None]
 
@@ -161,7 +160,9 @@ def baseline() -> dict[str, str]:
     return {path: _shape(text) for path, text in package.files.items() if path.endswith(".py")}
 
 
-def _check(package: GeneratedPackage, placed: list[tuple[str, str]], baseline: dict[str, str]) -> None:
+def _check(
+    package: GeneratedPackage, placed: list[tuple[str, str]], baseline: dict[str, str]
+) -> None:
     modules = _python_files(package)
     # Same modules, same code: the text changed constants only.
     assert set(modules) == set(baseline)
@@ -177,7 +178,14 @@ def _check(package: GeneratedPackage, placed: list[tuple[str, str]], baseline: d
         and (doc := ast.get_docstring(node, clean=False))
     )
     for kind, text in placed:
-        if kind in ("label", "rest-operation", "tool", "mcp-description", "parameter", "rest-description"):
+        if kind in (
+            "label",
+            "rest-operation",
+            "tool",
+            "mcp-description",
+            "parameter",
+            "rest-description",
+        ):
             # These reach the code through the `py` filter: the exact text is a constant.
             assert text in constants, (kind, text)
         elif kind == "consumed-operation":

@@ -21,7 +21,9 @@ TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
 # ----------------------------------------------------------------------------- filters
 
 
-@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), TEXT), st.lists, max_leaves=8))
+@given(
+    st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), TEXT), st.lists, max_leaves=8)
+)
 def test_py_is_a_literal(value: object) -> None:
     assert ast.literal_eval(FILTERS["py"](value)) == value
 
