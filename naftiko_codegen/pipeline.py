@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .context import CapabilityModel
 from .diagnostics import Diagnostic, DiagnosticError, Severity, has_errors
 from .format import format_files
 from .load import load_spec
-from .model import CapabilityModel, build_model
+from .model import build_model
 from .names import slugify
 from .render import create_environment, render_package
 from .resolve import resolve_spec

@@ -10,230 +10,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .diagnostics import Diagnostic, DiagnosticError, Location, Severity, truncate
+from .canonical import (
+    Api,
+    Argument,
+    Auth,
+    Bind,
+    Call,
+    CanonicalCapability,
+    ConsumedOperation,
+    ConsumedParameter,
+    Input,
+    InputLocation,
+    McpAdapter,
+    McpTool,
+    Output,
+    RestAdapter,
+    RestOperation,
+)
+from .diagnostics import Diagnostic, DiagnosticError, Severity, truncate
 from .load import LoadedSpec, NodePath
 from .templating import Part, Template, normalise_name, split_placeholders
 
-__all__ = [
-    "Api",
-    "Argument",
-    "Auth",
-    "Bind",
-    "Call",
-    "CanonicalCapability",
-    "ConsumedOperation",
-    "ConsumedParameter",
-    "Input",
-    "McpAdapter",
-    "McpTool",
-    "Output",
-    "RestAdapter",
-    "RestOperation",
-    "resolve_spec",
-]
+__all__ = ["resolve_spec"]
 
-ParamLocation = Literal["path", "query", "header", "cookie", "body", "environment"]
-InputLocation = Literal["path", "query", "header", "cookie", "body", "argument"]
 
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 _REFERENCE = re.compile(r"^([A-Za-z0-9_-]+)\.([A-Za-z0-9_\-.\[\]*]+)$")
 _SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})
-
-
-# ----------------------------------------------------------------------------- canonical form
-
-
-@dataclass(frozen=True)
-class Bind:
-    """A secret or setting the generated server reads at start-up."""
-
-    variable: str
-    """The name templates use, e.g. `JUPYTER_NOTEBOOK_API_KEY`."""
-    namespace: str
-    provider_key: str
-    """The environment variable (or file key) that holds the value."""
-    location: str | None
-    """A `file:` URI to read instead of the environment, when given."""
-    description: str
-
-
-@dataclass(frozen=True)
-class Auth:
-    """How requests to one consumed API authenticate."""
-
-    kind: Literal["apikey", "bearer", "basic", "digest"]
-    placement: Literal["header", "query"] = "header"
-    key: str = ""
-    value: Template = ()
-    """The api key, the bearer token, or empty."""
-    username: Template = ()
-    password: Template = ()
-
-
-@dataclass(frozen=True)
-class ConsumedParameter:
-    """A parameter of a consumed operation (declared, or implied by a path placeholder)."""
-
-    name: str
-    location: ParamLocation
-    type: str
-    description: str
-    required: bool
-    value: Template | None
-    """A static or templated value from the spec; `None` means the caller supplies it."""
-    declared: bool = True
-
-
-@dataclass(frozen=True)
-class ConsumedOperation:
-    """One upstream HTTP operation of a consumed API."""
-
-    namespace: str
-    name: str
-    method: str
-    resource: str
-    path: Template
-    """The resource path with placeholders as `input` parts naming consumed parameters."""
-    path_text: str
-    parameters: tuple[ConsumedParameter, ...]
-    """Operation and API-level parameters, path placeholders included."""
-    body: Any
-    """An explicit `body:` block (raw), or None."""
-    output_format: str
-    label: str
-    description: str
-    location: Location
-
-
-@dataclass(frozen=True)
-class Api:
-    """A consumed HTTP API (`consumes[]` entry of type `http`)."""
-
-    namespace: str
-    base_uri: str | None
-    """The spec's base URI without a trailing `/`; `None` when it must come from the environment."""
-    base_uri_text: str
-    strip_base_path: bool
-    """The resource paths repeat the base URI's path; join them once (digest §4.2 #10)."""
-    description: str
-    auth: Auth | None
-    operations: tuple[ConsumedOperation, ...]
-
-
-@dataclass(frozen=True)
-class Input:
-    """One input an adapter unit accepts from its caller."""
-
-    name: str
-    location: InputLocation
-    type: str
-    description: str
-    required: bool
-    declared: bool
-
-
-@dataclass(frozen=True)
-class Argument:
-    """The value a call passes for one consumed parameter."""
-
-    parameter: ConsumedParameter
-    value: Template
-    """Parts reference the unit's inputs (by public name) and bind variables."""
-    literal: str | int | float | bool | None = None
-    """A non-string literal from `with` (numbers stay numbers)."""
-    is_literal: bool = False
-
-
-@dataclass(frozen=True)
-class Call:
-    """A unit's call of one consumed operation, with every parameter bound."""
-
-    operation: ConsumedOperation
-    arguments: tuple[Argument, ...]
-    body_mode: Literal["none", "whole", "properties", "template"]
-
-
-@dataclass(frozen=True)
-class Output:
-    """What a unit answers: the upstream body unchanged, or a JSON shape mapped out of it."""
-
-    passthrough: bool
-    shape: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class RestOperation:
-    """One exposed REST operation (method on a resource path)."""
-
-    resource: str
-    resource_description: str
-    path: str
-    """The exposed path exactly as the spec writes it."""
-    method: str
-    name: str
-    label: str
-    description: str
-    inputs: tuple[Input, ...]
-    call: Call
-    output: Output
-    location: Location
-
-
-@dataclass(frozen=True)
-class RestAdapter:
-    """A REST adapter (`exposes[]` entry of type `rest`)."""
-
-    namespace: str
-    port: int
-    address: str | None
-    description: str
-    operations: tuple[RestOperation, ...]
-
-
-@dataclass(frozen=True)
-class McpTool:
-    """One MCP tool."""
-
-    name: str
-    label: str
-    description: str
-    inputs: tuple[Input, ...]
-    hints: Mapping[str, bool]
-    call: Call
-    output: Output
-    location: Location
-
-
-@dataclass(frozen=True)
-class McpAdapter:
-    """An MCP adapter (`exposes[]` entry of type `mcp`)."""
-
-    namespace: str
-    transport: Literal["http", "stdio"]
-    port: int | None
-    address: str | None
-    description: str
-    tools: tuple[McpTool, ...]
-
-
-@dataclass(frozen=True)
-class CanonicalCapability:
-    """The capability after resolution: no dialect left, every reference bound."""
-
-    label: str
-    description: str
-    tags: tuple[str, ...]
-    spec_version: str
-    binds: tuple[Bind, ...]
-    apis: tuple[Api, ...]
-    rest_adapters: tuple[RestAdapter, ...]
-    mcp_adapters: tuple[McpAdapter, ...]
-    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
 
 # ----------------------------------------------------------------------------- resolver

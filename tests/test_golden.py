@@ -62,10 +62,19 @@ def test_generated_tree_matches_golden(case: str, update_golden: bool) -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_golden_package_passes_mypy_strict_and_ruff(case: str) -> None:
+def test_golden_package_passes_mypy_strict_and_ruff(case: str, tmp_path: Path) -> None:
     expected_dir = GOLDEN / case / "expected"
     mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "src", "tests"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            "src",
+            "tests",
+        ],
         cwd=expected_dir,
         capture_output=True,
         text=True,

@@ -1,0 +1,228 @@
+"""The template context: the frozen, render-ready model every template receives as `model`.
+
+Versioned by `CONTEXT_VERSION`; custom templates may rely on every field documented here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .names import PythonCode, PythonIdentifier
+
+__all__ = [
+    "CONTEXT_VERSION",
+    "ApiModel",
+    "CallModel",
+    "CapabilityModel",
+    "InputModel",
+    "McpModel",
+    "OperationModel",
+    "ParameterModel",
+    "RestModel",
+    "RouteModel",
+    "SecretModel",
+    "ToolModel",
+]
+
+CONTEXT_VERSION = 1
+"""Bumped whenever a field of the template context changes meaning or disappears."""
+
+
+@dataclass(frozen=True)
+class SecretModel:
+    """A bind variable the server reads at start-up."""
+
+    variable: str
+    attribute: PythonIdentifier
+    env_var: str
+    """The environment variable (provider key) holding the value."""
+    file: str | None
+    """A file path to read the value from instead (from a `file:` bind location)."""
+    used_for: str
+    test_value: str
+
+
+@dataclass(frozen=True)
+class ApiModel:
+    """A consumed API: its settings and how requests to it authenticate."""
+
+    namespace: str
+    attribute: PythonIdentifier
+    base_url: str | None
+    base_url_env: str
+    timeout_env: str
+    strip_base_path: bool
+    description: str
+    auth_kind: str
+    auth_headers: tuple[tuple[str, PythonCode], ...]
+    auth_query: tuple[tuple[str, PythonCode], ...]
+    auth_basic: tuple[PythonCode, PythonCode] | None
+    auth_summary: str
+
+
+@dataclass(frozen=True)
+class ParameterModel:
+    """A keyword argument of a consumed-operation function."""
+
+    name: str
+    location: str
+    argument: PythonIdentifier
+    annotation: PythonCode
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class OperationModel:
+    """A consumed operation, generated as one `async def` in `operations.py`."""
+
+    api: ApiModel
+    name: str
+    function: PythonIdentifier
+    method: str
+    path_text: str
+    summary: str
+    parameters: tuple[ParameterModel, ...]
+    path_expression: PythonCode
+    query: tuple[tuple[str, PythonCode], ...]
+    headers: tuple[tuple[str, PythonCode], ...]
+    cookies: tuple[tuple[str, PythonCode], ...]
+    body: PythonCode | None
+    body_kind: str
+    """`json`, `form`, `text` or `none`."""
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class CallModel:
+    """How a REST route or MCP tool calls its consumed operation."""
+
+    operation: OperationModel
+    arguments: tuple[tuple[PythonIdentifier, PythonCode], ...]
+    output_shape: PythonCode | None
+    """A literal output shape for `map_output`, or None to pass the upstream body through."""
+
+
+@dataclass(frozen=True)
+class InputModel:
+    """One input of a REST route (a handler argument) or an MCP tool (a schema property)."""
+
+    name: str
+    location: str
+    argument: PythonIdentifier
+    annotation: PythonCode
+    fastapi_kind: PythonIdentifier
+    """`Path`, `Query`, `Header`, `Cookie` or `Body`."""
+    required: bool
+    description: str
+    alias_needed: bool
+    sample: Any
+
+
+@dataclass(frozen=True)
+class RouteModel:
+    """One REST operation, generated as one FastAPI handler."""
+
+    function: PythonIdentifier
+    operation_id: str
+    method: str
+    decorator: PythonIdentifier
+    spec_path: str
+    route_path: str
+    summary: str
+    description: str
+    tag: str
+    inputs: tuple[InputModel, ...]
+    body_embed: bool
+    call: CallModel
+    sample_path: str
+    sample_query: tuple[tuple[str, str], ...]
+    sample_body: Any
+    expected_upstream_path: str
+    expected_upstream_query: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RestModel:
+    """The REST adapter."""
+
+    namespace: str
+    port: int
+    host: str
+    title: str
+    description: str
+    routes: tuple[RouteModel, ...]
+    operation_ids: tuple[str, ...]
+    spec_paths: tuple[str, ...]
+    renamed_paths: tuple[tuple[str, str], ...]
+    """(route path FastAPI registers, path as the spec writes it) where they differ."""
+    renamed_parameters: tuple[tuple[str, str, str], ...]
+    """(spec path, identifier, spec name) for path parameters renamed in the OpenAPI document."""
+
+
+@dataclass(frozen=True)
+class ToolModel:
+    """One MCP tool, generated as one handler and one `Tool` definition."""
+
+    name: str
+    function: PythonIdentifier
+    title: str
+    description: str
+    input_schema: PythonCode
+    annotations: tuple[tuple[PythonIdentifier, bool], ...]
+    inputs: tuple[InputModel, ...]
+    call: CallModel
+    sample_arguments: PythonCode
+    expected_upstream_path: str
+    expected_upstream_query: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class McpModel:
+    """The MCP adapter."""
+
+    namespace: str
+    transport: str
+    port: int
+    host: str
+    description: str
+    tools: tuple[ToolModel, ...]
+    tool_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CapabilityModel:
+    """The whole template context for one generated package."""
+
+    context_version: int
+    generator_version: str
+    distribution: str
+    """The pip name, e.g. `rest-sessions`."""
+    package: PythonIdentifier
+    """The import name, e.g. `rest_sessions`."""
+    script: str
+    title: str
+    description: str
+    tags: tuple[str, ...]
+    spec_file: str
+    spec_sha256: str
+    apis: tuple[ApiModel, ...]
+    secrets: tuple[SecretModel, ...]
+    operations: tuple[OperationModel, ...]
+    rest: RestModel | None
+    mcp: McpModel | None
+    uses_output_mapping: bool
+    uses_file_secrets: bool
+    auth_uses_secrets: bool
+    """`build_apis` reads `settings.secrets`."""
+    operation_exports: tuple[str, ...]
+    """The `__all__` of `operations.py`, sorted."""
+    operation_imports: tuple[PythonIdentifier, ...]
+    """Names `operations.py` imports from `upstream.py`."""
+    rest_imports: tuple[PythonIdentifier, ...]
+    """Names `rest_app.py` imports from `fastapi`."""
+    operations_use_any: bool
+    """Some consumed-operation argument is typed with `Any`."""
+    dependencies: tuple[str, ...]
+    test_dependencies: tuple[str, ...] = field(default=())
