@@ -17,6 +17,7 @@ __all__ = [
     "Argument",
     "Auth",
     "Bind",
+    "BodyLeaf",
     "Call",
     "CanonicalCapability",
     "ConsumedOperation",
@@ -74,6 +75,8 @@ class ConsumedParameter:
     value: Template | None
     """A static or templated value from the spec; `None` means the caller supplies it."""
     declared: bool = True
+    value_text: str | None = None
+    """The spec's raw `value`, re-read per unit when it names the unit's inputs."""
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,25 @@ class Argument:
 
 
 @dataclass(frozen=True)
+class BodyLeaf:
+    """A templated string inside a request body template."""
+
+    value: Template
+    typed: bool
+    """A lone unquoted placeholder: the input's own value (a list stays a list)."""
+
+
+@dataclass(frozen=True)
 class Call:
     """A unit's call of one consumed operation, with every parameter bound."""
 
     operation: ConsumedOperation
     arguments: tuple[Argument, ...]
     body_mode: Literal["none", "whole", "properties", "template"]
+    body_tree: Any = None
+    """For `template`: plain JSON-like data whose templated strings are `BodyLeaf`s."""
+    body_format: Literal["json", "form", "text"] = "json"
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,6 @@ class ApiModel:
     auth_kind: str
     auth_headers: tuple[tuple[str, PythonCode], ...]
     auth_query: tuple[tuple[str, PythonCode], ...]
-    auth_basic: tuple[PythonCode, PythonCode] | None
     auth_summary: str
 
 
@@ -141,6 +140,8 @@ class RouteModel:
     sample_body: Any
     expected_upstream_path: str
     expected_upstream_query: tuple[tuple[str, str], ...]
+    expected_upstream_body: PythonCode
+    """`(format, value)` the stub should receive: json, form, text or none."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ class ToolModel:
     sample_arguments: PythonCode
     expected_upstream_path: str
     expected_upstream_query: tuple[tuple[str, str], ...]
+    expected_upstream_body: PythonCode
+    """`(format, value)` the stub should receive: json, form, text or none."""
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from .canonical import (
     Api,
     Argument,
     Auth,
+    BodyLeaf,
     Call,
     CanonicalCapability,
-    ConsumedOperation,
     ConsumedParameter,
     Input,
     McpTool,
@@ -50,7 +50,7 @@ from .names import (
     py_literal,
     slugify,
 )
-from .templating import Part, Template, template_text
+from .templating import Template, template_text
 
 __all__ = ["build_model"]
 
@@ -147,7 +147,6 @@ class _ModelBuilder:
         used_for = f"authentication of {api.namespace}"
         headers: list[tuple[str, PythonCode]] = []
         query: list[tuple[str, PythonCode]] = []
-        basic: tuple[PythonCode, PythonCode] | None = None
         auth: Auth | None = api.auth
         summary = "none"
         if auth is not None:
@@ -164,13 +163,14 @@ class _ModelBuilder:
                 headers.append(("Authorization", PythonCode(f"'Bearer ' + {token}")))
                 summary = "bearer token"
             else:
-                basic = (
-                    _text_expression(
-                        auth.username, self.template_names(auth.username, used_for, "secrets")
-                    ),
-                    _text_expression(
-                        auth.password, self.template_names(auth.password, used_for, "secrets")
-                    ),
+                user = _text_expression(
+                    auth.username, self.template_names(auth.username, used_for, "secrets")
+                )
+                password = _text_expression(
+                    auth.password, self.template_names(auth.password, used_for, "secrets")
+                )
+                headers.append(
+                    ("Authorization", PythonCode(f"basic_credentials({user}, {password})"))
                 )
                 summary = "HTTP basic"
         return ApiModel(
@@ -184,13 +184,13 @@ class _ModelBuilder:
             auth_kind=auth.kind if auth else "none",
             auth_headers=tuple(headers),
             auth_query=tuple(query),
-            auth_basic=basic,
             auth_summary=summary,
         )
 
     # -- consumed operations
 
-    def operation_model(self, op: ConsumedOperation) -> OperationModel:
+    def operation_model(self, call: Call) -> OperationModel:
+        op = call.operation
         key = (op.namespace, op.name)
         if key in self.operations:
             return self.operations[key]
@@ -242,8 +242,23 @@ class _ModelBuilder:
         body: PythonCode | None = None
         body_kind = "none"
         content_type: str | None = None
-        if op.body is not None:
-            body, body_kind, content_type = self.body_template(op, used_for)
+        if call.body_mode == "template":
+            # The body is built by each caller from its own inputs (see `call_model`).
+            params.append(
+                ParameterModel(
+                    name="body",
+                    location="body",
+                    argument=arg_names.claim("body"),
+                    annotation=PythonCode("Any"),
+                    required=False,
+                    description="the request body, built from the spec's body template",
+                )
+            )
+            body = PythonCode(params[-1].argument)
+            body_kind = {"json": "json", "form": "form", "text": "text"}[call.body_format]
+            content_type = call.content_type
+            if body_kind == "form":
+                body = PythonCode(f"form_fields({body})")
         elif len(body_params) == 1 and (
             body_params[0][0] == "body"
             or next(p for p in op.parameters if p.name == body_params[0][0]).type
@@ -274,60 +289,39 @@ class _ModelBuilder:
         self.operations[key] = model
         return model
 
-    def body_template(
-        self, op: ConsumedOperation, used_for: str
-    ) -> tuple[PythonCode, str, str | None]:
-        """An explicit `body:` block: JSON data with templated strings, text, or a form."""
-        raw = op.body
-        kind = "json"
-        data: Any = raw
-        if isinstance(raw, dict) and "type" in raw:
-            kind = str(raw.get("type"))
-            data = raw.get("data")
-        if kind in ("text", "xml", "sparql") and isinstance(data, str):
-            media = {
-                "text": "text/plain",
-                "xml": "application/xml",
-                "sparql": "application/sparql-query",
-            }
-            return self.data_code(data, used_for), "text", media[kind]
-        if kind == "formUrlEncoded":
-            return self.data_code(data, used_for), "form", "application/x-www-form-urlencoded"
-        return self.data_code(data, used_for), "json", None
-
-    def data_code(self, data: Any, used_for: str) -> PythonCode:
-        """Render body data as a literal whose templated strings are filled in at run time."""
-        if isinstance(data, dict):
-            return PythonCode(
-                "{"
-                + ", ".join(f"{k!r}: {self.data_code(v, used_for)}" for k, v in data.items())
-                + "}"
+    def body_code(self, node: Any, inputs: Mapping[str, PythonCode], used_for: str) -> PythonCode:
+        """Code building a request body from its template tree and the caller's inputs."""
+        if isinstance(node, dict):
+            items = ", ".join(
+                f"{k!r}: {self.body_code(v, inputs, used_for)}" for k, v in node.items()
             )
-        if isinstance(data, list):
-            return PythonCode("[" + ", ".join(self.data_code(v, used_for) for v in data) + "]")
-        if isinstance(data, str) and "{{" in data:
-            from .templating import split_placeholders
-
-            parts: list[Part] = []
-            for is_placeholder, content in split_placeholders(data):
-                if not is_placeholder:
-                    parts.append(Part("text", content))
-                elif content in self.secret_names:
-                    parts.append(Part("secret", content))
-                else:
-                    parts.append(Part("unbound", content))
-            return _value_expression(tuple(parts), self.template_names(tuple(parts), used_for))
-        return py_literal(data)
+            return PythonCode("{" + items + "}")
+        if isinstance(node, list):
+            return PythonCode(
+                "[" + ", ".join(self.body_code(v, inputs, used_for) for v in node) + "]"
+            )
+        if isinstance(node, BodyLeaf):
+            names = {**self.template_names(node.value, used_for), **inputs}
+            if node.typed:
+                return _value_expression(node.value, names)
+            return _text_expression(node.value, names)
+        return py_literal(node)
 
     # -- units
 
     def call_model(
         self, call: Call, inputs: Mapping[str, PythonCode], output: Output, used_for: str
     ) -> CallModel:
-        operation = self.operation_model(call.operation)
+        operation = self.operation_model(call)
         by_param = {a.parameter.name: a for a in call.arguments}
         arguments: list[tuple[PythonIdentifier, PythonCode]] = []
+        input_names = {f"input:{name}": code for name, code in inputs.items()}
         for param in operation.parameters:
+            if call.body_mode == "template" and param.name == "body" and param.location == "body":
+                arguments.append(
+                    (param.argument, self.body_code(call.body_tree, input_names, used_for))
+                )
+                continue
             argument: Argument | None = by_param.get(param.name)
             if argument is None:
                 continue
@@ -414,6 +408,7 @@ class _ModelBuilder:
         elif body_inputs:
             sample_body = {i.name: i.sample for i in body_inputs}
         upstream_path, upstream_query = self.expected_upstream(op.call, samples)
+        expected_body = self.expected_body(op.call, samples)
         return RouteModel(
             function=functions.claim(op.name or f"{op.method}_{op.path}", fallback="route"),
             operation_id=operation_id,
@@ -434,6 +429,7 @@ class _ModelBuilder:
             sample_body=sample_body,
             expected_upstream_path=upstream_path,
             expected_upstream_query=upstream_query,
+            expected_upstream_body=expected_body,
         )
 
     @staticmethod
@@ -466,6 +462,7 @@ class _ModelBuilder:
         )
         samples = {i.name: i.sample for i in inputs if i.required}
         upstream_path, upstream_query = self.expected_upstream(tool.call, samples)
+        expected_body = self.expected_body(tool.call, samples)
         return ToolModel(
             name=tool.name,
             function=functions.claim(tool.name, fallback="tool"),
@@ -478,6 +475,7 @@ class _ModelBuilder:
             sample_arguments=py_literal(samples),
             expected_upstream_path=upstream_path,
             expected_upstream_query=upstream_query,
+            expected_upstream_body=expected_body,
         )
 
     def expected_upstream(
@@ -521,6 +519,47 @@ class _ModelBuilder:
             )
         return path, tuple(query)
 
+    def expected_body(self, call: Call, samples: Mapping[str, Any]) -> PythonCode:
+        """What the upstream receives as body for the sample inputs: `(format, value)`."""
+        secrets = self.secret_test_values()
+
+        def evaluate(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {k: evaluate(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [evaluate(v) for v in node]
+            if isinstance(node, BodyLeaf):
+                argument = Argument(_AUTH_PARAM, node.value)
+                if node.typed:
+                    return _sample_value(argument, samples, secrets)
+                return _render_sample(node.value, samples, secrets)
+            return node
+
+        by_param = {a.parameter.name: a for a in call.arguments}
+        if call.body_mode == "template":
+            value = evaluate(call.body_tree)
+            if call.body_format == "form":
+                value = (
+                    {k: _query_text(v) for k, v in value.items() if v not in (None, "")}
+                    if isinstance(value, dict)
+                    else {}
+                )
+            return py_literal((call.body_format, value))
+        body_params = [p for p in call.operation.parameters if p.location == "body"]
+        if call.body_mode == "whole":
+            argument = by_param.get(body_params[0].name)
+            value = _sample_value(argument, samples, secrets) if argument else None
+            return py_literal(("json", value) if value is not None else ("none", None))
+        if call.body_mode == "properties":
+            value = {}
+            for param in body_params:
+                argument = by_param.get(param.name)
+                sample = _sample_value(argument, samples, secrets) if argument else None
+                if sample is not None:
+                    value[param.name] = sample
+            return py_literal(("json", value))
+        return py_literal(("none", None))
+
     def operation_imports(self) -> tuple[PythonIdentifier, ...]:
         code = " ".join(
             " ".join(
@@ -533,7 +572,7 @@ class _ModelBuilder:
             )
             for op in self.operations.values()
         )
-        helpers = ["path_segment", "text", "without_none"]
+        helpers = ["form_fields", "path_segment", "text", "without_none"]
         used = [name for name in helpers if f"{name}(" in code]
         if any(op.query for op in self.operations.values()):
             used.append("query_items")
@@ -648,7 +687,6 @@ class _ModelBuilder:
                 for code in [
                     *(c for _, c in api.auth_headers),
                     *(c for _, c in api.auth_query),
-                    *(api.auth_basic or ()),
                 ]
             ),
             operation_exports=tuple(sorted(op.function for op in self.operations.values())),
@@ -733,6 +771,20 @@ def _query_pairs(name: str, value: Any) -> list[tuple[str, str]]:
     if isinstance(value, list):
         return [(name, _query_text(v)) for v in value]
     return [(name, _query_text(value))]
+
+
+def _render_sample(
+    template: Template, samples: Mapping[str, Any], secrets: Mapping[str, str]
+) -> str:
+    out = ""
+    for part in template:
+        if part.kind == "text":
+            out += part.value
+        elif part.kind == "secret":
+            out += secrets.get(part.value, "")
+        elif part.kind == "input" and samples.get(part.value) is not None:
+            out += _query_text(samples[part.value])
+    return out
 
 
 def _sample_value(

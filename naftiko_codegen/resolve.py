@@ -8,8 +8,9 @@ reported with its location; anything that cannot work is an error.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from .canonical import (
     Argument,
     Auth,
     Bind,
+    BodyLeaf,
     Call,
     CanonicalCapability,
     ConsumedOperation,
@@ -116,6 +118,10 @@ class _Resolver:
         text: str,
         path: NodePath,
         inputs: Mapping[str, Input] | None = None,
+        roots: frozenset[str] = frozenset(),
+        *,
+        warn: bool = True,
+        infer: Callable[[str], str] | None = None,
     ) -> Template:
         """Bind each `{{…}}` of a string to an input or a bind variable."""
         parts: list[Part] = []
@@ -123,23 +129,38 @@ class _Resolver:
             if not is_placeholder:
                 parts.append(Part("text", content))
                 continue
-            parts.append(self.bind_placeholder(content, path, inputs or {}))
+            parts.append(
+                self.bind_placeholder(content, path, inputs or {}, roots, warn=warn, infer=infer)
+            )
         return tuple(parts)
 
-    def bind_placeholder(self, name: str, path: NodePath, inputs: Mapping[str, Input]) -> Part:
+    def bind_placeholder(
+        self,
+        name: str,
+        path: NodePath,
+        inputs: Mapping[str, Input],
+        roots: frozenset[str] = frozenset(),
+        *,
+        warn: bool = True,
+        infer: Callable[[str], str] | None = None,
+    ) -> Part:
+        """One placeholder: `ns.VAR` bind, `<unit root>.input`, a bind variable or an input."""
         if "." in name:
             namespace, _, variable = name.partition(".")
             bind = self.binds_by_ns.get((namespace, variable))
             if bind is not None:
                 return Part("secret", bind.variable)
-            if namespace == "env" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
-                self.warn(
-                    path,
-                    "NAF311",
-                    f"`{{{{{name}}}}}` names no declared bind; reading environment variable "
-                    f"{variable} directly",
-                    f"declare it: binds: [{{namespace: env, keys: {{{variable}: {variable}}}}}]",
-                )
+            if namespace in roots:
+                name = variable
+            elif namespace == "env" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+                if warn:
+                    self.warn(
+                        path,
+                        "NAF311",
+                        f"`{{{{{name}}}}}` names no declared bind; reading environment variable "
+                        f"{variable} directly",
+                        f"declare it: binds: [{{namespace: env, keys: {{{variable}: {variable}}}}}]",
+                    )
                 self.binds.setdefault(variable, Bind(variable, "env", variable, None, ""))
                 self.binds_by_ns.setdefault(("env", variable), self.binds[variable])
                 return Part("secret", variable)
@@ -148,13 +169,115 @@ class _Resolver:
         matched = _match_name(name, inputs)
         if matched is not None:
             return Part("input", matched)
-        self.warn(
-            path,
-            "NAF312",
-            f"placeholder `{{{{{name}}}}}` is bound to nothing and renders as an empty string",
-            "declare the variable in `binds`, or an input parameter of that name",
-        )
+        if infer is not None and re.fullmatch(r"[A-Za-z0-9_\-\[\].]+", name):
+            return Part("input", infer(name))
+        if warn:
+            self.warn(
+                path,
+                "NAF312",
+                f"placeholder `{{{{{name}}}}}` is bound to nothing and renders as an empty string",
+                "declare the variable in `binds`, or an input parameter of that name",
+            )
         return Part("unbound", name)
+
+    def parse_body(
+        self,
+        raw: Any,
+        path: NodePath,
+        inputs: Mapping[str, Input],
+        roots: frozenset[str],
+        infer: Callable[[str], str],
+    ) -> tuple[Any, Literal["json", "form", "text"], str | None] | None:
+        """Read a consumed operation's `body:` into a tree of literals and `BodyLeaf`s."""
+        kind, data = "json", raw
+        if (
+            isinstance(raw, dict)
+            and isinstance(raw.get("type"), str)
+            and set(raw)
+            <= {
+                "type",
+                "data",
+            }
+        ):
+            kind, data = str(raw["type"]), raw.get("data")
+        if data is None:
+            return None
+
+        def leaf(text: str, *, typed: bool = False) -> Any:
+            if "{{" not in text:
+                return text
+            template = self.parse_template(text, path, inputs, roots, infer=infer)
+            return BodyLeaf(template, typed)
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {str(k): walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            if isinstance(node, str):
+                whole = re.fullmatch(r"\{\{\s*[^{}]+?\s*\}\}", node.strip())
+                return leaf(node, typed=whole is not None)
+            return node
+
+        if kind in ("form", "formUrlEncoded"):
+            if isinstance(data, str):
+                return leaf(data), "text", "application/x-www-form-urlencoded"
+            return walk(data), "form", "application/x-www-form-urlencoded"
+        if kind == "multipartForm":
+            self.warn(
+                path,
+                "NAF335",
+                "multipart bodies are sent as form fields (application/x-www-form-urlencoded)",
+                "file uploads are not supported by generated adapters yet",
+            )
+            fields = {
+                str(item.get("name")): item.get("value")
+                for item in _list(data)
+                if isinstance(item, dict)
+            }
+            return walk(fields), "form", "application/x-www-form-urlencoded"
+        if kind in ("text", "xml", "sparql"):
+            media = {"text": "text/plain", "xml": "application/xml"}
+            return (
+                leaf(str(data)),
+                "text",
+                media.get(kind, "application/sparql-query"),
+            )
+        if isinstance(data, str):
+            parsed = _json_template(data)
+            if parsed is not None:
+                return self._json_tree(parsed, path, inputs, roots, infer), "json", None
+            self.warn(
+                path,
+                "NAF336",
+                "the body template is not JSON once its placeholders are filled; it is sent as "
+                "text with a JSON content type",
+                "write the body as YAML data (`body: {type: json, data: {...}}`)",
+            )
+            return leaf(data), "text", "application/json"
+        return walk(data), "json", None
+
+    def _json_tree(
+        self,
+        node: Any,
+        path: NodePath,
+        inputs: Mapping[str, Input],
+        roots: frozenset[str],
+        infer: Callable[[str], str],
+    ) -> Any:
+        """Turn a JSON body template parsed with sentinels back into literals and leaves."""
+        if isinstance(node, dict):
+            return {str(k): self._json_tree(v, path, inputs, roots, infer) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._json_tree(v, path, inputs, roots, infer) for v in node]
+        if isinstance(node, str) and _SENTINEL.search(node):
+            raw = _SENTINEL.fullmatch(node)
+            if raw is not None and raw.group(1) == "raw":
+                text = "{{" + _unsentinel(raw.group(2)) + "}}"
+                return BodyLeaf(self.parse_template(text, path, inputs, roots, infer=infer), True)
+            text = _SENTINEL.sub(lambda m: "{{" + _unsentinel(m.group(2)) + "}}", node)
+            return BodyLeaf(self.parse_template(text, path, inputs, roots, infer=infer), False)
+        return node
 
     # -- consumes
 
@@ -288,8 +411,11 @@ class _Resolver:
             if location not in ("path", "query", "header", "cookie", "body", "environment"):
                 location = "query"
             value = item.get("value")
+            # Read silently here: a value may name the inputs of whichever unit calls it.
             template = (
-                self.parse_template(str(value), (*p_path, "value")) if value is not None else None
+                self.parse_template(str(value), (*p_path, "value"), warn=False)
+                if value is not None
+                else None
             )
             param_type = str(item.get("type") or ("object" if location == "body" else "string"))
             if param_type not in _SCALAR_TYPES:
@@ -303,6 +429,7 @@ class _Resolver:
                     description=str(item.get("description") or ""),
                     required=bool(required) if required is not None else location == "path",
                     value=template,
+                    value_text=None if value is None else str(value),
                 )
             )
         return params
@@ -336,7 +463,7 @@ class _Resolver:
         method = str(op.get("method") or "GET").upper()
         return ConsumedOperation(
             namespace=namespace,
-            name=str(op.get("name", "")),
+            name=str(op.get("name") or op.get("id") or ""),
             method=method if method in _HTTP_METHODS else "GET",
             resource=str(resource.get("name") or ""),
             path=tuple(parts),
@@ -467,6 +594,21 @@ class _Resolver:
         params_by_name = {p.name: p for p in operation.parameters}
         arguments: dict[str, Argument] = {}
 
+        def infer_body_input(name: str) -> str:
+            """A body template names an input nobody declared: accept it, optional."""
+            existing = _match_name(name, inputs)
+            if existing is not None:
+                return existing
+            inputs[name] = Input(
+                name=name,
+                location="argument" if input_location == "mcp" else "body",
+                type="string",
+                description=f"body field {name}",
+                required=False,
+                declared=False,
+            )
+            return name
+
         def input_for(name: str, param: ConsumedParameter) -> str:
             """Find or infer the unit input a reference names; return its public name."""
             existing = _match_name(name, inputs)
@@ -511,7 +653,7 @@ class _Resolver:
                 arguments[param.name] = Argument(param, (Part("input", name),))
             elif kind == "template":
                 arguments[param.name] = Argument(
-                    param, self.parse_template(str(content), w_path, inputs)
+                    param, self.parse_template(str(content), w_path, inputs, roots)
                 )
             else:
                 arguments[param.name] = Argument(
@@ -526,7 +668,12 @@ class _Resolver:
             if param.name in arguments:
                 continue
             if param.value is not None:
-                arguments[param.name] = Argument(param, param.value)
+                value = param.value
+                if param.value_text is not None and any(p.kind == "unbound" for p in value):
+                    value = self.parse_template(
+                        param.value_text, unit_path, inputs, roots, infer=None
+                    )
+                arguments[param.name] = Argument(param, value)
                 continue
             if auth is not None and auth.kind == "apikey" and _same_param(param, auth):
                 continue  # The api key is supplied by authentication (digest §4.2 #15).
@@ -541,7 +688,12 @@ class _Resolver:
 
         body_params = [p for p in operation.parameters if p.location == "body"]
         body_mode: Literal["none", "whole", "properties", "template"] = "none"
-        if operation.body is not None:
+        body = (
+            self.parse_body(operation.body, unit_path, inputs, roots, infer_body_input)
+            if operation.body is not None
+            else None
+        )
+        if body is not None:
             body_mode = "template"
         elif len(body_params) == 1 and (
             body_params[0].name == "body" or body_params[0].type in ("object", "array")
@@ -573,7 +725,10 @@ class _Resolver:
                     )
         ordered = tuple(arguments[p.name] for p in operation.parameters if p.name in arguments)
         extra = tuple(a for name, a in arguments.items() if name not in params_by_name)
-        return Call(operation, ordered + extra, body_mode), tuple(inputs.values())
+        call = Call(operation, ordered + extra, body_mode)
+        if body is not None:
+            call = Call(operation, ordered + extra, body_mode, body[0], body[1], body[2])
+        return call, tuple(inputs.values())
 
     # -- exposes
 
@@ -766,9 +921,7 @@ class _Resolver:
                 infer_default="all",
                 input_location="mcp",
             )
-            hints = {
-                str(k): bool(v) for k, v in _dict(tool.get("hints")).items() if isinstance(v, bool)
-            }
+            hints = _hints(tool.get("hints"))
             tools.append(
                 McpTool(
                     name=name,
@@ -871,6 +1024,65 @@ class _Resolver:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+_HINT_NAMES = {
+    "readOnly": "readOnly",
+    "readOnlyHint": "readOnly",
+    "destructive": "destructive",
+    "destructiveHint": "destructive",
+    "idempotent": "idempotent",
+    "idempotentHint": "idempotent",
+    "openWorld": "openWorld",
+    "openWorldHint": "openWorld",
+}
+_SENTINEL = re.compile(r"__naftiko_(raw|str)_([0-9a-f]+)__")
+
+
+def _hints(raw: Any) -> dict[str, bool]:
+    """Tool hints by their spec names; MCP's `…Hint` spellings are accepted too."""
+    return {
+        _HINT_NAMES[str(k)]: v
+        for k, v in _dict(raw).items()
+        if str(k) in _HINT_NAMES and isinstance(v, bool)
+    }
+
+
+def _unsentinel(hex_text: str) -> str:
+    return bytes.fromhex(hex_text).decode()
+
+
+def _json_template(text: str) -> Any:
+    """Parse a JSON body template, placeholders swapped for sentinels; `None` if not JSON.
+
+    A placeholder outside a JSON string stands for a JSON value (a list stays a list); inside a
+    string it is text. Filling values in after parsing keeps any input from breaking the JSON.
+    """
+    out: list[str] = []
+    in_string = False
+    index = 0
+    while index < len(text):
+        if text.startswith("{{", index):
+            end = text.find("}}", index + 2)
+            if end < 0:
+                return None
+            name = text[index + 2 : end].strip().encode().hex()
+            out.append(f"__naftiko_str_{name}__" if in_string else f'"__naftiko_raw_{name}__"')
+            index = end + 2
+            continue
+        char = text[index]
+        if in_string and char == "\\":
+            out.append(text[index : index + 2])
+            index += 2
+            continue
+        if char == '"':
+            in_string = not in_string
+        out.append(char)
+        index += 1
+    try:
+        return json.loads("".join(out))
+    except ValueError:
+        return None
 
 
 def _list(value: Any) -> list[Any]:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from rest_sessions.testing import StubUpstream
+from rest_sessions.testing import StubUpstream, assert_body
 
 pytestmark = pytest.mark.anyio
 
-# (tool, arguments, upstream method, upstream path, upstream query)
+# (tool, arguments, upstream method, path, query and (format, body))
 TOOLS: list[Any] = [
     pytest.param(
         "jupyter-notebook-list-running-sessions",
@@ -20,6 +20,7 @@ TOOLS: list[Any] = [
         "GET",
         "/api/sessions",
         [("token", "test-jupyter-notebook-api-key")],
+        ("none", None),
         id="jupyter-notebook-list-running-sessions",
     ),
     pytest.param(
@@ -28,6 +29,7 @@ TOOLS: list[Any] = [
         "POST",
         "/api/sessions",
         [("token", "test-jupyter-notebook-api-key")],
+        ("json", {"sample": "value"}),
         id="jupyter-notebook-create-new-session",
     ),
     pytest.param(
@@ -36,6 +38,7 @@ TOOLS: list[Any] = [
         "GET",
         "/api/sessions/sample",
         [("token", "test-jupyter-notebook-api-key")],
+        ("none", None),
         id="jupyter-notebook-get-session",
     ),
     pytest.param(
@@ -44,6 +47,7 @@ TOOLS: list[Any] = [
         "PATCH",
         "/api/sessions/sample",
         [("token", "test-jupyter-notebook-api-key")],
+        ("json", {"sample": "value"}),
         id="jupyter-notebook-update-session",
     ),
     pytest.param(
@@ -52,6 +56,7 @@ TOOLS: list[Any] = [
         "DELETE",
         "/api/sessions/sample",
         [("token", "test-jupyter-notebook-api-key")],
+        ("none", None),
         id="jupyter-notebook-delete-session",
     ),
 ]
@@ -72,7 +77,9 @@ async def test_tools_are_listed(mcp_url: str, mode: str) -> None:
         assert tool.input_schema["type"] == "object", name
 
 
-@pytest.mark.parametrize(("name", "arguments", "up_method", "up_path", "up_query"), TOOLS)
+@pytest.mark.parametrize(
+    ("name", "arguments", "up_method", "up_path", "up_query", "up_body"), TOOLS
+)
 async def test_tool_reaches_upstream(
     mcp_url: str,
     upstream: StubUpstream,
@@ -81,6 +88,7 @@ async def test_tool_reaches_upstream(
     up_method: str,
     up_path: str,
     up_query: list[tuple[str, str]],
+    up_body: tuple[str, Any],
 ) -> None:
     upstream.reply = {"answer": 42}
     async with Client(mcp_url) as client:
@@ -93,6 +101,7 @@ async def test_tool_reaches_upstream(
     assert seen.method == up_method
     assert seen.path == up_path
     assert sorted(seen.query) == sorted(up_query)
+    assert_body(seen, up_body)
 
 
 async def test_upstream_error_is_a_tool_error(mcp_url: str, upstream: StubUpstream) -> None:

@@ -15,6 +15,7 @@ from rest_sessions.testing import (
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
     StubUpstream,
+    assert_body,
     free_port,
     serve_app,
     stub_upstream,
@@ -23,7 +24,7 @@ from rest_sessions.upstream import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 
-# (method, path, query, JSON body, upstream method, upstream path, upstream query)
+# (method, path, query, JSON body, upstream method, path, query and (format, body))
 ROUTES: list[Any] = [
     pytest.param(
         "GET",
@@ -33,6 +34,7 @@ ROUTES: list[Any] = [
         "GET",
         "/api/sessions",
         [("token", "test-jupyter-notebook-api-key")],
+        ("none", None),
         id="listsessions",
     ),
     pytest.param(
@@ -43,6 +45,7 @@ ROUTES: list[Any] = [
         "POST",
         "/api/sessions",
         [("token", "test-jupyter-notebook-api-key")],
+        ("json", {"sample": "value"}),
         id="createsession",
     ),
     pytest.param(
@@ -53,6 +56,7 @@ ROUTES: list[Any] = [
         "GET",
         "/api/sessions/sample",
         [("token", "test-jupyter-notebook-api-key")],
+        ("none", None),
         id="getsession",
     ),
     pytest.param(
@@ -63,6 +67,7 @@ ROUTES: list[Any] = [
         "PATCH",
         "/api/sessions/sample",
         [("token", "test-jupyter-notebook-api-key")],
+        ("json", {"sample": "value"}),
         id="updatesession",
     ),
     pytest.param(
@@ -73,13 +78,14 @@ ROUTES: list[Any] = [
         "DELETE",
         "/api/sessions/sample",
         [("token", "test-jupyter-notebook-api-key")],
+        ("none", None),
         id="deletesession",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "query", "body", "up_method", "up_path", "up_query"), ROUTES
+    ("method", "path", "query", "body", "up_method", "up_path", "up_query", "up_body"), ROUTES
 )
 async def test_route_reaches_upstream(
     rest_url: str,
@@ -91,6 +97,7 @@ async def test_route_reaches_upstream(
     up_method: str,
     up_path: str,
     up_query: list[tuple[str, str]],
+    up_body: tuple[str, Any],
 ) -> None:
     upstream.status, upstream.reply = 201, {"answer": 42}
     async with (
@@ -111,8 +118,7 @@ async def test_route_reaches_upstream(
     assert seen.method == up_method
     assert seen.path == up_path
     assert sorted(seen.query) == sorted(up_query)
-    if body is not None:
-        assert json.loads(seen.body) == body
+    assert_body(seen, up_body)
 
 
 @pytest.mark.parametrize("status", [204, 404, 500])

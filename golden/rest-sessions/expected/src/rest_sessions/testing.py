@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import uvicorn
 from aiohttp import web
@@ -18,6 +20,7 @@ __all__ = [
     "TIMEOUT_VARIABLES",
     "RecordedRequest",
     "StubUpstream",
+    "assert_body",
     "free_port",
     "serve_app",
     "stub_upstream",
@@ -121,3 +124,16 @@ async def stub_upstream(*, delay: float = 0.0) -> AsyncIterator[StubUpstream]:
         yield stub
     finally:
         await runner.cleanup()
+
+
+def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
+    """Check the body the stub received against `(format, value)`."""
+    body_format, value = expected
+    if body_format == "none":
+        assert seen.body == b"", seen.body
+    elif body_format == "json":
+        assert json.loads(seen.body) == value
+    elif body_format == "form":
+        assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
+    else:
+        assert seen.body.decode() == value

@@ -6,6 +6,7 @@ Responses are passed on as raw bytes (no parsing on the hot path); transport fai
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -22,7 +23,9 @@ __all__ = [
     "UpstreamClient",
     "UpstreamError",
     "UpstreamResponse",
+    "basic_credentials",
     "build_apis",
+    "form_fields",
     "header_items",
     "path_segment",
     "query_items",
@@ -66,6 +69,19 @@ def query_items(*pairs: tuple[str, Any]) -> list[tuple[str, str]]:
 def header_items(*pairs: tuple[str, Any]) -> dict[str, str]:
     """Build request headers, leaving out `None` values."""
     return {name: text(value) for name, value in pairs if value is not None}
+
+
+def basic_credentials(username: str, password: str) -> str:
+    """The `Authorization` value of HTTP basic authentication."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def form_fields(values: Any) -> dict[str, str]:
+    """Form-encode a body: every field as text, absent optional fields left out."""
+    if not isinstance(values, Mapping):
+        return {}
+    return {key: text(value) for key, value in values.items() if value not in (None, "")}
 
 
 def without_none(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,7 +131,6 @@ class UpstreamApi:
     """The spec's resource paths repeat the base URL's path: join them once."""
     headers: Mapping[str, str] = field(default_factory=dict)
     query: tuple[tuple[str, str], ...] = ()
-    auth: aiohttp.BasicAuth | None = None
     _base_path: str = field(init=False, repr=False)
     _timeout: aiohttp.ClientTimeout = field(init=False, repr=False)
 
@@ -215,7 +230,6 @@ class UpstreamClient:
                 api.url(path, query),
                 headers=request_headers,
                 data=payload,
-                auth=api.auth,
                 timeout=api._timeout,
             ) as response:
                 body = await response.read()
