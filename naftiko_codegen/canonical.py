@@ -26,6 +26,7 @@ __all__ = [
     "InputLocation",
     "McpAdapter",
     "McpTool",
+    "MockOutput",
     "Output",
     "ParamLocation",
     "RestAdapter",
@@ -162,6 +163,17 @@ class Call:
 
 
 @dataclass(frozen=True)
+class MockOutput:
+    """A static output (`value`), possibly nested; the answer of a unit with no `call`."""
+
+    name: str | None
+    type: str
+    value: Template | None = None
+    properties: tuple[tuple[str, MockOutput], ...] = ()
+    items: MockOutput | None = None
+
+
+@dataclass(frozen=True)
 class Output:
     """What a unit answers: the upstream body unchanged, or a JSON shape mapped out of it."""
 
@@ -182,9 +194,11 @@ class RestOperation:
     label: str
     description: str
     inputs: tuple[Input, ...]
-    call: Call
+    call: Call | None
     output: Output
     location: Location
+    mock: tuple[MockOutput, ...] = ()
+    """The static answer when there is no `call`."""
 
 
 @dataclass(frozen=True)
@@ -207,9 +221,11 @@ class McpTool:
     description: str
     inputs: tuple[Input, ...]
     hints: Mapping[str, bool]
-    call: Call
+    call: Call | None
     output: Output
     location: Location
+    mock: tuple[MockOutput, ...] = ()
+    """The static answer when there is no `call`."""
 
 
 @dataclass(frozen=True)

@@ -134,11 +134,14 @@ class RouteModel:
     tag: str
     inputs: tuple[InputModel, ...]
     body_embed: bool
-    call: CallModel
+    call: CallModel | None
+    mock: PythonCode | None
+    """For a unit without `call`: code building its static answer from the inputs."""
     sample_path: str
     sample_query: tuple[tuple[str, str], ...]
     sample_body: Any
-    expected_upstream_path: str
+    expected_upstream_path: str | None
+    """None for a mock (no upstream call)."""
     expected_upstream_query: tuple[tuple[str, str], ...]
     expected_upstream_body: PythonCode
     """`(format, value)` the stub should receive: json, form, text or none."""
@@ -173,9 +176,12 @@ class ToolModel:
     input_schema: PythonCode
     annotations: tuple[tuple[PythonIdentifier, bool], ...]
     inputs: tuple[InputModel, ...]
-    call: CallModel
+    call: CallModel | None
+    mock: PythonCode | None
+    """For a tool without `call`: code building its static answer from the arguments."""
     sample_arguments: PythonCode
-    expected_upstream_path: str
+    expected_upstream_path: str | None
+    """None for a mock (no upstream call)."""
     expected_upstream_query: tuple[tuple[str, str], ...]
     expected_upstream_body: PythonCode
     """`(format, value)` the stub should receive: json, form, text or none."""
@@ -225,6 +231,16 @@ class CapabilityModel:
     """Names `operations.py` imports from `upstream.py`."""
     rest_imports: tuple[PythonIdentifier, ...]
     """Names `rest_app.py` imports from `fastapi`."""
+    rest_helpers: tuple[PythonIdentifier, ...]
+    """Helpers `rest_app.py` imports from `upstream.py` (e.g. `text` for templated values)."""
+    mcp_helpers: tuple[PythonIdentifier, ...]
+    """Helpers `mcp_server.py` imports from `upstream.py`."""
+    mcp_has_mocks: bool
+    """Some MCP tool is a mock (needs `mock_response`)."""
+    rest_calls_upstream: bool
+    """Some REST route calls an upstream operation (not every one is a mock)."""
+    mcp_calls_upstream: bool
+    """Some MCP tool calls an upstream operation."""
     operations_use_any: bool
     """Some consumed-operation argument is typed with `Any`."""
     dependencies: tuple[str, ...]

@@ -24,6 +24,7 @@ from .canonical import (
     ConsumedParameter,
     Input,
     McpTool,
+    MockOutput,
     Output,
     RestOperation,
 )
@@ -50,7 +51,7 @@ from .names import (
     py_literal,
     slugify,
 )
-from .templating import Template, template_text
+from .templating import Template, split_placeholders, template_text
 
 __all__ = ["build_model"]
 
@@ -368,23 +369,20 @@ class _ModelBuilder:
         # An input that alone feeds a required upstream parameter is required too.
         feeds_path = {
             arg.value[0].value
-            for arg in op.call.arguments
+            for arg in (op.call.arguments if op.call else ())
             if (arg.parameter.location == "path" or arg.parameter.required)
             and len(arg.value) == 1
             and arg.value[0].kind == "input"
         }
         inputs = self.input_models(op.inputs, scope, feeds_path=feeds_path)
         by_name = {i.name: i for i in inputs}
-        call = self.call_model(
-            op.call,
-            {i.name: PythonCode(i.argument) for i in inputs},
-            op.output,
-            f"REST {op.method} {op.path}",
-        )
+        names = {i.name: PythonCode(i.argument) for i in inputs}
+        used_for = f"REST {op.method} {op.path}"
+        call = self.call_model(op.call, names, op.output, used_for) if op.call else None
+        mock = self.mock_code(op.mock, names, used_for) if op.call is None else None
+        self.uses_mapping = self.uses_mapping or mock is not None
         route_pieces: list[str] = []
         sample_pieces: list[str] = []
-        from .templating import split_placeholders
-
         for is_placeholder, content in split_placeholders(op.path, path=True):
             if not is_placeholder:
                 route_pieces.append(content)
@@ -407,8 +405,7 @@ class _ModelBuilder:
             sample_body = body_inputs[0].sample
         elif body_inputs:
             sample_body = {i.name: i.sample for i in body_inputs}
-        upstream_path, upstream_query = self.expected_upstream(op.call, samples)
-        expected_body = self.expected_body(op.call, samples)
+        upstream_path, upstream_query, expected_body = self.expected_request(op.call, samples)
         return RouteModel(
             function=functions.claim(op.name or f"{op.method}_{op.path}", fallback="route"),
             operation_id=operation_id,
@@ -422,6 +419,7 @@ class _ModelBuilder:
             inputs=tuple(inputs),
             body_embed=self._embed(body_inputs),
             call=call,
+            mock=mock,
             sample_path="".join(sample_pieces),
             sample_query=tuple(
                 (i.name, _query_text(i.sample)) for i in inputs if i.location == "query"
@@ -448,7 +446,10 @@ class _ModelBuilder:
             )
             for i in inputs
         }
-        call = self.call_model(tool.call, expressions, tool.output, f"MCP tool {tool.name}")
+        used_for = f"MCP tool {tool.name}"
+        call = self.call_model(tool.call, expressions, tool.output, used_for) if tool.call else None
+        mock = self.mock_code(tool.mock, expressions, used_for) if tool.call is None else None
+        self.uses_mapping = self.uses_mapping or mock is not None
         schema = _input_schema(tool.inputs)
         annotations = tuple(
             (PythonIdentifier(f"{key}_hint"), value)
@@ -461,8 +462,7 @@ class _ModelBuilder:
             if value is not None
         )
         samples = {i.name: i.sample for i in inputs if i.required}
-        upstream_path, upstream_query = self.expected_upstream(tool.call, samples)
-        expected_body = self.expected_body(tool.call, samples)
+        upstream_path, upstream_query, expected_body = self.expected_request(tool.call, samples)
         return ToolModel(
             name=tool.name,
             function=functions.claim(tool.name, fallback="tool"),
@@ -472,10 +472,49 @@ class _ModelBuilder:
             annotations=annotations,
             inputs=tuple(inputs),
             call=call,
+            mock=mock,
             sample_arguments=py_literal(samples),
             expected_upstream_path=upstream_path,
             expected_upstream_query=upstream_query,
             expected_upstream_body=expected_body,
+        )
+
+    def expected_request(
+        self, call: Call | None, samples: Mapping[str, Any]
+    ) -> tuple[str | None, tuple[tuple[str, str], ...], PythonCode]:
+        """What the stub upstream should see for the sample inputs; no path for a mock."""
+        if call is None:
+            return None, (), py_literal(("none", None))
+        path, query = self.expected_upstream(call, samples)
+        return path, query, self.expected_body(call, samples)
+
+    def mock_code(
+        self, outputs: tuple[MockOutput, ...], inputs: Mapping[str, PythonCode], used_for: str
+    ) -> PythonCode:
+        """Code building a mock unit's answer: named outputs as an object, one unnamed as is."""
+        names = {f"input:{name}": code for name, code in inputs.items()}
+
+        def node(output: MockOutput) -> str:
+            if output.properties:
+                return "{" + ", ".join(f"{k!r}: {node(v)}" for k, v in output.properties) + "}"
+            if output.type == "array":
+                return "[" + (node(output.items) if output.items else "") + "]"
+            if output.value is None:
+                return "None"
+            template_names = {**self.template_names(output.value, used_for), **names}
+            if all(p.kind == "text" for p in output.value):
+                return py_literal(_coerce_static(template_text(output.value), output.type))
+            expression = _text_expression(output.value, template_names)
+            if output.type in ("number", "integer"):
+                return f"as_number({expression})"
+            if output.type == "boolean":
+                return f"as_boolean({expression})"
+            return expression
+
+        if len(outputs) == 1 and outputs[0].name is None:
+            return PythonCode(node(outputs[0]))
+        return PythonCode(
+            "{" + ", ".join(f"{(o.name or 'value')!r}: {node(o)}" for o in outputs) + "}"
         )
 
     def expected_upstream(
@@ -692,12 +731,26 @@ class _ModelBuilder:
             operation_exports=tuple(sorted(op.function for op in self.operations.values())),
             operation_imports=self.operation_imports(),
             rest_imports=_rest_imports(rest),
+            rest_helpers=_unit_helpers(rest.routes if rest else ()),
+            mcp_helpers=_unit_helpers(mcp.tools if mcp else ()),
+            mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
+            rest_calls_upstream=rest is not None and any(r.call for r in rest.routes),
+            mcp_calls_upstream=mcp is not None and any(t.call for t in mcp.tools),
             operations_use_any=any(
                 "Any" in p.annotation for op in self.operations.values() for p in op.parameters
             ),
             dependencies=tuple(sorted(dependencies)),
             test_dependencies=("pytest>=8",),
         )
+
+
+def _unit_helpers(units: Iterable[RouteModel | ToolModel]) -> tuple[PythonIdentifier, ...]:
+    """The `upstream.py` helpers that the units' generated expressions call."""
+    code = " ".join(
+        " ".join([unit.mock or "", *(c for _, c in (unit.call.arguments if unit.call else ()))])
+        for unit in units
+    )
+    return tuple(PythonIdentifier(name) for name in ("text",) if f"{name}(" in code)
 
 
 def _rest_imports(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
@@ -773,6 +826,19 @@ def _query_pairs(name: str, value: Any) -> list[tuple[str, str]]:
     return [(name, _query_text(value))]
 
 
+def _coerce_static(text: str, kind: str) -> Any:
+    """A static mock value typed as its output declares (the engine would send text)."""
+    try:
+        if kind in ("number", "integer"):
+            number = float(text)
+            return int(number) if number.is_integer() else number
+    except ValueError:
+        return text
+    if kind == "boolean" and text.strip().lower() in ("true", "false"):
+        return text.strip().lower() == "true"
+    return text
+
+
 def _render_sample(
     template: Template, samples: Mapping[str, Any], secrets: Mapping[str, str]
 ) -> str:
@@ -813,6 +879,3 @@ def build_model(
 ) -> CapabilityModel:
     """Derive every name, type and expression the templates need from a resolved capability."""
     return _ModelBuilder(canonical, spec_file, spec_text, slugify(slug)).build()
-
-
-del template_text

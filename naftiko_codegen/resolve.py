@@ -28,6 +28,7 @@ from .canonical import (
     InputLocation,
     McpAdapter,
     McpTool,
+    MockOutput,
     Output,
     RestAdapter,
     RestOperation,
@@ -57,6 +58,7 @@ class _Resolver:
         self.binds: dict[str, Bind] = {}
         self.binds_by_ns: dict[tuple[str, str], Bind] = {}
         self.apis: dict[str, Api] = {}
+        self.functions: dict[str, tuple[str, dict[str, Any], NodePath]] = {}
 
     # -- reporting
 
@@ -367,6 +369,9 @@ class _Resolver:
                     continue
                 o_path: NodePath = (*r_path, "operations", o_index)
                 op_resource_path = str(op.get("path") or resource_path)
+                if op_resource_path and not op_resource_path.startswith("/"):
+                    # `baseUri` and path are joined with exactly one `/` (digest §4.2 #10).
+                    op_resource_path = "/" + op_resource_path
                 operations.append(
                     self.resolve_consumed_operation(
                         namespace, resource, op, op_resource_path, api_params, o_path
@@ -782,6 +787,8 @@ class _Resolver:
             if not isinstance(resource, dict):
                 continue
             resource_path = str(resource.get("path") or "/")
+            if not resource_path.startswith("/"):
+                resource_path = "/" + resource_path
             if resource.get("forward") is not None:
                 self.warn(
                     (*r_path, "forward"),
@@ -817,27 +824,120 @@ class _Resolver:
             operations=tuple(operations),
         )
 
-    def unsupported_unit(self, unit: Mapping[str, Any], path: NodePath, what: str) -> bool:
-        """Report a unit this generator cannot serve yet; return True when it is skipped."""
-        for key, feature in (("ref", "aggregate `ref`"), ("steps", "orchestrated `steps`")):
-            if key in unit and "call" not in unit:
-                self.warn(
-                    (*path, key),
-                    "NAF391",
-                    f"{what} uses {feature}, which is not supported yet; it is left out of the "
-                    "generated package",
-                    "rewrite it as a single `call` to a consumed operation",
-                )
-                return True
-        if "call" not in unit:
-            self.warn(
-                path,
-                "NAF392",
-                f"{what} has no `call` (a mock); mocks are not supported yet and it is left out",
-                "add `call: <namespace>.<operation>`",
+    def collect_functions(self, data: Mapping[str, Any]) -> None:
+        """Index aggregate functions by `namespace.name` for `ref`."""
+        capability = _dict(data.get("capability"))
+        for a_index, aggregate in enumerate(_list(capability.get("aggregates"))):
+            if not isinstance(aggregate, dict):
+                continue
+            namespace = str(aggregate.get("namespace") or "")
+            for f_index, function in enumerate(_list(aggregate.get("functions"))):
+                if not isinstance(function, dict):
+                    continue
+                path: NodePath = ("capability", "aggregates", a_index, "functions", f_index)
+                key = f"{namespace}.{function.get('name')}"
+                if key in self.functions:
+                    self.error(
+                        (*path, "name"),
+                        "NAF341",
+                        f"aggregate function {key!r} is declared twice",
+                        "give each function of an aggregate its own name",
+                    )
+                    continue
+                self.functions[key] = (namespace, function, path)
+
+    def unit_definition(
+        self, unit: Mapping[str, Any], path: NodePath, roots: frozenset[str]
+    ) -> tuple[dict[str, Any], NodePath, frozenset[str], dict[str, bool]] | None:
+        """The unit itself, or merged with the aggregate function its `ref` names."""
+        hints = _hints(unit.get("hints"))
+        ref = unit.get("ref")
+        if ref is None or "call" in unit:
+            return dict(unit), path, roots, hints
+        found = self.functions.get(str(ref))
+        if found is None:
+            known = ", ".join(sorted(self.functions)) or "none"
+            self.error(
+                (*path, "ref"),
+                "NAF340",
+                f"ref {truncate(ref)} names no aggregate function",
+                f"declared functions: {known}",
             )
-            return True
-        return False
+            return None
+        namespace, function, f_path = found
+        merged = dict(unit)
+        for key in ("name", "description", "inputParameters", "outputParameters"):
+            if key not in merged and key in function:
+                merged[key] = function[key]
+        for key in ("call", "with", "steps"):
+            merged.pop(key, None)
+            if key in function:
+                merged[key] = function[key]
+        semantics = _dict(function.get("semantics"))
+        derived: dict[str, bool] = {}
+        if isinstance(semantics.get("safe"), bool):
+            derived["readOnly"] = semantics["safe"]
+            if semantics["safe"]:
+                derived["destructive"] = False
+        if isinstance(semantics.get("idempotent"), bool):
+            derived["idempotent"] = semantics["idempotent"]
+        # A function's `with` qualifies inputs by the aggregate namespace (digest §3.3).
+        return merged, f_path, roots | {namespace}, {**derived, **hints}
+
+    def unit_kind(self, unit: Mapping[str, Any], path: NodePath, what: str) -> str | None:
+        """`call`, `mock`, or None (reported and left out)."""
+        if "call" in unit:
+            return "call"
+        if "steps" in unit:
+            self.warn(
+                (*path, "steps"),
+                "NAF391",
+                f"{what} uses orchestrated `steps`, which are not supported yet; it is left out "
+                "of the generated package",
+                "rewrite it as a single `call` to a consumed operation",
+            )
+            return None
+        if _has_values(unit.get("outputParameters")):
+            return "mock"
+        self.warn(
+            path,
+            "NAF392",
+            f"{what} has neither `call` nor static output values; it is left out",
+            "add `call: <namespace>.<operation>`, or outputs with `value` for a mock",
+        )
+        return None
+
+    def mock_outputs(
+        self, raw: Any, path: NodePath, inputs: Mapping[str, Input], roots: frozenset[str]
+    ) -> tuple[MockOutput, ...]:
+        def node(item: Mapping[str, Any], item_path: NodePath, name: str | None) -> MockOutput:
+            value = item.get("value")
+            template = (
+                self.parse_template(str(value), (*item_path, "value"), inputs, roots)
+                if value is not None and not isinstance(value, dict | list)
+                else None
+            )
+            properties = tuple(
+                (str(key), node(sub, (*item_path, "properties", key), str(key)))
+                for key, sub in _dict(item.get("properties")).items()
+                if isinstance(sub, dict)
+            )
+            items_raw = item.get("items")
+            if isinstance(items_raw, list):
+                items_raw = items_raw[0] if items_raw else None
+            items = (
+                node(items_raw, (*item_path, "items"), None)
+                if isinstance(items_raw, dict)
+                else None
+            )
+            kind = str(item.get("type") or ("object" if properties else "string"))
+            return MockOutput(name, kind, template, properties, items)
+
+        return tuple(
+            node(item, (*path, "outputParameters", index), _opt_str(item.get("name")))
+            for index, item in enumerate(_list(raw))
+            if isinstance(item, dict)
+        )
 
     def rest_operation(
         self,
@@ -851,39 +951,65 @@ class _Resolver:
     ) -> RestOperation | None:
         method = str(op.get("method") or "GET").upper()
         what = f"REST operation {method} {resource_path}"
-        if self.unsupported_unit(op, path, what):
+        definition = self.unit_definition(op, path, roots)
+        if definition is None:
             return None
-        operation = self.find_operation(str(op.get("call")), (*path, "call"))
-        if operation is None:
+        unit, unit_path, unit_roots, _ = definition
+        kind = self.unit_kind(unit, unit_path, what)
+        if kind is None:
             return None
-        declared = resource_inputs + self.declared_inputs(
-            _list(op.get("inputParameters")), path, default_location="query"
-        )
+        declared = [
+            # An input named like a path placeholder is that path parameter (inherited
+            # function inputs carry no `in`).
+            (
+                Input(i.name, "path", i.type, i.description, True, True)
+                if any(i.name == p.name for p in path_inputs)
+                else i
+            )
+            for i in resource_inputs
+            + self.declared_inputs(
+                _list(unit.get("inputParameters")), unit_path, default_location="query"
+            )
+        ]
         # Declared path inputs replace the placeholder-implied ones of the same name.
         declared_names = {i.name for i in declared}
         implied = [i for i in path_inputs if i.name not in declared_names]
-        call, inputs = self.bind_call(
-            operation,
-            _dict(op.get("with")),
-            roots,
-            declared,
-            implied,
-            path,
-            infer_default="all",
-            input_location="rest",
-        )
+        call: Call | None = None
+        mock: tuple[MockOutput, ...] = ()
+        if kind == "mock":
+            inputs = (*implied, *declared)
+            mock = self.mock_outputs(
+                unit.get("outputParameters"), unit_path, {i.name: i for i in inputs}, unit_roots
+            )
+            description = str(unit.get("description") or "")
+        else:
+            operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
+            if operation is None:
+                return None
+            call, inputs = self.bind_call(
+                operation,
+                _dict(unit.get("with")),
+                unit_roots,
+                declared,
+                implied,
+                unit_path,
+                infer_default="all",
+                input_location="rest",
+            )
+            description = str(unit.get("description") or operation.description or "")
         return RestOperation(
             resource=str(resource.get("name") or ""),
             resource_description=str(resource.get("description") or ""),
             path=resource_path,
             method=method if method in _HTTP_METHODS else "GET",
-            name=str(op.get("name") or ""),
-            label=str(op.get("label") or ""),
-            description=str(op.get("description") or operation.description or ""),
+            name=str(unit.get("name") or ""),
+            label=str(unit.get("label") or ""),
+            description=description,
             inputs=inputs,
             call=call,
-            output=self.resolve_output(op.get("outputParameters")),
+            output=self.resolve_output(unit.get("outputParameters")),
             location=self.spec.locate(path),
+            mock=mock,
         )
 
     def resolve_mcp(self, entry: Mapping[str, Any], path: NodePath) -> McpAdapter:
@@ -902,39 +1028,57 @@ class _Resolver:
             t_path: NodePath = (*path, "tools", t_index)
             if not isinstance(tool, dict):
                 continue
-            name = str(tool.get("name") or "")
-            if self.unsupported_unit(tool, t_path, f"MCP tool {name!r}"):
+            definition = self.unit_definition(tool, t_path, roots)
+            if definition is None:
                 continue
-            operation = self.find_operation(str(tool.get("call")), (*t_path, "call"))
-            if operation is None:
+            unit, unit_path, unit_roots, hints = definition
+            name = str(unit.get("name") or "")
+            kind = self.unit_kind(unit, unit_path, f"MCP tool {name!r}")
+            if kind is None:
                 continue
             declared = self.declared_inputs(
-                _list(tool.get("inputParameters")), t_path, default_location="argument"
+                _list(unit.get("inputParameters")), unit_path, default_location="argument"
             )
-            call, inputs = self.bind_call(
-                operation,
-                _dict(tool.get("with")),
-                roots,
-                declared,
-                [],
-                t_path,
-                infer_default="all",
-                input_location="mcp",
-            )
-            hints = _hints(tool.get("hints"))
+            call: Call | None = None
+            mock: tuple[MockOutput, ...] = ()
+            if kind == "mock":
+                inputs: tuple[Input, ...] = tuple(declared)
+                mock = self.mock_outputs(
+                    unit.get("outputParameters"),
+                    unit_path,
+                    {i.name: i for i in inputs},
+                    unit_roots,
+                )
+                description = str(unit.get("description") or "")
+            else:
+                operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
+                if operation is None:
+                    continue
+                call, inputs = self.bind_call(
+                    operation,
+                    _dict(unit.get("with")),
+                    unit_roots,
+                    declared,
+                    [],
+                    unit_path,
+                    infer_default="all",
+                    input_location="mcp",
+                )
+                description = str(unit.get("description") or operation.description or "")
             tools.append(
                 McpTool(
                     name=name,
-                    label=str(tool.get("label") or ""),
-                    description=str(tool.get("description") or operation.description or ""),
+                    label=str(unit.get("label") or ""),
+                    description=description,
                     inputs=tuple(
                         Input(i.name, "argument", i.type, i.description, i.required, i.declared)
                         for i in inputs
                     ),
                     hints=hints,
                     call=call,
-                    output=self.resolve_output(tool.get("outputParameters")),
+                    output=self.resolve_output(unit.get("outputParameters")),
                     location=self.spec.locate(t_path),
+                    mock=mock,
                 )
             )
         transport: Literal["http", "stdio"] = (
@@ -954,6 +1098,7 @@ class _Resolver:
         data = self.spec.data
         self.collect_binds(data)
         self.collect_apis(data)
+        self.collect_functions(data)
         capability = data.get("capability")
         if not isinstance(capability, dict):
             self.error(
@@ -1083,6 +1228,21 @@ def _json_template(text: str) -> Any:
         return json.loads("".join(out))
     except ValueError:
         return None
+
+
+def _has_values(outputs: Any) -> bool:
+    """Whether some output (at any depth) carries a static `value`."""
+    for item in _list(outputs):
+        if not isinstance(item, dict):
+            continue
+        if "value" in item and "mapping" not in item:
+            return True
+        nested = [*_dict(item.get("properties")).values()]
+        items = item.get("items")
+        nested.extend(items if isinstance(items, list) else [items] if items else [])
+        if _has_values(nested):
+            return True
+    return False
 
 
 def _list(value: Any) -> list[Any]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rest_sessions.settings import SettingsError, load_settings
+from rest_sessions.settings import Settings, SettingsError, load_settings
 
 
 def test_missing_jupyter_notebook_api_key_is_named() -> None:
-    environment = {
+    environment: dict[str, str] = {
         "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1",
     }
     with pytest.raises(SettingsError, match="JUPYTER_NOTEBOOK_API_KEY"):
@@ -16,19 +16,20 @@ def test_missing_jupyter_notebook_api_key_is_named() -> None:
 
 
 def test_complete_environment_loads() -> None:
-    environment = {
+    environment: dict[str, str] = {
         "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1/base/",
         "REST_SESSIONS_TIMEOUT": "2.5",
         "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
     }
     settings = load_settings(environment)
+    assert isinstance(settings, Settings)
     assert settings.rest_sessions.base_url == "http://127.0.0.1:1/base"
     assert settings.rest_sessions.timeout == 2.5
     assert "test-jupyter-notebook-api-key" not in repr(settings)
 
 
 def test_bad_timeout_is_reported() -> None:
-    environment = {
+    environment: dict[str, str] = {
         "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1",
         "REST_SESSIONS_TIMEOUT": "soon",
         "JUPYTER_NOTEBOOK_API_KEY": "x",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
@@ -27,6 +28,8 @@ NAME: Final = "rest-sessions-mcp"
 INSTRUCTIONS: Final = (
     "MCP adapter for Jupyter Notebook REST API — Sessions. One tool per consumed operation, routed inline through this capability's consumes block."
 )
+
+logger = logging.getLogger(__name__)
 
 ToolHandler = Callable[[UpstreamClient, Mapping[str, Any]], Awaitable[UpstreamResponse]]
 
@@ -251,6 +254,12 @@ def create_server(client: UpstreamClient) -> Server[Any]:
         except UpstreamError as error:
             return _text_result(
                 {"status": error.status, "error": error.title, "detail": error.detail},
+                is_error=True,
+            )
+        except Exception:  # A bug must not end the session; log it, tell the caller.
+            logger.exception("tool %s failed", params.name)
+            return _text_result(
+                {"status": 500, "error": "Internal error", "detail": "see the server log"},
                 is_error=True,
             )
         return tool_result(upstream)

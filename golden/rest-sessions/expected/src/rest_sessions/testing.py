@@ -26,9 +26,9 @@ __all__ = [
     "stub_upstream",
 ]
 
-BASE_URL_VARIABLES = ("REST_SESSIONS_BASE_URL",)
-TIMEOUT_VARIABLES = ("REST_SESSIONS_TIMEOUT",)
-TEST_ENVIRONMENT = {
+BASE_URL_VARIABLES: tuple[str, ...] = ("REST_SESSIONS_BASE_URL",)
+TIMEOUT_VARIABLES: tuple[str, ...] = ("REST_SESSIONS_TIMEOUT",)
+TEST_ENVIRONMENT: dict[str, str] = {
     "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
 }
 

@@ -147,6 +147,8 @@ class UpstreamApi:
             and (path == base_path or path.startswith(base_path + "/"))
         ):
             path = path[len(base_path) :]
+        if path and not path.startswith("/"):
+            path = "/" + path
         pairs = [*query, *self.query]
         target = self.base_url + path
         if pairs:
