@@ -39,6 +39,8 @@ class SecretModel:
     """The environment variable (provider key) holding the value."""
     file: str | None
     """A file path to read the value from instead (from a `file:` bind location)."""
+    file_variable: PythonIdentifier | None
+    """The local name `load_settings` gives that file's contents."""
     used_for: str
     test_value: str
 
@@ -223,6 +225,8 @@ class CapabilityModel:
     mcp: McpModel | None
     uses_output_mapping: bool
     uses_file_secrets: bool
+    secret_files: tuple[tuple[PythonIdentifier, str], ...]
+    """(local name, path) of each bind file, in first-use order."""
     auth_uses_secrets: bool
     """`build_apis` reads `settings.secrets`."""
     operation_exports: tuple[str, ...]

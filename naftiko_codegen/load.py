@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 
-__all__ = ["LoadedSpec", "NodePath", "load_spec"]
+__all__ = ["LoadedSpec", "NodePath", "load_imports", "load_spec"]
 
 NodePath = tuple[str | int, ...]
 """Keys and indexes from the document root to a node, e.g. `("capability", "consumes", 0)`."""
@@ -192,3 +193,44 @@ def load_spec(text: str, source: str) -> LoadedSpec:
             ]
         )
     return LoadedSpec(source, data, text, builder.positions, builder.key_positions)
+
+
+def load_imports(spec: LoadedSpec, spec_path: Path) -> dict[str, LoadedSpec]:
+    """Load the shared-consumes files that `consumes[].location` names, relative to the spec.
+
+    Raise `DiagnosticError` (located at the `location` value) when one cannot be read.
+    """
+    capability = spec.data.get("capability")
+    entries = capability.get("consumes") if isinstance(capability, dict) else None
+    loaded: dict[str, LoadedSpec] = {}
+    problems: list[Diagnostic] = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("location"), str):
+            continue
+        location = entry["location"]
+        if location in loaded:
+            continue
+        # The engine reads `location` as a path relative to the capability's folder.
+        relative = location.removeprefix("file://")
+        target = spec_path.parent / relative
+        shown = str(Path(spec.source).parent / relative)
+        try:
+            text = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(
+                Diagnostic(
+                    spec.locate(("capability", "consumes", index, "location")),
+                    "NAF120",
+                    Severity.ERROR,
+                    f"cannot read imported consumes file {location!r}: {error.__class__.__name__}",
+                    "the path is relative to this file's folder, e.g. `./shared/api.yaml`",
+                )
+            )
+            continue
+        try:
+            loaded[location] = load_spec(text, shown)
+        except DiagnosticError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise DiagnosticError(problems)
+    return loaded

@@ -8,6 +8,7 @@ reported with its location; anything that cannot work is an error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -52,8 +53,9 @@ _SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "o
 class _Resolver:
     """Walks the raw document once, collecting the canonical form and findings."""
 
-    def __init__(self, spec: LoadedSpec) -> None:
+    def __init__(self, spec: LoadedSpec, imports: Mapping[str, LoadedSpec] | None = None) -> None:
         self.spec = spec
+        self.imports: Mapping[str, LoadedSpec] = imports or {}
         self.findings: list[Diagnostic] = []
         self.binds: dict[str, Bind] = {}
         self.binds_by_ns: dict[tuple[str, str], Bind] = {}
@@ -290,12 +292,16 @@ class _Resolver:
             if not isinstance(entry, dict):
                 continue
             if "import" in entry or "location" in entry:
-                self.error(
-                    path,
-                    "NAF320",
-                    "imported consumes (`import` + `location`) are not supported yet",
-                    "inline the consumed API in this file",
-                )
+                imported = self.import_api(entry, path)
+                if imported is not None and imported.namespace in self.apis:
+                    self.error(
+                        (*path, "as"),
+                        "NAF322",
+                        f"consumes namespace {imported.namespace!r} is declared twice",
+                        "give the imported API another name with `as:`",
+                    )
+                elif imported is not None:
+                    self.apis[imported.namespace] = imported
                 continue
             if entry.get("type") != "http":
                 self.error(
@@ -315,6 +321,48 @@ class _Resolver:
                 )
                 continue
             self.apis[api.namespace] = api
+
+    def import_api(self, entry: Mapping[str, Any], path: NodePath) -> Api | None:
+        """An API imported from a shared-consumes file, renamed by `as` when given."""
+        location = str(entry.get("location") or "")
+        source = self.imports.get(location)
+        if source is None:
+            self.error(
+                (*path, "location"),
+                "NAF342",
+                f"imported consumes file {location!r} was not loaded",
+                "check the `location` path (relative to this file)",
+            )
+            return None
+        wanted = str(entry.get("import") or "")
+        candidates = [
+            (index, item)
+            for index, item in enumerate(_list(source.data.get("consumes")))
+            if isinstance(item, dict) and item.get("namespace") == wanted
+        ]
+        if not candidates:
+            names = [
+                str(item.get("namespace"))
+                for item in _list(source.data.get("consumes"))
+                if isinstance(item, dict)
+            ]
+            self.error(
+                (*path, "import"),
+                "NAF343",
+                f"{location!r} declares no consumed API {wanted!r}",
+                f"namespaces there: {', '.join(names) or 'none'}",
+            )
+            return None
+        index, item = candidates[0]
+        # Findings about the imported API point into the imported file.
+        child = _Resolver(source)
+        child.binds, child.binds_by_ns, child.findings = self.binds, self.binds_by_ns, self.findings
+        api = child.resolve_api(item, ("consumes", index))
+        alias = str(entry.get("as") or api.namespace)
+        if alias == api.namespace:
+            return api
+        operations = tuple(dataclasses.replace(op, namespace=alias) for op in api.operations)
+        return dataclasses.replace(api, namespace=alias, operations=operations)
 
     def resolve_api(self, entry: Mapping[str, Any], path: NodePath) -> Api:
         namespace = str(entry.get("namespace", ""))
@@ -1290,6 +1338,11 @@ def _same_param(param: ConsumedParameter, auth: Auth) -> bool:
     return param.name == auth.key
 
 
-def resolve_spec(spec: LoadedSpec) -> CanonicalCapability:
-    """Resolve a validated document; raise `DiagnosticError` when it cannot be served."""
-    return _Resolver(spec).resolve()
+def resolve_spec(
+    spec: LoadedSpec, imports: Mapping[str, LoadedSpec] | None = None
+) -> CanonicalCapability:
+    """Resolve a validated document (with its loaded imports, by `location`).
+
+    Raise `DiagnosticError` when it cannot be served.
+    """
+    return _Resolver(spec, imports).resolve()

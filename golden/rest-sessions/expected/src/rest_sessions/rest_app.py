@@ -31,10 +31,10 @@ _ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     504: {"description": "The upstream API did not answer in time (problem+json)."},
 }
 # FastAPI path parameters must be identifiers; the OpenAPI document shows the spec's names.
-_SPEC_PATHS: Final = {
+_SPEC_PATHS: Final[dict[str, str]] = {
     "/v1/api/sessions/{session_id}": "/v1/api/sessions/{session-id}",
 }
-_SPEC_PATH_PARAMETERS: Final = {
+_SPEC_PATH_PARAMETERS: Final[dict[tuple[str, str], str]] = {
     ("/v1/api/sessions/{session-id}", "session_id"): "session-id",
 }
 
