@@ -210,6 +210,8 @@ class RestAdapter:
     address: str | None
     description: str
     operations: tuple[RestOperation, ...]
+    auth: Auth | None = None
+    """Credentials callers must present (inbound authentication)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,8 @@ class McpAdapter:
     address: str | None
     description: str
     tools: tuple[McpTool, ...]
+    auth: Auth | None = None
+    """Credentials callers must present (inbound authentication, HTTP transport)."""
 
 
 @dataclass(frozen=True)

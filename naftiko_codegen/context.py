@@ -15,6 +15,7 @@ __all__ = [
     "ApiModel",
     "CallModel",
     "CapabilityModel",
+    "InboundAuthModel",
     "InputModel",
     "McpModel",
     "OperationModel",
@@ -150,6 +151,21 @@ class RouteModel:
 
 
 @dataclass(frozen=True)
+class InboundAuthModel:
+    """Credentials an adapter demands from its callers."""
+
+    kind: str
+    """`bearer`, `apikey` or `basic`."""
+    header: str | None
+    """The header carrying the credential, or None when it travels in the query."""
+    query: str | None
+    expected: PythonCode
+    """Code for the exact expected header or query value, over `secrets`."""
+    test_value: str
+    """That value for the generated tests' secrets."""
+
+
+@dataclass(frozen=True)
 class RestModel:
     """The REST adapter."""
 
@@ -165,6 +181,7 @@ class RestModel:
     """(route path FastAPI registers, path as the spec writes it) where they differ."""
     renamed_parameters: tuple[tuple[str, str, str], ...]
     """(spec path, identifier, spec name) for path parameters renamed in the OpenAPI document."""
+    auth: InboundAuthModel | None
 
 
 @dataclass(frozen=True)
@@ -200,6 +217,7 @@ class McpModel:
     description: str
     tools: tuple[ToolModel, ...]
     tool_names: tuple[str, ...]
+    auth: InboundAuthModel | None
 
 
 @dataclass(frozen=True)
@@ -225,6 +243,8 @@ class CapabilityModel:
     mcp: McpModel | None
     uses_output_mapping: bool
     uses_file_secrets: bool
+    uses_inbound_auth: bool
+    """Some adapter requires credentials from its callers."""
     secret_files: tuple[tuple[PythonIdentifier, str], ...]
     """(local name, path) of each bind file, in first-use order."""
     auth_uses_secrets: bool

@@ -7,6 +7,7 @@ Templates only loop and branch over this model.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,7 @@ from .context import (
     ApiModel,
     CallModel,
     CapabilityModel,
+    InboundAuthModel,
     InputModel,
     McpModel,
     OperationModel,
@@ -599,6 +601,46 @@ class _ModelBuilder:
             return py_literal(("json", value))
         return py_literal(("none", None))
 
+    def inbound_auth(self, auth: Auth | None, adapter: str) -> InboundAuthModel | None:
+        """The check an adapter applies to callers, with its value for the generated tests."""
+        if auth is None:
+            return None
+        used_for = f"inbound authentication of {adapter}"
+        secrets = self.secret_test_values()
+
+        def code(template: Template) -> PythonCode:
+            return _text_expression(template, self.template_names(template, used_for, "secrets"))
+
+        if auth.kind == "bearer":
+            return InboundAuthModel(
+                "bearer",
+                "Authorization",
+                None,
+                PythonCode(f"'Bearer ' + {code(auth.value)}"),
+                "Bearer " + _render_sample(auth.value, {}, secrets),
+            )
+        if auth.kind == "apikey":
+            header = auth.key if auth.placement == "header" else None
+            return InboundAuthModel(
+                "apikey",
+                header,
+                None if header else auth.key,
+                code(auth.value),
+                _render_sample(auth.value, {}, secrets),
+            )
+        user, password = (
+            _render_sample(auth.username, {}, secrets),
+            _render_sample(auth.password, {}, secrets),
+        )
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return InboundAuthModel(
+            "basic",
+            "Authorization",
+            None,
+            PythonCode(f"basic_credentials({code(auth.username)}, {code(auth.password)})"),
+            f"Basic {token}",
+        )
+
     def operation_imports(self) -> tuple[PythonIdentifier, ...]:
         code = " ".join(
             " ".join(
@@ -640,6 +682,7 @@ class _ModelBuilder:
             ids: set[str] = set()
             routes = tuple(self.route_model(op, functions, ids) for op in adapter.operations)
             rest = RestModel(
+                auth=self.inbound_auth(adapter.auth, adapter.namespace),
                 namespace=adapter.namespace,
                 port=adapter.port,
                 host=adapter.address or "0.0.0.0",
@@ -677,6 +720,7 @@ class _ModelBuilder:
                 description=mcp_adapter.description or canonical.description,
                 tools=tools,
                 tool_names=tuple(sorted(t.name for t in tools)),
+                auth=self.inbound_auth(mcp_adapter.auth, mcp_adapter.namespace),
             )
         test_values = self.secret_test_values()
         files: dict[str, PythonIdentifier] = {}
@@ -708,6 +752,9 @@ class _ModelBuilder:
         ]
         if uses_file:
             dependencies.append("pyyaml>=6.0,<7")
+        if mcp is not None and mcp.auth is not None:
+            # The generated tests give the MCP client credentials through its HTTP client.
+            dependencies.append("httpx2>=2.10,<3")
         return CapabilityModel(
             context_version=CONTEXT_VERSION,
             generator_version=__version__,
@@ -726,6 +773,7 @@ class _ModelBuilder:
             mcp=mcp,
             uses_output_mapping=self.uses_mapping,
             uses_file_secrets=uses_file,
+            uses_inbound_auth=bool((rest and rest.auth) or (mcp and mcp.auth)),
             secret_files=tuple((name, path) for path, name in files.items()),
             auth_uses_secrets=any(
                 "secrets." in code
@@ -738,8 +786,8 @@ class _ModelBuilder:
             operation_exports=tuple(sorted(op.function for op in self.operations.values())),
             operation_imports=self.operation_imports(),
             rest_imports=_rest_imports(rest),
-            rest_helpers=_unit_helpers(rest.routes if rest else ()),
-            mcp_helpers=_unit_helpers(mcp.tools if mcp else ()),
+            rest_helpers=_unit_helpers(rest.routes if rest else (), rest.auth if rest else None),
+            mcp_helpers=_unit_helpers(mcp.tools if mcp else (), mcp.auth if mcp else None),
             mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
             rest_calls_upstream=rest is not None and any(r.call for r in rest.routes),
             mcp_calls_upstream=mcp is not None and any(t.call for t in mcp.tools),
@@ -751,13 +799,18 @@ class _ModelBuilder:
         )
 
 
-def _unit_helpers(units: Iterable[RouteModel | ToolModel]) -> tuple[PythonIdentifier, ...]:
-    """The `upstream.py` helpers that the units' generated expressions call."""
+def _unit_helpers(
+    units: Iterable[RouteModel | ToolModel], auth: InboundAuthModel | None
+) -> tuple[PythonIdentifier, ...]:
+    """The `upstream.py` helpers that the units' (and the auth check's) expressions call."""
     code = " ".join(
         " ".join([unit.mock or "", *(c for _, c in (unit.call.arguments if unit.call else ()))])
         for unit in units
     )
-    return tuple(PythonIdentifier(name) for name in ("text",) if f"{name}(" in code)
+    code += " " + (auth.expected if auth else "")
+    return tuple(
+        PythonIdentifier(name) for name in ("basic_credentials", "text") if f"{name}(" in code
+    )
 
 
 def _rest_imports(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:

@@ -56,6 +56,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "src/{package}/mcp_server.py",
         lambda model: model.mcp is not None,
     ),
+    PlannedFile(
+        "src/package/inbound_auth.py.jinja",
+        "src/{package}/inbound_auth.py",
+        lambda model: model.uses_inbound_auth,
+    ),
     PlannedFile("src/package/testing.py.jinja", "src/{package}/testing.py"),
     PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
     PlannedFile("tests/test_settings.py.jinja", "tests/test_settings.py"),

@@ -529,6 +529,31 @@ class _Resolver:
             location=self.spec.locate(path),
         )
 
+    def inbound_auth(self, raw: Any, path: NodePath) -> Auth | None:
+        """Credentials an adapter requires from its callers; oauth2 is not generated."""
+        if not isinstance(raw, dict):
+            return None
+        if raw.get("type") == "oauth2":
+            self.warn(
+                (*path, "type"),
+                "NAF344",
+                "oauth2 inbound authentication is not generated; the adapter is served without "
+                "authentication",
+                "use bearer, apikey or basic, or put the adapter behind an OAuth2 proxy",
+            )
+            return None
+        auth = self.resolve_auth(raw, path)
+        if auth is not None and not any(
+            part.kind == "secret" for part in (*auth.value, *auth.username, *auth.password)
+        ):
+            self.warn(
+                path,
+                "NAF345",
+                "inbound credentials are written in the spec instead of read from a bind",
+                'reference a bind variable, e.g. `token: "{{MCP_SERVER_TOKEN}}"`',
+            )
+        return auth
+
     def resolve_auth(self, raw: Any, path: NodePath) -> Auth | None:
         if not isinstance(raw, dict):
             return None
@@ -870,6 +895,7 @@ class _Resolver:
             address=_opt_str(entry.get("address")),
             description=str(entry.get("description") or ""),
             operations=tuple(operations),
+            auth=self.inbound_auth(entry.get("authentication"), (*path, "authentication")),
         )
 
     def collect_functions(self, data: Mapping[str, Any]) -> None:
@@ -1140,6 +1166,7 @@ class _Resolver:
             address=_opt_str(entry.get("address")),
             description=str(entry.get("description") or ""),
             tools=tuple(tools),
+            auth=self.inbound_auth(entry.get("authentication"), (*path, "authentication")),
         )
 
     def resolve(self) -> CanonicalCapability:

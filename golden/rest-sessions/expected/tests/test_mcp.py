@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from mcp import Client
 
-from rest_sessions.testing import StubUpstream, assert_body
+from rest_sessions.testing import StubUpstream, assert_body, mcp_client
 
 pytestmark = pytest.mark.anyio
 
@@ -64,7 +63,7 @@ TOOLS: list[Any] = [
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_tools_are_listed(mcp_url: str, mode: str) -> None:
-    async with Client(mcp_url, mode=mode) as client:
+    async with mcp_client(mcp_url, mode=mode) as client:
         listed = {tool.name: tool for tool in (await client.list_tools()).tools}
     assert set(listed) == {
         "jupyter-notebook-create-new-session",
@@ -91,7 +90,7 @@ async def test_tool_reaches_upstream(
     up_body: tuple[str, Any],
 ) -> None:
     upstream.reply = {"answer": 42}
-    async with Client(mcp_url) as client:
+    async with mcp_client(mcp_url) as client:
         await client.list_tools()
         result = await client.call_tool(name, arguments)
     assert not result.is_error, result.content
@@ -114,7 +113,7 @@ async def test_upstream_error_is_a_tool_error(mcp_url: str, upstream: StubUpstre
         pytest.skip("every tool of this capability is a mock")
     name, arguments = proxied[0].values[:2]
     upstream.status, upstream.reply = 404, {"message": "not here"}
-    async with Client(mcp_url) as client:
+    async with mcp_client(mcp_url) as client:
         await client.list_tools()
         result = await client.call_tool(name, arguments)
     assert result.is_error

@@ -12,6 +12,8 @@ from rest_sessions.rest_app import create_app
 from rest_sessions.settings import load_settings
 from rest_sessions.testing import (
     BASE_URL_VARIABLES,
+    REST_HEADERS,
+    REST_QUERY,
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
     StubUpstream,
@@ -122,9 +124,9 @@ async def test_route_reaches_upstream(
         session.request(
             method,
             rest_url + path,
-            params=query,
+            params=[*query, *REST_QUERY],
             json=body,
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json", **REST_HEADERS},
         ) as response,
     ):
         payload = await response.read()
@@ -152,7 +154,9 @@ async def test_upstream_status_passes_through(
     upstream.status, upstream.reply = status, {"message": "from upstream"}
     async with (
         aiohttp.ClientSession() as session,
-        session.request(method, rest_url + path, params=query, json=body) as response,
+        session.request(
+            method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=REST_HEADERS
+        ) as response,
     ):
         payload = await response.read()
     assert response.status == status
@@ -174,7 +178,9 @@ async def test_unreachable_upstream_is_a_502_problem(
         async with (
             serve_app(create_app(client)) as url,
             aiohttp.ClientSession() as session,
-            session.request(method, url + path, params=query, json=body) as response,
+            session.request(
+                method, url + path, params=[*query, *REST_QUERY], json=body, headers=REST_HEADERS
+            ) as response,
         ):
             payload = await response.read()
     finally:
@@ -190,7 +196,9 @@ async def test_unreachable_upstream_is_a_502_problem(
 async def test_openapi_lists_every_operation(rest_url: str) -> None:
     async with (
         aiohttp.ClientSession() as session,
-        session.get(rest_url + "/openapi.json") as response,
+        session.get(
+            rest_url + "/openapi.json", params=REST_QUERY, headers=REST_HEADERS
+        ) as response,
     ):
         document = await response.json()
     operation_ids = {
@@ -222,7 +230,13 @@ async def test_slow_upstream_is_a_504_problem(
             async with (
                 serve_app(create_app(client)) as url,
                 aiohttp.ClientSession() as session,
-                session.request(method, url + path, params=query, json=body) as response,
+                session.request(
+                    method,
+                    url + path,
+                    params=[*query, *REST_QUERY],
+                    json=body,
+                    headers=REST_HEADERS,
+                ) as response,
             ):
                 payload = await response.read()
         finally:
@@ -239,7 +253,9 @@ async def test_echoed_secrets_are_redacted(rest_url: str, upstream: StubUpstream
     upstream.reply = {"echo": " ".join(TEST_ENVIRONMENT.values())}
     async with (
         aiohttp.ClientSession() as session,
-        session.request(method, rest_url + path, params=query, json=body) as response,
+        session.request(
+            method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=REST_HEADERS
+        ) as response,
     ):
         payload = await response.read()
     for secret in TEST_ENVIRONMENT.values():

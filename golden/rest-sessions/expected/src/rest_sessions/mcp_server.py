@@ -278,6 +278,7 @@ def create_server(client: UpstreamClient) -> Server[Any]:
 
 def create_http_app(client: UpstreamClient, *, host: str) -> Starlette:
     """Serve the tools over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
-    return create_server(client).streamable_http_app(
+    app = create_server(client).streamable_http_app(
         streamable_http_path="/mcp", json_response=True, stateless_http=True, host=host
     )
+    return app

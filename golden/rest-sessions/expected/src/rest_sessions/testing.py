@@ -13,20 +13,29 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 from aiohttp import web
+from mcp import Client
 
 __all__ = [
     "BASE_URL_VARIABLES",
+    "MCP_HEADERS",
+    "REST_HEADERS",
+    "REST_QUERY",
     "TEST_ENVIRONMENT",
     "TIMEOUT_VARIABLES",
     "RecordedRequest",
     "StubUpstream",
     "assert_body",
     "free_port",
+    "mcp_client",
     "serve_app",
     "stub_upstream",
 ]
 
 BASE_URL_VARIABLES: tuple[str, ...] = ("REST_SESSIONS_BASE_URL",)
+# Credentials the adapters demand from callers (inbound authentication), for the test secrets.
+REST_HEADERS: dict[str, str] = {}
+REST_QUERY: list[tuple[str, str]] = []
+MCP_HEADERS: dict[str, str] = {}
 TIMEOUT_VARIABLES: tuple[str, ...] = ("REST_SESSIONS_TIMEOUT",)
 TEST_ENVIRONMENT: dict[str, str] = {
     "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
@@ -137,3 +146,10 @@ def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
         assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
     else:
         assert seen.body.decode() == value
+
+
+@contextlib.asynccontextmanager
+async def mcp_client(url: str, *, mode: str = "auto") -> AsyncIterator[Client]:
+    """An MCP client for the adapter at `url`, presenting the test credentials it needs."""
+    async with Client(url, mode=mode) as client:
+        yield client
