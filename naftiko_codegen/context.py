@@ -193,6 +193,8 @@ class ToolModel:
     title: str
     description: str
     input_schema: PythonCode
+    argument_types: tuple[tuple[str, str, bool], ...]
+    """(argument, JSON type, required) per input, checked before the call."""
     annotations: tuple[tuple[PythonIdentifier, bool], ...]
     inputs: tuple[InputModel, ...]
     call: CallModel | None

@@ -471,6 +471,9 @@ class _ModelBuilder:
             title=tool.label,
             description=tool.description,
             input_schema=py_literal(schema),
+            argument_types=tuple(
+                (i.name, _JSON_TYPES.get(i.type, i.type), i.required) for i in tool.inputs
+            ),
             annotations=annotations,
             inputs=tuple(inputs),
             call=call,
@@ -746,7 +749,6 @@ class _ModelBuilder:
         dependencies = [
             "aiohttp>=3.10,<4",
             "fastapi>=0.115,<1",
-            "jsonschema>=4.20,<5",
             "mcp>=2.3,<3",
             "uvicorn[standard]>=0.30,<1",
         ]

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator
 from mcp import types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
@@ -186,7 +185,41 @@ _HANDLERS: Final[dict[str, ToolHandler]] = {
     "jupyter-notebook-update-session": jupyter_notebook_update_session,
     "jupyter-notebook-delete-session": jupyter_notebook_delete_session,
 }
-_VALIDATORS: Final = {tool.name: Draft202012Validator(tool.input_schema) for tool in TOOLS}
+# (argument, JSON type, required) per tool: checked before any upstream call.
+_ARGUMENTS: Final[dict[str, tuple[tuple[str, str, bool], ...]]] = {
+    "jupyter-notebook-list-running-sessions": (),
+    "jupyter-notebook-create-new-session": (("body", "object", True),),
+    "jupyter-notebook-get-session": (("session_id", "string", True),),
+    "jupyter-notebook-update-session": (("session_id", "string", True), ("body", "object", True)),
+    "jupyter-notebook-delete-session": (("session_id", "string", True),),
+}
+_PYTHON_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _argument_problem(tool: str, arguments: Mapping[str, Any]) -> str | None:
+    """Say what is wrong with a call's arguments (missing or mistyped), or None."""
+    for name, json_type, required in _ARGUMENTS[tool]:
+        if name not in arguments:
+            if required:
+                return f"missing required argument {name!r}"
+            continue
+        value = arguments[name]
+        expected = _PYTHON_TYPES.get(json_type)
+        # bool is an int in Python, but not a JSON number.
+        if expected and (
+            not isinstance(value, expected) or (isinstance(value, bool) and json_type != "boolean")
+        ):
+            if value is None and not required:
+                continue
+            return f"argument {name!r} must be of type {json_type}"
+    return None
 
 
 def _text_result(payload: Any, *, is_error: bool = False) -> types.CallToolResult:
@@ -242,13 +275,9 @@ def create_server(client: UpstreamClient) -> Server[Any]:
         if handler is None:
             raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name!r}")
         arguments = params.arguments or {}
-        problem = next(iter(_VALIDATORS[params.name].iter_errors(arguments)), None)
+        problem = _argument_problem(params.name, arguments)
         if problem is not None:
-            where = "/".join(str(p) for p in problem.absolute_path) or "arguments"
-            raise MCPError(
-                types.INVALID_PARAMS,
-                f"invalid arguments for {params.name}: {where}: {problem.message}",
-            )
+            raise MCPError(types.INVALID_PARAMS, f"invalid arguments for {params.name}: {problem}")
         try:
             upstream = await handler(client, arguments)
         except UpstreamError as error:
