@@ -40,8 +40,6 @@ class SecretModel:
     """The environment variable (provider key) holding the value."""
     file: str | None
     """A file path to read the value from instead (from a `file:` bind location)."""
-    file_variable: PythonIdentifier | None
-    """The local name `load_settings` gives that file's contents."""
     used_for: str
     test_value: str
 
@@ -247,8 +245,6 @@ class CapabilityModel:
     uses_file_secrets: bool
     uses_inbound_auth: bool
     """Some adapter requires credentials from its callers."""
-    secret_files: tuple[tuple[PythonIdentifier, str], ...]
-    """(local name, path) of each bind file, in first-use order."""
     auth_uses_secrets: bool
     """`build_apis` reads `settings.secrets`."""
     operation_exports: tuple[str, ...]

@@ -726,18 +726,12 @@ class _ModelBuilder:
                 auth=self.inbound_auth(mcp_adapter.auth, mcp_adapter.namespace),
             )
         test_values = self.secret_test_values()
-        files: dict[str, PythonIdentifier] = {}
-        for bind in canonical.binds:
-            path = _file_path(bind.location)
-            if path and bind.variable in self.secret_uses and path not in files:
-                files[path] = PythonIdentifier(f"bind_file_{len(files) + 1}")
         secrets = tuple(
             SecretModel(
                 variable=bind.variable,
                 attribute=self.secret_names[bind.variable],
                 env_var=bind.provider_key,
                 file=_file_path(bind.location),
-                file_variable=files.get(_file_path(bind.location) or ""),
                 used_for=", ".join(self.secret_uses[bind.variable]),
                 test_value=test_values[bind.variable],
             )
@@ -776,7 +770,6 @@ class _ModelBuilder:
             uses_output_mapping=self.uses_mapping,
             uses_file_secrets=uses_file,
             uses_inbound_auth=bool((rest and rest.auth) or (mcp and mcp.auth)),
-            secret_files=tuple((name, path) for path, name in files.items()),
             auth_uses_secrets=any(
                 "secrets." in code
                 for api in self.apis.values()
