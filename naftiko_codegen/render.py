@@ -107,8 +107,8 @@ def _code(value: Any) -> str:
 
 
 def _toml(value: Any) -> str:
-    """A TOML basic string (JSON string escaping is valid TOML)."""
-    return json.dumps(str(value), ensure_ascii=False)
+    """A TOML basic string (JSON string escaping is valid TOML; DEL must be escaped too)."""
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _toml_comment(value: Any) -> str:

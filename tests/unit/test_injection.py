@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from naftiko_codegen.pipeline import GeneratedPackage, generate
@@ -101,10 +102,12 @@ def _generate(data: dict[str, Any]) -> GeneratedPackage:
 
 def _with_texts(texts: list[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     data = copy.deepcopy(SEED_DATA)
-    placed: list[tuple[str, str]] = []
-    for (kind, owner, key), text in zip(_text_fields(data), texts, strict=True):
+    for (_, owner, key), text in zip(_text_fields(data), texts, strict=True):
         owner[key] = text
-        placed.append((kind, text))
+    # What the generator sees is the text after a YAML round trip (YAML folds line breaks
+    # such as NEL and U+2028 in quoted scalars), so compare with that.
+    seen = yaml.safe_load(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    placed = [(kind, owner[key]) for kind, owner, key in _text_fields(seen)]
     return data, placed
 
 
@@ -113,6 +116,13 @@ class _Blank(ast.NodeTransformer):
 
     def visit_Constant(self, node: ast.Constant) -> ast.Constant:
         return ast.Constant(value="…")
+
+    def visit_keyword(self, node: ast.keyword) -> ast.keyword | None:
+        # A route's `description=` is emitted only when it differs from the summary.
+        if node.arg == "description" and isinstance(node.value, ast.Constant):
+            return None
+        self.generic_visit(node)
+        return node
 
 
 def _shape(text: str) -> str:
@@ -153,21 +163,20 @@ def _words(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-@pytest.fixture(scope="module")
-def baseline() -> dict[str, str]:
+@functools.cache
+def _baseline() -> dict[str, str]:
     data, _ = _with_texts([f"x plain text {index}" for index in range(FIELD_COUNT)])
     package = _generate(data)
     return {path: _shape(text) for path, text in package.files.items() if path.endswith(".py")}
 
 
-def _check(
-    package: GeneratedPackage, placed: list[tuple[str, str]], baseline: dict[str, str]
-) -> None:
+def _check(package: GeneratedPackage, placed: list[tuple[str, str]]) -> None:
+    baseline = _baseline()
     modules = _python_files(package)
     # Same modules, same code: the text changed constants only.
     assert set(modules) == set(baseline)
-    for path, tree in modules.items():
-        assert ast.dump(_Blank().visit(tree)) == baseline[path], path
+    for path in modules:
+        assert _shape(package.files[path]) == baseline[path], path
     assert not {"__import__", "system", "eval", "exec", "compile"} & _called_names(modules)
     constants = _constants(modules)
     docstrings = " ".join(
@@ -195,23 +204,29 @@ def _check(
     assert pyproject["project"]["description"].endswith(placed[0][1])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example builds a whole package (~0.5 s), so shrinking is skipped: it can run for minutes.
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(texts=st.lists(HOSTILE, min_size=FIELD_COUNT, max_size=FIELD_COUNT))
-def test_hostile_text_stays_data(texts: list[str], baseline: dict[str, str]) -> None:
+def test_hostile_text_stays_data(texts: list[str]) -> None:
     data, placed = _with_texts(texts)
-    _check(_generate(data), placed, baseline)
+    _check(_generate(data), placed)
 
 
 @pytest.mark.parametrize("payload", ["all"])
-def test_every_field_nasty_at_once(payload: str, baseline: dict[str, str]) -> None:
+def test_every_field_nasty_at_once(payload: str) -> None:
     nasty = "x " + "".join(PAYLOADS)
     data, placed = _with_texts([f"{nasty} #{index}" for index in range(FIELD_COUNT)])
     package = _generate(data)
-    _check(package, placed, baseline)
+    _check(package, placed)
     readme = package.files["README.md"]
     # Markdown gets one escaped line; Jinja syntax in the text is never evaluated.
     assert "{% if true %}" not in readme
-    assert "\\{% if true %\\}" in readme or "\\{\\% if" in readme or "\\{%" in readme
+    assert "\\{% if true %\\}x\\{% endif %\\}" in readme
 
 
 def test_field_walk_covers_the_seed() -> None:

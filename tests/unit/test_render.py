@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from _generated import import_generated
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -62,10 +64,6 @@ def test_toml_round_trips(text: str) -> None:
     assert tomllib.loads("x = " + FILTERS["toml"](text))["x"] == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render._toml uses json.dumps, which leaves U+007F (DEL) raw; TOML forbids it",
-)
 def test_toml_escapes_delete() -> None:
     assert tomllib.loads("x = " + FILTERS["toml"]("a\x7fb"))["x"] == "a\x7fb"
 
@@ -211,3 +209,57 @@ def test_filter_misuse_is_naf401(tmp_path: Path, seed_model: CapabilityModel) ->
     assert diagnostic.location.file.endswith("README.md.jinja")
     assert diagnostic.location.line == 3
     assert "PythonIdentifier" in diagnostic.message
+
+
+MAPPED_SPEC = """\
+naftiko: 1.0.0-alpha2
+info:
+  label: Demo
+  description: Demo capability.
+capability:
+  consumes:
+  - type: http
+    namespace: demo
+    baseUri: https://api.example.com
+    resources:
+    - name: items
+      path: /items
+      operations:
+      - name: list-items
+        method: GET
+  exposes:
+  - type: rest
+    namespace: demo-rest
+    port: 8080
+    resources:
+    - path: /items
+      operations:
+      - method: GET
+        call: demo.list-items
+        outputParameters:
+        - type: object
+          properties:
+            first:
+              type: string
+              mapping: $.items[0].name
+"""
+
+
+def _mapping_module(root: Path) -> ModuleType:
+    from naftiko_codegen.load import load_spec
+    from naftiko_codegen.model import build_model
+    from naftiko_codegen.resolve import resolve_spec
+
+    canonical = resolve_spec(load_spec(MAPPED_SPEC, "demo.yaml"))
+    model = build_model(canonical, spec_file="demo.yaml", spec_text=MAPPED_SPEC, slug="demo_mapped")
+    return import_generated(render_package(model), "demo_mapped.mapping", root)
+
+
+def test_mapping_module_is_rendered_for_output_shapes(tmp_path: Path) -> None:
+    mapping = _mapping_module(tmp_path)
+    assert mapping.json_path({"items": [{"name": "a"}]}, "$.items[0].name") == "a"
+
+
+def test_mapping_unwraps_mustache_paths(tmp_path: Path) -> None:
+    mapping = _mapping_module(tmp_path)
+    assert mapping.json_path({"a": 1}, "{{$.a}}") == 1

@@ -1,0 +1,1 @@
+"""Hand-written servers the benchmarks compare the generated adapter against."""
