@@ -205,7 +205,8 @@ def create_app(client: UpstreamClient | None = None) -> FastAPI:
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=__version__, lifespan=lifespan)
     app.state.upstream = upstream
-    app.include_router(router)
+    # Routes are added to the app directly: an included router adds a layer to every request.
+    app.router.routes.extend(router.routes)
     app.add_exception_handler(UpstreamError, _upstream_problem)
     app.openapi = lambda: _spec_openapi(app)  # type: ignore[method-assign]
     return app

@@ -133,10 +133,13 @@ class UpstreamApi:
     query: tuple[tuple[str, str], ...] = ()
     _base_path: str = field(init=False, repr=False)
     _timeout: aiohttp.ClientTimeout = field(init=False, repr=False)
+    _query_suffix: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Derived once: requests only concatenate strings on the hot path.
         object.__setattr__(self, "_base_path", urlsplit(self.base_url).path.rstrip("/"))
         object.__setattr__(self, "_timeout", aiohttp.ClientTimeout(total=self.timeout))
+        object.__setattr__(self, "_query_suffix", urlencode(self.query))
 
     def url(self, path: str, query: Iterable[tuple[str, str]]) -> URL:
         """Join the base URL and an encoded path, then append the query (auth last)."""
@@ -149,10 +152,10 @@ class UpstreamApi:
             path = path[len(base_path) :]
         if path and not path.startswith("/"):
             path = "/" + path
-        pairs = [*query, *self.query]
         target = self.base_url + path
-        if pairs:
-            target += ("&" if "?" in target else "?") + urlencode(pairs)
+        encoded = "&".join(filter(None, (urlencode(list(query)), self._query_suffix)))
+        if encoded:
+            target += ("&" if "?" in target else "?") + encoded
         return URL(target, encoded=True)
 
     @property
@@ -217,13 +220,15 @@ class UpstreamClient:
     ) -> UpstreamResponse:
         """Send one request and read the whole answer; raise `UpstreamError` on transport failure."""
         api = self.apis[api_name]
-        request_headers = {**api.headers, **(headers or {})}
+        request_headers: Mapping[str, str] = api.headers
+        if headers:
+            request_headers = {**api.headers, **headers}
         payload: Any = data
         if json_body is not None:
             payload = json.dumps(json_body, separators=(",", ":")).encode()
-            request_headers.setdefault("Content-Type", "application/json")
+            request_headers = {"Content-Type": "application/json", **request_headers}
         elif content_type is not None:
-            request_headers.setdefault("Content-Type", content_type)
+            request_headers = {"Content-Type": content_type, **request_headers}
             if isinstance(payload, str):
                 payload = payload.encode()
         try:
@@ -236,7 +241,7 @@ class UpstreamClient:
             ) as response:
                 body = await response.read()
                 for secret in self._secret_bytes:
-                    if secret in body:
+                    if secret in body:  # A C-level scan; replacing is the rare case.
                         body = body.replace(secret, b"[redacted]")
                 return UpstreamResponse(response.status, body, response.headers.get("Content-Type"))
         except TimeoutError:
