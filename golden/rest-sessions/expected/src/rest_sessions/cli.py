@@ -24,6 +24,7 @@ from .upstream import UpstreamClient
 __all__ = ["build_parser", "main", "serve"]
 
 PROG: Final = "rest-sessions"
+DESCRIPTION: Final = "Jupyter Notebook REST API — Sessions"
 DEFAULT_REST_HOST: Final = "0.0.0.0"
 DEFAULT_REST_PORT: Final = 8080
 DEFAULT_MCP_HOST: Final = "127.0.0.1"
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Describe the command line (defaults read from the environment)."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Jupyter Notebook REST API — Sessions",
+        description=DESCRIPTION,
         epilog="Run `%(prog)s serve --help` for the server options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
