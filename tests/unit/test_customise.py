@@ -1,0 +1,138 @@
+"""Tests for template customisation: override, `builtin:` extension, extra files, errors, config."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from naftiko_codegen.config import find_config
+from naftiko_codegen.context_docs import render_context_reference
+from naftiko_codegen.customise import builtin_templates, extra_templates, templates_digest
+from naftiko_codegen.diagnostics import DiagnosticError
+from naftiko_codegen.pipeline import build_spec, generate
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "examples" / "rest-sessions.yaml"
+DOC = REPO / "docs" / "template-context.md"
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.yaml"
+    shutil.copyfile(SEED, path)
+    return path
+
+
+def test_builtin_templates_are_listed() -> None:
+    names = builtin_templates()
+    assert "README.md.jinja" in names and "src/package/rest_app.py.jinja" in names
+
+
+def test_a_template_overrides_the_builtin_by_path(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "README.md.jinja").write_text("# {{ model.title | md }} (ours)\n")
+    package = generate(spec, templates=[folder])
+    assert package.files["README.md"] == "# Jupyter Notebook REST API — Sessions (ours)\n"
+
+
+def test_a_template_can_include_the_builtin_it_overrides(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "README.md.jinja").write_text(
+        '{% include "builtin:README.md.jinja" %}\n## Our section\n'
+    )
+    files = generate(spec, templates=[folder]).files
+    # trim_blocks eats the newline after the tag, as everywhere in our templates.
+    assert files["README.md"] == generate(spec).files["README.md"] + "## Our section\n"
+
+
+def test_extra_templates_become_extra_files(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    (folder / "src" / "package").mkdir(parents=True)
+    (folder / "_macros").mkdir()
+    (folder / "_macros" / "m.jinja").write_text("{% macro x() %}x{% endmacro %}")
+    (folder / "src" / "package" / "extra.py.jinja").write_text(
+        '{% from "_macros/m.jinja" import x %}\nNAME   =   {{ model.distribution | py }}  # {{ x() }}\n'
+    )
+    (folder / "Dockerfile.jinja").write_text("FROM python:3.11\n")
+    assert extra_templates([folder]) == ["Dockerfile.jinja", "src/package/extra.py.jinja"]
+    files = generate(spec, templates=[folder]).files
+    assert files["src/demo/extra.py"] == 'NAME = "demo"  # x\n'  # formatted by black
+    assert files["Dockerfile"] == "FROM python:3.11\n"
+
+
+def test_customised_template_end_to_end_with_check(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "README.md.jinja").write_text('{% include "builtin:README.md.jinja" %}\nOurs.\n')
+    out = tmp_path / "out"
+    outcome = build_spec(spec, out, templates=[folder])
+    assert outcome.ok, outcome.diagnostics
+    assert (out / "demo" / "README.md").read_text().endswith(".\nOurs.\n")
+    assert templates_digest([folder]) != templates_digest()
+
+
+def test_template_error_names_the_user_file_and_line(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "NOTES.md.jinja").write_text("fine\n{{ model.no_such_field }}\n")
+    with pytest.raises(DiagnosticError) as caught:
+        generate(spec, templates=[folder])
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "NAF401"
+    assert problem.location.file.endswith("NOTES.md.jinja") and problem.location.line == 2
+
+
+def test_extra_template_may_not_replace_a_generated_file(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl" / "src" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "cli.py.jinja").write_text("x = 1\n")
+    with pytest.raises(DiagnosticError) as caught:
+        generate(spec, templates=[tmp_path / "tpl"])
+    assert [d.code for d in caught.value.diagnostics] == ["NAF403"]
+
+
+def test_pyproject_sets_the_templates_folder(tmp_path: Path) -> None:
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.naftiko-gen]\ntemplates = "tpl"\n')
+    (tmp_path / "sub").mkdir()
+    config = find_config(tmp_path / "sub")
+    assert config.templates == ((tmp_path / "tpl").resolve(),)
+
+
+def test_pyproject_without_the_table_or_with_a_bad_one(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert find_config(tmp_path).templates == ()
+    (tmp_path / "pyproject.toml").write_text('[tool.naftiko-gen]\ntemplates = "missing"\n')
+    with pytest.raises(DiagnosticError, match="does not exist"):
+        find_config(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.naftiko-gen]\ntemplates = 3\n")
+    with pytest.raises(DiagnosticError, match="folder name"):
+        find_config(tmp_path)
+
+
+def test_template_context_reference_is_up_to_date(update_golden: bool) -> None:
+    text = render_context_reference()
+    if update_golden:
+        DOC.write_text(text, encoding="utf-8")
+    assert DOC.read_text(encoding="utf-8") == text, (
+        "docs/template-context.md is stale; refresh with: "
+        "naftiko-gen templates context > docs/template-context.md"
+    )
+
+
+def test_template_context_reference_documents_every_field() -> None:
+    import dataclasses
+
+    from naftiko_codegen import context
+
+    text = render_context_reference()
+    for name in context.__all__:
+        cls = getattr(context, name)
+        if dataclasses.is_dataclass(cls):
+            assert f"## `{name}`" in text
+            for field in dataclasses.fields(cls):
+                assert f"| `{field.name}` |" in text
