@@ -140,6 +140,7 @@ class RouteModel:
     """For a unit without `call`: code building its static answer from the inputs."""
     sample_path: str
     sample_query: tuple[tuple[str, str], ...]
+    sample_headers: tuple[tuple[str, str], ...]
     sample_body: Any
     expected_upstream_path: str | None
     """None for a mock (no upstream call)."""

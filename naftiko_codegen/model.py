@@ -424,7 +424,13 @@ class _ModelBuilder:
             mock=mock,
             sample_path="".join(sample_pieces),
             sample_query=tuple(
-                (i.name, _query_text(i.sample)) for i in inputs if i.location == "query"
+                pair
+                for i in inputs
+                if i.location == "query"
+                for pair in _query_pairs(i.name, i.sample)
+            ),
+            sample_headers=tuple(
+                (i.name, _query_text(i.sample)) for i in inputs if i.location == "header"
             ),
             sample_body=sample_body,
             expected_upstream_path=upstream_path,

@@ -470,9 +470,7 @@ class _Resolver:
                 if value is not None
                 else None
             )
-            param_type = str(item.get("type") or ("object" if location == "body" else "string"))
-            if param_type not in _SCALAR_TYPES:
-                param_type = "string"
+            param_type = _json_type(item.get("type"), "object" if location == "body" else "string")
             required = item.get("required")
             params.append(
                 ConsumedParameter(
@@ -753,7 +751,7 @@ class _Resolver:
                     )
                 arguments[param.name] = Argument(param, value)
                 continue
-            if auth is not None and auth.kind == "apikey" and _same_param(param, auth):
+            if auth is not None and _same_param(param, auth):
                 continue  # The api key is supplied by authentication (digest §4.2 #15).
             if param.location == "environment":
                 continue
@@ -820,12 +818,12 @@ class _Resolver:
             location = str(item.get("in") or default_location)
             if location not in ("path", "query", "header", "cookie", "body", "argument"):
                 location = default_location
-            param_type = str(item.get("type") or "string")
+            param_type = _json_type(item.get("type"), "string")
             inputs.append(
                 Input(
                     name=str(item.get("name", "")),
                     location=location,  # type: ignore[arg-type]
-                    type=param_type if param_type in _SCALAR_TYPES else "string",
+                    type=param_type,
                     description=str(item.get("description") or ""),
                     required=bool(item.get("required", location in ("path", "argument"))),
                     declared=True,
@@ -1358,11 +1356,22 @@ def _match_param(
 
 
 def _same_param(param: ConsumedParameter, auth: Auth) -> bool:
+    """Whether authentication already supplies this parameter (digest §4.2 #15)."""
+    if auth.kind in ("bearer", "basic"):
+        return param.location == "header" and param.name.lower() == "authorization"
     if param.location != auth.placement:
         return False
     if auth.placement == "header":
         return param.name.lower() == auth.key.lower()
     return param.name == auth.key
+
+
+def _json_type(raw: Any, default: str) -> str:
+    """A parameter type; an OpenAPI 3.1 list such as `[string, 'null']` gives its first type."""
+    if isinstance(raw, list):
+        raw = next((t for t in raw if t != "null"), None)
+    text = str(raw) if raw else default
+    return text if text in _SCALAR_TYPES else "string"
 
 
 def resolve_spec(

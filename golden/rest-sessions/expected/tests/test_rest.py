@@ -26,12 +26,13 @@ from rest_sessions.upstream import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 
-# (method, path, query, JSON body, upstream method, path, query, (format, body), and whether the
-# spec shapes the answer with output mappings)
+# (method, path, query, headers, JSON body, upstream method, path, query, (format, body), and
+# whether the spec shapes the answer with output mappings)
 ROUTES: list[Any] = [
     pytest.param(
         "GET",
         "/v1/api/sessions",
+        [],
         [],
         None,
         "GET",
@@ -45,6 +46,7 @@ ROUTES: list[Any] = [
         "POST",
         "/v1/api/sessions",
         [],
+        [],
         {"sample": "value"},
         "POST",
         "/api/sessions",
@@ -56,6 +58,7 @@ ROUTES: list[Any] = [
     pytest.param(
         "GET",
         "/v1/api/sessions/sample",
+        [],
         [],
         None,
         "GET",
@@ -69,6 +72,7 @@ ROUTES: list[Any] = [
         "PATCH",
         "/v1/api/sessions/sample",
         [],
+        [],
         {"sample": "value"},
         "PATCH",
         "/api/sessions/sample",
@@ -81,6 +85,7 @@ ROUTES: list[Any] = [
         "DELETE",
         "/v1/api/sessions/sample",
         [],
+        [],
         None,
         "DELETE",
         "/api/sessions/sample",
@@ -91,18 +96,29 @@ ROUTES: list[Any] = [
     ),
 ]
 # Routes that call the upstream (mocks answer on their own).
-PROXIED: list[Any] = [route for route in ROUTES if route.values[5] is not None]
+PROXIED: list[Any] = [route for route in ROUTES if route.values[6] is not None]
 
 
-def first_proxied() -> tuple[str, str, list[tuple[str, str]], Any]:
+def first_proxied() -> tuple[str, str, list[tuple[str, str]], dict[str, str], Any]:
     if not PROXIED:
         pytest.skip("every route of this capability is a mock")
-    method, path, query, body = PROXIED[0].values[:4]
-    return method, path, query, body
+    method, path, query, headers, body = PROXIED[0].values[:5]
+    return method, path, query, {**dict(headers), **REST_HEADERS}, body
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "query", "body", "up_method", "up_path", "up_query", "up_body", "mapped"),
+    (
+        "method",
+        "path",
+        "query",
+        "headers",
+        "body",
+        "up_method",
+        "up_path",
+        "up_query",
+        "up_body",
+        "mapped",
+    ),
     ROUTES,
 )
 async def test_route_reaches_upstream(
@@ -111,6 +127,7 @@ async def test_route_reaches_upstream(
     method: str,
     path: str,
     query: list[tuple[str, str]],
+    headers: list[tuple[str, str]],
     body: Any,
     up_method: str | None,
     up_path: str | None,
@@ -126,7 +143,7 @@ async def test_route_reaches_upstream(
             rest_url + path,
             params=[*query, *REST_QUERY],
             json=body,
-            headers={"Accept": "application/json", **REST_HEADERS},
+            headers={"Accept": "application/json", **dict(headers), **REST_HEADERS},
         ) as response,
     ):
         payload = await response.read()
@@ -150,12 +167,12 @@ async def test_route_reaches_upstream(
 async def test_upstream_status_passes_through(
     rest_url: str, upstream: StubUpstream, status: int
 ) -> None:
-    method, path, query, body = first_proxied()
+    method, path, query, headers, body = first_proxied()
     upstream.status, upstream.reply = status, {"message": "from upstream"}
     async with (
         aiohttp.ClientSession() as session,
         session.request(
-            method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=REST_HEADERS
+            method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=headers
         ) as response,
     ):
         payload = await response.read()
@@ -173,13 +190,13 @@ async def test_unreachable_upstream_is_a_502_problem(
     for name in BASE_URL_VARIABLES:
         monkeypatch.setenv(name, closed)
     client = UpstreamClient(load_settings())
-    method, path, query, body = first_proxied()
+    method, path, query, headers, body = first_proxied()
     try:
         async with (
             serve_app(create_app(client)) as url,
             aiohttp.ClientSession() as session,
             session.request(
-                method, url + path, params=[*query, *REST_QUERY], json=body, headers=REST_HEADERS
+                method, url + path, params=[*query, *REST_QUERY], json=body, headers=headers
             ) as response,
         ):
             payload = await response.read()
@@ -225,17 +242,13 @@ async def test_slow_upstream_is_a_504_problem(
         for name in TIMEOUT_VARIABLES:
             monkeypatch.setenv(name, "0.2")
         client = UpstreamClient(load_settings())
-        method, path, query, body = first_proxied()
+        method, path, query, headers, body = first_proxied()
         try:
             async with (
                 serve_app(create_app(client)) as url,
                 aiohttp.ClientSession() as session,
                 session.request(
-                    method,
-                    url + path,
-                    params=[*query, *REST_QUERY],
-                    json=body,
-                    headers=REST_HEADERS,
+                    method, url + path, params=[*query, *REST_QUERY], json=body, headers=headers
                 ) as response,
             ):
                 payload = await response.read()
@@ -248,13 +261,13 @@ async def test_slow_upstream_is_a_504_problem(
 
 
 async def test_echoed_secrets_are_redacted(rest_url: str, upstream: StubUpstream) -> None:
-    method, path, query, body = first_proxied()
+    method, path, query, headers, body = first_proxied()
     upstream.status = 404
     upstream.reply = {"echo": " ".join(TEST_ENVIRONMENT.values())}
     async with (
         aiohttp.ClientSession() as session,
         session.request(
-            method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=REST_HEADERS
+            method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=headers
         ) as response,
     ):
         payload = await response.read()
