@@ -78,6 +78,10 @@ class ConsumedParameter:
     declared: bool = True
     value_text: str | None = None
     """The spec's raw `value`, re-read per unit when it names the unit's inputs."""
+    value_tree: Any = None
+    """A JSON object or list `value` (catalog dialect): a template for a body member."""
+    form: bool = False
+    """Declared `in: formData` (Swagger 2): a form-encoded body field."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,8 @@ class Argument:
     literal: str | int | float | bool | None = None
     """A non-string literal from `with` (numbers stay numbers)."""
     is_literal: bool = False
+    tree: Any = None
+    """For a parameter whose value is a JSON template: data with `BodyLeaf` leaves."""
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,8 @@ class CapabilityModel:
     """The `__all__` of `operations.py`, sorted."""
     operation_imports: tuple[PythonIdentifier, ...]
     """Names `operations.py` imports from `upstream.py`."""
+    rest_typing: tuple[PythonIdentifier, ...]
+    """Names `rest_app.py` imports from `typing`."""
     rest_imports: tuple[PythonIdentifier, ...]
     """Names `rest_app.py` imports from `fastapi`."""
     rest_helpers: tuple[PythonIdentifier, ...]

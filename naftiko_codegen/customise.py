@@ -13,6 +13,7 @@ Rendering is pure; reading the folders is the only I/O (done by Jinja's loaders)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,7 +52,16 @@ def builtin_templates() -> list[str]:
 
 
 def create_user_environment(search_path: Sequence[Path] = ()) -> jinja2.Environment:
-    """The standard environment with user folders first and a `builtin:` prefix for ours."""
+    """The standard environment with user folders first and a `builtin:` prefix for ours.
+
+    Environments are shared per search path, so each template compiles once per process
+    (Jinja still reloads a template whose file changed).
+    """
+    return _cached_environment(tuple(Path(p).resolve() for p in search_path))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     environment = create_environment()
     builtin = jinja2.FileSystemLoader(templates_dir())
     environment.loader = jinja2.ChoiceLoader(

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from . import __version__
 from .canonical import (
@@ -214,7 +214,10 @@ class _ModelBuilder:
                 continue
             argument = arg_names.claim(param.name, fallback="param")
             required = param.location == "path" or param.required
-            py_type = _PY_TYPES.get(param.type, "Any")
+            # A JSON-template value may build a list or an object whatever the declared type.
+            py_type = "Any" if param.value_tree is not None else _PY_TYPES.get(param.type, "Any")
+            if param.location != "body" and param.type == "object":
+                py_type = "Any"  # JSON text from a REST query, or an object from an MCP call
             params.append(
                 ParameterModel(
                     name=param.name,
@@ -268,6 +271,11 @@ class _ModelBuilder:
             in ("object", "array")
         ):
             body, body_kind = body_params[0][1], "json"
+        elif body_params and call.body_format == "form":
+            body = PythonCode(
+                "form_fields({" + ", ".join(f"{n!r}: {c}" for n, c in body_params) + "})"
+            )
+            body_kind, content_type = "form", call.content_type
         elif body_params:
             body = PythonCode(
                 "without_none({" + ", ".join(f"{n!r}: {c}" for n, c in body_params) + "})"
@@ -331,6 +339,11 @@ class _ModelBuilder:
             if argument.is_literal and not isinstance(argument.literal, str):
                 arguments.append((param.argument, py_literal(argument.literal)))
                 continue
+            if argument.tree is not None:
+                arguments.append(
+                    (param.argument, self.body_code(argument.tree, input_names, used_for))
+                )
+                continue
             names: dict[str, PythonCode] = dict(self.template_names(argument.value, used_for))
             for part in argument.value:
                 if part.kind == "input":
@@ -351,6 +364,9 @@ class _ModelBuilder:
             argument = scope.claim(item.name, fallback="param")
             required = item.required or item.location == "path" or item.name in feeds_path
             py_type = _PY_TYPES.get(item.type, "Any")
+            if item.location in ("query", "header", "cookie", "path"):
+                # FastAPI reads scalars and lists of them there; an object arrives as JSON text.
+                py_type = {"object": "str", "array": "list[str]"}.get(item.type, py_type)
             models.append(
                 InputModel(
                     name=item.name,
@@ -553,12 +569,16 @@ class _ModelBuilder:
         # The generated tests point each API at a stub served at "/", so nothing is stripped.
         api = self.apis[call.operation.namespace]
         query: list[tuple[str, str]] = []
+        # A fragment never leaves the client; a query written into the path is kept.
+        path = path.split("#", 1)[0] or "/"
+        if "?" in path:
+            path, _, written = path.partition("?")
+            query.extend(parse_qsl(written, keep_blank_values=True))
         for param in call.operation.parameters:
             if param.location == "query" and param.name in values:
                 query.extend(_query_pairs(param.name, values[param.name]))
-        for key, code in api.auth_query:
-            del code
-            auth = next(a for a in self.canonical.apis if a.namespace == api.namespace).auth
+        auth = next(a for a in self.canonical.apis if a.namespace == api.namespace).auth
+        for key, _ in api.auth_query:
             assert auth is not None
             query.append(
                 (
@@ -588,6 +608,8 @@ class _ModelBuilder:
         by_param = {a.parameter.name: a for a in call.arguments}
         if call.body_mode == "template":
             value = evaluate(call.body_tree)
+            if value is None:  # A lone optional input left out: no body is sent.
+                return py_literal(("none", None))
             if call.body_format == "form":
                 value = (
                     {k: _query_text(v) for k, v in value.items() if v not in (None, "")}
@@ -604,9 +626,15 @@ class _ModelBuilder:
             value = {}
             for param in body_params:
                 argument = by_param.get(param.name)
-                sample = _sample_value(argument, samples, secrets) if argument else None
+                if argument is not None and argument.tree is not None:
+                    sample = evaluate(argument.tree)
+                else:
+                    sample = _sample_value(argument, samples, secrets) if argument else None
                 if sample is not None:
                     value[param.name] = sample
+            if call.body_format == "form":
+                form = {k: _query_text(v) for k, v in value.items() if v not in (None, "")}
+                return py_literal(("form", form))
             return py_literal(("json", value))
         return py_literal(("none", None))
 
@@ -787,6 +815,7 @@ class _ModelBuilder:
             operation_exports=tuple(sorted(op.function for op in self.operations.values())),
             operation_imports=self.operation_imports(),
             rest_imports=_rest_imports(rest),
+            rest_typing=_rest_typing(rest),
             rest_helpers=_unit_helpers(rest.routes if rest else (), rest.auth if rest else None),
             mcp_helpers=_unit_helpers(mcp.tools if mcp else (), mcp.auth if mcp else None),
             mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
@@ -812,6 +841,14 @@ def _unit_helpers(
     return tuple(
         PythonIdentifier(name) for name in ("basic_credentials", "text") if f"{name}(" in code
     )
+
+
+def _rest_typing(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
+    """Names `rest_app.py` imports from `typing`."""
+    names = {"Any", "Final"}
+    if rest is not None and any(r.inputs for r in rest.routes):
+        names.add("Annotated")
+    return tuple(PythonIdentifier(name) for name in sorted(names))
 
 
 def _rest_imports(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:

@@ -6,6 +6,7 @@ other value must go through a quoting filter (see `render.py`).
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import math
 import re
@@ -42,9 +43,70 @@ class PythonCode(str):
 
 
 _SOFT_KEYWORDS = frozenset({"match", "case", "type", "_"})
-# Names a generated module or handler must not shadow.
+# Names a generated module or handler must not shadow: builtins (`list[Any]` annotations), the
+# names generated modules import or define, and handler parameters.
 _RESERVED = frozenset(
-    {"request", "client", "arguments", "response", "json", "self", "cls", "upstream", "settings"}
+    {name for name in dir(builtins) if not name.startswith("_")}
+    | {
+        "request",
+        "client",
+        "arguments",
+        "response",
+        "json",
+        "self",
+        "cls",
+        "upstream",
+        "settings",
+        "secrets",
+        "operations",
+        "types",
+        "router",
+        "logger",
+        "Annotated",
+        "Any",
+        "Final",
+        "Mapping",
+        "Callable",
+        "Awaitable",
+        "APIRouter",
+        "FastAPI",
+        "Request",
+        "Response",
+        "JSONResponse",
+        "Body",
+        "Path",
+        "Query",
+        "Header",
+        "Cookie",
+        "get_openapi",
+        "asynccontextmanager",
+        "contextlib",
+        "logging",
+        "relay",
+        "relay_mapped",
+        "map_output",
+        "mock_response",
+        "text",
+        "path_segment",
+        "query_items",
+        "header_items",
+        "form_fields",
+        "without_none",
+        "basic_credentials",
+        "create_app",
+        "create_server",
+        "create_http_app",
+        "tool_result",
+        "Server",
+        "Starlette",
+        "MCPError",
+        "ServerRequestContext",
+        "RequireCredentials",
+        "UpstreamClient",
+        "UpstreamError",
+        "UpstreamResponse",
+        "load_settings",
+    }
 )
 
 

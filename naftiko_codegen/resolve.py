@@ -312,15 +312,33 @@ class _Resolver:
                 )
                 continue
             api = self.resolve_api(entry, path)
-            if api.namespace in self.apis:
+            first = self.apis.get(api.namespace)
+            if first is None:
+                self.apis[api.namespace] = api
+            elif (first.base_uri_text, first.auth) == (api.base_uri_text, api.auth):
+                # The catalog splits one API over several entries; same URL and auth: merge.
+                self.warn(
+                    (*path, "namespace"),
+                    "NAF322",
+                    f"consumes namespace {api.namespace!r} is declared again with the same "
+                    "baseUri and authentication; its resources are merged into the first",
+                    "declare each consumed API once, with all its resources",
+                )
+                merged = first.operations + api.operations
+                self.check_duplicate_operations(list(api.operations), against=first.operations)
+                self.apis[api.namespace] = dataclasses.replace(
+                    first,
+                    operations=merged,
+                    strip_base_path=first.strip_base_path or api.strip_base_path,
+                )
+            else:
                 self.error(
                     (*path, "namespace"),
                     "NAF322",
-                    f"consumes namespace {api.namespace!r} is declared twice",
+                    f"consumes namespace {api.namespace!r} is declared twice, with a different "
+                    "baseUri or authentication",
                     "give each consumed API its own namespace",
                 )
-                continue
-            self.apis[api.namespace] = api
 
     def import_api(self, entry: Mapping[str, Any], path: NodePath) -> Api | None:
         """An API imported from a shared-consumes file, renamed by `as` when given."""
@@ -436,8 +454,10 @@ class _Resolver:
             operations=tuple(operations),
         )
 
-    def check_duplicate_operations(self, operations: list[ConsumedOperation]) -> None:
-        seen: set[str] = set()
+    def check_duplicate_operations(
+        self, operations: list[ConsumedOperation], *, against: Iterable[ConsumedOperation] = ()
+    ) -> None:
+        seen: set[str] = {op.name for op in against}
         for op in operations:
             if op.name in seen:
                 self.findings.append(
@@ -461,13 +481,17 @@ class _Resolver:
                 continue
             p_path: NodePath = (*path, "inputParameters", index + start)
             location = str(item.get("in") or "query")
+            form = location == "formData"
+            if form:
+                location = "body"
             if location not in ("path", "query", "header", "cookie", "body", "environment"):
                 location = "query"
             value = item.get("value")
+            tree = value if isinstance(value, dict | list) else None
             # Read silently here: a value may name the inputs of whichever unit calls it.
             template = (
                 self.parse_template(str(value), (*p_path, "value"), warn=False)
-                if value is not None
+                if value is not None and tree is None
                 else None
             )
             param_type = _json_type(item.get("type"), "object" if location == "body" else "string")
@@ -480,7 +504,9 @@ class _Resolver:
                     description=str(item.get("description") or ""),
                     required=bool(required) if required is not None else location == "path",
                     value=template,
-                    value_text=None if value is None else str(value),
+                    value_text=None if value is None or tree is not None else str(value),
+                    value_tree=tree,
+                    form=form,
                 )
             )
         return params
@@ -564,13 +590,23 @@ class _Resolver:
             return self.parse_template(str(value), (*path, name))
 
         if kind == "apikey":
-            placement = str(raw.get("placement") or "header")
+            # OpenAPI's spelling (`in`, `name`) is read as `placement`, `key` (catalog dialect).
+            placement = str(raw.get("placement") or raw.get("in") or "header")
             if placement not in ("header", "query"):
                 placement = "header"
+            key = str(raw.get("key") or raw.get("name") or "")
+            if not key:
+                self.error(
+                    path,
+                    "NAF329",
+                    "apikey authentication names no header or query parameter",
+                    "add `key: X-API-Key` (and `placement: header` or `query`)",
+                )
+                return None
             return Auth(
                 "apikey",
                 placement=placement,  # type: ignore[arg-type]
-                key=str(raw.get("key", "")),
+                key=key,
                 value=field_template("value"),
             )
         if kind == "bearer":
@@ -743,6 +779,18 @@ class _Resolver:
         for param in operation.parameters:
             if param.name in arguments:
                 continue
+            if param.value_tree is not None:
+                walked = self.parse_body(
+                    {"type": "json", "data": param.value_tree},
+                    unit_path,
+                    inputs,
+                    roots,
+                    infer_body_input,
+                )
+                arguments[param.name] = Argument(
+                    param, (), tree=walked[0] if walked is not None else None
+                )
+                continue
             if param.value is not None:
                 value = param.value
                 if param.value_text is not None and any(p.kind == "unbound" for p in value):
@@ -802,6 +850,15 @@ class _Resolver:
         ordered = tuple(arguments[p.name] for p in operation.parameters if p.name in arguments)
         extra = tuple(a for name, a in arguments.items() if name not in params_by_name)
         call = Call(operation, ordered + extra, body_mode)
+        if body is None and any(p.form for p in body_params):
+            call = Call(
+                operation,
+                ordered + extra,
+                "properties",
+                None,
+                "form",
+                "application/x-www-form-urlencoded",
+            )
         if body is not None:
             call = Call(operation, ordered + extra, body_mode, body[0], body[1], body[2])
         return call, tuple(inputs.values())
@@ -860,6 +917,15 @@ class _Resolver:
             resource_path = str(resource.get("path") or "/")
             if not resource_path.startswith("/"):
                 resource_path = "/" + resource_path
+            if "#" in resource_path or "?" in resource_path:
+                self.warn(
+                    (*r_path, "path"),
+                    "NAF396",
+                    f"exposed path {resource_path!r} contains `#` or `?`, which never reach a "
+                    "server as part of the path; the resource is left out of the REST adapter",
+                    "expose a plain path and pass the rest as parameters",
+                )
+                continue
             if resource.get("forward") is not None:
                 self.warn(
                     (*r_path, "forward"),

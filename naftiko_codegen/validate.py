@@ -137,6 +137,31 @@ DIALECT_CODES: Mapping[str, tuple[str, str]] = {
         "read as `formUrlEncoded` (catalog dialect)",
         "write `type: formUrlEncoded`",
     ),
+    "NAF276": (
+        "parameter `in` is {value} (Swagger 2), which official 1.0.0-alpha2 does not allow; "
+        "sent as a form body field (catalog dialect)",
+        "write the field in an `in: body` parameter or a `body: {{type: formUrlEncoded}}` block",
+    ),
+    "NAF277": (
+        "parameter `value` is a JSON {jsontype}, where official 1.0.0-alpha2 expects a string; "
+        "accepted as a body template (catalog dialect)",
+        "write it as `body: {{type: json, data: ...}}` on the operation",
+    ),
+    "NAF278": (
+        "`{field}` is null, where official 1.0.0-alpha2 expects a name; accepted "
+        "(the name is not used to serve the API)",
+        "give the resource a name, e.g. derived from its path",
+    ),
+    "NAF279": (
+        "`outputRawFormat` is {value}, which official 1.0.0-alpha2 does not allow; the upstream "
+        "body is passed through unchanged (catalog dialect)",
+        "drop `outputRawFormat` for bodies that are not parsed",
+    ),
+    "NAF280": (
+        "output parameter `type` is {value}, which official 1.0.0-alpha2 does not allow; "
+        "accepted (consumed outputs only shape orchestration steps)",
+        "use `string` for opaque content",
+    ),
 }
 """Catalog-dialect deviations: code → (message template, hint). All are warnings."""
 
@@ -190,7 +215,22 @@ def _official_keyword(
             yield ValidationError(rule["code"], validator_value=rule)
 
 
+_JSON_TYPE_NAMES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+def _json_type_name(instance: Any) -> str:
+    return _JSON_TYPE_NAMES.get(type(instance), "number")
+
+
 def _breaks_rule(rule: Mapping[str, Any], instance: Any) -> bool:
+    if "types" in rule and _json_type_name(instance) not in rule["types"]:
+        return True
     if isinstance(instance, dict):
         if any(key in instance for key in rule.get("forbid", ())):
             return True
@@ -354,6 +394,7 @@ def _dialect(spec: LoadedSpec, path: NodePath, rule: Any, instance: Any) -> Diag
         missing=", ".join(missing),
         field=_field(path),
         value=_show(instance),
+        jsontype=_json_type_name(instance),
         type=instance.get("type", "") if isinstance(instance, dict) else "",
     )
     return Diagnostic(location, code, Severity.WARNING, text, hint)

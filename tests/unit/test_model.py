@@ -162,7 +162,8 @@ def test_placeholder_renamed_between_route_and_upstream() -> None:
     (route,) = model.rest.routes
     assert route.route_path == "/items/{item_id}"
     (op,) = model.operations
-    assert op.path_expression == "'/items/' + path_segment(id)"
+    # `id` is a builtin, so the argument is `id_`.
+    assert op.path_expression == "'/items/' + path_segment(id_)"
     assert route.call.arguments == (("id", "item_id"),)
 
 

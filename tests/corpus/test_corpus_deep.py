@@ -1,0 +1,516 @@
+"""Deep corpus check: 50 generated adapters, run in-process, send the right requests upstream.
+
+For each sampled file the package is generated, imported and served (REST app and MCP Streamable
+HTTP app, uvicorn on loopback) against a recording aiohttp stub upstream. Every REST route and
+every MCP tool is called once with the model's sample inputs, and the stub must have seen:
+
+- the consumed operation's method, read from the raw YAML;
+- the model's expected path (percent-encoded), which must also fit the raw YAML resource path;
+- the model's expected query (auth pairs aside) and body;
+- static header parameters of the consumed operation, read from the raw YAML;
+- the authentication, derived **from the raw YAML** (`consumes[].authentication` and `binds`),
+  not from the model, with secret values this test chooses.
+
+Sample (deterministic, stratified): files whose YAML exposes both `rest` and `mcp`, not listed in
+`refusals.tsv` and not reading secrets from a `binds[].location` file (the corpus lacks those
+files); grouped by provider (official, jupyter repos, catalog providers), ordered by SHA-256 of
+the path inside each group, then taken round-robin across groups until 50.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import base64
+import contextlib
+import hashlib
+import importlib
+import json
+import re
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+import yaml
+from corpus_harness import DEEP_KEY, corpus_dir, corpus_files, group_of, read_refusals
+
+pytestmark = pytest.mark.corpus
+
+SAMPLE_SIZE = 50
+_REST = re.compile(r"^\s*-?\s*type:\s*['\"]?rest\b", re.MULTILINE)
+_MCP = re.compile(r"^\s*-?\s*type:\s*['\"]?mcp\b", re.MULTILINE)
+_FILE_BIND = re.compile(r"^\s*location:\s*['\"]?file:", re.MULTILINE)
+_TEMPLATE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+
+
+def deep_sample(root: Path) -> list[str]:
+    """The deterministic, provider-stratified sample described in the module docstring."""
+    refused = set(read_refusals())
+    groups: dict[str, list[str]] = {}
+    for relative in corpus_files(root):
+        text = (root / relative).read_text(encoding="utf-8", errors="replace")
+        if relative in refused or not (_REST.search(text) and _MCP.search(text)):
+            continue
+        if _FILE_BIND.search(text):
+            continue
+        corpus_set, provider = group_of(relative)
+        groups.setdefault(f"{corpus_set}/{provider}", []).append(relative)
+    for files in groups.values():
+        files.sort(key=lambda f: hashlib.sha256(f.encode()).hexdigest())
+    # official and jupyter first, then catalog providers alphabetically.
+    order = sorted(groups, key=lambda g: (g.startswith("catalog/"), g))
+    sample: list[str] = []
+    depth = 0
+    while len(sample) < SAMPLE_SIZE and any(depth < len(groups[g]) for g in order):
+        sample.extend(groups[g][depth] for g in order if depth < len(groups[g]))
+        depth += 1
+    return sorted(sample[:SAMPLE_SIZE])
+
+
+def _sample_ids() -> list[str]:
+    root = corpus_dir()
+    return deep_sample(root) if root.is_dir() else []
+
+
+# ----------------------------------------------------------------------------- raw-YAML oracle
+
+
+@dataclass
+class ExpectedAuth:
+    """What every request to one consumed API must carry, derived from the raw YAML."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    unresolved: list[str] = field(default_factory=list)
+    """Template names the raw binds do not define (their check is skipped and reported)."""
+
+
+class RawSpec:
+    """The raw capability YAML, read without the generator, and the secrets this test sets."""
+
+    def __init__(self, path: Path) -> None:
+        self.data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.bind_keys: dict[str, str] = {}
+        """Bind variable → provider key (the environment variable holding it)."""
+        self.bind_namespaces: set[str] = set()
+        for bind in self.data.get("binds") or []:
+            self.bind_namespaces.add(str(bind.get("namespace", "")))
+            for variable, provider_key in (bind.get("keys") or {}).items():
+                self.bind_keys[str(variable)] = str(provider_key)
+        # Catalog dialect: `{{env.VAR}}` without a bind reads environment variable VAR itself.
+        for variable in re.findall(r"\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}", path.read_text()):
+            self.bind_keys.setdefault(variable, variable)
+            self.bind_namespaces.add("env")
+        self.environment = {
+            key: f"corpus-secret-{index}-{key.lower()}"
+            for index, key in enumerate(sorted(set(self.bind_keys.values())))
+        }
+
+    @property
+    def consumes(self) -> list[dict[str, Any]]:
+        capability = self.data.get("capability") or {}
+        return list(capability.get("consumes") or self.data.get("consumes") or [])
+
+    def consumed(self, namespace: str) -> dict[str, Any]:
+        return next(c for c in self.consumes if c.get("namespace") == namespace)
+
+    def operation(self, namespace: str, name: str) -> tuple[dict[str, Any], str]:
+        """The raw consumed operation and its full resource path."""
+        for resource in self.consumed(namespace).get("resources") or []:
+            for operation in resource.get("operations") or []:
+                if operation.get("name") == name:
+                    return operation, str(resource.get("path", "")) + str(operation.get("path", ""))
+        raise LookupError(f"{namespace}.{name} is not in the raw YAML")
+
+    def render(self, template: Any, unresolved: list[str]) -> str:
+        """Substitute `{{VAR}}` / `{{namespace.VAR}}` with the values this test sets."""
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            head, _, tail = name.partition(".")
+            variable = tail if tail and head in (*self.bind_namespaces, "env") else name
+            provider_key = self.bind_keys.get(variable)
+            if provider_key is None:
+                unresolved.append(name)
+                return match.group(0)
+            return self.environment[provider_key]
+
+        return _TEMPLATE.sub(value, "" if template is None else str(template))
+
+    def expected_auth(self, namespace: str) -> ExpectedAuth:
+        """What requests to consumed API `namespace` must carry."""
+        return self.credentials(self.consumed(namespace).get("authentication") or {})
+
+    def inbound_auth(self, adapter_type: str) -> ExpectedAuth:
+        """What a caller must present to the first exposed adapter of `adapter_type`."""
+        capability = self.data.get("capability") or {}
+        for adapter in capability.get("exposes") or []:
+            if adapter.get("type") == adapter_type:
+                return self.credentials(adapter.get("authentication") or {})
+        return ExpectedAuth()
+
+    def credentials(self, auth: dict[str, Any]) -> ExpectedAuth:
+        """Headers and query pairs of an `authentication` block, with this test's secrets."""
+        expected = ExpectedAuth()
+        kind = str(auth.get("type", "")).lower()
+        render = self.render
+        if kind == "bearer":
+            expected.headers["authorization"] = "Bearer " + render(
+                auth.get("token"), expected.unresolved
+            )
+        elif kind == "basic":
+            pair = (
+                render(auth.get("username"), expected.unresolved)
+                + ":"
+                + render(auth.get("password"), expected.unresolved)
+            )
+            expected.headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        elif kind == "apikey":
+            if isinstance(auth.get("headers"), dict):
+                for name, template in auth["headers"].items():
+                    expected.headers[str(name).lower()] = render(template, expected.unresolved)
+            else:
+                key = str(auth.get("key") or auth.get("name"))
+                placement = str(auth.get("placement") or auth.get("in") or "header")
+                value = render(auth.get("value"), expected.unresolved)
+                if placement == "query":
+                    expected.query[key] = value
+                else:
+                    expected.headers[key.lower()] = value
+        return expected
+
+    def static_headers(self, operation: dict[str, Any]) -> dict[str, str]:
+        """Header parameters with a literal value (no template): sent as written."""
+        headers: dict[str, str] = {}
+        for parameter in operation.get("inputParameters") or []:
+            value = parameter.get("value", parameter.get("const"))
+            if (
+                parameter.get("in") == "header"
+                and isinstance(value, str | int | float)
+                and "{{" not in str(value)
+                and not str(value).startswith("$")
+            ):
+                headers[str(parameter.get("name")).lower()] = str(value)
+        return headers
+
+
+def path_pattern(raw_path: str) -> re.Pattern[str]:
+    """The raw resource path as a regex: placeholders match one non-empty encoded segment."""
+    if not raw_path.startswith("/"):  # joined to the base URL with one slash
+        raw_path = "/" + raw_path
+    pieces = re.split(r"(\{\{?[^{}]+\}\}?)", raw_path)
+    regex = "".join("[^/]+" if piece.startswith("{") else re.escape(piece) for piece in pieces)
+    return re.compile(regex)
+
+
+# ----------------------------------------------------------------------------- stub upstream
+
+
+@dataclass
+class Seen:
+    """One request the stub upstream received."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@contextlib.asynccontextmanager
+async def recording_upstream() -> AsyncIterator[tuple[str, list[Seen]]]:
+    """A real aiohttp server on loopback that records every request and answers JSON."""
+    from aiohttp import web
+
+    seen: list[Seen] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(
+            Seen(
+                request.method,
+                request.rel_url.raw_path,
+                parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True),
+                {k.lower(): v for k, v in request.headers.items()},
+                await request.read(),
+            )
+        )
+        return web.json_response({"answer": 42, "items": [{"id": "x1"}]})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}", seen
+    finally:
+        await runner.cleanup()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port."""
+    import uvicorn
+
+    class Quiet(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    port = _free_port()
+    server = Quiet(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+# ----------------------------------------------------------------------------- the check
+
+
+@contextlib.contextmanager
+def imported(src: Path, package: str) -> Iterator[dict[str, Any]]:
+    """Import a generated package from `src`; forget it afterwards."""
+    sys.path.insert(0, str(src))
+    try:
+        yield {
+            name: importlib.import_module(f"{package}.{name}")
+            for name in ("settings", "upstream", "rest_app", "mcp_server")
+            if (src / package / f"{name}.py").is_file()
+        }
+    finally:
+        sys.path.remove(str(src))
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+
+
+def _literal(code: Any) -> Any:
+    return ast.literal_eval(code) if isinstance(code, str) else code
+
+
+def _swap_secrets(value: Any, swaps: dict[str, str]) -> Any:
+    """Replace the model's test secret values by this test's (inside expected bodies/queries)."""
+    if isinstance(value, str):
+        for old, new in swaps.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _swap_secrets(v, swaps) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_swap_secrets(v, swaps) for v in value]
+    return value
+
+
+class Checker:
+    """Compares what the stub saw with the raw-YAML and model expectations; collects problems."""
+
+    def __init__(self, raw: RawSpec, model: Any, swaps: dict[str, str]) -> None:
+        self.raw = raw
+        self.model = model
+        self.swaps = swaps
+        self.problems: list[str] = []
+        self.unresolved: set[str] = set()
+        self.calls = 0
+
+    def check(self, label: str, unit: Any, before: int, seen: list[Seen]) -> None:
+        new = seen[before:]
+        call = unit.call
+        if call is None:  # a mock: answered by the adapter itself
+            if new:
+                self.problems.append(f"{label}: a mock unit sent {len(new)} upstream request(s)")
+            return
+        if len(new) != 1:
+            self.problems.append(f"{label}: upstream saw {len(new)} requests, expected 1")
+            return
+        got = new[0]
+        self.calls += 1
+        namespace = call.operation.api.namespace
+        raw_op, raw_path = self.raw.operation(namespace, call.operation.name)
+        auth = self.raw.expected_auth(namespace)
+        self.unresolved.update(auth.unresolved)
+        want_method = str(raw_op.get("method", "GET")).upper()
+        if got.method != want_method:
+            self.problems.append(f"{label}: method {got.method}, raw YAML says {want_method}")
+        if got.path != unit.expected_upstream_path:
+            self.problems.append(
+                f"{label}: path {got.path!r}, model expects {unit.expected_upstream_path!r}"
+            )
+        if raw_path and not path_pattern(raw_path).fullmatch(got.path):
+            self.problems.append(
+                f"{label}: path {got.path!r} does not fit the raw resource path {raw_path!r}"
+            )
+        auth_keys = set(auth.query)
+        want_query = sorted(
+            (k, _swap_secrets(v, self.swaps))
+            for k, v in unit.expected_upstream_query
+            if k not in auth_keys
+        )
+        got_query = sorted((k, v) for k, v in got.query if k not in auth_keys)
+        if got_query != want_query:
+            self.problems.append(f"{label}: query {got_query}, model expects {want_query}")
+        if not auth.unresolved:
+            for key, value in auth.query.items():
+                values = [v for k, v in got.query if k == key]
+                if values != [value]:
+                    self.problems.append(f"{label}: auth query {key}={values}, expected {value!r}")
+            for key, value in auth.headers.items():
+                if got.headers.get(key) != value:
+                    self.problems.append(
+                        f"{label}: auth header {key}: {got.headers.get(key)!r}, expected {value!r}"
+                    )
+        for key, value in self.raw.static_headers(raw_op).items():
+            if got.headers.get(key) != value:
+                self.problems.append(
+                    f"{label}: header {key}: {got.headers.get(key)!r}, raw YAML sets {value!r}"
+                )
+        body_format, body = _literal(getattr(unit, "expected_upstream_body", "('?', None)"))
+        body = _swap_secrets(body, self.swaps)
+        if body_format == "json":
+            try:
+                decoded = json.loads(got.body) if got.body else None
+            except ValueError:
+                decoded = got.body[:200]
+            if decoded != body:
+                self.problems.append(f"{label}: JSON body {decoded!r}, model expects {body!r}")
+        elif body_format == "form":
+            decoded_form = dict(parse_qsl(got.body.decode(), keep_blank_values=True))
+            if decoded_form != body:
+                self.problems.append(f"{label}: form body {decoded_form!r}, expected {body!r}")
+        elif body_format == "text":
+            if got.body.decode() != body:
+                self.problems.append(f"{label}: text body {got.body[:200]!r}, expected {body!r}")
+        elif body_format == "none" and got.body:
+            self.problems.append(f"{label}: body {got.body[:200]!r}, expected none")
+
+
+async def exercise(
+    model: Any, modules: dict[str, Any], checker: Checker, env: dict[str, str]
+) -> None:
+    """Serve both adapters against the recording stub; call every route and tool once."""
+    import aiohttp
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    async with recording_upstream() as (stub_url, seen):
+        environment = {**env, **{api.base_url_env: stub_url for api in model.apis}}
+        client = modules["upstream"].UpstreamClient(modules["settings"].load_settings(environment))
+        try:
+            if model.rest is not None:
+                inbound = checker.raw.inbound_auth("rest")
+                checker.unresolved.update(inbound.unresolved)
+                async with (
+                    serving(modules["rest_app"].create_app(client)) as url,
+                    aiohttp.ClientSession(headers=inbound.headers) as session,
+                ):
+                    for route in model.rest.routes:
+                        label = f"REST {route.method} {route.spec_path}"
+                        before = len(seen)
+                        async with session.request(
+                            route.method,
+                            url + route.sample_path,
+                            params=[*route.sample_query, *inbound.query.items()],
+                            json=route.sample_body,
+                        ) as response:
+                            payload = await response.read()
+                        if response.status >= 400:
+                            checker.problems.append(
+                                f"{label}: adapter answered {response.status}: {payload[:300]!r}"
+                            )
+                        checker.check(label, route, before, seen)
+            if model.mcp is not None:
+                inbound = checker.raw.inbound_auth("mcp")
+                checker.unresolved.update(inbound.unresolved)
+                app = modules["mcp_server"].create_http_app(client, host="127.0.0.1")
+                async with (
+                    serving(app) as url,
+                    httpx2.AsyncClient(headers=inbound.headers, timeout=30) as http,
+                    Client(
+                        streamable_http_client(
+                            url
+                            + "/mcp"
+                            + ("?" + urlencode(inbound.query) if inbound.query else ""),
+                            http_client=http,
+                        )
+                    ) as mcp_client,
+                ):
+                    for tool in model.mcp.tools:
+                        label = f"MCP tool {tool.name}"
+                        before = len(seen)
+                        result = await mcp_client.call_tool(
+                            tool.name, _literal(tool.sample_arguments)
+                        )
+                        if result.is_error:
+                            checker.problems.append(f"{label}: tool error {result.content!r:.300}")
+                        checker.check(label, tool, before, seen)
+        finally:
+            await client.close()
+
+
+@pytest.mark.parametrize("relative", _sample_ids())
+def test_adapter_sends_the_right_requests(
+    relative: str, tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    from naftiko_codegen.diagnostics import DiagnosticError, format_diagnostic
+    from naftiko_codegen.pipeline import generate
+    from naftiko_codegen.write import write_package
+
+    root = corpus_dir()
+    try:
+        package = generate(root / relative, source=relative)
+    except DiagnosticError as error:
+        pytestconfig.stash[DEEP_KEY].append((relative, 0, 0, 0, -1))
+        pytest.fail(
+            f"{relative} does not build:\n" + "\n".join(map(format_diagnostic, error.diagnostics))
+        )
+    target = tmp_path / package.slug
+    write_package(target, package.files, source=relative)
+    model = package.model
+    raw = RawSpec(root / relative)
+    environment = dict(raw.environment)
+    swaps: dict[str, str] = {}
+    for secret in model.secrets:
+        if secret.env_var in environment:
+            swaps[secret.test_value] = environment[secret.env_var]
+        else:  # not a raw bind key: the generator invented it; give it its own test value
+            environment[secret.env_var] = secret.test_value
+    checker = Checker(raw, model, swaps)
+    with imported(target / "src", str(model.package)) as modules:
+        asyncio.run(exercise(model, modules, checker, environment))
+    routes = len(model.rest.routes) if model.rest else 0
+    tools = len(model.mcp.tools) if model.mcp else 0
+    units = routes + tools
+    pytestconfig.stash[DEEP_KEY].append(
+        (relative, routes, tools, checker.calls, len(checker.problems) + len(checker.unresolved))
+    )
+    assert (
+        not checker.problems
+    ), f"{relative}: {len(checker.problems)} problem(s) in {units} unit(s):\n  " + "\n  ".join(
+        checker.problems
+    )
+    assert not checker.unresolved, (
+        f"{relative}: auth templates {sorted(checker.unresolved)} name no bind key; "
+        "the auth check could not run"
+    )
