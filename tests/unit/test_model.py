@@ -164,7 +164,7 @@ def test_placeholder_renamed_between_route_and_upstream() -> None:
     (op,) = model.operations
     # `id` is a builtin, so the argument is `id_`.
     assert op.path_expression == "'/items/' + path_segment(id_)"
-    assert route.call.arguments == (("id", "item_id"),)
+    assert route.call.arguments == (("id_", "item_id"),)
 
 
 def test_empty_base_uri_requires_the_environment(tmp_path: Path) -> None:

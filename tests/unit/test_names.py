@@ -139,7 +139,7 @@ def test_unique_names_suffixes_collisions() -> None:
         "a_2",
         "a_2_2",
         "a_3",
-        "text_2",
+        "text_",  # `text` is reserved (a generated helper), so it takes the `_` suffix
         "request_",
     ]
 
