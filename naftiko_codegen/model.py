@@ -816,7 +816,14 @@ class _ModelBuilder:
             operation_imports=self.operation_imports(),
             rest_imports=_rest_imports(rest),
             rest_typing=_rest_typing(rest),
-            rest_helpers=_unit_helpers(rest.routes if rest else (), rest.auth if rest else None),
+            rest_helpers=tuple(
+                sorted(
+                    (
+                        *_unit_helpers(rest.routes if rest else (), rest.auth if rest else None),
+                        PythonIdentifier("user_hooks"),
+                    )
+                )
+            ),
             mcp_helpers=_unit_helpers(mcp.tools if mcp else (), mcp.auth if mcp else None),
             mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
             rest_calls_upstream=rest is not None and any(r.call for r in rest.routes),

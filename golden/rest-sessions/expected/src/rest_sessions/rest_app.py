@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from . import __version__, operations
 from .settings import load_settings
-from .upstream import UpstreamClient, UpstreamError, UpstreamResponse
+from .upstream import UpstreamClient, UpstreamError, UpstreamResponse, user_hooks
 
 __all__ = ["create_app", "router"]
 
@@ -208,5 +208,9 @@ def create_app(client: UpstreamClient | None = None) -> FastAPI:
     # Routes are added to the app directly: an included router adds a layer to every request.
     app.router.routes.extend(router.routes)
     app.add_exception_handler(UpstreamError, _upstream_problem)
+    hooks = user_hooks()
+    if hooks is not None:  # Your extension module: extra routes and app adjustments.
+        app.include_router(hooks.router)
+        hooks.configure_app(app)
     app.openapi = lambda: _spec_openapi(app)  # type: ignore[method-assign]
     return app

@@ -7,9 +7,11 @@ Responses are passed on as raw bytes (no parsing on the hot path); transport fai
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -30,6 +32,7 @@ __all__ = [
     "path_segment",
     "query_items",
     "text",
+    "user_hooks",
     "without_none",
 ]
 
@@ -87,6 +90,17 @@ def form_fields(values: Any) -> dict[str, str]:
 def without_none(values: Mapping[str, Any]) -> dict[str, Any]:
     """Drop absent optional members from a JSON object body."""
     return {key: value for key, value in values.items() if value is not None}
+
+
+def user_hooks() -> ModuleType | None:
+    """Your `hooks` module (created once by naftiko-gen, then yours), or None without one."""
+    name = f"{__package__}.hooks"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise  # The hooks module exists but imports something missing: say so.
+        return None
 
 
 class UpstreamError(Exception):
@@ -187,6 +201,7 @@ class UpstreamClient:
         )
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
+        self._hooks = user_hooks()
 
     def _open(self) -> aiohttp.ClientSession:
         # Created on first use so it binds to the running event loop.
@@ -231,15 +246,23 @@ class UpstreamClient:
             request_headers = {"Content-Type": content_type, **request_headers}
             if isinstance(payload, str):
                 payload = payload.encode()
+        url = api.url(path, query)
+        if self._hooks is not None:
+            request_headers = dict(request_headers)
+            await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
         try:
             async with self._open().request(
                 method,
-                api.url(path, query),
+                url,
                 headers=request_headers,
                 data=payload,
                 timeout=api._timeout,
             ) as response:
                 body = await response.read()
+                if self._hooks is not None:
+                    body = await self._hooks.on_upstream_response(
+                        api.name, method, str(url), response.status, body
+                    )
                 for secret in self._secret_bytes:
                     if secret in body:  # A C-level scan; replacing is the rare case.
                         body = body.replace(secret, b"[redacted]")
