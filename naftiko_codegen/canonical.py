@@ -30,6 +30,7 @@ __all__ = [
     "Output",
     "ParamLocation",
     "RestAdapter",
+    "RestForward",
     "RestOperation",
 ]
 
@@ -208,6 +209,23 @@ class RestOperation:
 
 
 @dataclass(frozen=True)
+class RestForward:
+    """A resource that passes requests through to a consumed API (`forward`)."""
+
+    resource: str
+    path: str
+    """The exposed path as the spec writes it; its `{path}` placeholder spans segments."""
+    tail: str | None
+    """The placeholder carrying the rest of the path, if any."""
+    api: str
+    trusted_headers: tuple[str, ...]
+    excluded_methods: tuple[str, ...]
+    """Methods the resource's own operations handle."""
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
 class RestAdapter:
     """A REST adapter (`exposes[]` entry of type `rest`)."""
 
@@ -218,6 +236,7 @@ class RestAdapter:
     operations: tuple[RestOperation, ...]
     auth: Auth | None = None
     """Credentials callers must present (inbound authentication)."""
+    forwards: tuple[RestForward, ...] = ()
 
 
 @dataclass(frozen=True)

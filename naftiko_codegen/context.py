@@ -15,6 +15,7 @@ __all__ = [
     "ApiModel",
     "CallModel",
     "CapabilityModel",
+    "ForwardModel",
     "InboundAuthModel",
     "InputModel",
     "McpModel",
@@ -165,6 +166,27 @@ class InboundAuthModel:
 
 
 @dataclass(frozen=True)
+class ForwardModel:
+    """A pass-through resource, generated as one catch-all FastAPI route."""
+
+    function: PythonIdentifier
+    operation_id: str
+    route_path: str
+    spec_path: str
+    tail: PythonIdentifier | None
+    """The handler argument holding the rest of the path, if the path has a placeholder."""
+    api: ApiModel
+    methods: tuple[str, ...]
+    trusted_headers: tuple[str, ...]
+    """Lower-case names of the caller headers passed on."""
+    summary: str
+    description: str
+    tag: str
+    sample_path: str
+    expected_upstream_path: str
+
+
+@dataclass(frozen=True)
 class RestModel:
     """The REST adapter."""
 
@@ -174,6 +196,7 @@ class RestModel:
     title: str
     description: str
     routes: tuple[RouteModel, ...]
+    forwards: tuple[ForwardModel, ...]
     operation_ids: tuple[str, ...]
     spec_paths: tuple[str, ...]
     renamed_paths: tuple[tuple[str, str], ...]

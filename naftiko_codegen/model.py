@@ -27,6 +27,7 @@ from .canonical import (
     McpTool,
     MockOutput,
     Output,
+    RestForward,
     RestOperation,
 )
 from .context import (
@@ -34,6 +35,7 @@ from .context import (
     ApiModel,
     CallModel,
     CapabilityModel,
+    ForwardModel,
     InboundAuthModel,
     InputModel,
     McpModel,
@@ -65,6 +67,7 @@ _PY_TYPES = {
     "array": "list[Any]",
     "object": "dict[str, Any]",
 }
+_FORWARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _JSON_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
 _SAMPLES: dict[str, Any] = {
     "string": "sample",
@@ -429,7 +432,7 @@ class _ModelBuilder:
             operation_id=operation_id,
             method=op.method,
             decorator=PythonIdentifier(op.method.lower()),
-            spec_path=op.path,
+            spec_path=_openapi_path(op.path),
             route_path="".join(route_pieces),
             summary=op.label or _first_line(op.description) or f"{op.method} {op.path}",
             description=op.description,
@@ -452,6 +455,41 @@ class _ModelBuilder:
             expected_upstream_path=upstream_path,
             expected_upstream_query=upstream_query,
             expected_upstream_body=expected_body,
+        )
+
+    def forward_model(
+        self, forward: RestForward, functions: UniqueNames, ids: set[str]
+    ) -> ForwardModel:
+        tail = PythonIdentifier(identifier(forward.tail, fallback="path")) if forward.tail else None
+        route = ""
+        sample = ""
+        for is_placeholder, content in split_placeholders(forward.path, path=True):
+            if is_placeholder:
+                route += "{" + str(tail) + ":path}"
+                sample += "one/two"
+            else:
+                route += content
+                sample += content
+        base_id = "forward-" + slugify(forward.resource or forward.path)
+        operation_id, counter = base_id, 2
+        while operation_id in ids:
+            operation_id, counter = f"{base_id}-{counter}", counter + 1
+        ids.add(operation_id)
+        return ForwardModel(
+            function=functions.claim(f"forward_{forward.resource or forward.path}"),
+            operation_id=operation_id,
+            route_path=route,
+            spec_path=_openapi_path(forward.path),
+            tail=tail,
+            api=self.apis[forward.api],
+            methods=tuple(m for m in _FORWARD_METHODS if m not in forward.excluded_methods),
+            trusted_headers=tuple(sorted({h.lower() for h in forward.trusted_headers})),
+            summary=forward.label or _first_line(forward.description) or f"Forward {forward.path}",
+            description=forward.description,
+            tag=forward.resource or forward.path,
+            sample_path=sample,
+            # The rest of the path goes to the API's base URL (a stub at "/" in the tests).
+            expected_upstream_path="/one/two" if tail else "/",
         )
 
     @staticmethod
@@ -718,6 +756,7 @@ class _ModelBuilder:
             functions = UniqueNames({"create_app", "router", "relay", "text"})
             ids: set[str] = set()
             routes = tuple(self.route_model(op, functions, ids) for op in adapter.operations)
+            forwards = tuple(self.forward_model(f, functions, ids) for f in adapter.forwards)
             rest = RestModel(
                 auth=self.inbound_auth(adapter.auth, adapter.namespace),
                 namespace=adapter.namespace,
@@ -726,11 +765,31 @@ class _ModelBuilder:
                 title=canonical.label or self.slug,
                 description=adapter.description or canonical.description,
                 routes=routes,
-                operation_ids=tuple(sorted(r.operation_id for r in routes)),
-                spec_paths=tuple(sorted({r.spec_path for r in routes})),
+                forwards=forwards,
+                operation_ids=tuple(
+                    sorted(
+                        [
+                            *(r.operation_id for r in routes),
+                            *(f"{f.operation_id}-{m.lower()}" for f in forwards for m in f.methods),
+                        ]
+                    )
+                ),
+                spec_paths=tuple(
+                    sorted({*(r.spec_path for r in routes), *(f.spec_path for f in forwards)})
+                ),
                 renamed_paths=tuple(
                     sorted(
-                        {(r.route_path, r.spec_path) for r in routes if r.route_path != r.spec_path}
+                        {
+                            (route_path, spec_path)
+                            for route_path, spec_path in [
+                                *((r.route_path, r.spec_path) for r in routes),
+                                *(
+                                    (f.route_path.replace(":path}", "}"), f.spec_path)
+                                    for f in forwards
+                                ),
+                            ]
+                            if route_path != spec_path
+                        }
                     )
                 ),
                 renamed_parameters=tuple(
@@ -821,6 +880,7 @@ class _ModelBuilder:
                     (
                         *_unit_helpers(rest.routes if rest else (), rest.auth if rest else None),
                         PythonIdentifier("user_hooks"),
+                        *([PythonIdentifier("forward_path")] if rest and rest.forwards else []),
                     )
                 )
             ),
@@ -929,6 +989,14 @@ def _query_pairs(name: str, value: Any) -> list[tuple[str, str]]:
     if isinstance(value, list):
         return [(name, _query_text(v)) for v in value]
     return [(name, _query_text(value))]
+
+
+def _openapi_path(path: str) -> str:
+    """The path as the spec writes it, placeholders in OpenAPI's single braces."""
+    return "".join(
+        "{" + content + "}" if is_placeholder else content
+        for is_placeholder, content in split_placeholders(path, path=True)
+    )
 
 
 def _coerce_static(text: str, kind: str) -> Any:

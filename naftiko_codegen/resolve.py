@@ -32,6 +32,7 @@ from .canonical import (
     MockOutput,
     Output,
     RestAdapter,
+    RestForward,
     RestOperation,
 )
 from .diagnostics import Diagnostic, DiagnosticError, Severity, truncate
@@ -910,6 +911,7 @@ class _Resolver:
         namespace = str(entry.get("namespace", ""))
         roots = frozenset({namespace, "rest"})
         operations: list[RestOperation] = []
+        forwards: list[RestForward] = []
         for r_index, resource in enumerate(_list(entry.get("resources"))):
             r_path: NodePath = (*path, "resources", r_index)
             if not isinstance(resource, dict):
@@ -926,13 +928,10 @@ class _Resolver:
                     "expose a plain path and pass the rest as parameters",
                 )
                 continue
-            if resource.get("forward") is not None:
-                self.warn(
-                    (*r_path, "forward"),
-                    "NAF390",
-                    "`forward` is not supported yet; the resource is generated without it",
-                    "declare explicit operations with `call` for the methods you need",
-                )
+            if isinstance(resource.get("forward"), dict):
+                forward = self.resolve_forward(resource, resource_path, (*r_path, "forward"))
+                if forward is not None:
+                    forwards.append(forward)
             placeholders = [
                 name for is_ph, name in split_placeholders(resource_path, path=True) if is_ph
             ]
@@ -960,6 +959,47 @@ class _Resolver:
             description=str(entry.get("description") or ""),
             operations=tuple(operations),
             auth=self.inbound_auth(entry.get("authentication"), (*path, "authentication")),
+            forwards=tuple(forwards),
+        )
+
+    def resolve_forward(
+        self, resource: Mapping[str, Any], resource_path: str, path: NodePath
+    ) -> RestForward | None:
+        """A pass-through resource: every method its operations do not handle goes upstream."""
+        forward = _dict(resource.get("forward"))
+        target = str(forward.get("targetNamespace") or "")
+        api = self.apis.get(target) or _match_key(target, self.apis)
+        if api is None:
+            self.error(
+                (*path, "targetNamespace"),
+                "NAF346",
+                f"forward target {target!r} is not a consumed API",
+                f"declared consumes namespaces: {', '.join(sorted(self.apis)) or 'none'}",
+            )
+            return None
+        placeholders = [n for is_ph, n in split_placeholders(resource_path, path=True) if is_ph]
+        if len(placeholders) > 1:
+            self.error(
+                path,
+                "NAF347",
+                f"forwarded path {resource_path!r} has {len(placeholders)} placeholders",
+                "a forward takes at most one placeholder, the rest of the path: `/proxy/{path}`",
+            )
+            return None
+        declared = {
+            str(op.get("method") or "GET").upper()
+            for op in _list(resource.get("operations"))
+            if isinstance(op, dict)
+        }
+        return RestForward(
+            resource=str(resource.get("name") or ""),
+            path=resource_path,
+            tail=placeholders[0] if placeholders else None,
+            api=api.namespace,
+            trusted_headers=tuple(str(h) for h in _list(forward.get("trustedHeaders"))),
+            excluded_methods=tuple(m for m in _HTTP_METHODS if m in declared),
+            label=str(resource.get("label") or ""),
+            description=str(resource.get("description") or ""),
         )
 
     def collect_functions(self, data: Mapping[str, Any]) -> None:
@@ -1267,7 +1307,7 @@ class _Resolver:
                     "remove this adapter, or run it with the Naftiko engine",
                 )
         self.check_ports(rest, mcp)
-        if not any(a.operations for a in rest) and not any(a.tools for a in mcp):
+        if not any(a.operations or a.forwards for a in rest) and not any(a.tools for a in mcp):
             self.error(
                 ("capability", "exposes"),
                 "NAF302",

@@ -28,6 +28,7 @@ __all__ = [
     "basic_credentials",
     "build_apis",
     "form_fields",
+    "forward_path",
     "header_items",
     "path_segment",
     "query_items",
@@ -54,6 +55,11 @@ def path_segment(value: Any) -> str:
     if encoded in (".", ".."):
         return encoded.replace(".", "%2E")
     return encoded
+
+
+def forward_path(tail: str) -> str:
+    """Re-encode a forwarded path segment by segment (`..` cannot climb out of the API)."""
+    return "/".join(path_segment(segment) for segment in tail.split("/"))
 
 
 def query_items(*pairs: tuple[str, Any]) -> list[tuple[str, str]]:
