@@ -63,6 +63,8 @@ class Auth:
     """The api key, the bearer token, or empty."""
     username: Template = ()
     password: Template = ()
+    headers: tuple[tuple[str, Template], ...] = ()
+    """Several api-key headers at once (catalog dialect `headers:` map)."""
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,18 @@ class _ModelBuilder:
         auth: Auth | None = api.auth
         summary = "none"
         if auth is not None:
-            if auth.kind == "apikey":
+            if auth.kind == "apikey" and auth.headers:
+                for name, value in auth.headers:
+                    headers.append(
+                        (
+                            name,
+                            _text_expression(
+                                value, self.template_names(value, used_for, "secrets")
+                            ),
+                        )
+                    )
+                summary = "API keys in headers " + ", ".join(f"`{n}`" for n, _ in auth.headers)
+            elif auth.kind == "apikey":
                 code = _text_expression(
                     auth.value, self.template_names(auth.value, used_for, "secrets")
                 )

@@ -444,6 +444,14 @@ class _Resolver:
                         namespace, resource, op, op_resource_path, api_params, o_path
                     )
                 )
+        if auth is not None:
+            # Parameters the authentication supplies are never asked of callers (§4.2 #15).
+            operations = [
+                dataclasses.replace(
+                    op, parameters=tuple(p for p in op.parameters if not _same_param(p, auth))
+                )
+                for op in operations
+            ]
         self.check_duplicate_operations(operations)
         return Api(
             namespace=namespace,
@@ -596,6 +604,18 @@ class _Resolver:
             if placement not in ("header", "query"):
                 placement = "header"
             key = str(raw.get("key") or raw.get("name") or "")
+            headers = _dict(raw.get("headers"))
+            if headers and not key:
+                # Catalog dialect: a map of header name → value, all sent with every request.
+                return Auth(
+                    "apikey",
+                    placement="header",
+                    key=str(next(iter(headers))),
+                    headers=tuple(
+                        (str(name), self.parse_template(str(value), (*path, "headers", name)))
+                        for name, value in headers.items()
+                    ),
+                )
             if not key:
                 self.error(
                     path,
@@ -749,6 +769,16 @@ class _Resolver:
 
         for key, raw_value in with_block.items():
             w_path: NodePath = (*unit_path, "with", key)
+            if auth is not None and _auth_supplies(auth, key):
+                # The consumed API's own credential wins: callers cannot replace it.
+                self.warn(
+                    w_path,
+                    "NAF337",
+                    f"`with` sets {key!r}, which the authentication of "
+                    f"{operation.namespace!r} supplies; the authentication is sent instead",
+                    "drop this `with` entry (or the consumed API's `authentication`)",
+                )
+                continue
             param = params_by_name.get(key) or _match_param(key, operation.parameters, None)
             if param is None:
                 # The engine feeds unknown `with` keys to templates only; keep them addressable.
@@ -1470,6 +1500,16 @@ def _same_param(param: ConsumedParameter, auth: Auth) -> bool:
     if auth.placement == "header":
         return param.name.lower() == auth.key.lower()
     return param.name == auth.key
+
+
+def _auth_supplies(auth: Auth, name: str) -> bool:
+    """Whether a `with` key names what authentication sends (its header or query key)."""
+    if auth.kind in ("bearer", "basic"):
+        return name.lower() == "authorization"
+    keys = [auth.key, *(header for header, _ in auth.headers)]
+    if auth.placement == "header":
+        return name.lower() in {k.lower() for k in keys}
+    return name in keys
 
 
 def _json_type(raw: Any, default: str) -> str:
