@@ -107,7 +107,8 @@ def _value_expression(template: Template, names: Mapping[str, PythonCode]) -> Py
 
 
 def _is_static(template: Template | None) -> bool:
-    return template is not None and all(p.kind in ("text", "secret", "unbound") for p in template)
+    # An unbound placeholder may name the inputs of the unit that calls (resolved per unit).
+    return template is not None and all(p.kind in ("text", "secret") for p in template)
 
 
 # ----------------------------------------------------------------------------- builder
@@ -391,7 +392,11 @@ class _ModelBuilder:
                     required=required,
                     description=item.description,
                     alias_needed=item.name != argument,
-                    sample=_SAMPLES.get(item.type, "sample"),
+                    sample=(
+                        "application/json"  # A body must stay parseable for the test requests.
+                        if item.location == "header" and item.name.lower() == "content-type"
+                        else _SAMPLES.get(item.type, "sample")
+                    ),
                 )
             )
         return models

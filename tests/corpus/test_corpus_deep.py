@@ -120,11 +120,17 @@ class RawSpec:
         return next(c for c in self.consumes if c.get("namespace") == namespace)
 
     def operation(self, namespace: str, name: str) -> tuple[dict[str, Any], str]:
-        """The raw consumed operation and its full resource path."""
-        for resource in self.consumed(namespace).get("resources") or []:
-            for operation in resource.get("operations") or []:
-                if operation.get("name") == name:
-                    return operation, str(resource.get("path", "")) + str(operation.get("path", ""))
+        """The raw consumed operation and its path (an operation-level `path` replaces the
+        resource's; the catalog may name operations with `id` and split one namespace over
+        several consumes entries)."""
+        for consumed in self.consumes:
+            if consumed.get("namespace") != namespace:
+                continue
+            for resource in consumed.get("resources") or []:
+                for operation in resource.get("operations") or []:
+                    if (operation.get("name") or operation.get("id")) == name:
+                        path = operation.get("path") or resource.get("path", "")
+                        return operation, str(path)
         raise LookupError(f"{namespace}.{name} is not in the raw YAML")
 
     def render(self, template: Any, unresolved: list[str]) -> str:
@@ -357,6 +363,7 @@ class Checker:
             self.problems.append(
                 f"{label}: path {got.path!r}, model expects {unit.expected_upstream_path!r}"
             )
+        raw_path = raw_path.split("#", 1)[0] or "/"  # A fragment never leaves the client.
         if raw_path and not path_pattern(raw_path).fullmatch(got.path):
             self.problems.append(
                 f"{label}: path {got.path!r} does not fit the raw resource path {raw_path!r}"
@@ -432,6 +439,7 @@ async def exercise(
                             route.method,
                             url + route.sample_path,
                             params=[*route.sample_query, *inbound.query.items()],
+                            headers=dict(route.sample_headers),
                             json=route.sample_body,
                         ) as response:
                             payload = await response.read()
