@@ -136,3 +136,21 @@ def test_template_context_reference_documents_every_field() -> None:
             assert f"## `{name}`" in text
             for field in dataclasses.fields(cls):
                 assert f"| `{field.name}` |" in text
+
+
+def test_extends_builtin_and_overrides_a_block(tmp_path: Path) -> None:
+    from naftiko_codegen.pipeline import generate
+
+    custom = tmp_path / "templates"
+    custom.mkdir()
+    (custom / "README.md.jinja").write_text(
+        '{% extends "builtin:README.md.jinja" %}\n'
+        "{% block footer %}Maintained by the platform team.\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    repo = Path(__file__).resolve().parents[2]
+    package = generate(repo / "examples" / "rest-sessions.yaml", templates=[custom])
+    readme = package.files["README.md"]
+    assert "## Install" in readme  # the built-in blocks stay
+    assert readme.endswith("Maintained by the platform team.\n")
+    assert "Regenerate instead of editing by hand" not in readme
