@@ -84,6 +84,7 @@ def check_spec(
 ) -> tuple[Diagnostic, ...]:
     """Load, validate, lint and resolve a spec; return every finding (never raises for bad input)."""
     label = source or str(spec_path)
+    findings: list[Diagnostic] = []
     try:
         spec = load_spec(_read(spec_path, label), label)
         findings = [*validate_spec(spec), *lint_spec(spec, all_rules=all_rules)]
@@ -91,9 +92,7 @@ def check_spec(
             return tuple(sorted(findings, key=Diagnostic.sort_key))
         canonical = resolve_spec(spec, load_imports(spec, spec_path))
     except DiagnosticError as error:
-        return tuple(
-            sorted([*locals().get("findings", ()), *error.diagnostics], key=Diagnostic.sort_key)
-        )
+        return tuple(sorted([*findings, *error.diagnostics], key=Diagnostic.sort_key))
     return tuple(sorted([*findings, *canonical.diagnostics], key=Diagnostic.sort_key))
 
 

@@ -917,8 +917,6 @@ class _Resolver:
                     declared=True,
                 )
             )
-        if inputs and path:
-            return inputs
         return inputs
 
     def resolve_output(self, raw: Any) -> Output:
