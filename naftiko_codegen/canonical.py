@@ -19,19 +19,24 @@ __all__ = [
     "Bind",
     "BodyLeaf",
     "Call",
+    "CallStep",
     "CanonicalCapability",
     "ConsumedOperation",
     "ConsumedParameter",
     "Input",
     "InputLocation",
+    "LookupStep",
     "McpAdapter",
     "McpTool",
     "MockOutput",
+    "Orchestration",
     "Output",
     "ParamLocation",
     "RestAdapter",
     "RestForward",
     "RestOperation",
+    "Step",
+    "StepMapping",
 ]
 
 ParamLocation = Literal["path", "query", "header", "cookie", "body", "environment"]
@@ -106,6 +111,8 @@ class ConsumedOperation:
     label: str
     description: str
     location: Location
+    projections: tuple[tuple[str, str], ...] = ()
+    """Named outputs `(name, JSONPath)`: they shape this operation's output in a call step."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,52 @@ class Call:
 
 
 @dataclass(frozen=True)
+class CallStep:
+    """An orchestration step that calls one consumed operation."""
+
+    name: str
+    call: Call
+    """Template parts of its arguments may be `step` parts: `<earlier step>.<field>…`."""
+
+
+@dataclass(frozen=True)
+class LookupStep:
+    """An orchestration step that joins: finds entries of an earlier step's output by a field."""
+
+    name: str
+    index: str
+    """The call step whose output (a list of objects, or one object) is searched."""
+    match: str
+    """The field compared with the looked-up value(s)."""
+    source: tuple[str, ...] | None
+    """`$.step.field…` as a path into the step outputs; None when `value` is used."""
+    value: Template
+    """A template over the unit's inputs and step outputs (used when `source` is None)."""
+    fields: tuple[str, ...]
+    """The fields copied out of each match."""
+
+
+Step = CallStep | LookupStep
+
+
+@dataclass(frozen=True)
+class StepMapping:
+    """One entry of `mappings`: a (possibly dotted) target filled from a step output."""
+
+    target: tuple[str, ...]
+    source: tuple[str, ...]
+    """The step name, then the fields to walk into its output."""
+
+
+@dataclass(frozen=True)
+class Orchestration:
+    """A unit answered by running `steps` in order and assembling their outputs."""
+
+    steps: tuple[Step, ...]
+    mappings: tuple[StepMapping, ...]
+
+
+@dataclass(frozen=True)
 class MockOutput:
     """A static output (`value`), possibly nested; the answer of a unit with no `call`."""
 
@@ -208,6 +261,8 @@ class RestOperation:
     location: Location
     mock: tuple[MockOutput, ...] = ()
     """The static answer when there is no `call`."""
+    orchestration: Orchestration | None = None
+    """The steps run instead of a single call (orchestrated mode)."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +310,8 @@ class McpTool:
     location: Location
     mock: tuple[MockOutput, ...] = ()
     """The static answer when there is no `call`."""
+    orchestration: Orchestration | None = None
+    """The steps run instead of a single call (orchestrated mode)."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,10 @@ __all__ = [
     "RestModel",
     "RouteModel",
     "SecretModel",
+    "StepModel",
     "ToolModel",
+    "WorkflowCallModel",
+    "WorkflowModel",
 ]
 
 CONTEXT_VERSION = 1
@@ -106,6 +109,53 @@ class CallModel:
 
 
 @dataclass(frozen=True)
+class StepModel:
+    """One step of an orchestrated unit: a few lines of its coroutine in `orchestration.py`."""
+
+    name: str
+    kind: str
+    """`call` or `lookup`."""
+    summary: str
+    """What the step does, for a comment (e.g. `call registry.get-ship`)."""
+    call: CallModel | None
+    """For a call step: the consumed operation and its arguments."""
+    projections: PythonCode | None
+    """For a call step: the consumed operation's named outputs `{name: JSONPath}`, or None."""
+    index: str
+    """For a lookup step: the call step whose output is searched."""
+    match: str
+    value: PythonCode | None
+    """For a lookup step: code for the value(s) looked up."""
+    fields: PythonCode
+    """For a lookup step: a tuple literal of the fields copied out of each match."""
+
+
+@dataclass(frozen=True)
+class WorkflowModel:
+    """An orchestrated unit (`steps` + `mappings`), generated as one coroutine."""
+
+    function: PythonIdentifier
+    summary: str
+    parameters: tuple[ParameterModel, ...]
+    steps: tuple[StepModel, ...]
+    mappings: PythonCode
+    """A tuple literal of `(target path, source path)` pairs."""
+
+
+@dataclass(frozen=True)
+class WorkflowCallModel:
+    """How a REST route or MCP tool runs its orchestration."""
+
+    workflow: WorkflowModel
+    arguments: tuple[tuple[PythonIdentifier, PythonCode], ...]
+    expected_requests: tuple[tuple[str, str | None], ...] = ()
+    """For the generated tests: (method, path or None when it depends on earlier steps) of
+    each call step, in order, for the sample inputs."""
+    answer_keys: tuple[str, ...] = ()
+    """The top-level keys of the assembled answer."""
+
+
+@dataclass(frozen=True)
 class InputModel:
     """One input of a REST route (a handler argument) or an MCP tool (a schema property)."""
 
@@ -148,6 +198,8 @@ class RouteModel:
     expected_upstream_query: tuple[tuple[str, str], ...]
     expected_upstream_body: PythonCode
     """`(format, value)` the stub should receive: json, form, text or none."""
+    workflow: WorkflowCallModel | None = None
+    """For an orchestrated route: the steps it runs (then `call` and `mock` are None)."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +280,8 @@ class ToolModel:
     expected_upstream_query: tuple[tuple[str, str], ...]
     expected_upstream_body: PythonCode
     """`(format, value)` the stub should receive: json, form, text or none."""
+    workflow: WorkflowCallModel | None = None
+    """For an orchestrated tool: the steps it runs (then `call` and `mock` are None)."""
 
 
 @dataclass(frozen=True)
@@ -293,3 +347,7 @@ class CapabilityModel:
     """Some consumed-operation argument is typed with `Any`."""
     dependencies: tuple[str, ...]
     test_dependencies: tuple[str, ...] = field(default=())
+    workflows: tuple[WorkflowModel, ...] = ()
+    """Orchestrated units, generated in `orchestration.py` (shared when REST and MCP match)."""
+    workflow_helpers: tuple[PythonIdentifier, ...] = ()
+    """Helpers `orchestration.py` imports from `upstream.py`."""

@@ -8,6 +8,7 @@ Templates only loop and branch over this model.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -21,11 +22,13 @@ from .canonical import (
     Auth,
     BodyLeaf,
     Call,
+    CallStep,
     CanonicalCapability,
     ConsumedParameter,
     Input,
     McpTool,
     MockOutput,
+    Orchestration,
     Output,
     RestForward,
     RestOperation,
@@ -44,7 +47,10 @@ from .context import (
     RestModel,
     RouteModel,
     SecretModel,
+    StepModel,
     ToolModel,
+    WorkflowCallModel,
+    WorkflowModel,
 )
 from .names import (
     PythonCode,
@@ -100,7 +106,7 @@ def _text_expression(template: Template, names: Mapping[str, PythonCode]) -> Pyt
 def _value_expression(template: Template, names: Mapping[str, PythonCode]) -> PythonCode:
     """Code for a value: a lone input or secret keeps its type; anything else becomes text."""
     meaningful = [p for p in template if p.kind != "unbound"]
-    if len(meaningful) == 1 and meaningful[0].kind in ("input", "secret"):
+    if len(meaningful) == 1 and meaningful[0].kind in ("input", "secret", "step"):
         part = meaningful[0]
         return names[part.kind + ":" + part.value]
     return _text_expression(template, names)
@@ -126,6 +132,14 @@ class _ModelBuilder:
         self.operations: dict[tuple[str, str], OperationModel] = {}
         self.operation_names = UniqueNames({"text", "query_items", "header_items"})
         self.uses_mapping = False
+        self.workflows: list[tuple[Orchestration, tuple[Input, ...], WorkflowModel]] = []
+        # Module-level names of `orchestration.py` that a unit's coroutine must not shadow.
+        self.workflow_names = UniqueNames(
+            {
+                *("answer", "lookup", "select", "step_output", "json_path", "operations"),
+                *("json", "text", "basic_credentials", "UpstreamClient", "UpstreamResponse"),
+            }
+        )
         binds = canonical.binds
         secret_attrs = UniqueNames()
         for bind in binds:
@@ -142,12 +156,18 @@ class _ModelBuilder:
     def template_names(
         self, template: Template, used_for: str, owner: str = "client.secrets"
     ) -> dict[str, PythonCode]:
-        """Code names for the secrets a template uses (`owner` is the `Secrets` expression)."""
-        return {
+        """Code names for the secrets (`owner` is the `Secrets` expression) and the step outputs
+        (in an orchestration's coroutine) a template uses."""
+        names = {
             f"secret:{p.value}": self.secret_code(p.value, used_for, owner)
             for p in template
             if p.kind == "secret"
         }
+        for part in template:
+            if part.kind == "step":
+                path = py_literal(tuple(part.value.split(".")))
+                names[f"step:{part.value}"] = PythonCode(f"select(outputs, {path})")
+        return names
 
     def api_model(self, api: Api, attributes: UniqueNames) -> ApiModel:
         env_prefix = env_var_name(api.namespace)
@@ -370,6 +390,118 @@ class _ModelBuilder:
             self.uses_mapping = True
         return CallModel(operation, tuple(arguments), shape)
 
+    def workflow_call(
+        self,
+        orchestration: Orchestration,
+        inputs: tuple[Input, ...],
+        caller: Mapping[str, PythonCode],
+        name: str,
+        summary: str,
+    ) -> WorkflowCallModel:
+        """The coroutine running an orchestration (one per distinct orchestration), and the
+        arguments a unit passes it (`caller` maps input names to the unit's expressions)."""
+        signature = tuple((i.name, i.type, i.required) for i in inputs)
+        workflow = next(
+            (
+                model
+                for known, known_inputs, model in self.workflows
+                if known == orchestration
+                and tuple((i.name, i.type, i.required) for i in known_inputs) == signature
+            ),
+            None,
+        )
+        if workflow is None:
+            workflow = self.workflow_model(orchestration, inputs, name, summary)
+            self.workflows.append((orchestration, inputs, workflow))
+        by_name = {p.name: p.argument for p in workflow.parameters}
+        return WorkflowCallModel(
+            workflow, tuple((by_name[i.name], caller[i.name]) for i in inputs if i.name in caller)
+        )
+
+    def workflow_expectations(
+        self, unit: WorkflowCallModel, orchestration: Orchestration, samples: Mapping[str, Any]
+    ) -> WorkflowCallModel:
+        """Add what the generated tests expect: each call step's request, the answer's keys."""
+        requests: list[tuple[str, str | None]] = []
+        for step in orchestration.steps:
+            if not isinstance(step, CallStep):
+                continue
+            reads_steps = any(p.kind == "step" for a in step.call.arguments for p in a.value)
+            path = None if reads_steps else self.expected_upstream(step.call, samples)[0]
+            requests.append((step.call.operation.method, path))
+        keys = tuple(dict.fromkeys(m.target[0] for m in orchestration.mappings))
+        return dataclasses.replace(unit, expected_requests=tuple(requests), answer_keys=keys)
+
+    def workflow_model(
+        self, orchestration: Orchestration, inputs: tuple[Input, ...], name: str, summary: str
+    ) -> WorkflowModel:
+        self.uses_mapping = True  # `orchestration.py` shapes step outputs with `json_path`.
+        scope = UniqueNames({"client", "outputs", "reply"})
+        parameters: list[ParameterModel] = []
+        names: dict[str, PythonCode] = {}
+        for item in inputs:
+            argument = scope.claim(item.name, fallback="param")
+            py_type = _PY_TYPES.get(item.type, "Any")
+            parameters.append(
+                ParameterModel(
+                    name=item.name,
+                    location=item.location,
+                    argument=argument,
+                    annotation=PythonCode(py_type if item.required else f"{py_type} | None"),
+                    required=item.required,
+                    description=item.description,
+                )
+            )
+            names[item.name] = PythonCode(argument)
+        used_for = f"steps of {name}"
+        steps: list[StepModel] = []
+        for step in orchestration.steps:
+            if isinstance(step, CallStep):
+                operation = step.call.operation
+                projections = (
+                    py_literal(dict(operation.projections)) if operation.projections else None
+                )
+                steps.append(
+                    StepModel(
+                        name=step.name,
+                        kind="call",
+                        summary=f"call {operation.namespace}.{operation.name}",
+                        call=self.call_model(step.call, names, Output(True), used_for),
+                        projections=projections,
+                        index="",
+                        match="",
+                        value=None,
+                        fields=PythonCode("()"),
+                    )
+                )
+                continue
+            if step.source is not None:
+                value = PythonCode(f"select(outputs, {py_literal(step.source)})")
+            else:
+                template_names = dict(self.template_names(step.value, used_for))
+                template_names.update({f"input:{key}": code for key, code in names.items()})
+                value = _value_expression(step.value, template_names)
+            steps.append(
+                StepModel(
+                    name=step.name,
+                    kind="lookup",
+                    summary=f"look up {step.match} in the output of {step.index}",
+                    call=None,
+                    projections=None,
+                    index=step.index,
+                    match=step.match,
+                    value=value,
+                    fields=py_literal(step.fields),
+                )
+            )
+        return WorkflowModel(
+            function=self.workflow_names.claim(name, fallback="workflow"),
+            summary=summary,
+            parameters=tuple(parameters),
+            steps=tuple(steps),
+            mappings=py_literal(tuple((m.target, m.source) for m in orchestration.mappings)),
+        )
+
     def input_models(
         self, inputs: Iterable[Input], scope: UniqueNames, *, feeds_path: set[str]
     ) -> list[InputModel]:
@@ -416,7 +548,22 @@ class _ModelBuilder:
         names = {i.name: PythonCode(i.argument) for i in inputs}
         used_for = f"REST {op.method} {op.path}"
         call = self.call_model(op.call, names, op.output, used_for) if op.call else None
-        mock = self.mock_code(op.mock, names, used_for) if op.call is None else None
+        workflow = (
+            self.workflow_call(
+                op.orchestration,
+                op.inputs,
+                names,
+                op.name or used_for,
+                op.description or op.label or f"Orchestrated {op.method} {op.path}",
+            )
+            if op.orchestration
+            else None
+        )
+        mock = (
+            self.mock_code(op.mock, names, used_for)
+            if op.call is None and workflow is None
+            else None
+        )
         self.uses_mapping = self.uses_mapping or mock is not None
         route_pieces: list[str] = []
         sample_pieces: list[str] = []
@@ -443,6 +590,8 @@ class _ModelBuilder:
         elif body_inputs:
             sample_body = {i.name: i.sample for i in body_inputs}
         upstream_path, upstream_query, expected_body = self.expected_request(op.call, samples)
+        if workflow is not None and op.orchestration is not None:
+            workflow = self.workflow_expectations(workflow, op.orchestration, samples)
         return RouteModel(
             function=functions.claim(op.name or f"{op.method}_{op.path}", fallback="route"),
             operation_id=operation_id,
@@ -471,6 +620,7 @@ class _ModelBuilder:
             expected_upstream_path=upstream_path,
             expected_upstream_query=upstream_query,
             expected_upstream_body=expected_body,
+            workflow=workflow,
         )
 
     def forward_model(
@@ -526,7 +676,22 @@ class _ModelBuilder:
         }
         used_for = f"MCP tool {tool.name}"
         call = self.call_model(tool.call, expressions, tool.output, used_for) if tool.call else None
-        mock = self.mock_code(tool.mock, expressions, used_for) if tool.call is None else None
+        workflow = (
+            self.workflow_call(
+                tool.orchestration,
+                tool.inputs,
+                expressions,
+                tool.name,
+                tool.description or tool.label or f"Orchestrated tool {tool.name}",
+            )
+            if tool.orchestration
+            else None
+        )
+        mock = (
+            self.mock_code(tool.mock, expressions, used_for)
+            if tool.call is None and workflow is None
+            else None
+        )
         self.uses_mapping = self.uses_mapping or mock is not None
         schema = _input_schema(tool.inputs)
         annotations = tuple(
@@ -541,6 +706,8 @@ class _ModelBuilder:
         )
         samples = {i.name: i.sample for i in inputs if i.required}
         upstream_path, upstream_query, expected_body = self.expected_request(tool.call, samples)
+        if workflow is not None and tool.orchestration is not None:
+            workflow = self.workflow_expectations(workflow, tool.orchestration, samples)
         return ToolModel(
             name=tool.name,
             function=functions.claim(tool.name, fallback="tool"),
@@ -558,6 +725,7 @@ class _ModelBuilder:
             expected_upstream_path=upstream_path,
             expected_upstream_query=upstream_query,
             expected_upstream_body=expected_body,
+            workflow=workflow,
         )
 
     def expected_request(
@@ -909,6 +1077,20 @@ class _ModelBuilder:
             ),
             dependencies=tuple(sorted(dependencies)),
             test_dependencies=("pytest>=8",),
+            workflows=tuple(model for _, _, model in self.workflows),
+            workflow_helpers=tuple(
+                PythonIdentifier(name)
+                for name in ("basic_credentials", "text")
+                if any(
+                    f"{name}(" in code
+                    for _, _, workflow in self.workflows
+                    for step in workflow.steps
+                    for code in [
+                        step.value or "",
+                        *(c for _, c in (step.call.arguments if step.call else ())),
+                    ]
+                )
+            ),
         )
 
 

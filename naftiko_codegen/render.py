@@ -49,6 +49,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.uses_output_mapping,
     ),
     PlannedFile(
+        "src/package/orchestration.py.jinja",
+        "src/{package}/orchestration.py",
+        lambda model: bool(model.workflows),
+    ),
+    PlannedFile(
         "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
     ),
     PlannedFile(

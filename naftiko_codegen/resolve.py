@@ -22,18 +22,23 @@ from .canonical import (
     Bind,
     BodyLeaf,
     Call,
+    CallStep,
     CanonicalCapability,
     ConsumedOperation,
     ConsumedParameter,
     Input,
     InputLocation,
+    LookupStep,
     McpAdapter,
     McpTool,
     MockOutput,
+    Orchestration,
     Output,
     RestAdapter,
     RestForward,
     RestOperation,
+    Step,
+    StepMapping,
 )
 from .diagnostics import Diagnostic, DiagnosticError, Severity, truncate
 from .load import LoadedSpec, NodePath
@@ -62,6 +67,9 @@ class _Resolver:
         self.binds_by_ns: dict[tuple[str, str], Bind] = {}
         self.apis: dict[str, Api] = {}
         self.functions: dict[str, tuple[str, dict[str, Any], NodePath]] = {}
+        # Names of the call steps run so far while resolving one orchestration: templates and
+        # `with` values may read their outputs as `step.field`.
+        self.step_scope: frozenset[str] = frozenset()
 
     # -- reporting
 
@@ -149,7 +157,10 @@ class _Resolver:
         warn: bool = True,
         infer: Callable[[str], str] | None = None,
     ) -> Part:
-        """One placeholder: `ns.VAR` bind, `<unit root>.input`, a bind variable or an input."""
+        """One placeholder: `ns.VAR` bind, `<unit root>.input`, a bind variable, an input, or
+        (inside an orchestration) `<earlier step>.field`."""
+        if name.partition(".")[0] in self.step_scope:
+            return Part("step", name)
         if "." in name:
             namespace, _, variable = name.partition(".")
             bind = self.binds_by_ns.get((namespace, variable))
@@ -560,6 +571,13 @@ class _Resolver:
             label=str(op.get("label") or ""),
             description=str(op.get("description") or ""),
             location=self.spec.locate(path),
+            projections=tuple(
+                (str(item["name"]), str(item.get("value") or item.get("mapping")))
+                for item in _list(op.get("outputParameters"))
+                if isinstance(item, dict)
+                and item.get("name")
+                and str(item.get("value") or item.get("mapping") or "").startswith("$")
+            ),
         )
 
     def inbound_auth(self, raw: Any, path: NodePath) -> Auth | None:
@@ -700,6 +718,8 @@ class _Resolver:
             return "literal", value
         text = str(value)
         match = _REFERENCE.match(text)
+        if match and match.group(1) in self.step_scope:
+            return "template", "{{" + text + "}}"  # An earlier step's output, read as a template.
         if match and match.group(1) in roots:
             return "ref", match.group(2)
         whole = re.fullmatch(r"\{\{\s*([^{}]+?)\s*\}\}", text)
@@ -1075,7 +1095,7 @@ class _Resolver:
         for key in ("name", "description", "inputParameters", "outputParameters"):
             if key not in merged and key in function:
                 merged[key] = function[key]
-        for key in ("call", "with", "steps"):
+        for key in ("call", "with", "steps", "mappings"):
             merged.pop(key, None)
             if key in function:
                 merged[key] = function[key]
@@ -1091,18 +1111,30 @@ class _Resolver:
         return merged, f_path, roots | {namespace}, {**derived, **hints}
 
     def unit_kind(self, unit: Mapping[str, Any], path: NodePath, what: str) -> str | None:
-        """`call`, `mock`, or None (reported and left out)."""
+        """`call`, `steps`, `mock`, or None (reported and left out)."""
         if "call" in unit:
             return "call"
         if "steps" in unit:
-            self.warn(
-                (*path, "steps"),
-                "NAF391",
-                f"{what} uses orchestrated `steps`, which are not supported yet; it is left out "
-                "of the generated package",
-                "rewrite it as a single `call` to a consumed operation",
-            )
-            return None
+            unsupported = [
+                (index, step.get("type"))
+                for index, step in enumerate(_list(unit.get("steps")))
+                if not isinstance(step, dict) or step.get("type", "call") not in ("call", "lookup")
+            ]
+            if unsupported or not _list(unit.get("steps")):
+                index, kind = unsupported[0] if unsupported else (0, None)
+                self.warn(
+                    (*path, "steps", index) if unsupported else (*path, "steps"),
+                    "NAF391",
+                    (
+                        f"{what} uses a `{kind}` step, which naftiko-gen does not generate (only "
+                        "`call` and `lookup` steps); it is left out of the generated package"
+                        if unsupported
+                        else f"{what} has no steps; it is left out of the generated package"
+                    ),
+                    "express it with `call` and `lookup` steps, or as a single `call`",
+                )
+                return None
+            return "steps"
         if _has_values(unit.get("outputParameters")):
             return "mock"
         self.warn(
@@ -1112,6 +1144,128 @@ class _Resolver:
             "add `call: <namespace>.<operation>`, or outputs with `value` for a mock",
         )
         return None
+
+    def orchestration(
+        self,
+        unit: Mapping[str, Any],
+        unit_path: NodePath,
+        roots: frozenset[str],
+        declared: list[Input],
+        path_inputs: list[Input],
+        *,
+        input_location: Literal["rest", "mcp"],
+    ) -> tuple[Orchestration, tuple[Input, ...]] | None:
+        """Bind `steps` and `mappings` (digest §3.11); None when a step cannot work."""
+        steps: list[Step] = []
+        kinds: dict[str, str] = {}
+        inputs: list[Input] = [*declared]
+        implied = list(path_inputs)
+        try:
+            for index, raw in enumerate(_list(unit.get("steps"))):
+                s_path: NodePath = (*unit_path, "steps", index)
+                name = str(raw.get("name") or raw.get("id") or f"step-{index + 1}")
+                if name in kinds:
+                    self.error(
+                        (*s_path, "name"),
+                        "NAF380",
+                        f"step name {name!r} is used twice in this unit",
+                        "give every step of a unit its own name",
+                    )
+                    return None
+                self.step_scope = frozenset(n for n, k in kinds.items() if k == "call")
+                if raw.get("type", "call") == "call":
+                    operation = self.find_operation(str(raw.get("call")), (*s_path, "call"))
+                    if operation is None:
+                        return None
+                    call, bound = self.bind_call(
+                        operation,
+                        _dict(raw.get("with")),
+                        roots,
+                        inputs,
+                        implied,
+                        s_path,
+                        infer_default="path-only",
+                        input_location=input_location,
+                    )
+                    inputs, implied = list(bound), []
+                    steps.append(CallStep(name, call))
+                else:
+                    lookup = self.lookup_step(raw, s_path, name, kinds, roots, inputs)
+                    if lookup is None:
+                        return None
+                    steps.append(lookup)
+                kinds[name] = str(raw.get("type", "call"))
+        finally:
+            self.step_scope = frozenset()
+        mappings: list[StepMapping] = []
+        for index, raw in enumerate(_list(unit.get("mappings"))):
+            m_path: NodePath = (*unit_path, "mappings", index)
+            if not isinstance(raw, dict) or not raw.get("targetName"):
+                continue
+            target = tuple(str(raw["targetName"]).split("."))
+            source = _step_path(str(raw.get("value") or ""))
+            if source is None or source[0] not in kinds:
+                self.warn(
+                    (*m_path, "value"),
+                    "NAF381",
+                    f"mapping value {truncate(raw.get('value'))} is not `$.<step>.<field>…` "
+                    f"naming a step of this unit; {'.'.join(target)!r} is always null",
+                    "steps here: " + (", ".join(kinds) or "none"),
+                )
+                continue
+            mappings.append(StepMapping(target, source))
+        if not mappings:
+            self.warn(
+                (*unit_path, "mappings") if "mappings" in unit else unit_path,
+                "NAF382",
+                "this orchestrated unit has no usable `mappings`; it answers an empty object",
+                "add `mappings: [{targetName: …, value: $.<step>.<field>}]`",
+            )
+        return Orchestration(tuple(steps), tuple(mappings)), (*implied, *inputs)
+
+    def lookup_step(
+        self,
+        raw: Mapping[str, Any],
+        path: NodePath,
+        name: str,
+        kinds: Mapping[str, str],
+        roots: frozenset[str],
+        inputs: list[Input],
+    ) -> LookupStep | None:
+        index = str(raw.get("index") or "")
+        if kinds.get(index) != "call":
+            earlier = ", ".join(n for n, k in kinds.items() if k == "call") or "none"
+            self.error(
+                (*path, "index"),
+                "NAF383",
+                f"lookup step {name!r}: index {index!r} is not an earlier call step of this unit",
+                f"earlier call steps: {earlier}",
+            )
+            return None
+        fields = tuple(str(f) for f in _list(raw.get("outputParameters")) if f is not None)
+        text = str(raw.get("lookupValue") or "")
+        source = _step_path(text) if text.startswith("$") else None
+        value: Template = ()
+        if source is not None and source[0] not in kinds:
+            self.warn(
+                (*path, "lookupValue"),
+                "NAF381",
+                f"lookupValue {truncate(text)} names no earlier step; nothing is found",
+                "steps before this one: " + (", ".join(kinds) or "none"),
+            )
+        elif source is None:
+            reference = _REFERENCE.match(text)
+            if reference and reference.group(1) in roots and "{{" not in text:
+                text = "{{" + reference.group(2) + "}}"  # `ns.input`, as the spec's docs write it
+            value = self.parse_template(text, (*path, "lookupValue"), {i.name: i for i in inputs})
+        return LookupStep(
+            name=name,
+            index=index,
+            match=str(raw.get("match") or ""),
+            source=source,
+            value=value,
+            fields=fields,
+        )
 
     def mock_outputs(
         self, raw: Any, path: NodePath, inputs: Mapping[str, Input], roots: frozenset[str]
@@ -1182,11 +1336,20 @@ class _Resolver:
         implied = [i for i in path_inputs if i.name not in declared_names]
         call: Call | None = None
         mock: tuple[MockOutput, ...] = ()
+        orchestration: Orchestration | None = None
         if kind == "mock":
             inputs = (*implied, *declared)
             mock = self.mock_outputs(
                 unit.get("outputParameters"), unit_path, {i.name: i for i in inputs}, unit_roots
             )
+            description = str(unit.get("description") or "")
+        elif kind == "steps":
+            orchestrated = self.orchestration(
+                unit, unit_path, unit_roots, declared, implied, input_location="rest"
+            )
+            if orchestrated is None:
+                return None
+            orchestration, inputs = orchestrated
             description = str(unit.get("description") or "")
         else:
             operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
@@ -1213,9 +1376,14 @@ class _Resolver:
             description=description,
             inputs=inputs,
             call=call,
-            output=self.resolve_output(unit.get("outputParameters")),
+            output=(
+                Output(True)  # Orchestrated outputs only describe the `mappings` object.
+                if orchestration
+                else self.resolve_output(unit.get("outputParameters"))
+            ),
             location=self.spec.locate(path),
             mock=mock,
+            orchestration=orchestration,
         )
 
     def resolve_mcp(self, entry: Mapping[str, Any], path: NodePath) -> McpAdapter:
@@ -1247,6 +1415,7 @@ class _Resolver:
             )
             call: Call | None = None
             mock: tuple[MockOutput, ...] = ()
+            orchestration: Orchestration | None = None
             if kind == "mock":
                 inputs: tuple[Input, ...] = tuple(declared)
                 mock = self.mock_outputs(
@@ -1255,6 +1424,14 @@ class _Resolver:
                     {i.name: i for i in inputs},
                     unit_roots,
                 )
+                description = str(unit.get("description") or "")
+            elif kind == "steps":
+                orchestrated = self.orchestration(
+                    unit, unit_path, unit_roots, declared, [], input_location="mcp"
+                )
+                if orchestrated is None:
+                    continue
+                orchestration, inputs = orchestrated
                 description = str(unit.get("description") or "")
             else:
                 operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
@@ -1282,9 +1459,14 @@ class _Resolver:
                     ),
                     hints=hints,
                     call=call,
-                    output=self.resolve_output(unit.get("outputParameters")),
+                    output=(
+                        Output(True)  # Orchestrated outputs only describe the `mappings` object.
+                        if orchestration
+                        else self.resolve_output(unit.get("outputParameters"))
+                    ),
                     location=self.spec.locate(t_path),
                     mock=mock,
+                    orchestration=orchestration,
                 )
             )
         transport: Literal["http", "stdio"] = (
@@ -1340,7 +1522,7 @@ class _Resolver:
                 ("capability", "exposes"),
                 "NAF302",
                 "no REST operation or MCP tool can be generated from this capability",
-                "expose at least one REST operation or MCP tool with `call`",
+                "expose at least one REST operation or MCP tool with `call` or `steps`",
             )
         info = _dict(data.get("info"))
         diagnostics = tuple(sorted(self.findings, key=Diagnostic.sort_key))
@@ -1435,6 +1617,17 @@ def _json_template(text: str) -> Any:
         return json.loads("".join(out))
     except ValueError:
         return None
+
+
+def _step_path(text: str) -> tuple[str, ...] | None:
+    """`$.step.a.b` (or `{{$.step.a}}`) as ("step", "a", "b"); None for anything else."""
+    text = text.strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        text = text[2:-2].strip()
+    if not text.startswith("$.") or len(text) < 3:
+        return None
+    parts = tuple(text[2:].split("."))
+    return parts if all(parts) else None
 
 
 def _has_values(outputs: Any) -> bool:

@@ -18,16 +18,16 @@ __all__ = [
     "template_text",
 ]
 
-PartKind = Literal["text", "input", "secret", "unbound"]
+PartKind = Literal["text", "input", "secret", "step", "unbound"]
 
 
 @dataclass(frozen=True)
 class Part:
-    """One piece of a template: literal text, an adapter input, a bind variable, or nothing."""
+    """One piece of a template: text, an adapter input, a bind variable, a step output, or nothing."""
 
     kind: PartKind
     value: str
-    """The text itself, the input's public name, or the bind variable's name."""
+    """The text itself, the input's public name, the bind variable's name, or `step.field…`."""
 
 
 Template = tuple[Part, ...]
