@@ -1218,7 +1218,8 @@ class _Resolver:
             self.warn(
                 (*unit_path, "mappings") if "mappings" in unit else unit_path,
                 "NAF382",
-                "this orchestrated unit has no usable `mappings`; it answers an empty object",
+                "this orchestrated unit has no usable `mappings`; it answers with the last call "
+                "step's reply",
                 "add `mappings: [{targetName: …, value: $.<step>.<field>}]`",
             )
         return Orchestration(tuple(steps), tuple(mappings)), (*implied, *inputs)

@@ -195,6 +195,7 @@ def test_lookup_matches_as_text_and_keeps_the_first(orchestration: Any) -> None:
 
 def test_answer_nests_dotted_targets(orchestration: Any) -> None:
     outputs = {"a": {"x": 1, "y": {"z": [2]}}, "b": None}
+    last = orchestration.UpstreamResponse(201, b"<xml/>", "application/xml")
     reply = orchestration.answer(
         outputs,
         (
@@ -203,13 +204,16 @@ def test_answer_nests_dotted_targets(orchestration: Any) -> None:
             (("missing",), ("b", "q")),
             (("whole",), ("a",)),
         ),
+        last,
     )
     assert (reply.status, reply.content_type) == (200, "application/json")
+    # Unresolved targets are left out (as the engine does).
     assert json.loads(reply.body) == {
         "route": {"from": 1, "to": [2]},
-        "missing": None,
         "whole": {"x": 1, "y": {"z": [2]}},
     }
+    # Nothing resolves: the last call step's reply is the answer.
+    assert orchestration.answer(outputs, ((("x",), ("b", "q")),), last) is last
 
 
 def test_run_against_a_stub(tmp_path: Path) -> None:
