@@ -279,3 +279,54 @@ async def _run(mcp: Any) -> tuple[list[str], Any, list[str], tuple[int, Any]]:
     finally:
         await client.close()
         await runner.cleanup()
+
+
+# ----------------------------------------------------------------------------- hostile text
+
+_HOSTILE = [
+    '"""',
+    "'",
+    "\\",
+    "\n",
+    "{{ model }}",
+    "{% if true %}x{% endif %}",
+    "__import__('os').system('x')",
+    "\"); import os; os.system('x'); (\"",
+    "f'{x}'",
+    "Ωμέγα 😀",
+    "\x00",
+]
+
+
+@pytest.mark.parametrize("payload", _HOSTILE)
+def test_hostile_step_fields_stay_data(payload: str, tmp_path: Path) -> None:
+    """Copied fields, mapped paths and descriptions reach the code as string constants only (the
+    schema keeps step names, `match` and `targetName` to identifier-like text)."""
+    import ast
+
+    import yaml
+
+    data = yaml.safe_load(CONSUMES + STEPS)
+    tool = data["capability"]["exposes"][0]["tools"][0]
+    tool["description"] = f"x {payload}"
+    lookup = tool["steps"][2]
+    lookup["outputParameters"] = [f"n{payload}", "tier"]
+    tool["mappings"][1] = {"targetName": "c.n", "value": f"$.customer.n{payload}"}
+    spec = tmp_path / "orders.yaml"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    seen = yaml.safe_load(spec.read_text(encoding="utf-8"))["capability"]["exposes"][0]["tools"][0]
+    text = generate(spec).files["src/orders/orchestration.py"]
+    tree = ast.parse(text)
+    constants = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert seen["steps"][2]["outputParameters"][0] in constants
+    assert seen["mappings"][1]["value"].split(".", 2)[2] in constants
+    called = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert not {"__import__", "eval", "exec", "compile"} & called
