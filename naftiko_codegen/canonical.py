@@ -113,6 +113,8 @@ class ConsumedOperation:
     location: Location
     projections: tuple[tuple[str, str], ...] = ()
     """Named outputs `(name, JSONPath)`: they shape this operation's output in a call step."""
+    unsupported: str = ""
+    """Why no unit can call this operation (e.g. a file upload), or empty."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ reported with its location; anything that cannot work is an error.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -47,6 +48,7 @@ from .templating import Part, Template, normalise_name, split_placeholders
 __all__ = ["resolve_spec"]
 
 
+_ADAPTER_TYPES = ("rest", "mcp", "skill", "control")
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 _REFERENCE = re.compile(r"^([A-Za-z0-9_-]+)\.([A-Za-z0-9_\-.\[\]*]+)$")
@@ -67,6 +69,8 @@ class _Resolver:
         self.binds_by_ns: dict[tuple[str, str], Bind] = {}
         self.apis: dict[str, Api] = {}
         self.functions: dict[str, tuple[str, dict[str, Any], NodePath]] = {}
+        self.skipped_apis: dict[str, str] = {}
+        """Consumes namespaces of a type naftiko-gen does not generate, by namespace."""
         # Names of the call steps run so far while resolving one orchestration: templates and
         # `with` values may read their outputs as `step.field`.
         self.step_scope: frozenset[str] = frozenset()
@@ -316,11 +320,15 @@ class _Resolver:
                     self.apis[imported.namespace] = imported
                 continue
             if entry.get("type") != "http":
-                self.error(
+                namespace = str(entry.get("namespace") or "")
+                self.skipped_apis[namespace] = str(entry.get("type"))
+                self.warn(
                     (*path, "type"),
                     "NAF321",
-                    f"consumes type {truncate(entry.get('type'))} is not supported",
-                    "only `type: http` APIs can be consumed",
+                    f"consumes type {truncate(entry.get('type'))} is not generated (naftiko-gen "
+                    f"consumes HTTP APIs only); namespace {namespace!r} is skipped, and the units "
+                    "that call it are left out",
+                    "express it as `type: http` operations, or run it with the Naftiko engine",
                 )
                 continue
             api = self.resolve_api(entry, path)
@@ -571,6 +579,16 @@ class _Resolver:
             label=str(op.get("label") or ""),
             description=str(op.get("description") or ""),
             location=self.spec.locate(path),
+            unsupported=next(
+                (
+                    f"parameter {truncate(item.get('name'))} of {namespace}."
+                    f"{op.get('name') or op.get('id')} uploads a file (`type: file`, "
+                    "multipart/form-data), which naftiko-gen does not generate"
+                    for item in _list(op.get("inputParameters"))
+                    if isinstance(item, dict) and item.get("type") == "file"
+                ),
+                "",
+            ),
             projections=tuple(
                 (str(item["name"]), str(item.get("value") or item.get("mapping")))
                 for item in _list(op.get("outputParameters"))
@@ -672,8 +690,18 @@ class _Resolver:
     # -- calls
 
     def find_operation(self, call: str, path: NodePath) -> ConsumedOperation | None:
+        """The operation a `call` names; None (reported) when the unit cannot be generated."""
         namespace, _, name = call.partition(".")
         api = self.apis.get(namespace) or _match_key(namespace, self.apis)
+        if api is None and namespace in self.skipped_apis:
+            self.warn(
+                path,
+                "NAF397",
+                f"call {call!r} names the `{self.skipped_apis[namespace]}` consumes entry "
+                f"{namespace!r}, which is not generated; this unit is left out",
+                "call an operation of an HTTP consumes entry instead",
+            )
+            return None
         if api is None:
             known = ", ".join(sorted(self.apis)) or "none"
             self.error(
@@ -684,8 +712,21 @@ class _Resolver:
             )
             return None
         exact = [op for op in api.operations if op.name == name]
-        if exact:
-            return exact[0]
+        found = exact[0] if exact else self.loose_operation(api, call, name, path)
+        if found is not None and found.unsupported:
+            self.warn(
+                path,
+                "NAF398",
+                f"call {call!r}: {found.unsupported}; this unit is left out",
+                "expose the other operations, or run this one with the Naftiko engine",
+            )
+            return None
+        return found
+
+    def loose_operation(
+        self, api: Api, call: str, name: str, path: NodePath
+    ) -> ConsumedOperation | None:
+        """An operation named like `name` once `-`/`_` and case are ignored (catalog dialect)."""
         loose = [op for op in api.operations if normalise_name(op.name) == normalise_name(name)]
         if len({op.name for op in loose}) > 1:
             self.error(
@@ -1509,13 +1550,26 @@ class _Resolver:
                 rest.append(self.resolve_rest(entry, path))
             elif kind == "mcp":
                 mcp.append(self.resolve_mcp(entry, path))
-            else:
+            elif kind in ("skill", "control"):
                 self.warn(
                     (*path, "type"),
                     "NAF394",
                     f"`{kind}` adapters are not generated; the package serves the REST and MCP "
                     "adapters only",
                     "remove this adapter, or run it with the Naftiko engine",
+                )
+            else:
+                close = difflib.get_close_matches(str(kind), _ADAPTER_TYPES, n=1)
+                self.warn(
+                    (*path, "type"),
+                    "NAF394",
+                    f"adapter type {truncate(kind)} is not a Naftiko adapter; it is not generated "
+                    "(the package serves the REST and MCP adapters only)",
+                    (
+                        f"did you mean `{close[0]}`?"
+                        if close
+                        else "Naftiko adapters are " + ", ".join(_ADAPTER_TYPES)
+                    ),
                 )
         self.check_ports(rest, mcp)
         if not any(a.operations or a.forwards for a in rest) and not any(a.tools for a in mcp):

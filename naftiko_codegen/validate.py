@@ -162,6 +162,11 @@ DIALECT_CODES: Mapping[str, tuple[str, str]] = {
         "accepted (consumed outputs only shape orchestration steps)",
         "use `string` for opaque content",
     ),
+    "NAF281": (
+        "tool has no `description`, which official 1.0.0-alpha2 requires; the description of "
+        "the operation it calls is used (catalog dialect)",
+        "describe what the tool does: MCP clients show it to the model",
+    ),
 }
 """Catalog-dialect deviations: code → (message template, hint). All are warnings."""
 

@@ -9,8 +9,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from naftiko_codegen import validate
-from naftiko_codegen.diagnostics import Diagnostic, Severity
+from naftiko_codegen.diagnostics import Diagnostic, DiagnosticError, Severity
 from naftiko_codegen.load import load_spec
+from naftiko_codegen.resolve import resolve_spec
 from naftiko_codegen.validate import DIALECT_CODES, validate_spec
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,10 +137,28 @@ def test_unknown_key_far_from_any_is_a_warning() -> None:
     assert found.message == "unknown key 'zzqqxx' is ignored"
 
 
-def test_unknown_discriminator_value() -> None:
-    (found,) = _check(BASE.replace("type: rest", "type: graphql"))
-    assert _brief([found]) == [("cap.yaml:17:11", "NAF204", "error")]
-    assert "rest, mcp, skill, control" in found.message
+def test_unknown_adapter_type_is_left_to_resolve() -> None:
+    # Foreign adapters (`graphql`, `agent-skill`…) are reported by resolve (NAF394) and skipped,
+    # so the rest of the capability can still be generated.
+    assert _check(BASE.replace("type: rest", "type: graphql")) == []
+    spec = load_spec(BASE.replace("type: rest", "type: rset"), "cap.yaml")
+    with pytest.raises(DiagnosticError) as caught:  # It was the only adapter.
+        resolve_spec(spec)
+    codes = {d.code: d for d in caught.value.diagnostics}
+    assert codes["NAF394"].severity.value == "warning"
+    assert "did you mean `rest`?" in codes["NAF394"].hint
+    assert codes["NAF302"].is_error
+
+
+def test_foreign_consumes_type_is_skipped_with_its_callers() -> None:
+    foreign = "  - type: workflow\n    namespace: flow\n    steps: []\n"
+    text = BASE.replace("  exposes:\n", foreign + "  exposes:\n", 1)
+    text += "      - method: POST\n        call: flow.run\n"
+    assert [d for d in _check(text) if d.is_error] == []
+    capability = resolve_spec(load_spec(text, "cap.yaml"))
+    codes = [d.code for d in capability.diagnostics]
+    assert "NAF321" in codes and "NAF397" in codes
+    assert [op.method for op in capability.rest_adapters[0].operations] == ["GET"]
 
 
 def test_every_error_is_reported_and_sorted() -> None:
