@@ -23,6 +23,7 @@ __all__ = [
     "CanonicalCapability",
     "ConsumedOperation",
     "ConsumedParameter",
+    "ControlAdapter",
     "Input",
     "InputLocation",
     "LookupStep",
@@ -331,6 +332,17 @@ class McpAdapter:
 
 
 @dataclass(frozen=True)
+class ControlAdapter:
+    """The control port (`exposes[]` entry of type `control`): health and status endpoints."""
+
+    port: int
+    address: str | None
+    health: bool
+    info: bool
+    auth: Auth | None = None
+
+
+@dataclass(frozen=True)
 class CanonicalCapability:
     """The capability after resolution: no dialect left, every reference bound."""
 
@@ -343,3 +355,4 @@ class CanonicalCapability:
     rest_adapters: tuple[RestAdapter, ...]
     mcp_adapters: tuple[McpAdapter, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    control: ControlAdapter | None = None

@@ -15,6 +15,7 @@ __all__ = [
     "ApiModel",
     "CallModel",
     "CapabilityModel",
+    "ControlModel",
     "ForwardModel",
     "InboundAuthModel",
     "InputModel",
@@ -299,6 +300,17 @@ class McpModel:
 
 
 @dataclass(frozen=True)
+class ControlModel:
+    """The control port: liveness, readiness and (with `info`) status endpoints."""
+
+    port: int
+    host: str
+    health: bool
+    info: bool
+    auth: InboundAuthModel | None
+
+
+@dataclass(frozen=True)
 class CapabilityModel:
     """The whole template context for one generated package."""
 
@@ -351,3 +363,9 @@ class CapabilityModel:
     """Orchestrated units, generated in `orchestration.py` (shared when REST and MCP match)."""
     workflow_helpers: tuple[PythonIdentifier, ...] = ()
     """Helpers `orchestration.py` imports from `upstream.py`."""
+    control: ControlModel | None = None
+    """The control port, when the spec declares one."""
+    control_helpers: tuple[PythonIdentifier, ...] = ()
+    """Helpers `control_app.py` imports from `upstream.py`."""
+    spec_version: str = ""
+    """The spec's `naftiko` version (reported by the control port's `/status`)."""

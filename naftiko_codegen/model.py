@@ -38,6 +38,7 @@ from .context import (
     ApiModel,
     CallModel,
     CapabilityModel,
+    ControlModel,
     ForwardModel,
     InboundAuthModel,
     InputModel,
@@ -1002,6 +1003,15 @@ class _ModelBuilder:
                 tool_names=tuple(sorted(t.name for t in tools)),
                 auth=self.inbound_auth(mcp_adapter.auth, mcp_adapter.namespace),
             )
+        control: ControlModel | None = None
+        if canonical.control is not None:
+            control = ControlModel(
+                port=canonical.control.port,
+                host=canonical.control.address or "127.0.0.1",
+                health=canonical.control.health,
+                info=canonical.control.info,
+                auth=self.inbound_auth(canonical.control.auth, "the control port"),
+            )
         test_values = self.secret_test_values()
         secrets = tuple(
             SecretModel(
@@ -1046,7 +1056,9 @@ class _ModelBuilder:
             mcp=mcp,
             uses_output_mapping=self.uses_mapping,
             uses_file_secrets=uses_file,
-            uses_inbound_auth=bool((rest and rest.auth) or (mcp and mcp.auth)),
+            uses_inbound_auth=bool(
+                (rest and rest.auth) or (mcp and mcp.auth) or (control and control.auth)
+            ),
             auth_uses_secrets=any(
                 "secrets." in code
                 for api in self.apis.values()
@@ -1077,6 +1089,9 @@ class _ModelBuilder:
             ),
             dependencies=tuple(sorted(dependencies)),
             test_dependencies=("pytest>=8",),
+            control=control,
+            control_helpers=_unit_helpers((), control.auth if control else None),
+            spec_version=canonical.spec_version,
             workflows=tuple(model for _, _, model in self.workflows),
             workflow_helpers=tuple(
                 PythonIdentifier(name)

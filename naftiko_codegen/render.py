@@ -62,6 +62,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
+        "src/package/control_app.py.jinja",
+        "src/{package}/control_app.py",
+        lambda model: model.control is not None,
+    ),
+    PlannedFile(
         "src/package/inbound_auth.py.jinja",
         "src/{package}/inbound_auth.py",
         lambda model: model.uses_inbound_auth,
@@ -71,6 +76,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("tests/test_settings.py.jinja", "tests/test_settings.py"),
     PlannedFile("tests/test_rest.py.jinja", "tests/test_rest.py", lambda m: m.rest is not None),
     PlannedFile("tests/test_mcp.py.jinja", "tests/test_mcp.py", lambda m: m.mcp is not None),
+    PlannedFile(
+        "tests/test_control.py.jinja", "tests/test_control.py", lambda m: m.control is not None
+    ),
 )
 
 

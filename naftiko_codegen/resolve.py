@@ -27,6 +27,7 @@ from .canonical import (
     CanonicalCapability,
     ConsumedOperation,
     ConsumedParameter,
+    ControlAdapter,
     Input,
     InputLocation,
     LookupStep,
@@ -1541,6 +1542,7 @@ class _Resolver:
             raise DiagnosticError(self.findings)
         rest: list[RestAdapter] = []
         mcp: list[McpAdapter] = []
+        control: ControlAdapter | None = None
         for index, entry in enumerate(_list(capability.get("exposes"))):
             path: NodePath = ("capability", "exposes", index)
             if not isinstance(entry, dict):
@@ -1550,6 +1552,8 @@ class _Resolver:
                 rest.append(self.resolve_rest(entry, path))
             elif kind == "mcp":
                 mcp.append(self.resolve_mcp(entry, path))
+            elif kind == "control" and control is None:
+                control = self.resolve_control(entry, path)
             elif kind in ("skill", "control"):
                 self.warn(
                     (*path, "type"),
@@ -1571,12 +1575,17 @@ class _Resolver:
                         else "Naftiko adapters are " + ", ".join(_ADAPTER_TYPES)
                     ),
                 )
-        self.check_ports(rest, mcp)
-        if not any(a.operations or a.forwards for a in rest) and not any(a.tools for a in mcp):
+        self.check_ports(rest, mcp, control)
+        if (
+            not any(a.operations or a.forwards for a in rest)
+            and not any(a.tools for a in mcp)
+            and control is None
+        ):
             self.error(
                 ("capability", "exposes"),
                 "NAF302",
-                "no REST operation or MCP tool can be generated from this capability",
+                "no REST operation, MCP tool or control port can be generated from this "
+                "capability",
                 "expose at least one REST operation or MCP tool with `call` or `steps`",
             )
         info = _dict(data.get("info"))
@@ -1593,11 +1602,49 @@ class _Resolver:
             rest_adapters=tuple(rest),
             mcp_adapters=tuple(mcp),
             diagnostics=diagnostics,
+            control=control,
         )
 
-    def check_ports(self, rest: list[RestAdapter], mcp: list[McpAdapter]) -> None:
+    def resolve_control(self, entry: Mapping[str, Any], path: NodePath) -> ControlAdapter:
+        """The control port: health and status are generated; the rest is reported."""
+        management = _dict(entry.get("management"))
+        for key in ("reload", "validate", "logs"):
+            if management.get(key):
+                self.warn(
+                    (*path, "management", key),
+                    "NAF395",
+                    f"control endpoint `{key}` is not generated (the reference engine does not "
+                    "implement it in 1.0.0-alpha2 either); the control port serves health and "
+                    "status only",
+                    f"remove `{key}` to silence this warning",
+                )
+        for key, where in (("scripting", "management"), ("observability", None)):
+            block = management.get(key) if where else entry.get(key)
+            enabled = isinstance(block, dict) and block.get("enabled", True) is not False
+            if enabled:
+                self.warn(
+                    (*path, *((where,) if where else ()), key),
+                    "NAF395",
+                    f"control `{key}` (metrics, traces or script settings) is not generated; "
+                    "the control port serves health and status only",
+                    f"remove `{key}` or set `enabled: false` to silence this warning",
+                )
+        port = entry.get("port")
+        return ControlAdapter(
+            port=int(port) if isinstance(port, int) else 9191,
+            address=_opt_str(entry.get("address")),
+            health=management.get("health", True) is not False,
+            info=management.get("info", False) is True,
+            auth=self.inbound_auth(entry.get("authentication"), (*path, "authentication")),
+        )
+
+    def check_ports(
+        self, rest: list[RestAdapter], mcp: list[McpAdapter], control: ControlAdapter | None
+    ) -> None:
         seen: dict[int, str] = {}
         adapters: list[RestAdapter | McpAdapter] = [*rest, *mcp]
+        if control is not None:
+            seen[control.port] = "control"
         for adapter in adapters:
             port = adapter.port
             if port is None:

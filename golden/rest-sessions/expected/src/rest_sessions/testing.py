@@ -17,6 +17,8 @@ from mcp import Client
 
 __all__ = [
     "BASE_URL_VARIABLES",
+    "CONTROL_HEADERS",
+    "CONTROL_QUERY",
     "MCP_HEADERS",
     "REST_HEADERS",
     "REST_QUERY",
@@ -36,6 +38,8 @@ BASE_URL_VARIABLES: tuple[str, ...] = ("REST_SESSIONS_BASE_URL",)
 REST_HEADERS: dict[str, str] = {}
 REST_QUERY: list[tuple[str, str]] = []
 MCP_HEADERS: dict[str, str] = {}
+CONTROL_HEADERS: dict[str, str] = {}
+CONTROL_QUERY: list[tuple[str, str]] = []
 TIMEOUT_VARIABLES: tuple[str, ...] = ("REST_SESSIONS_TIMEOUT",)
 TEST_ENVIRONMENT: dict[str, str] = {
     "JUPYTER_NOTEBOOK_API_KEY": "test-jupyter-notebook-api-key",
