@@ -1548,7 +1548,16 @@ class _Resolver:
             if not isinstance(entry, dict):
                 continue
             kind = entry.get("type")
-            if kind == "rest":
+            if kind in ("rest", "mcp") and (rest if kind == "rest" else mcp):
+                first = (rest if kind == "rest" else mcp)[0].namespace
+                self.warn(
+                    (*path, "type"),
+                    "NAF304",
+                    f"a second {kind.upper()} adapter ({truncate(entry.get('namespace'))}) is "
+                    f"not generated; the package serves one {kind.upper()} adapter, {first!r}",
+                    "move its units into the first adapter, or split the capability in two",
+                )
+            elif kind == "rest":
                 rest.append(self.resolve_rest(entry, path))
             elif kind == "mcp":
                 mcp.append(self.resolve_mcp(entry, path))

@@ -1,7 +1,8 @@
 """The control port (`type: control`): resolved from the spec, and served next to the adapters.
 
 The generated package's own tests cover the endpoints one by one; here the real `serve` command
-runs REST, MCP and the control port together, and readiness reports both adapters.
+runs REST, MCP and the control port together, and readiness reports both adapters. A second
+REST or MCP adapter is reported, never dropped silently.
 """
 
 from __future__ import annotations
@@ -126,3 +127,15 @@ def test_serve_runs_the_control_port_beside_the_adapters(tmp_path: Path) -> None
         process.terminate()
         _, stderr = process.communicate(timeout=15)
     assert process.returncode == 0, stderr.decode()
+
+
+def test_a_second_adapter_of_a_kind_is_reported() -> None:
+    second = SPEC.replace(
+        "  - type: control\n",
+        "  - type: rest\n    namespace: other-rest\n    port: 8081\n    resources: []\n"
+        "  - type: control\n",
+    )
+    capability = resolve_spec(load_spec(second, "cap.yaml"))
+    (finding,) = [d for d in capability.diagnostics if d.code == "NAF304"]
+    assert "'other-rest'" in finding.message and "'demo-rest'" in finding.message
+    assert [a.namespace for a in capability.rest_adapters] == ["demo-rest"]
