@@ -97,6 +97,9 @@ class OperationModel:
     body_kind: str
     """`json`, `form`, `text` or `none`."""
     content_type: str | None
+    raw_format: str = "json"
+    """The body format (`outputRawFormat`) that output mappings convert from: `json`, `xml`,
+    `csv`, `tsv`, `psv` or `yaml`; other formats are relayed as `json` would be."""
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,10 @@ class CapabilityModel:
     """Helpers `orchestration.py` imports from `upstream.py`."""
     control: ControlModel | None = None
     """The control port, when the spec declares one."""
+    uses_raw_formats: bool = False
+    """Some consumed operation answers in a converted format (`formats.py` is generated)."""
+    uses_yaml_output: bool = False
+    """Some consumed operation answers YAML (the package depends on PyYAML)."""
     control_helpers: tuple[PythonIdentifier, ...] = ()
     """Helpers `control_app.py` imports from `upstream.py`."""
     spec_version: str = ""

@@ -74,6 +74,8 @@ _PY_TYPES = {
     "array": "list[Any]",
     "object": "dict[str, Any]",
 }
+CONVERTED_FORMATS = frozenset({"xml", "csv", "tsv", "psv", "yaml"})
+"""`outputRawFormat`s the generated `formats.py` converts before output mapping."""
 _FORWARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _JSON_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
 _SAMPLES: dict[str, Any] = {
@@ -332,6 +334,7 @@ class _ModelBuilder:
             body=body,
             body_kind=body_kind,
             content_type=content_type,
+            raw_format=op.output_format if op.output_format in CONVERTED_FORMATS else "json",
         )
         self.operations[key] = model
         return model
@@ -1033,7 +1036,8 @@ class _ModelBuilder:
             "mcp>=2.3,<3",
             "uvicorn[standard]>=0.30,<1",
         ]
-        if uses_file:
+        uses_yaml_output = any(op.raw_format == "yaml" for op in self.operations.values())
+        if uses_file or uses_yaml_output:
             dependencies.append("pyyaml>=6.0,<7")
         if mcp is not None and mcp.auth is not None:
             # The generated tests give the MCP client credentials through its HTTP client.
@@ -1089,6 +1093,8 @@ class _ModelBuilder:
             ),
             dependencies=tuple(sorted(dependencies)),
             test_dependencies=("pytest>=8",),
+            uses_raw_formats=any(op.raw_format != "json" for op in self.operations.values()),
+            uses_yaml_output=uses_yaml_output,
             control=control,
             control_helpers=_unit_helpers((), control.auth if control else None),
             spec_version=canonical.spec_version,

@@ -62,6 +62,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
+        "src/package/formats.py.jinja",
+        "src/{package}/formats.py",
+        lambda model: model.uses_raw_formats,
+    ),
+    PlannedFile(
         "src/package/control_app.py.jinja",
         "src/{package}/control_app.py",
         lambda model: model.control is not None,

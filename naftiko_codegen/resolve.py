@@ -567,6 +567,15 @@ class _Resolver:
                 declared[content] = match
             parts.append(Part("input", match.name))
         method = str(op.get("method") or "GET").upper()
+        raw_format = str(op.get("outputRawFormat") or "json").lower()
+        if raw_format not in ("json", "xml", "csv", "tsv", "psv", "yaml"):
+            self.warn(
+                (*path, "outputRawFormat"),
+                "NAF399",
+                f"`outputRawFormat: {truncate(raw_format)}` is not converted: bodies are relayed "
+                "as the upstream sends them, and output mappings over them select nothing",
+                "naftiko-gen converts json, xml, csv, tsv, psv and yaml",
+            )
         return ConsumedOperation(
             namespace=namespace,
             name=str(op.get("name") or op.get("id") or ""),
@@ -576,7 +585,7 @@ class _Resolver:
             path_text=resource_path,
             parameters=tuple(params),
             body=op.get("body"),
-            output_format=str(op.get("outputRawFormat") or "json"),
+            output_format=raw_format,
             label=str(op.get("label") or ""),
             description=str(op.get("description") or ""),
             location=self.spec.locate(path),
