@@ -102,6 +102,25 @@ CARGO = [
     },
 ]
 
+VESSELS = [
+    ("LEGACY-4012", "Old Faithful", "cargo", "GB", "active"),
+    ("LEGACY-2087", "Iron Maiden", "bulk_carrier", "PA", "laid_up"),
+]
+OLD_FAITHFUL = {
+    "vesselCode": "LEGACY-4012",
+    "name": "Old Faithful",
+    "type": "cargo",
+    "flag": "GB",
+    "status": "active",
+}
+IRON_MAIDEN = {
+    "vesselCode": "LEGACY-2087",
+    "name": "Iron Maiden",
+    "type": "bulk_carrier",
+    "flag": "PA",
+    "status": "laid_up",
+}
+
 NS_CREW = {
     "imo": "IMO-9321483",
     "name": "Northern Star",
@@ -188,6 +207,7 @@ class Registry:
         app.router.add_get(REGISTRY + "/voyages/{voyage}", self.voyage)
         app.router.add_get(REGISTRY + "/crew", self.listing(CREW))
         app.router.add_get(REGISTRY + "/cargo", self.listing(CARGO))
+        app.router.add_get(LEGACY + "/vessels", self.vessels)
         return app
 
     def record(self, request: web.Request) -> None:
@@ -215,6 +235,19 @@ class Registry:
         if request.match_info["voyage"] != VOYAGE["voyageId"]:
             return web.json_response({"error": "not_found"}, status=404)
         return web.json_response(VOYAGE)
+
+    async def vessels(self, request: web.Request) -> web.Response:
+        """L1: the legacy API answers XML (no prolog), filtered by `status`."""
+        self.calls.append(("GET", "/legacy/vessels", dict(request.headers)))
+        status = request.query.get("status")
+        chosen = [v for v in VESSELS if status not in ("active", "laid_up") or v[4] == status]
+        body = "<vessels>" + "".join(
+            "<vessel><vesselCode>{}</vesselCode><vesselName>{}</vesselName><category>{}"
+            "</category><flagState>{}</flagState><operationalStatus>{}</operationalStatus>"
+            "</vessel>".format(*vessel)
+            for vessel in chosen
+        )
+        return web.Response(text=body + "</vessels>", content_type="application/xml")
 
     def listing(self, rows: list[dict[str, Any]]) -> Any:
         async def handler(request: web.Request) -> web.Response:
@@ -372,6 +405,13 @@ def test_step_11_fleet_manifest(step: Any) -> None:
             assert is_error
             assert payload["status"] == 404
             assert [p for _, p, _ in registry.calls] == ["/voyages/VOY-0000-000"]
+            # 11.6 (as 10.x): the legacy API's XML is converted (root dropped, repeated
+            # elements listed) before mapping; a lone <vessel> still gives a one-item list.
+            assert await get_json(rest + "/legacy/vessels") == (200, [OLD_FAITHFUL, IRON_MAIDEN])
+            assert await get_json(rest + "/legacy/vessels?status=laid_up") == (200, [IRON_MAIDEN])
+            legacy = [headers for _, path, headers in registry.calls if path == "/legacy/vessels"]
+            assert legacy and all(h["X-Dock-Key"] == "dummy-dockyard-key" for h in legacy)
+            registry.calls[:] = [c for c in registry.calls if c[1] != "/legacy/vessels"]
         # REG-LITERAL: this step's shared file writes the variables without braces (C11.6).
         for _, _, headers in registry.calls:
             assert headers["Authorization"] == "Bearer REGISTRY_TOKEN"

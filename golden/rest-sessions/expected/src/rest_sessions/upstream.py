@@ -126,6 +126,8 @@ class UpstreamResponse:
     status: int
     body: bytes
     content_type: str | None
+    raw_format: str = "json"
+    """The format the spec declares for this body (`outputRawFormat`), read by `data()`."""
 
     @property
     def is_json(self) -> bool:
@@ -138,6 +140,15 @@ class UpstreamResponse:
     def json(self) -> Any:
         """Parse the body as JSON (`None` when empty)."""
         return json.loads(self.body) if self.body else None
+
+    @property
+    def has_data(self) -> bool:
+        """Whether output mappings can read the body: JSON, or a format the spec declares."""
+        return bool(self.body) and (self.is_json or self.raw_format != "json")
+
+    def data(self) -> Any:
+        """The body as data for output mappings; raise ValueError when it is malformed."""
+        return self.json()
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +249,7 @@ class UpstreamClient:
         json_body: Any = None,
         data: Any = None,
         content_type: str | None = None,
+        raw_format: str = "json",
     ) -> UpstreamResponse:
         """Send one request and read the whole answer; raise `UpstreamError` on transport failure."""
         api = self.apis[api_name]
@@ -272,7 +284,9 @@ class UpstreamClient:
                 for secret in self._secret_bytes:
                     if secret in body:  # A C-level scan; replacing is the rare case.
                         body = body.replace(secret, b"[redacted]")
-                return UpstreamResponse(response.status, body, response.headers.get("Content-Type"))
+                return UpstreamResponse(
+                    response.status, body, response.headers.get("Content-Type"), raw_format
+                )
         except TimeoutError:
             raise UpstreamError(
                 504,
