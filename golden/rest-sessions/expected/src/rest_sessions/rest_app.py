@@ -175,8 +175,8 @@ async def deletesession(
     return relay(upstream)
 
 
-# Routes whose inputs are all plain text (path segments, optional query values) have nothing
-# for FastAPI to convert or reject, so its per-request dependency solving is skipped: these
+# Routes whose inputs are all plain text (path segments, optional text query values) give
+# FastAPI nothing to convert or reject, so its per-request dependency solving is skipped: these
 # endpoints read the arguments straight from the request and call the handlers above, which
 # stay the one implementation and still give FastAPI the signatures it documents.
 
