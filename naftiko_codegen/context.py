@@ -204,6 +204,10 @@ class RouteModel:
     """`(format, value)` the stub should receive: json, form, text or none."""
     workflow: WorkflowCallModel | None = None
     """For an orchestrated route: the steps it runs (then `call` and `mock` are None)."""
+    direct_function: PythonIdentifier | None = None
+    """The plain Starlette endpoint serving this route when no input needs validation, or None."""
+    direct_arguments: tuple[tuple[PythonIdentifier, PythonCode], ...] = ()
+    """(handler argument, code reading it from `request`) for `direct_function`."""
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,9 @@ class RestModel:
     renamed_parameters: tuple[tuple[str, str, str], ...]
     """(spec path, identifier, spec name) for path parameters renamed in the OpenAPI document."""
     auth: InboundAuthModel | None
+    direct_routes: tuple[RouteModel, ...] = ()
+    """Routes served by a plain Starlette endpoint: every input is text that FastAPI would
+    pass through unchanged (a path segment, an optional query value)."""
 
 
 @dataclass(frozen=True)

@@ -596,8 +596,10 @@ class _ModelBuilder:
         upstream_path, upstream_query, expected_body = self.expected_request(op.call, samples)
         if workflow is not None and op.orchestration is not None:
             workflow = self.workflow_expectations(workflow, op.orchestration, samples)
+        function = functions.claim(op.name or f"{op.method}_{op.path}", fallback="route")
+        direct_arguments = _direct_arguments(inputs)
         return RouteModel(
-            function=functions.claim(op.name or f"{op.method}_{op.path}", fallback="route"),
+            function=function,
             operation_id=operation_id,
             method=op.method,
             decorator=PythonIdentifier(op.method.lower()),
@@ -625,6 +627,11 @@ class _ModelBuilder:
             expected_upstream_query=upstream_query,
             expected_upstream_body=expected_body,
             workflow=workflow,
+            # Claimed names never start with `_`, so this one cannot collide with a handler.
+            direct_function=(
+                PythonIdentifier(f"_{function}_direct") if direct_arguments is not None else None
+            ),
+            direct_arguments=direct_arguments or (),
         )
 
     def forward_model(
@@ -947,6 +954,7 @@ class _ModelBuilder:
             forwards = tuple(self.forward_model(f, functions, ids) for f in adapter.forwards)
             rest = RestModel(
                 auth=self.inbound_auth(adapter.auth, adapter.namespace),
+                direct_routes=tuple(r for r in routes if r.direct_function),
                 namespace=adapter.namespace,
                 port=adapter.port,
                 host=adapter.address or "0.0.0.0",
@@ -1127,6 +1135,28 @@ def _unit_helpers(
     return tuple(
         PythonIdentifier(name) for name in ("basic_credentials", "text") if f"{name}(" in code
     )
+
+
+def _direct_arguments(
+    inputs: Iterable[InputModel],
+) -> tuple[tuple[PythonIdentifier, PythonCode], ...] | None:
+    """How a plain endpoint reads each input, or None when some input needs FastAPI.
+
+    A path segment and an optional text query value reach a `str` handler argument unchanged
+    (FastAPI has nothing to convert and nothing that can fail), so they are read from the
+    request directly. Anything typed, required in the query, a header, a cookie or a body is
+    left to FastAPI's validation and its 422 answers.
+    """
+    arguments: list[tuple[PythonIdentifier, PythonCode]] = []
+    for item in inputs:
+        if item.location == "path" and item.annotation == "str":
+            code = f"request.path_params[{item.argument!r}]"
+        elif item.location == "query" and item.annotation == "str | None":
+            code = f"request.query_params.get({item.name!r})"
+        else:
+            return None
+        arguments.append((item.argument, PythonCode(code)))
+    return tuple(arguments)
 
 
 def _rest_typing(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:

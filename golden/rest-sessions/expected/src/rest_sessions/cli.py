@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -160,6 +161,11 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
     if not tasks:
         await client.close()
         raise SystemExit(f"{PROG}: error: every adapter is disabled; nothing to serve")
+    # What start-up loaded (FastAPI, pydantic, the MCP SDK, the apps) lives as long as the
+    # process: freezing it keeps the collector's full passes from walking it again and again
+    # under load.
+    gc.collect()
+    gc.freeze()
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -6,13 +6,15 @@ Upstream status codes and bodies pass through unchanged; transport failures answ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, FastAPI, Path, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, request_response
 
 from . import __version__, operations
 from .settings import load_settings
@@ -171,6 +173,43 @@ async def deletesession(
         session_id=session_id,
     )
     return relay(upstream)
+
+
+# Routes whose inputs are all plain text (path segments, optional text query values) give
+# FastAPI nothing to convert or reject, so its per-request dependency solving is skipped: these
+# endpoints read the arguments straight from the request and call the handlers above, which
+# stay the one implementation and still give FastAPI the signatures it documents.
+
+
+async def _listsessions_direct(request: Request) -> Response:
+    return await listsessions(request)
+
+
+async def _getsession_direct(request: Request) -> Response:
+    return await getsession(request, session_id=request.path_params["session_id"])
+
+
+async def _deletesession_direct(request: Request) -> Response:
+    return await deletesession(request, session_id=request.path_params["session_id"])
+
+
+_DIRECT_ENDPOINTS: Final[
+    dict[Callable[..., Awaitable[Response]], Callable[[Request], Awaitable[Response]]]
+] = {
+    listsessions: _listsessions_direct,
+    getsession: _getsession_direct,
+    deletesession: _deletesession_direct,
+}
+
+
+def _serve_directly(routes: list[BaseRoute]) -> None:
+    """Serve the routes listed in `_DIRECT_ENDPOINTS` through Starlette's plain wrapper."""
+    for route in routes:
+        if isinstance(route, APIRoute) and route.endpoint in _DIRECT_ENDPOINTS:
+            route.app = request_response(_DIRECT_ENDPOINTS[route.endpoint])
+
+
+_serve_directly(router.routes)
 
 
 def _spec_openapi(app: FastAPI) -> dict[str, Any]:
