@@ -57,6 +57,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
+        "src/package/mcp_http.py.jinja",
+        "src/{package}/mcp_http.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
         "src/package/inbound_auth.py.jinja",
         "src/{package}/inbound_auth.py",
         lambda model: model.uses_inbound_auth,
@@ -66,6 +71,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("tests/test_settings.py.jinja", "tests/test_settings.py"),
     PlannedFile("tests/test_rest.py.jinja", "tests/test_rest.py", lambda m: m.rest is not None),
     PlannedFile("tests/test_mcp.py.jinja", "tests/test_mcp.py", lambda m: m.mcp is not None),
+    PlannedFile(
+        "tests/test_mcp_http.py.jinja", "tests/test_mcp_http.py", lambda m: m.mcp is not None
+    ),
 )
 
 
