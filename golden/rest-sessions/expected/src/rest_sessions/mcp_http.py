@@ -215,6 +215,7 @@ class StreamableHttpApp:
         self._loopback_only = host in _LOOPBACK
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one HTTP request: transport checks first, then the JSON-RPC message."""
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
