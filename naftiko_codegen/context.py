@@ -281,6 +281,8 @@ class ToolModel:
     argument_types: tuple[tuple[str, str, bool], ...]
     """(argument, JSON type, required) per input, checked before the call."""
     annotations: tuple[tuple[PythonIdentifier, bool], ...]
+    hints: tuple[tuple[str, bool], ...]
+    """The same annotations under their MCP wire names, e.g. `("readOnlyHint", True)`."""
     inputs: tuple[InputModel, ...]
     call: CallModel | None
     mock: PythonCode | None

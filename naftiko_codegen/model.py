@@ -78,6 +78,13 @@ CONVERTED_FORMATS = frozenset({"xml", "csv", "tsv", "psv", "yaml"})
 """`outputRawFormat`s the generated `formats.py` converts before output mapping."""
 _FORWARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _JSON_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
+# MCP `ToolAnnotations` field names, as `tools/list` sends them.
+_WIRE_HINTS = {
+    "read_only": "readOnlyHint",
+    "destructive": "destructiveHint",
+    "idempotent": "idempotentHint",
+    "open_world": "openWorldHint",
+}
 _SAMPLES: dict[str, Any] = {
     "string": "sample",
     "integer": 7,
@@ -705,8 +712,8 @@ class _ModelBuilder:
         )
         self.uses_mapping = self.uses_mapping or mock is not None
         schema = _input_schema(tool.inputs)
-        annotations = tuple(
-            (PythonIdentifier(f"{key}_hint"), value)
+        hints = tuple(
+            (key, value)
             for key, value in (
                 ("read_only", tool.hints.get("readOnly")),
                 ("destructive", tool.hints.get("destructive")),
@@ -715,6 +722,7 @@ class _ModelBuilder:
             )
             if value is not None
         )
+        annotations = tuple((PythonIdentifier(f"{key}_hint"), value) for key, value in hints)
         samples = {i.name: i.sample for i in inputs if i.required}
         upstream_path, upstream_query, expected_body = self.expected_request(tool.call, samples)
         if workflow is not None and tool.orchestration is not None:
@@ -729,6 +737,7 @@ class _ModelBuilder:
                 (i.name, _JSON_TYPES.get(i.type, i.type), i.required) for i in tool.inputs
             ),
             annotations=annotations,
+            hints=tuple((_WIRE_HINTS[key], value) for key, value in hints),
             inputs=tuple(inputs),
             call=call,
             mock=mock,

@@ -62,6 +62,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
+        "src/package/mcp_http.py.jinja",
+        "src/{package}/mcp_http.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
         "src/package/formats.py.jinja",
         "src/{package}/formats.py",
         lambda model: model.uses_raw_formats,
@@ -81,6 +86,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("tests/test_settings.py.jinja", "tests/test_settings.py"),
     PlannedFile("tests/test_rest.py.jinja", "tests/test_rest.py", lambda m: m.rest is not None),
     PlannedFile("tests/test_mcp.py.jinja", "tests/test_mcp.py", lambda m: m.mcp is not None),
+    PlannedFile(
+        "tests/test_mcp_http.py.jinja", "tests/test_mcp_http.py", lambda m: m.mcp is not None
+    ),
     PlannedFile(
         "tests/test_control.py.jinja", "tests/test_control.py", lambda m: m.control is not None
     ),

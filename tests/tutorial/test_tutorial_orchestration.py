@@ -409,6 +409,15 @@ def test_step_11_fleet_manifest(step: Any) -> None:
             # elements listed) before mapping; a lone <vessel> still gives a one-item list.
             assert await get_json(rest + "/legacy/vessels") == (200, [OLD_FAITHFUL, IRON_MAIDEN])
             assert await get_json(rest + "/legacy/vessels?status=laid_up") == (200, [IRON_MAIDEN])
+            # 5.2 and 5.4 over MCP: the same conversion behind the tool.
+            assert await call_tool(mcp, "list-legacy-vessels", {}) == (
+                False,
+                [OLD_FAITHFUL, IRON_MAIDEN],
+            )
+            assert await call_tool(mcp, "list-legacy-vessels", {"status": "active"}) == (
+                False,
+                [OLD_FAITHFUL],
+            )
             legacy = [headers for _, path, headers in registry.calls if path == "/legacy/vessels"]
             assert legacy and all(h["X-Dock-Key"] == "dummy-dockyard-key" for h in legacy)
             registry.calls[:] = [c for c in registry.calls if c[1] != "/legacy/vessels"]

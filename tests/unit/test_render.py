@@ -121,6 +121,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/__init__.py",
         "src/rest_sessions/__main__.py",
         "src/rest_sessions/cli.py",
+        "src/rest_sessions/mcp_http.py",
         "src/rest_sessions/mcp_server.py",
         "src/rest_sessions/operations.py",
         "src/rest_sessions/py.typed",
@@ -130,6 +131,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/upstream.py",
         "tests/conftest.py",
         "tests/test_mcp.py",
+        "tests/test_mcp_http.py",
         "tests/test_rest.py",
         "tests/test_settings.py",
     ]
@@ -156,6 +158,7 @@ def test_optional_outputs_follow_the_model(seed_model: CapabilityModel) -> None:
     assert conditions["src/{package}/mapping.py"] is False
     assert conditions["src/{package}/rest_app.py"] is True
     assert conditions["src/{package}/mcp_server.py"] is True
+    assert conditions["src/{package}/mcp_http.py"] is True
 
 
 def test_environment_settings() -> None:

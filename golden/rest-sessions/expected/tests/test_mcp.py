@@ -61,6 +61,10 @@ TOOLS: list[Any] = [
 ]
 
 
+# Tools whose answer the spec shapes with output mappings.
+SHAPED: set[str] = set()
+
+
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_tools_are_listed(mcp_url: str, mode: str) -> None:
     async with mcp_client(mcp_url, mode=mode) as client:
@@ -94,9 +98,12 @@ async def test_tool_reaches_upstream(
         await client.list_tools()
         result = await client.call_tool(name, arguments)
     assert not result.is_error, result.content
-    assert result.structured_content is not None
     data = json.loads(result.content[0].text)  # type: ignore[union-attr]
-    assert result.structured_content == (data if isinstance(data, dict) else {"result": data})
+    if result.structured_content is None:
+        # Only an output shape that maps nothing from the stub's answer relays it as text.
+        assert data == {"answer": 42} and name in SHAPED
+    else:
+        assert result.structured_content == (data if isinstance(data, dict) else {"result": data})
     if up_path is None:  # A mock: answered here, upstream untouched.
         assert upstream.requests == []
         return

@@ -1,25 +1,26 @@
 """The MCP adapter rest-sessions-mcp: one tool per spec tool, each calling the upstream API.
 
-Served with the official MCP SDK over Streamable HTTP (JSON responses, stateless, at `/mcp`) or
-stdio. Upstream errors come back as `isError` results carrying the status; they never crash a call.
+Served over Streamable HTTP at `/mcp` (stateless, JSON responses; see `mcp_http`) or, with the
+official MCP SDK, over stdio. Upstream errors come back as `isError` results carrying the status;
+they never crash a call.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final
-
-from mcp import types
-from mcp.server.context import ServerRequestContext
-from mcp.server.lowlevel.server import Server
-from mcp.shared.exceptions import MCPError
-from starlette.applications import Starlette
+from typing import TYPE_CHECKING, Any, Final
 
 from . import __version__, operations
+from .mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
 from .upstream import UpstreamClient, UpstreamError, UpstreamResponse
+
+if TYPE_CHECKING:  # The SDK is imported only to serve stdio.
+    from mcp.server.lowlevel.server import Server
+    from starlette.types import ASGIApp
 
 __all__ = ["NAME", "TOOLS", "create_http_app", "create_server", "tool_result"]
 
@@ -32,21 +33,22 @@ logger = logging.getLogger(__name__)
 
 ToolHandler = Callable[[UpstreamClient, Mapping[str, Any]], Awaitable[UpstreamResponse]]
 
-TOOLS: Final = (
-    types.Tool(
-        name="jupyter-notebook-list-running-sessions",
-        description="Jupyter Notebook List running sessions",
-        input_schema={"type": "object", "properties": {}},
-        annotations=types.ToolAnnotations(
-            read_only_hint=True,
-            destructive_hint=False,
-            idempotent_hint=True,
-        ),
-    ),
-    types.Tool(
-        name="jupyter-notebook-create-new-session",
-        description="Jupyter Notebook Create a new session",
-        input_schema={
+# Each tool as `tools/list` describes it (MCP's JSON field names).
+TOOLS: Final[tuple[dict[str, Any], ...]] = (
+    {
+        "name": "jupyter-notebook-list-running-sessions",
+        "description": "Jupyter Notebook List running sessions",
+        "inputSchema": {"type": "object", "properties": {}},
+        "annotations": {
+            "readOnlyHint": True,
+            "destructiveHint": False,
+            "idempotentHint": True,
+        },
+    },
+    {
+        "name": "jupyter-notebook-create-new-session",
+        "description": "Jupyter Notebook Create a new session",
+        "inputSchema": {
             "type": "object",
             "properties": {
                 "body": {
@@ -57,16 +59,16 @@ TOOLS: Final = (
             },
             "required": ["body"],
         },
-        annotations=types.ToolAnnotations(
-            read_only_hint=False,
-            destructive_hint=False,
-            idempotent_hint=False,
-        ),
-    ),
-    types.Tool(
-        name="jupyter-notebook-get-session",
-        description="Jupyter Notebook Get a session",
-        input_schema={
+        "annotations": {
+            "readOnlyHint": False,
+            "destructiveHint": False,
+            "idempotentHint": False,
+        },
+    },
+    {
+        "name": "jupyter-notebook-get-session",
+        "description": "Jupyter Notebook Get a session",
+        "inputSchema": {
             "type": "object",
             "properties": {
                 "session_id": {
@@ -76,16 +78,16 @@ TOOLS: Final = (
             },
             "required": ["session_id"],
         },
-        annotations=types.ToolAnnotations(
-            read_only_hint=True,
-            destructive_hint=False,
-            idempotent_hint=True,
-        ),
-    ),
-    types.Tool(
-        name="jupyter-notebook-update-session",
-        description="Jupyter Notebook Update a session",
-        input_schema={
+        "annotations": {
+            "readOnlyHint": True,
+            "destructiveHint": False,
+            "idempotentHint": True,
+        },
+    },
+    {
+        "name": "jupyter-notebook-update-session",
+        "description": "Jupyter Notebook Update a session",
+        "inputSchema": {
             "type": "object",
             "properties": {
                 "session_id": {
@@ -100,16 +102,16 @@ TOOLS: Final = (
             },
             "required": ["session_id", "body"],
         },
-        annotations=types.ToolAnnotations(
-            read_only_hint=False,
-            destructive_hint=False,
-            idempotent_hint=True,
-        ),
-    ),
-    types.Tool(
-        name="jupyter-notebook-delete-session",
-        description="Jupyter Notebook Delete a session",
-        input_schema={
+        "annotations": {
+            "readOnlyHint": False,
+            "destructiveHint": False,
+            "idempotentHint": True,
+        },
+    },
+    {
+        "name": "jupyter-notebook-delete-session",
+        "description": "Jupyter Notebook Delete a session",
+        "inputSchema": {
             "type": "object",
             "properties": {
                 "session_id": {
@@ -119,12 +121,12 @@ TOOLS: Final = (
             },
             "required": ["session_id"],
         },
-        annotations=types.ToolAnnotations(
-            read_only_hint=False,
-            destructive_hint=True,
-            idempotent_hint=True,
-        ),
-    ),
+        "annotations": {
+            "readOnlyHint": False,
+            "destructiveHint": True,
+            "idempotentHint": True,
+        },
+    },
 )
 
 
@@ -222,16 +224,12 @@ def _argument_problem(tool: str, arguments: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _text_result(payload: Any, *, is_error: bool = False) -> types.CallToolResult:
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=json.dumps(payload))], is_error=is_error
-    )
+def _text_result(payload: Any, *, is_error: bool = False) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": json.dumps(payload)}], "isError": is_error}
 
 
-def tool_result(
-    upstream: UpstreamResponse, shape: dict[str, Any] | None = None
-) -> types.CallToolResult:
-    """Turn an upstream reply into a tool result: JSON text plus `structuredContent`."""
+def tool_result(upstream: UpstreamResponse, shape: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Turn an upstream reply into a `CallToolResult` (as JSON): text plus `structuredContent`."""
     if upstream.status >= 400:
         detail: Any = upstream.body.decode("utf-8", "replace")
         if upstream.is_json:
@@ -239,59 +237,72 @@ def tool_result(
                 detail = upstream.json()
         return _text_result({"status": upstream.status, "error": detail}, is_error=True)
     if not upstream.body:
-        return types.CallToolResult(
-            content=[types.TextContent(type="text", text=json.dumps({"status": upstream.status}))],
-            structured_content={"status": upstream.status},
-        )
-    if not upstream.is_json:
-        text = upstream.body.decode("utf-8", "replace")
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+        result = _text_result({"status": upstream.status})
+        result["structuredContent"] = {"status": upstream.status}
+        return result
+    raw_text = {"content": [{"type": "text", "text": upstream.body.decode("utf-8", "replace")}]}
+    # A body in another format is read only to be shaped; unshaped, it goes out as text.
+    if not upstream.is_json and (shape is None or not upstream.has_data):
+        return {**raw_text, "isError": False}
     try:
-        data = upstream.json()
+        data = upstream.data()
     except ValueError:
-        text = upstream.body.decode("utf-8", "replace")
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+        return {**raw_text, "isError": False}
     if shape is not None:
         raise ValueError("this package was generated without output mapping")
-    structured = data if isinstance(data, dict) else {"result": data}
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=json.dumps(data))],
-        structured_content=structured,
-    )
+    result = _text_result(data)
+    result["structuredContent"] = data if isinstance(data, dict) else {"result": data}
+    return result
+
+
+async def _call_tool(
+    client: UpstreamClient, name: str, arguments: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Run tool `name`: check its arguments, call the upstream, shape the reply."""
+    handler = _HANDLERS.get(name)
+    if handler is None:
+        raise JsonRpcError(INVALID_PARAMS, f"unknown tool {name!r}")
+    problem = _argument_problem(name, arguments)
+    if problem is not None:
+        raise JsonRpcError(INVALID_PARAMS, f"invalid arguments for {name}: {problem}")
+    try:
+        upstream = await handler(client, arguments)
+    except UpstreamError as error:
+        return _text_result(
+            {"status": error.status, "error": error.title, "detail": error.detail},
+            is_error=True,
+        )
+    except Exception:  # A bug must not end the session; log it, tell the caller.
+        logger.exception("tool %s failed", name)
+        return _text_result(
+            {"status": 500, "error": "Internal error", "detail": "see the server log"},
+            is_error=True,
+        )
+    return tool_result(upstream)
 
 
 def create_server(client: UpstreamClient) -> Server[Any]:
-    """Build the MCP server whose tools call the upstream API through `client`."""
+    """Build the official SDK's MCP server (for stdio) with the same tools as the HTTP app."""
+    from mcp import types
+    from mcp.server.context import ServerRequestContext
+    from mcp.server.lowlevel.server import Server
+    from mcp.shared.exceptions import MCPError
+
+    listed = types.ListToolsResult.model_validate({"tools": TOOLS})
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=list(TOOLS))
+        return listed
 
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        handler = _HANDLERS.get(params.name)
-        if handler is None:
-            raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name!r}")
-        arguments = params.arguments or {}
-        problem = _argument_problem(params.name, arguments)
-        if problem is not None:
-            raise MCPError(types.INVALID_PARAMS, f"invalid arguments for {params.name}: {problem}")
         try:
-            upstream = await handler(client, arguments)
-        except UpstreamError as error:
-            return _text_result(
-                {"status": error.status, "error": error.title, "detail": error.detail},
-                is_error=True,
-            )
-        except Exception:  # A bug must not end the session; log it, tell the caller.
-            logger.exception("tool %s failed", params.name)
-            return _text_result(
-                {"status": 500, "error": "Internal error", "detail": "see the server log"},
-                is_error=True,
-            )
-        return tool_result(upstream)
+            result = await _call_tool(client, params.name, params.arguments or {})
+        except JsonRpcError as error:
+            raise MCPError(error.code, error.message, error.data) from None
+        return types.CallToolResult.model_validate(result)
 
     server: Server[Any] = Server(
         NAME,
@@ -305,9 +316,14 @@ def create_server(client: UpstreamClient) -> Server[Any]:
     return server
 
 
-def create_http_app(client: UpstreamClient, *, host: str) -> Starlette:
+def create_http_app(client: UpstreamClient, *, host: str) -> ASGIApp:
     """Serve the tools over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
-    app = create_server(client).streamable_http_app(
-        streamable_http_path="/mcp", json_response=True, stateless_http=True, host=host
+    app: ASGIApp = StreamableHttpApp(
+        name=NAME,
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        tools=TOOLS,
+        call_tool=functools.partial(_call_tool, client),
+        host=host,
     )
     return app
