@@ -230,9 +230,16 @@ def _run_builds(
             yield builder(spec)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures: list[Future[BuildOutcome]] = [pool.submit(builder, spec) for spec in specs]
+        # Largest specs first, so no worker is left with a big one while the others sit idle.
+        futures: list[Future[BuildOutcome]] = [
+            pool.submit(builder, spec) for spec in sorted(specs, key=_size, reverse=True)
+        ]
         for future in as_completed(futures):
             yield future.result()
+
+
+def _size(spec: Path) -> int:
+    return spec.stat().st_size if spec.is_file() else 0  # a missing one is reported by its build
 
 
 def _summary(outcomes: Sequence[BuildOutcome]) -> str:

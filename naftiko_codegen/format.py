@@ -1,16 +1,24 @@
 """Stage 6, format: `{path: text}` → the same map with every `.py` file formatted by black.
 
 Black is the slowest stage by far, and most of what the templates emit is the same from one
-package to the next (runtime helpers, test fixtures). So a module is cut at its top-level
-definitions, each piece is formatted on its own and memoised by content, and the pieces are
-joined with the two blank lines black puts around top-level definitions. The result is what
-black makes of the whole file (a test compares both on every golden case and a corpus sample).
+package to the next (imports, runtime helpers, test fixtures). So a module is cut into pieces
+(each top-level definition, and runs of simple statements where black's blank lines between
+them are known), each piece is formatted on its own and memoised by content, and the pieces are
+joined with the blank lines black puts between them. The result is what black makes of the whole
+file (tests compare both on every golden case and a corpus sample).
+
+Black formats in two passes unless its input is already black-stable. Two cheap rewrites, each
+one exactly what black itself does, make most pieces stable: a piece loses its trailing blank
+lines (black drops them at the end of a file), and plain single-quoted strings (what `repr`
+gives) become double-quoted.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import gc
+import re
 from collections.abc import Mapping
 
 import black
@@ -25,50 +33,162 @@ BLACK_MODE = Mode(line_length=100, target_versions={TargetVersion.PY311})
 """The style of generated code (black is pinned, so output is byte-stable)."""
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+_ONE_LINE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, *_IMPORTS)
+"""Statements after which a new piece may start (no body, so black's blank-line rule is simple)."""
+
+_TOKENS = re.compile(
+    r"""
+      (?P<comment>\#[^\r\n]*)
+    | (?P<triple>'\'\'(?:[^\\]|\\.)*?'\'\'|"\"\"(?:[^\\]|\\.)*?"\"\")
+    | (?P<plain>'[^'"\\\r\n]*')
+    | (?P<other>'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+"""Comments and string tokens; `plain` is a string black rewrites to double quotes, and only that."""
+
+_DEFINITION_GAP = 2
+"""Blank lines black puts before and after a top-level definition."""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _black(text: str) -> str:
-    return black.format_str(text, mode=BLACK_MODE)
-
-
-def _pieces(text: str) -> list[tuple[bool, str]] | None:
-    """Cut a module into (is_definition, source) pieces; None when it does not parse."""
+    # Black builds a syntax tree full of parent-child cycles; the cyclic collector would scan
+    # it over and over while it is alive (a fifth of black's time). Off during the call, it
+    # frees the dead tree in one sweep afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        tree = ast.parse(text)
-    except SyntaxError:
+        return black.format_str(text, mode=BLACK_MODE)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _double_quote(match: re.Match[str]) -> str:
+    token = match.group()
+    before = match.string[match.start() - 1 : match.start()]
+    if match.lastgroup != "plain" or before.isalnum() or before == "_":
+        return token  # a comment, another kind of string, or a prefixed one (`r'…'`, `f'…'`)
+    return '"' + token[1:-1] + '"'
+
+
+def _double_quoted(text: str) -> str:
+    """Rewrite `'plain'` string tokens to `"plain"`, as black's string normalisation does.
+
+    Only tokens without prefix, backslash, double quote or line break are touched. For those,
+    black (unicode escapes, prefix, quotes, docstring handling alike) normalises `'…'` to `"…"`
+    and leaves `"…"` as it is, so black's output is the same with or without this rewrite.
+    Comments and every other string are matched too, only to be skipped whole: outside them a
+    quote always opens a string, so the scan never starts inside a token.
+    """
+    return _TOKENS.sub(_double_quote, text)
+
+
+def _is_module_docstring(node: ast.stmt, lines: list[str]) -> bool:
+    """A plain `\"\"\"…\"\"\"` string as the first statement (black's module docstring)."""
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+        return False
+    source = "".join(lines[node.lineno - 1 : node.end_lineno]).strip()
+    return (
+        node.col_offset == 0
+        and source.startswith('"""')
+        and source.endswith('"""')
+        and source.count('"""') == 2
+    )
+
+
+def _simple_gap(
+    previous: ast.stmt, node: ast.stmt, lines: list[str], *, previous_is_first: bool
+) -> int | None:
+    """Blank lines black puts between two top-level statements, when a cut there is safe.
+
+    None when the statements must stay in one piece. A cut is made only after a one-line-kind
+    statement (or the module docstring), before a statement that is no definition and no
+    expression (a string there would read as a docstring), with only blank lines in between.
+    """
+    previous_is_docstring = previous_is_first and _is_module_docstring(previous, lines)
+    if not (isinstance(previous, _ONE_LINE_STATEMENTS) or previous_is_docstring):
         return None
-    lines = text.splitlines(keepends=True)
-    starts: list[tuple[int, bool]] = []
-    previous_was_definition = True
-    for node in tree.body:
-        is_definition = isinstance(node, _DEFINITIONS)
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-        # Consecutive simple statements (imports, constants) stay together as one piece.
-        if is_definition or previous_was_definition or not starts:
-            starts.append((first - 1, is_definition))
-        previous_was_definition = is_definition
-    pieces: list[tuple[bool, str]] = []
-    for index, (start, is_definition) in enumerate(starts):
+    if isinstance(node, (*_DEFINITIONS, ast.Expr)) or (
+        isinstance(previous, _IMPORTS) and isinstance(node, _IMPORTS)
+    ):
+        return None
+    if not _only_blank_between(previous, node, lines):
+        return None
+    if previous_is_docstring:
+        return 1  # always one blank line after a module docstring
+    if isinstance(previous, _IMPORTS):
+        return 1  # always one blank line after top-level imports
+    return min(node.lineno - 1 - (previous.end_lineno or previous.lineno), 2)
+
+
+def _only_blank_between(previous: ast.stmt, node: ast.stmt, lines: list[str]) -> bool:
+    """Whether `node` starts on a later line than `previous` ends, with only blank lines between."""
+    end = previous.end_lineno or previous.lineno
+    between = lines[end : node.lineno - 1]
+    return node.lineno > end and not any(line.strip() or "\f" in line for line in between)
+
+
+def _pieces(lines: list[str], tree: ast.Module) -> list[tuple[int, str]]:
+    """Cut a module into (blank lines before, source) pieces, blank pieces left out."""
+    starts: list[tuple[int, int]] = []  # (first line index, blank lines before)
+    for index, node in enumerate(tree.body):
         if index == 0:
-            start = 0
-        end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
-        # Comment lines just above the next piece belong to it (black keeps them attached).
-        while end > start and lines[end - 1].lstrip().startswith("#"):
-            end -= 1
+            starts.append((0, 0))
+            continue
+        previous = tree.body[index - 1]
+        if index == 1 and isinstance(previous, ast.Expr):
+            # After a module docstring black's blank lines depend on what follows (decorator,
+            # comment, definition), so anything but a simple statement stays in its piece.
+            if (gap := _simple_gap(previous, node, lines, previous_is_first=True)) is not None:
+                starts.append((node.lineno - 1, gap))
+            continue
+        # After a definition, black puts two blank lines unless a comment comes between; and
+        # a piece opening with a string statement would make that a module docstring.
+        if isinstance(node, _DEFINITIONS) or (
+            isinstance(previous, _DEFINITIONS)
+            and not isinstance(node, ast.Expr)
+            and _only_blank_between(previous, node, lines)
+        ):
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            starts.append((first - 1, _DEFINITION_GAP))
+            continue
+        if (gap := _simple_gap(previous, node, lines, previous_is_first=False)) is not None:
+            starts.append((node.lineno - 1, gap))
+    pieces: list[tuple[int, str]] = []
+    for index, (start, gap) in enumerate(starts):
+        end = len(lines)
         if index + 1 < len(starts):
+            end = starts[index + 1][0]
+            # Comment lines just above the next piece belong to it (black keeps them attached).
+            while end > start and lines[end - 1].lstrip().startswith("#"):
+                end -= 1
             starts[index + 1] = (end, starts[index + 1][1])
-        pieces.append((is_definition, "".join(lines[start:end])))
+        # Trailing blank lines: black drops them at the end of a file, the join puts them back.
+        source = "".join(lines[start:end]).rstrip("\n")
+        if source.strip():
+            pieces.append((gap, source + "\n"))
     return pieces
 
 
 def format_module(text: str) -> str:
     """Format one Python module as black does, reusing pieces formatted before."""
-    pieces = _pieces(text)
-    if pieces is None or len(pieces) < 2:
-        return _black(text)
-    formatted = [_black(source) for _, source in pieces if source.strip()]
-    return "\n\n".join(formatted)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return _black(text)  # black reports it, with its own line and column
+    if "'" in text and "fmt:" not in text:  # black leaves `# fmt: off/skip` code alone
+        text = _double_quoted(text)
+    lines = text.splitlines(keepends=True)
+    pieces = _pieces(lines, tree)
+    if len(pieces) < 2:
+        return _black("".join(lines))
+    formatted = [_black(pieces[0][1])]
+    for gap, source in pieces[1:]:
+        formatted += ["\n" * gap, _black(source)]
+    return "".join(formatted)
 
 
 def format_files(files: Mapping[str, str]) -> dict[str, str]:
