@@ -28,11 +28,14 @@ __all__ = [
     "InputLocation",
     "LookupStep",
     "McpAdapter",
+    "McpPrompt",
+    "McpResource",
     "McpTool",
     "MockOutput",
     "Orchestration",
     "Output",
     "ParamLocation",
+    "PromptArgument",
     "RestAdapter",
     "RestForward",
     "RestOperation",
@@ -318,6 +321,49 @@ class McpTool:
 
 
 @dataclass(frozen=True)
+class McpResource:
+    """An MCP resource: read through a call or steps, or the files of a folder (`location`)."""
+
+    name: str
+    label: str
+    description: str
+    uri: str
+    """As the spec writes it; `{name}` segments make it a URI template."""
+    mime_type: str
+    parameters: tuple[str, ...]
+    """The template's `{name}` segments, in order (the inputs of `call` or `steps`)."""
+    call: Call | None
+    output: Output
+    location: Location
+    orchestration: Orchestration | None = None
+    folder: str | None = None
+    """For a static resource: the folder (a `file:` URI's path) whose files it serves."""
+
+
+@dataclass(frozen=True)
+class PromptArgument:
+    """An argument of an MCP prompt."""
+
+    name: str
+    description: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class McpPrompt:
+    """An MCP prompt: messages with `{{argument}}` placeholders, or a file (`location`)."""
+
+    name: str
+    label: str
+    description: str
+    arguments: tuple[PromptArgument, ...]
+    messages: tuple[tuple[str, str], ...]
+    """(role, text) in order."""
+    file: str | None = None
+    """A prompt kept in a file (a `file:` URI's path): one `user` message, read when asked."""
+
+
+@dataclass(frozen=True)
 class McpAdapter:
     """An MCP adapter (`exposes[]` entry of type `mcp`)."""
 
@@ -329,6 +375,8 @@ class McpAdapter:
     tools: tuple[McpTool, ...]
     auth: Auth | None = None
     """Credentials callers must present (inbound authentication, HTTP transport)."""
+    resources: tuple[McpResource, ...] = ()
+    prompts: tuple[McpPrompt, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ __all__ = [
     "InboundAuthModel",
     "InputModel",
     "McpModel",
+    "PromptModel",
+    "ResourceModel",
     "OperationModel",
     "ParameterModel",
     "RestModel",
@@ -298,6 +300,44 @@ class ToolModel:
 
 
 @dataclass(frozen=True)
+class ResourceModel:
+    """One MCP resource: read through a call or steps, or the files of a folder."""
+
+    name: str
+    function: PythonIdentifier
+    title: str
+    description: str
+    uri: str
+    mime_type: str
+    uri_pattern: str | None
+    """For a URI template: a regular expression with one group per `{parameter}`."""
+    parameters: tuple[str, ...]
+    """The template's parameters, in the order of the pattern's groups."""
+    call: CallModel | None
+    workflow: WorkflowCallModel | None
+    folder: str | None
+    """For a static resource: the folder whose files it serves (relative to the cwd)."""
+    sample_uri: str = ""
+    """For the generated tests: the URI with every `{parameter}` set to `sample`."""
+
+
+@dataclass(frozen=True)
+class PromptModel:
+    """One MCP prompt: messages filled with the caller's arguments, or a file read when asked."""
+
+    name: str
+    title: str
+    description: str
+    arguments: PythonCode
+    """A literal list of `{"name", "description", "required"}` objects."""
+    messages: PythonCode
+    """A literal tuple of `(role, text)`; `{{argument}}` placeholders are filled at run time."""
+    file: str | None
+    sample_arguments: PythonCode = PythonCode("{}")
+    """For the generated tests: a value for every argument."""
+
+
+@dataclass(frozen=True)
 class McpModel:
     """The MCP adapter."""
 
@@ -309,6 +349,10 @@ class McpModel:
     tools: tuple[ToolModel, ...]
     tool_names: tuple[str, ...]
     auth: InboundAuthModel | None
+    resources: tuple[ResourceModel, ...] = ()
+    prompts: tuple[PromptModel, ...] = ()
+    content_helpers: tuple[PythonIdentifier, ...] = ()
+    """Helpers `mcp_content.py` imports from `upstream.py`."""
 
 
 @dataclass(frozen=True)

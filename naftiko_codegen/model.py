@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -26,6 +27,8 @@ from .canonical import (
     CanonicalCapability,
     ConsumedParameter,
     Input,
+    McpPrompt,
+    McpResource,
     McpTool,
     MockOutput,
     Orchestration,
@@ -45,6 +48,8 @@ from .context import (
     McpModel,
     OperationModel,
     ParameterModel,
+    PromptModel,
+    ResourceModel,
     RestModel,
     RouteModel,
     SecretModel,
@@ -748,6 +753,61 @@ class _ModelBuilder:
             workflow=workflow,
         )
 
+    def resource_model(self, resource: McpResource, functions: UniqueNames) -> ResourceModel:
+        inputs = {name: PythonCode(f"arguments[{name!r}]") for name in resource.parameters}
+        used_for = f"MCP resource {resource.name}"
+        call = (
+            self.call_model(resource.call, inputs, resource.output, used_for)
+            if resource.call
+            else None
+        )
+        workflow = None
+        if resource.orchestration is not None:
+            workflow = self.workflow_call(
+                resource.orchestration,
+                tuple(Input(p, "argument", "string", "", True, True) for p in resource.parameters),
+                inputs,
+                resource.name,
+                resource.description or f"MCP resource {resource.name}",
+            )
+        pattern = None
+        if resource.parameters:
+            pieces = re.split(r"\{([A-Za-z0-9_]+)\}", resource.uri)
+            pattern = "".join(
+                "([^/]+)" if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)
+            )
+        return ResourceModel(
+            name=resource.name,
+            function=functions.claim(f"read_{resource.name}", fallback="resource"),
+            title=resource.label,
+            description=resource.description,
+            uri=resource.uri,
+            mime_type=resource.mime_type,
+            uri_pattern=pattern,
+            parameters=resource.parameters,
+            call=call,
+            workflow=workflow,
+            folder=resource.folder,
+            sample_uri=re.sub(r"\{[A-Za-z0-9_]+\}", "sample", resource.uri),
+        )
+
+    @staticmethod
+    def prompt_model(prompt: McpPrompt) -> PromptModel:
+        return PromptModel(
+            name=prompt.name,
+            title=prompt.label,
+            description=prompt.description,
+            arguments=py_literal(
+                [
+                    {"name": a.name, "description": a.description, "required": a.required}
+                    for a in prompt.arguments
+                ]
+            ),
+            messages=py_literal(tuple(prompt.messages)),
+            file=prompt.file,
+            sample_arguments=py_literal({a.name: f"sample-{a.name}" for a in prompt.arguments}),
+        )
+
     def expected_request(
         self, call: Call | None, samples: Mapping[str, Any]
     ) -> tuple[str | None, tuple[tuple[str, str], ...], PythonCode]:
@@ -1013,6 +1073,7 @@ class _ModelBuilder:
             mcp_adapter = canonical.mcp_adapters[0]
             functions = UniqueNames({"create_server", "text"})
             tools = tuple(self.tool_model(tool, functions) for tool in mcp_adapter.tools)
+            resources = tuple(self.resource_model(r, functions) for r in mcp_adapter.resources)
             mcp = McpModel(
                 namespace=mcp_adapter.namespace,
                 transport=mcp_adapter.transport,
@@ -1022,6 +1083,17 @@ class _ModelBuilder:
                 tools=tools,
                 tool_names=tuple(sorted(t.name for t in tools)),
                 auth=self.inbound_auth(mcp_adapter.auth, mcp_adapter.namespace),
+                resources=resources,
+                prompts=tuple(self.prompt_model(p) for p in mcp_adapter.prompts),
+                content_helpers=tuple(
+                    PythonIdentifier(name)
+                    for name in ("basic_credentials", "text")
+                    if any(
+                        f"{name}(" in code
+                        for r in resources
+                        for _, code in (r.call.arguments if r.call else ())
+                    )
+                ),
             )
         control: ControlModel | None = None
         if canonical.control is not None:

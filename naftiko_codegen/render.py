@@ -67,6 +67,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
+        "src/package/mcp_content.py.jinja",
+        "src/{package}/mcp_content.py",
+        lambda model: model.mcp is not None and bool(model.mcp.resources or model.mcp.prompts),
+    ),
+    PlannedFile(
         "src/package/formats.py.jinja",
         "src/{package}/formats.py",
         lambda model: model.uses_raw_formats,

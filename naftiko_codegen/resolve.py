@@ -32,10 +32,13 @@ from .canonical import (
     InputLocation,
     LookupStep,
     McpAdapter,
+    McpPrompt,
+    McpResource,
     McpTool,
     MockOutput,
     Orchestration,
     Output,
+    PromptArgument,
     RestAdapter,
     RestForward,
     RestOperation,
@@ -1442,14 +1445,6 @@ class _Resolver:
         namespace = str(entry.get("namespace", ""))
         roots = frozenset({namespace, "tools", "mcp"})
         tools: list[McpTool] = []
-        for key in ("resources", "prompts"):
-            if entry.get(key):
-                self.warn(
-                    (*path, key),
-                    "NAF393",
-                    f"MCP {key} are not supported yet; the server is generated with tools only",
-                    f"remove `{key}` to silence this warning",
-                )
         for t_index, tool in enumerate(_list(entry.get("tools"))):
             t_path: NodePath = (*path, "tools", t_index)
             if not isinstance(tool, dict):
@@ -1521,6 +1516,17 @@ class _Resolver:
                     orchestration=orchestration,
                 )
             )
+        resources = [
+            resource
+            for r_index, raw in enumerate(_list(entry.get("resources")))
+            if isinstance(raw, dict)
+            and (resource := self.mcp_resource(raw, (*path, "resources", r_index), roots))
+        ]
+        prompts = [
+            self.mcp_prompt(raw)
+            for raw in _list(entry.get("prompts"))
+            if isinstance(raw, dict) and raw.get("name")
+        ]
         transport: Literal["http", "stdio"] = (
             "stdio" if entry.get("transport") == "stdio" else "http"
         )
@@ -1533,6 +1539,95 @@ class _Resolver:
             description=str(entry.get("description") or ""),
             tools=tuple(tools),
             auth=self.inbound_auth(entry.get("authentication"), (*path, "authentication")),
+            resources=tuple(resources),
+            prompts=tuple(prompts),
+        )
+
+    def mcp_resource(
+        self, raw: Mapping[str, Any], path: NodePath, roots: frozenset[str]
+    ) -> McpResource | None:
+        """A resource read through `call` or `steps`, or the files of a `location` folder."""
+        uri = str(raw.get("uri") or "")
+        parameters = tuple(re.findall(r"\{([A-Za-z0-9_]+)\}", uri))
+        declared = [Input(name, "argument", "string", "", True, True) for name in parameters]
+        call: Call | None = None
+        orchestration: Orchestration | None = None
+        folder: str | None = None
+        if "location" in raw:
+            folder = _file_uri_path(str(raw["location"]))
+        elif "steps" in raw:
+            kind = self.unit_kind(raw, path, f"MCP resource {raw.get('name')!r}")
+            orchestrated = (
+                self.orchestration(raw, path, roots, declared, [], input_location="mcp")
+                if kind == "steps"
+                else None
+            )
+            if orchestrated is None:
+                return None
+            orchestration = orchestrated[0]
+        elif "call" in raw:
+            operation = self.find_operation(str(raw.get("call")), (*path, "call"))
+            if operation is None:
+                return None
+            call, _ = self.bind_call(
+                operation,
+                _dict(raw.get("with")),
+                roots,
+                declared,
+                [],
+                path,
+                infer_default="path-only",
+                input_location="mcp",
+            )
+        else:
+            self.warn(
+                path,
+                "NAF393",
+                f"MCP resource {raw.get('name')!r} has none of `call`, `steps` or `location`; "
+                "it is left out",
+                "read it through `call: <namespace>.<operation>`, or serve a folder",
+            )
+            return None
+        return McpResource(
+            name=str(raw.get("name") or ""),
+            label=str(raw.get("label") or ""),
+            description=str(raw.get("description") or ""),
+            uri=uri,
+            mime_type=str(raw.get("mimeType") or "application/json"),
+            parameters=parameters,
+            call=call,
+            output=(
+                Output(True) if orchestration else self.resolve_output(raw.get("outputParameters"))
+            ),
+            location=self.spec.locate(path),
+            orchestration=orchestration,
+            folder=folder,
+        )
+
+    def mcp_prompt(self, raw: Mapping[str, Any]) -> McpPrompt:
+        """A prompt: its messages (placeholders are filled when a client asks), or a file."""
+        arguments = tuple(
+            PromptArgument(
+                str(item.get("name") or ""),
+                str(item.get("description") or ""),
+                item.get("required", True) is not False,
+            )
+            for item in _list(raw.get("arguments"))
+            if isinstance(item, dict)
+        )
+        messages = tuple(
+            (str(item.get("role") or "user"), str(item.get("content") or ""))
+            for item in _list(raw.get("template") or raw.get("messages"))
+            if isinstance(item, dict)
+        )
+        location = raw.get("location")
+        return McpPrompt(
+            name=str(raw["name"]),
+            label=str(raw.get("label") or ""),
+            description=str(raw.get("description") or ""),
+            arguments=arguments,
+            messages=messages,
+            file=_file_uri_path(str(location)) if location else None,
         )
 
     def resolve(self) -> CanonicalCapability:
@@ -1737,6 +1832,12 @@ def _json_template(text: str) -> Any:
         return json.loads("".join(out))
     except ValueError:
         return None
+
+
+def _file_uri_path(uri: str) -> str:
+    """The path of a `file:` URI; `file:///./x` is relative to the working directory."""
+    path = uri.removeprefix("file://")
+    return path[1:] if path.startswith("/./") else path
 
 
 def _step_path(text: str) -> tuple[str, ...] | None:
