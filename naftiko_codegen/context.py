@@ -20,10 +20,10 @@ __all__ = [
     "InboundAuthModel",
     "InputModel",
     "McpModel",
-    "PromptModel",
-    "ResourceModel",
     "OperationModel",
     "ParameterModel",
+    "PromptModel",
+    "ResourceModel",
     "RestModel",
     "RouteModel",
     "SecretModel",
@@ -333,7 +333,7 @@ class PromptModel:
     messages: PythonCode
     """A literal tuple of `(role, text)`; `{{argument}}` placeholders are filled at run time."""
     file: str | None
-    sample_arguments: PythonCode = PythonCode("{}")
+    sample_arguments: PythonCode
     """For the generated tests: a value for every argument."""
 
 
