@@ -36,6 +36,7 @@ __all__ = [
     "METHOD_NOT_FOUND",
     "STATELESS_VERSIONS",
     "JsonRpcError",
+    "MethodHandler",
     "StreamableHttpApp",
     "ToolCaller",
 ]
@@ -89,6 +90,8 @@ logger = logging.getLogger(__name__)
 
 ToolCaller = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 """Run one tool: (name, arguments) -> `CallToolResult` as JSON; raises `JsonRpcError`."""
+MethodHandler = Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]
+"""Answer one more method (resources, prompts): params -> result as JSON; raises `JsonRpcError`."""
 
 
 class JsonRpcError(Exception):
@@ -205,8 +208,12 @@ class StreamableHttpApp:
         call_tool: ToolCaller,
         host: str,
         path: str = "/mcp",
+        methods: Mapping[str, MethodHandler] | None = None,
     ) -> None:
+        """`methods` serves more of the protocol (e.g. `resources/read`, `prompts/get`); the
+        capabilities announced follow from the method names."""
         self._call_tool = call_tool
+        self._methods = dict(methods or {})
         self._tools = list(tools)
         self._server_info = {"name": name, "version": version}
         self._instructions = instructions
@@ -302,6 +309,8 @@ class StreamableHttpApp:
                 result = self._initialize(params)
             elif method == "ping":
                 result = {}
+            elif method in self._methods:
+                result = await self._methods[method](params)
             elif method in _EMPTY_LISTS:
                 result = {_EMPTY_LISTS[method]: []}
             else:
@@ -349,6 +358,10 @@ class StreamableHttpApp:
                 result = {"tools": self._tools, **_CACHE_HINT}
             elif method == "server/discover":
                 result = self._discover()
+            elif method in self._methods:
+                result = await self._methods[method](params)
+                if method.endswith("/list"):
+                    result = {**result, **_CACHE_HINT}
             elif method in _EMPTY_LISTS:
                 result = {_EMPTY_LISTS[method]: [], **_CACHE_HINT}
             else:
@@ -405,7 +418,12 @@ class StreamableHttpApp:
             raise _unsupported_version(header_version)
 
     def _capabilities(self) -> dict[str, Any]:
-        return {"tools": {"listChanged": False}}
+        capabilities: dict[str, Any] = {"tools": {"listChanged": False}}
+        if "resources/read" in self._methods:
+            capabilities["resources"] = {"subscribe": False, "listChanged": False}
+        if "prompts/get" in self._methods:
+            capabilities["prompts"] = {"listChanged": False}
+        return capabilities
 
     def _initialize(self, params: Mapping[str, Any]) -> dict[str, Any]:
         requested = params.get("protocolVersion")
