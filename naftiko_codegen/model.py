@@ -1085,14 +1085,8 @@ class _ModelBuilder:
                 auth=self.inbound_auth(mcp_adapter.auth, mcp_adapter.namespace),
                 resources=resources,
                 prompts=tuple(self.prompt_model(p) for p in mcp_adapter.prompts),
-                content_helpers=tuple(
-                    PythonIdentifier(name)
-                    for name in ("basic_credentials", "text")
-                    if any(
-                        f"{name}(" in code
-                        for r in resources
-                        for _, code in (r.call.arguments if r.call else ())
-                    )
+                content_helpers=_helpers_called(
+                    code for resource in resources for code in _arguments(resource.call)
                 ),
             )
         control: ControlModel | None = None
@@ -1188,33 +1182,36 @@ class _ModelBuilder:
             control_helpers=_unit_helpers((), control.auth if control else None),
             spec_version=canonical.spec_version,
             workflows=tuple(model for _, _, model in self.workflows),
-            workflow_helpers=tuple(
-                PythonIdentifier(name)
-                for name in ("basic_credentials", "text")
-                if any(
-                    f"{name}(" in code
-                    for _, _, workflow in self.workflows
-                    for step in workflow.steps
-                    for code in [
-                        step.value or "",
-                        *(c for _, c in (step.call.arguments if step.call else ())),
-                    ]
-                )
+            workflow_helpers=_helpers_called(
+                code
+                for _, _, workflow in self.workflows
+                for step in workflow.steps
+                for code in [step.value or "", *_arguments(step.call)]
             ),
         )
+
+
+def _helpers_called(codes: Iterable[str]) -> tuple[PythonIdentifier, ...]:
+    """The `upstream.py` helpers that some of these expressions call."""
+    code = " ".join(codes)
+    return tuple(
+        PythonIdentifier(name) for name in ("basic_credentials", "text") if f"{name}(" in code
+    )
+
+
+def _arguments(call: CallModel | None) -> list[str]:
+    return [code for _, code in call.arguments] if call else []
 
 
 def _unit_helpers(
     units: Iterable[RouteModel | ToolModel], auth: InboundAuthModel | None
 ) -> tuple[PythonIdentifier, ...]:
     """The `upstream.py` helpers that the units' (and the auth check's) expressions call."""
-    code = " ".join(
-        " ".join([unit.mock or "", *(c for _, c in (unit.call.arguments if unit.call else ()))])
-        for unit in units
-    )
-    code += " " + (auth.expected if auth else "")
-    return tuple(
-        PythonIdentifier(name) for name in ("basic_credentials", "text") if f"{name}(" in code
+    return _helpers_called(
+        [
+            *(code for unit in units for code in [unit.mock or "", *_arguments(unit.call)]),
+            auth.expected if auth else "",
+        ]
     )
 
 

@@ -228,6 +228,12 @@ def _text_result(payload: Any, *, is_error: bool = False) -> dict[str, Any]:
     return {"content": [{"type": "text", "text": json.dumps(payload)}], "isError": is_error}
 
 
+def _raw_result(upstream: UpstreamResponse) -> dict[str, Any]:
+    """The upstream body as it came, as the text of a successful result."""
+    text = upstream.body.decode("utf-8", "replace")
+    return {"content": [{"type": "text", "text": text}], "isError": False}
+
+
 def tool_result(upstream: UpstreamResponse, shape: dict[str, Any] | None = None) -> dict[str, Any]:
     """Turn an upstream reply into a `CallToolResult` (as JSON): text plus `structuredContent`."""
     if upstream.status >= 400:
@@ -240,14 +246,13 @@ def tool_result(upstream: UpstreamResponse, shape: dict[str, Any] | None = None)
         result = _text_result({"status": upstream.status})
         result["structuredContent"] = {"status": upstream.status}
         return result
-    raw_text = {"content": [{"type": "text", "text": upstream.body.decode("utf-8", "replace")}]}
     # A body in another format is read only to be shaped; unshaped, it goes out as text.
     if not upstream.is_json and (shape is None or not upstream.has_data):
-        return {**raw_text, "isError": False}
+        return _raw_result(upstream)
     try:
         data = upstream.data()
     except ValueError:
-        return {**raw_text, "isError": False}
+        return _raw_result(upstream)
     if shape is not None:
         raise ValueError("this package was generated without output mapping")
     result = _text_result(data)
