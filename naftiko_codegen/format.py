@@ -20,11 +20,13 @@ import functools
 import gc
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
+from .data_layout import layout_assignment
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 
 __all__ = ["BLACK_MODE", "format_files", "format_module"]
@@ -34,6 +36,7 @@ BLACK_MODE = Mode(line_length=100, target_versions={TargetVersion.PY311})
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
 _ONE_LINE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, *_IMPORTS)
 """Statements after which a new piece may start (no body, so black's blank-line rule is simple)."""
 
@@ -106,7 +109,8 @@ def _simple_gap(
 
     None when the statements must stay in one piece. A cut is made only after a one-line-kind
     statement (or the module docstring), before a statement that is no definition and no
-    expression (a string there would read as a docstring), with only blank lines in between.
+    expression (a string there would read as a docstring), with only blank lines in between,
+    then (except after the docstring) comment lines, which go with the second statement.
     """
     previous_is_docstring = previous_is_first and _is_module_docstring(previous, lines)
     if not (isinstance(previous, _ONE_LINE_STATEMENTS) or previous_is_docstring):
@@ -115,13 +119,15 @@ def _simple_gap(
         isinstance(previous, _IMPORTS) and isinstance(node, _IMPORTS)
     ):
         return None
-    if not _only_blank_between(previous, node, lines):
-        return None
     if previous_is_docstring:
-        return 1  # always one blank line after a module docstring
+        # always one blank line after a module docstring (but comments there are special)
+        return 1 if _only_blank_between(previous, node, lines) else None
+    blanks = _blanks_before_comments(previous, node, lines)
+    if blanks is None:
+        return None
     if isinstance(previous, _IMPORTS):
         return 1  # always one blank line after top-level imports
-    return min(node.lineno - 1 - (previous.end_lineno or previous.lineno), 2)
+    return min(blanks, 2)
 
 
 def _only_blank_between(previous: ast.stmt, node: ast.stmt, lines: list[str]) -> bool:
@@ -131,19 +137,44 @@ def _only_blank_between(previous: ast.stmt, node: ast.stmt, lines: list[str]) ->
     return node.lineno > end and not any(line.strip() or "\f" in line for line in between)
 
 
-def _pieces(lines: list[str], tree: ast.Module) -> list[tuple[int, str]]:
-    """Cut a module into (blank lines before, source) pieces, blank pieces left out."""
-    starts: list[tuple[int, int]] = []  # (first line index, blank lines before)
+def _blanks_before_comments(previous: ast.stmt, node: ast.stmt, lines: list[str]) -> int | None:
+    """Blank lines after `previous` when only they, then comment lines right above `node`, sit
+    between the two; None when anything else does."""
+    end = previous.end_lineno or previous.lineno
+    between = lines[end : node.lineno - 1]
+    if node.lineno <= end or any("\f" in line for line in between):
+        return None
+    blanks = 0
+    while blanks < len(between) and not between[blanks].strip():
+        blanks += 1
+    if not all(line.lstrip().startswith("#") for line in between[blanks:]):
+        return None
+    return blanks
+
+
+class _Piece(NamedTuple):
+    gap: int
+    """Blank lines black puts before the piece."""
+    source: str
+    first_line: int
+    """Its 1-based line number in the module."""
+    statement: ast.stmt | None
+    """Its statement when it holds only one (comment lines above it apart)."""
+
+
+def _pieces(lines: list[str], tree: ast.Module) -> list[_Piece]:
+    """Cut a module into pieces, blank pieces left out."""
+    starts: list[tuple[int, int, int]] = []  # (first line index, blank lines before, statement)
     for index, node in enumerate(tree.body):
         if index == 0:
-            starts.append((0, 0))
+            starts.append((0, 0, 0))
             continue
         previous = tree.body[index - 1]
         if index == 1 and isinstance(previous, ast.Expr):
             # After a module docstring black's blank lines depend on what follows (decorator,
             # comment, definition), so anything but a simple statement stays in its piece.
             if (gap := _simple_gap(previous, node, lines, previous_is_first=True)) is not None:
-                starts.append((node.lineno - 1, gap))
+                starts.append((node.lineno - 1, gap, index))
             continue
         # After a definition, black puts two blank lines unless a comment comes between; and
         # a piece opening with a string statement would make that a module docstring.
@@ -153,24 +184,32 @@ def _pieces(lines: list[str], tree: ast.Module) -> list[tuple[int, str]]:
             and _only_blank_between(previous, node, lines)
         ):
             first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-            starts.append((first - 1, _DEFINITION_GAP))
+            starts.append((first - 1, _DEFINITION_GAP, index))
             continue
         if (gap := _simple_gap(previous, node, lines, previous_is_first=False)) is not None:
-            starts.append((node.lineno - 1, gap))
-    pieces: list[tuple[int, str]] = []
-    for index, (start, gap) in enumerate(starts):
-        end = len(lines)
-        if index + 1 < len(starts):
-            end = starts[index + 1][0]
-            # Comment lines just above the next piece belong to it (black keeps them attached).
-            while end > start and lines[end - 1].lstrip().startswith("#"):
-                end -= 1
-            starts[index + 1] = (end, starts[index + 1][1])
+            starts.append((node.lineno - 1, gap, index))
+    starts.append((len(lines), 0, len(tree.body)))
+    pieces: list[_Piece] = []
+    for index in range(len(starts) - 1):
+        (start, gap, statement), (end, next_gap, next_statement) = starts[index : index + 2]
+        # Comment lines just above the next piece belong to it (black keeps them attached).
+        while end < len(lines) and end > start and lines[end - 1].lstrip().startswith("#"):
+            end -= 1
+        starts[index + 1] = (end, next_gap, next_statement)
         # Trailing blank lines: black drops them at the end of a file, the join puts them back.
         source = "".join(lines[start:end]).rstrip("\n")
         if source.strip():
-            pieces.append((gap, source + "\n"))
+            only = tree.body[statement] if next_statement == statement + 1 else None
+            pieces.append(_Piece(gap, source + "\n", start + 1, only))
     return pieces
+
+
+def _format_piece(piece: _Piece) -> str:
+    if piece.statement is not None and isinstance(piece.statement, _ASSIGNMENTS):
+        laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
+        if laid_out is not None:
+            return laid_out
+    return _black(piece.source)
 
 
 def format_module(text: str) -> str:
@@ -185,9 +224,9 @@ def format_module(text: str) -> str:
     pieces = _pieces(lines, tree)
     if len(pieces) < 2:
         return _black("".join(lines))
-    formatted = [_black(pieces[0][1])]
-    for gap, source in pieces[1:]:
-        formatted += ["\n" * gap, _black(source)]
+    formatted = [_format_piece(pieces[0])]
+    for piece in pieces[1:]:
+        formatted += ["\n" * piece.gap, _format_piece(piece)]
     return "".join(formatted)
 
 

@@ -61,6 +61,15 @@ TOOLS: list[Any] = [
 ]
 
 
+# Every tool `tools/list` must show.
+TOOL_NAMES: set[str] = {
+    "jupyter-notebook-create-new-session",
+    "jupyter-notebook-delete-session",
+    "jupyter-notebook-get-session",
+    "jupyter-notebook-list-running-sessions",
+    "jupyter-notebook-update-session",
+}
+
 # Tools whose answer the spec shapes with output mappings.
 SHAPED: set[str] = set()
 
@@ -69,13 +78,7 @@ SHAPED: set[str] = set()
 async def test_tools_are_listed(mcp_url: str, mode: str) -> None:
     async with mcp_client(mcp_url, mode=mode) as client:
         listed = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(listed) == {
-        "jupyter-notebook-create-new-session",
-        "jupyter-notebook-delete-session",
-        "jupyter-notebook-get-session",
-        "jupyter-notebook-list-running-sessions",
-        "jupyter-notebook-update-session",
-    }
+    assert set(listed) == TOOL_NAMES
     for name, tool in listed.items():
         assert tool.input_schema["type"] == "object", name
 

@@ -98,6 +98,16 @@ ROUTES: list[Any] = [
 # Routes that call the upstream (mocks answer on their own).
 PROXIED: list[Any] = [route for route in ROUTES if route.values[6] is not None]
 
+# What /openapi.json must list: every operation id and path of the adapter.
+OPERATION_IDS: set[str] = {
+    "createsession",
+    "deletesession",
+    "getsession",
+    "listsessions",
+    "updatesession",
+}
+PATHS: set[str] = {"/v1/api/sessions", "/v1/api/sessions/{session-id}"}
+
 
 def first_proxied() -> tuple[str, str, list[tuple[str, str]], dict[str, str], Any]:
     if not PROXIED:
@@ -223,14 +233,8 @@ async def test_openapi_lists_every_operation(rest_url: str) -> None:
         for item in document["paths"].values()
         for operation in item.values()
     }
-    assert operation_ids == {
-        "createsession",
-        "deletesession",
-        "getsession",
-        "listsessions",
-        "updatesession",
-    }
-    assert set(document["paths"]) == {"/v1/api/sessions", "/v1/api/sessions/{session-id}"}
+    assert operation_ids == OPERATION_IDS
+    assert set(document["paths"]) == PATHS
 
 
 async def test_slow_upstream_is_a_504_problem(
