@@ -26,7 +26,7 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
-from .data_layout import layout_assignment
+from .layout import layout_assignment, layout_imports
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 
 __all__ = ["BLACK_MODE", "format_files", "format_module"]
@@ -160,6 +160,8 @@ class _Piece(NamedTuple):
     """Its 1-based line number in the module."""
     statement: ast.stmt | None
     """Its statement when it holds only one (comment lines above it apart)."""
+    imports: bool
+    """Whether it holds only imports."""
 
 
 def _pieces(lines: list[str], tree: ast.Module) -> list[_Piece]:
@@ -200,16 +202,18 @@ def _pieces(lines: list[str], tree: ast.Module) -> list[_Piece]:
         source = "".join(lines[start:end]).rstrip("\n")
         if source.strip():
             only = tree.body[statement] if next_statement == statement + 1 else None
-            pieces.append(_Piece(gap, source + "\n", start + 1, only))
+            imports = all(isinstance(n, _IMPORTS) for n in tree.body[statement:next_statement])
+            pieces.append(_Piece(gap, source + "\n", start + 1, only, imports))
     return pieces
 
 
 def _format_piece(piece: _Piece) -> str:
+    laid_out = None
     if piece.statement is not None and isinstance(piece.statement, _ASSIGNMENTS):
         laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
-        if laid_out is not None:
-            return laid_out
-    return _black(piece.source)
+    elif piece.imports:
+        laid_out = layout_imports(piece.source)
+    return _black(piece.source) if laid_out is None else laid_out
 
 
 def format_module(text: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naftiko_codegen.data_layout import LINE_LENGTH, layout_assignment
+from naftiko_codegen.layout import LINE_LENGTH, layout_assignment, layout_imports
 from naftiko_codegen.format import BLACK_MODE, _double_quoted
 
 REPO = Path(__file__).resolve().parents[2]
@@ -209,3 +209,69 @@ def test_generated_tables_are_laid_out_without_black(monkeypatch: pytest.MonkeyP
 
 def test_line_length_is_blacks() -> None:
     assert LINE_LENGTH == BLACK_MODE.line_length
+
+
+IMPORTS_KEPT = [
+    "from __future__ import annotations\n\nimport json\nfrom typing import Any, Final\n",
+    "import os\n\n\nimport sys as system\nfrom . import hooks\nfrom ..pkg.mod import a as b, c\n",
+    "from x import *\nfrom rest_sessions.testing import (\n    REST_HEADERS,\n    free_port as port,\n)\n",
+    "from x import (\n    a,\n)\n",  # one name, kept exploded by its magic trailing comma
+]
+
+
+@pytest.mark.parametrize("source", IMPORTS_KEPT)
+def test_imports_written_as_black_writes_them_are_kept(source: str) -> None:
+    assert layout_imports(source) == _black(source) == source
+
+
+IMPORTS_LEFT_TO_BLACK = [
+    "import os, sys\n",
+    "from x import (a, b)\n",
+    "from x import (\n    a,\n    b\n)\n",
+    "from  x import a\n",
+    "import os\n\n\n\nimport sys\n",
+    "from x import " + ", ".join(f"name_{i}" for i in range(20)) + "\n",  # too long
+    "import os  # why\n",
+    "# about\nimport os\n",
+    "if TYPE_CHECKING:\n    import os\n",
+]
+
+
+@pytest.mark.parametrize("source", IMPORTS_LEFT_TO_BLACK)
+def test_other_imports_are_left_to_black(source: str) -> None:
+    assert layout_imports(source) is None
+
+
+_MODULES = st.sampled_from(["os", "a.b.c", ".", "..pkg", ".mod", "rest_sessions.testing"])
+_NAMES = st.lists(
+    st.tuples(st.from_regex(r"[a-z_]{1,30}", fullmatch=True), st.booleans()), min_size=1, max_size=5
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _MODULES, _NAMES, st.sampled_from(["one", "exploded", "import"]), st.integers(0, 3)
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_random_imports_are_kept_like_black_or_left_to_it(
+    imports: list[tuple[str, list[tuple[str, bool]], str, int]],
+) -> None:
+    lines = []
+    for module, names, shape, blanks in imports:
+        aliased = [f"{n} as {n}_" if alias else n for n, alias in names]
+        if shape == "import" and not module.startswith("."):
+            lines.append(f"import {module}")
+        elif shape == "exploded":
+            lines += [f"from {module} import (", *(f"    {n}," for n in aliased), ")"]
+        else:
+            lines.append(f"from {module} import {', '.join(aliased)}")
+        lines += [""] * blanks
+    source = "\n".join(lines).rstrip("\n") + "\n"
+    kept = layout_imports(source)
+    if kept is not None:
+        assert kept == _black(source)
