@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
+from fastapi import FastAPI
 
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.model import build_model
 from naftiko_codegen.pipeline import generate
 from naftiko_codegen.resolve import resolve_spec
+
+REPO = Path(__file__).resolve().parents[2]
 
 SPEC = """\
 naftiko: 1.0.0-alpha2
@@ -187,3 +193,35 @@ async def _exercise() -> tuple[list[Any], list[int], Any, tuple[int, str, Any]]:
         finally:
             await closed.close()
     return seen, answers, openapi, problem
+
+
+def test_fastapi_native_telemetry_is_opt_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off by default (its per-request provider lookup costs a tenth of the adapter's time); on
+    with `otel=True` or NAFTIKO_OTEL=1, as `serve --otel` does."""
+    if "telemetry" not in inspect.signature(FastAPI).parameters:
+        pytest.skip("this FastAPI release has no native telemetry")
+    for relative, text in generate(REPO / "examples" / "rest-sessions.yaml").files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    monkeypatch.setenv("REST_SESSIONS_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("JUPYTER_NOTEBOOK_API_KEY", "key")
+    monkeypatch.delenv("NAFTIKO_OTEL", raising=False)
+
+    def switches(app: FastAPI) -> set[bool]:
+        config = app._telemetry  # FastAPI's own record of the `telemetry=` it was given
+        return {config["tracing"], config["metrics"], config["logs"]}
+
+    try:
+        from rest_sessions.rest_app import create_app  # type: ignore[import-not-found]
+
+        assert switches(create_app()) == {False}
+        assert switches(create_app(otel=True)) == {True}
+        monkeypatch.setenv("NAFTIKO_OTEL", "1")
+        assert switches(create_app()) == {True}
+        assert switches(create_app(otel=False)) == {False}
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] == "rest_sessions"]:
+            del sys.modules[name]

@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env_flag("NAFTIKO_ACCESS_LOG"),
         help="log every request (env NAFTIKO_ACCESS_LOG=1)",
     )
+    serve_parser.add_argument(
+        "--otel",
+        action="store_true",
+        default=_env_flag("NAFTIKO_OTEL"),
+        help="REST: FastAPI's native OpenTelemetry, to the globally configured providers "
+        "(env NAFTIKO_OTEL=1)",
+    )
     return parser
 
 
@@ -146,7 +153,8 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
         from .rest_app import create_app
 
         host = options.host or DEFAULT_REST_HOST
-        servers.append(_http_server(create_app(client), host, options.rest_port, options))
+        rest_app = create_app(client, otel=options.otel)
+        servers.append(_http_server(rest_app, host, options.rest_port, options))
         logger.info("REST adapter on http://%s:%s", host, options.rest_port)
     if not options.no_mcp and options.mcp_transport == "http":
         from .mcp_server import create_http_app
