@@ -7,6 +7,9 @@ them are known), each piece is formatted on its own and memoised by content, and
 joined with the blank lines black puts between them. The result is what black makes of the whole
 file (tests compare both on every golden case and a corpus sample).
 
+Data tables and import blocks, the largest and the most common pieces, do not go to black at
+all: `layout.py` lays them out by black's rules, and hands back to black what it is unsure of.
+
 Black formats in two passes unless its input is already black-stable. Two cheap rewrites, each
 one exactly what black itself does, make most pieces stable: a piece loses its trailing blank
 lines (black drops them at the end of a file), and plain single-quoted strings (what `repr`
@@ -26,8 +29,8 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
-from .layout import layout_assignment, layout_imports
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
+from .layout import layout_assignment, layout_imports
 
 __all__ = ["BLACK_MODE", "format_files", "format_module"]
 

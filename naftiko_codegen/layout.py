@@ -251,9 +251,9 @@ class _Printer:
             if not all(isinstance(key, (ast.Constant, ast.Tuple)) for key in node.keys):
                 raise _Unsure  # `**mapping`, or a key black might split in other ways
             keys = [self.flat(k) for k in node.keys]  # type: ignore[arg-type]
-            if any(self._exploded[id(k)] for k in node.keys):  # type: ignore[arg-type]
+            if any(self._exploded[id(k)] for k in node.keys):
                 raise _Unsure  # a key with a magic trailing comma
-            pairs = [f"{k}: {self.flat(v)}" for k, v in zip(keys, node.values)]
+            pairs = [f"{k}: {self.flat(v)}" for k, v in zip(keys, node.values, strict=True)]
             return "{" + self._joined(node, pairs) + "}"
         if isinstance(node, ast.Call):
             if not isinstance(node.func, (ast.Name, ast.Attribute)):
@@ -341,13 +341,16 @@ class _Printer:
             return
         value_lines: list[str] = []
         self._lay_out(value, depth, key_text + ": ", trailer=trailer, out=value_lines)
-        if not exploded and not _fits(value_lines[0]):
-            # Black tries the brackets from the right: when the first line is too long it
-            # splits at the key instead, if all after the key then fits in a line.
-            if len(indent + "): " + value_text + trailer) <= LINE_LENGTH:
-                self._explode_key(key, depth, out)
-                self._lay_out(value, depth, "): ", trailer=trailer, out=out)
-                return
+        # Black tries the brackets from the right: when the first line is too long it splits
+        # at the key instead, if all after the key then fits in a line.
+        if (
+            not exploded
+            and not _fits(value_lines[0])
+            and len(indent + "): " + value_text + trailer) <= LINE_LENGTH
+        ):
+            self._explode_key(key, depth, out)
+            self._lay_out(value, depth, "): ", trailer=trailer, out=out)
+            return
         if _fits(value_lines[0]):
             out.extend(value_lines)
             return
@@ -379,7 +382,9 @@ class _Printer:
             ]
         elif isinstance(node, ast.Dict):
             opening = "{"
-            elements = [(f"{self.flat(k)}: ", v) for k, v in zip(node.keys, node.values) if k]
+            elements = [
+                (f"{self.flat(k)}: ", v) for k, v in zip(node.keys, node.values, strict=True) if k
+            ]
         elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             opening = flat[0]
             elements = [("", element) for element in node.elts]

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naftiko_codegen.layout import LINE_LENGTH, layout_assignment, layout_imports
 from naftiko_codegen.format import BLACK_MODE, _double_quoted
+from naftiko_codegen.layout import LINE_LENGTH, layout_assignment, layout_imports
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -206,7 +206,7 @@ def test_a_real_packages_tables_and_imports_skip_black(monkeypatch: pytest.Monke
 
 
 def test_line_length_is_blacks() -> None:
-    assert LINE_LENGTH == BLACK_MODE.line_length
+    assert BLACK_MODE.line_length == LINE_LENGTH
 
 
 IMPORTS_KEPT = [
