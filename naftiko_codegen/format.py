@@ -136,8 +136,7 @@ def _simple_gap(
 def _only_blank_between(previous: ast.stmt, node: ast.stmt, lines: list[str]) -> bool:
     """Whether `node` starts on a later line than `previous` ends, with only blank lines between."""
     end = previous.end_lineno or previous.lineno
-    between = lines[end : node.lineno - 1]
-    return node.lineno > end and not any(line.strip() or "\f" in line for line in between)
+    return _blanks_before_comments(previous, node, lines) == node.lineno - 1 - end
 
 
 def _blanks_before_comments(previous: ast.stmt, node: ast.stmt, lines: list[str]) -> int | None:
