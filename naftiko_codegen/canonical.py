@@ -13,6 +13,7 @@ from .diagnostics import Diagnostic, Location
 from .templating import Template
 
 __all__ = [
+    "Action",
     "Api",
     "Argument",
     "Auth",
@@ -24,6 +25,7 @@ __all__ = [
     "ConsumedOperation",
     "ConsumedParameter",
     "ControlAdapter",
+    "Folder",
     "Input",
     "InputLocation",
     "LookupStep",
@@ -31,6 +33,7 @@ __all__ = [
     "McpPrompt",
     "McpResource",
     "McpTool",
+    "Mock",
     "MockOutput",
     "Orchestration",
     "Output",
@@ -242,6 +245,24 @@ class MockOutput:
 
 
 @dataclass(frozen=True)
+class Mock:
+    """A unit with neither `call` nor `steps`: it answers its static `outputParameters`."""
+
+    outputs: tuple[MockOutput, ...]
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A static MCP resource: the files of a folder (a `file:` URI's path)."""
+
+    path: str
+
+
+Action = Call | Mock | Orchestration
+"""What a REST operation or MCP tool does when invoked: one call, a static answer, or steps."""
+
+
+@dataclass(frozen=True)
 class Output:
     """What a unit answers: the upstream body unchanged, or a JSON shape mapped out of it."""
 
@@ -262,13 +283,10 @@ class RestOperation:
     label: str
     description: str
     inputs: tuple[Input, ...]
-    call: Call | None
+    action: Action
     output: Output
+    """Orchestrated units answer their `mappings` object: their output is a pass-through."""
     location: Location
-    mock: tuple[MockOutput, ...] = ()
-    """The static answer when there is no `call`."""
-    orchestration: Orchestration | None = None
-    """The steps run instead of a single call (orchestrated mode)."""
 
 
 @dataclass(frozen=True)
@@ -311,13 +329,9 @@ class McpTool:
     description: str
     inputs: tuple[Input, ...]
     hints: Mapping[str, bool]
-    call: Call | None
+    action: Action
     output: Output
     location: Location
-    mock: tuple[MockOutput, ...] = ()
-    """The static answer when there is no `call`."""
-    orchestration: Orchestration | None = None
-    """The steps run instead of a single call (orchestrated mode)."""
 
 
 @dataclass(frozen=True)
@@ -332,12 +346,9 @@ class McpResource:
     mime_type: str
     parameters: tuple[str, ...]
     """The template's `{name}` segments, in order (the inputs of `call` or `steps`)."""
-    call: Call | None
+    action: Call | Orchestration | Folder
     output: Output
     location: Location
-    orchestration: Orchestration | None = None
-    folder: str | None = None
-    """For a static resource: the folder (a `file:` URI's path) whose files it serves."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote
 
 from . import __version__
 from .canonical import (
+    Action,
     Api,
     Argument,
     Auth,
@@ -26,6 +27,7 @@ from .canonical import (
     CallStep,
     CanonicalCapability,
     ConsumedParameter,
+    Folder,
     Input,
     McpPrompt,
     McpResource,
@@ -549,12 +551,34 @@ class _ModelBuilder:
             )
         return models
 
+    def action_models(
+        self,
+        action: Action,
+        inputs: tuple[Input, ...],
+        names: Mapping[str, PythonCode],
+        output: Output,
+        used_for: str,
+        workflow_name: str,
+        workflow_description: str,
+    ) -> tuple[CallModel | None, WorkflowCallModel | None, PythonCode | None]:
+        """A unit's action as the model's (call, workflow, mock): exactly one is set."""
+        if isinstance(action, Call):
+            return self.call_model(action, names, output, used_for), None, None
+        if isinstance(action, Orchestration):
+            workflow = self.workflow_call(
+                action, inputs, names, workflow_name, workflow_description
+            )
+            return None, workflow, None
+        self.uses_mapping = True
+        return None, None, self.mock_code(action.outputs, names, used_for)
+
     def route_model(self, op: RestOperation, functions: UniqueNames, ids: set[str]) -> RouteModel:
         scope = UniqueNames({"request", "client"})
         # An input that alone feeds a required upstream parameter is required too.
+        op_call = op.action if isinstance(op.action, Call) else None
         feeds_path = {
             arg.value[0].value
-            for arg in (op.call.arguments if op.call else ())
+            for arg in (op_call.arguments if op_call else ())
             if (arg.parameter.location == "path" or arg.parameter.required)
             and len(arg.value) == 1
             and arg.value[0].kind == "input"
@@ -563,24 +587,15 @@ class _ModelBuilder:
         by_name = {i.name: i for i in inputs}
         names = {i.name: PythonCode(i.argument) for i in inputs}
         used_for = f"REST {op.method} {op.path}"
-        call = self.call_model(op.call, names, op.output, used_for) if op.call else None
-        workflow = (
-            self.workflow_call(
-                op.orchestration,
-                op.inputs,
-                names,
-                op.name or used_for,
-                op.description or op.label or f"Orchestrated {op.method} {op.path}",
-            )
-            if op.orchestration
-            else None
+        call, workflow, mock = self.action_models(
+            op.action,
+            op.inputs,
+            names,
+            op.output,
+            used_for,
+            op.name or used_for,
+            op.description or op.label or f"Orchestrated {op.method} {op.path}",
         )
-        mock = (
-            self.mock_code(op.mock, names, used_for)
-            if op.call is None and workflow is None
-            else None
-        )
-        self.uses_mapping = self.uses_mapping or mock is not None
         route_pieces: list[str] = []
         sample_pieces: list[str] = []
         for is_placeholder, content in split_placeholders(op.path, path=True):
@@ -605,9 +620,9 @@ class _ModelBuilder:
             sample_body = body_inputs[0].sample
         elif body_inputs:
             sample_body = {i.name: i.sample for i in body_inputs}
-        upstream_path, upstream_query, expected_body = self.expected_request(op.call, samples)
-        if workflow is not None and op.orchestration is not None:
-            workflow = self.workflow_expectations(workflow, op.orchestration, samples)
+        upstream_path, upstream_query, expected_body = self.expected_request(op_call, samples)
+        if workflow is not None and isinstance(op.action, Orchestration):
+            workflow = self.workflow_expectations(workflow, op.action, samples)
         function = functions.claim(op.name or f"{op.method}_{op.path}", fallback="route")
         direct_arguments = _direct_arguments(inputs)
         return RouteModel(
@@ -698,24 +713,15 @@ class _ModelBuilder:
             for i in inputs
         }
         used_for = f"MCP tool {tool.name}"
-        call = self.call_model(tool.call, expressions, tool.output, used_for) if tool.call else None
-        workflow = (
-            self.workflow_call(
-                tool.orchestration,
-                tool.inputs,
-                expressions,
-                tool.name,
-                tool.description or tool.label or f"Orchestrated tool {tool.name}",
-            )
-            if tool.orchestration
-            else None
+        call, workflow, mock = self.action_models(
+            tool.action,
+            tool.inputs,
+            expressions,
+            tool.output,
+            used_for,
+            tool.name,
+            tool.description or tool.label or f"Orchestrated tool {tool.name}",
         )
-        mock = (
-            self.mock_code(tool.mock, expressions, used_for)
-            if tool.call is None and workflow is None
-            else None
-        )
-        self.uses_mapping = self.uses_mapping or mock is not None
         schema = _input_schema(tool.inputs)
         hints = tuple(
             (key, value)
@@ -729,9 +735,10 @@ class _ModelBuilder:
         )
         annotations = tuple((PythonIdentifier(f"{key}_hint"), value) for key, value in hints)
         samples = {i.name: i.sample for i in inputs if i.required}
-        upstream_path, upstream_query, expected_body = self.expected_request(tool.call, samples)
-        if workflow is not None and tool.orchestration is not None:
-            workflow = self.workflow_expectations(workflow, tool.orchestration, samples)
+        tool_call = tool.action if isinstance(tool.action, Call) else None
+        upstream_path, upstream_query, expected_body = self.expected_request(tool_call, samples)
+        if workflow is not None and isinstance(tool.action, Orchestration):
+            workflow = self.workflow_expectations(workflow, tool.action, samples)
         return ToolModel(
             name=tool.name,
             function=functions.claim(tool.name, fallback="tool"),
@@ -756,15 +763,16 @@ class _ModelBuilder:
     def resource_model(self, resource: McpResource, functions: UniqueNames) -> ResourceModel:
         inputs = {name: PythonCode(f"arguments[{name!r}]") for name in resource.parameters}
         used_for = f"MCP resource {resource.name}"
+        action = resource.action
         call = (
-            self.call_model(resource.call, inputs, resource.output, used_for)
-            if resource.call
+            self.call_model(action, inputs, resource.output, used_for)
+            if isinstance(action, Call)
             else None
         )
         workflow = None
-        if resource.orchestration is not None:
+        if isinstance(action, Orchestration):
             workflow = self.workflow_call(
-                resource.orchestration,
+                action,
                 tuple(Input(p, "argument", "string", "", True, True) for p in resource.parameters),
                 inputs,
                 resource.name,
@@ -787,7 +795,7 @@ class _ModelBuilder:
             parameters=resource.parameters,
             call=call,
             workflow=workflow,
-            folder=resource.folder,
+            folder=action.path if isinstance(action, Folder) else None,
             sample_uri=re.sub(r"\{[A-Za-z0-9_]+\}", "sample", resource.uri),
         )
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from .canonical import (
+    Action,
     Api,
     Argument,
     Auth,
@@ -28,6 +29,7 @@ from .canonical import (
     ConsumedOperation,
     ConsumedParameter,
     ControlAdapter,
+    Folder,
     Input,
     InputLocation,
     LookupStep,
@@ -35,6 +37,7 @@ from .canonical import (
     McpPrompt,
     McpResource,
     McpTool,
+    Mock,
     MockOutput,
     Orchestration,
     Output,
@@ -1389,38 +1392,10 @@ class _Resolver:
         # Declared path inputs replace the placeholder-implied ones of the same name.
         declared_names = {i.name for i in declared}
         implied = [i for i in path_inputs if i.name not in declared_names]
-        call: Call | None = None
-        mock: tuple[MockOutput, ...] = ()
-        orchestration: Orchestration | None = None
-        if kind == "mock":
-            inputs = (*implied, *declared)
-            mock = self.mock_outputs(
-                unit.get("outputParameters"), unit_path, {i.name: i for i in inputs}, unit_roots
-            )
-            description = str(unit.get("description") or "")
-        elif kind == "steps":
-            orchestrated = self.orchestration(
-                unit, unit_path, unit_roots, declared, implied, input_location="rest"
-            )
-            if orchestrated is None:
-                return None
-            orchestration, inputs = orchestrated
-            description = str(unit.get("description") or "")
-        else:
-            operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
-            if operation is None:
-                return None
-            call, inputs = self.bind_call(
-                operation,
-                _dict(unit.get("with")),
-                unit_roots,
-                declared,
-                implied,
-                unit_path,
-                infer_default="all",
-                input_location="rest",
-            )
-            description = str(unit.get("description") or operation.description or "")
+        acting = self.unit_action(unit, unit_path, unit_roots, kind, declared, implied, "rest")
+        if acting is None:
+            return None
+        action, inputs, description = acting
         return RestOperation(
             resource=str(resource.get("name") or ""),
             resource_description=str(resource.get("description") or ""),
@@ -1430,16 +1405,57 @@ class _Resolver:
             label=str(unit.get("label") or ""),
             description=description,
             inputs=inputs,
-            call=call,
-            output=(
-                Output(True)  # Orchestrated outputs only describe the `mappings` object.
-                if orchestration
-                else self.resolve_output(unit.get("outputParameters"))
-            ),
+            action=action,
+            output=self.unit_output(unit, action),
             location=self.spec.locate(path),
-            mock=mock,
-            orchestration=orchestration,
         )
+
+    def unit_action(
+        self,
+        unit: Mapping[str, Any],
+        unit_path: NodePath,
+        unit_roots: frozenset[str],
+        kind: str,
+        declared: list[Input],
+        implied: list[Input],
+        input_location: Literal["rest", "mcp"],
+    ) -> tuple[Action, tuple[Input, ...], str] | None:
+        """What a REST operation or MCP tool does, its inputs and its description.
+
+        None when the unit is left out (its call or steps did not resolve; already reported).
+        """
+        description = str(unit.get("description") or "")
+        if kind == "mock":
+            inputs = (*implied, *declared)
+            outputs = self.mock_outputs(
+                unit.get("outputParameters"), unit_path, {i.name: i for i in inputs}, unit_roots
+            )
+            return Mock(outputs), inputs, description
+        if kind == "steps":
+            orchestrated = self.orchestration(
+                unit, unit_path, unit_roots, declared, implied, input_location=input_location
+            )
+            return None if orchestrated is None else (*orchestrated, description)
+        operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
+        if operation is None:
+            return None
+        call, inputs = self.bind_call(
+            operation,
+            _dict(unit.get("with")),
+            unit_roots,
+            declared,
+            implied,
+            unit_path,
+            infer_default="all",
+            input_location=input_location,
+        )
+        return call, inputs, description or operation.description or ""
+
+    def unit_output(self, unit: Mapping[str, Any], action: Action | Folder) -> Output:
+        """How a unit shapes its answer; orchestrated units answer their `mappings` object."""
+        if isinstance(action, Orchestration):
+            return Output(True)
+        return self.resolve_output(unit.get("outputParameters"))
 
     def resolve_mcp(self, entry: Mapping[str, Any], path: NodePath) -> McpAdapter:
         namespace = str(entry.get("namespace", ""))
@@ -1460,41 +1476,10 @@ class _Resolver:
             declared = self.declared_inputs(
                 _list(unit.get("inputParameters")), unit_path, default_location="argument"
             )
-            call: Call | None = None
-            mock: tuple[MockOutput, ...] = ()
-            orchestration: Orchestration | None = None
-            if kind == "mock":
-                inputs: tuple[Input, ...] = tuple(declared)
-                mock = self.mock_outputs(
-                    unit.get("outputParameters"),
-                    unit_path,
-                    {i.name: i for i in inputs},
-                    unit_roots,
-                )
-                description = str(unit.get("description") or "")
-            elif kind == "steps":
-                orchestrated = self.orchestration(
-                    unit, unit_path, unit_roots, declared, [], input_location="mcp"
-                )
-                if orchestrated is None:
-                    continue
-                orchestration, inputs = orchestrated
-                description = str(unit.get("description") or "")
-            else:
-                operation = self.find_operation(str(unit.get("call")), (*unit_path, "call"))
-                if operation is None:
-                    continue
-                call, inputs = self.bind_call(
-                    operation,
-                    _dict(unit.get("with")),
-                    unit_roots,
-                    declared,
-                    [],
-                    unit_path,
-                    infer_default="all",
-                    input_location="mcp",
-                )
-                description = str(unit.get("description") or operation.description or "")
+            acting = self.unit_action(unit, unit_path, unit_roots, kind, declared, [], "mcp")
+            if acting is None:
+                continue
+            action, inputs, description = acting
             tools.append(
                 McpTool(
                     name=name,
@@ -1505,15 +1490,9 @@ class _Resolver:
                         for i in inputs
                     ),
                     hints=hints,
-                    call=call,
-                    output=(
-                        Output(True)  # Orchestrated outputs only describe the `mappings` object.
-                        if orchestration
-                        else self.resolve_output(unit.get("outputParameters"))
-                    ),
+                    action=action,
+                    output=self.unit_output(unit, action),
                     location=self.spec.locate(t_path),
-                    mock=mock,
-                    orchestration=orchestration,
                 )
             )
         resources = [
@@ -1550,11 +1529,9 @@ class _Resolver:
         uri = str(raw.get("uri") or "")
         parameters = tuple(re.findall(r"\{([A-Za-z0-9_]+)\}", uri))
         declared = [Input(name, "argument", "string", "", True, True) for name in parameters]
-        call: Call | None = None
-        orchestration: Orchestration | None = None
-        folder: str | None = None
+        action: Call | Orchestration | Folder
         if "location" in raw:
-            folder = _file_uri_path(str(raw["location"]))
+            action = Folder(_file_uri_path(str(raw["location"])))
         elif "steps" in raw:
             kind = self.unit_kind(raw, path, f"MCP resource {raw.get('name')!r}")
             orchestrated = (
@@ -1564,12 +1541,12 @@ class _Resolver:
             )
             if orchestrated is None:
                 return None
-            orchestration = orchestrated[0]
+            action = orchestrated[0]
         elif "call" in raw:
             operation = self.find_operation(str(raw.get("call")), (*path, "call"))
             if operation is None:
                 return None
-            call, _ = self.bind_call(
+            action, _ = self.bind_call(
                 operation,
                 _dict(raw.get("with")),
                 roots,
@@ -1595,13 +1572,9 @@ class _Resolver:
             uri=uri,
             mime_type=str(raw.get("mimeType") or "application/json"),
             parameters=parameters,
-            call=call,
-            output=(
-                Output(True) if orchestration else self.resolve_output(raw.get("outputParameters"))
-            ),
+            action=action,
+            output=self.unit_output(raw, action),
             location=self.spec.locate(path),
-            orchestration=orchestration,
-            folder=folder,
         )
 
     def mcp_prompt(self, raw: Mapping[str, Any]) -> McpPrompt:

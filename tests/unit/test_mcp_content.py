@@ -14,6 +14,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
 
+from naftiko_codegen.canonical import Call, Folder
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.pipeline import generate
 from naftiko_codegen.resolve import resolve_spec
@@ -74,8 +75,8 @@ capability:
 def test_resources_and_prompts_resolve() -> None:
     mcp = resolve_spec(load_spec(SPEC, "cap.yaml")).mcp_adapters[0]
     docs, book = mcp.resources
-    assert (docs.folder, docs.call) == ("./docs", None)
-    assert book.parameters == ("bookId",) and book.call is not None
+    assert docs.action == Folder("./docs")
+    assert book.parameters == ("bookId",) and isinstance(book.action, Call)
     (prompt,) = mcp.prompts
     assert [a.required for a in prompt.arguments] == [True, False]
 

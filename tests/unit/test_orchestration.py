@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from _generated import import_generated
 
-from naftiko_codegen.canonical import CallStep, LookupStep
+from naftiko_codegen.canonical import CallStep, LookupStep, Orchestration
 from naftiko_codegen.diagnostics import DiagnosticError
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.pipeline import generate
@@ -105,8 +105,8 @@ def _tool(capability: CanonicalCapability) -> Any:
 
 def test_steps_bind_inputs_and_earlier_outputs() -> None:
     tool = _tool(_resolve(CONSUMES + STEPS))
-    assert tool.call is None and tool.orchestration is not None
-    order, customers, customer, invoices = tool.orchestration.steps
+    assert isinstance(tool.action, Orchestration)
+    order, customers, customer, invoices = tool.action.steps
     assert isinstance(order, CallStep) and isinstance(invoices, CallStep)
     assert order.call.arguments[0].value == (Part("input", "order"),)
     # A bare `step.field` in `with` reads the earlier step's output.
@@ -119,7 +119,7 @@ def test_steps_bind_inputs_and_earlier_outputs() -> None:
         ("order", "customerId"),
         ("name", "tier"),
     )
-    assert [(m.target, m.source) for m in tool.orchestration.mappings] == [
+    assert [(m.target, m.source) for m in tool.action.mappings] == [
         (("id",), ("order", "id")),
         (("customer", "name"), ("customer", "name")),
         (("customer", "tier"), ("customer", "tier")),
@@ -148,7 +148,7 @@ def test_mapping_that_names_no_step_warns_and_is_dropped() -> None:
     capability = _resolve(CONSUMES + tool_text)
     findings = [d for d in capability.diagnostics if d.code == "NAF381"]
     assert len(findings) == 1 and "'invoices'" in findings[0].message
-    assert len(_tool(capability).orchestration.mappings) == 3
+    assert len(_tool(capability).action.mappings) == 3
 
 
 def test_script_steps_are_reported_and_the_unit_left_out() -> None:

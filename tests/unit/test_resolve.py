@@ -6,11 +6,17 @@ import textwrap
 
 import pytest
 
+from naftiko_codegen.canonical import Call, RestOperation
 from naftiko_codegen.diagnostics import Diagnostic, DiagnosticError, Severity
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.resolve import CanonicalCapability, resolve_spec
 from naftiko_codegen.templating import Part
 from naftiko_codegen.validate import validate_spec
+
+
+def _call(op: RestOperation) -> Call:
+    assert isinstance(op.action, Call)
+    return op.action
 
 
 def _spec(
@@ -94,7 +100,7 @@ def test_seed_has_no_other_resolve_findings(seed_canonical: CanonicalCapability)
 def test_seed_path_placeholder_spellings_are_matched(seed_canonical: CanonicalCapability) -> None:
     routes = {(op.method, op.path): op for op in seed_canonical.rest_adapters[0].operations}
     get = routes[("GET", "/v1/api/sessions/{session-id}")]
-    (argument,) = get.call.arguments
+    (argument,) = _call(get).arguments
     assert argument.parameter.name == "session_id"
     assert argument.value == (Part("input", "session-id"),)
     (path_input,) = get.inputs
@@ -109,9 +115,9 @@ def test_seed_path_placeholder_spellings_are_matched(seed_canonical: CanonicalCa
 
 def test_seed_body_parameter_is_the_whole_body(seed_canonical: CanonicalCapability) -> None:
     routes = {(op.method, op.name): op for op in seed_canonical.rest_adapters[0].operations}
-    assert routes[("POST", "createsession")].call.body_mode == "whole"
-    assert routes[("PATCH", "updatesession")].call.body_mode == "whole"
-    assert routes[("GET", "listsessions")].call.body_mode == "none"
+    assert _call(routes[("POST", "createsession")]).body_mode == "whole"
+    assert _call(routes[("PATCH", "updatesession")]).body_mode == "whole"
+    assert _call(routes[("GET", "listsessions")]).body_mode == "none"
     (body,) = routes[("POST", "createsession")].inputs
     assert (body.name, body.location, body.type, body.required) == ("body", "body", "object", True)
 
@@ -174,7 +180,7 @@ def test_small_spec_resolves_cleanly() -> None:
     capability = _resolve(_spec())
     assert _codes(capability) == []
     (op,) = capability.rest_adapters[0].operations
-    assert op.call.operation.name == "list-items"
+    assert _call(op).operation.name == "list-items"
 
 
 def test_unknown_call_namespace() -> None:
@@ -200,7 +206,7 @@ def test_unknown_operation_lists_the_operations() -> None:
 
 def test_normalised_call_match_is_accepted() -> None:
     capability = _resolve(_spec(call="demo.List_Items"))
-    assert capability.rest_adapters[0].operations[0].call.operation.name == "list-items"
+    assert _call(capability.rest_adapters[0].operations[0]).operation.name == "list-items"
 
 
 def test_ambiguous_normalised_match() -> None:
@@ -249,7 +255,7 @@ def test_apikey_duplicated_as_query_parameter_is_not_an_input() -> None:
     capability = _resolve(text)
     (op,) = capability.rest_adapters[0].operations
     assert [i.name for i in op.inputs] == ["q"]
-    assert "key" not in {a.parameter.name for a in op.call.arguments}
+    assert "key" not in {a.parameter.name for a in _call(op).arguments}
 
 
 def test_empty_base_uri_comes_from_the_environment() -> None:
@@ -277,7 +283,7 @@ def test_unknown_with_key_warns_and_becomes_query() -> None:
     (warning,) = capability.diagnostics
     assert warning.code == "NAF333"
     (op,) = capability.rest_adapters[0].operations
-    (argument,) = op.call.arguments
+    (argument,) = _call(op).arguments
     assert (argument.parameter.name, argument.parameter.location) == ("extra", "query")
 
 
