@@ -22,7 +22,7 @@ import ast
 import functools
 import gc
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
 import black
@@ -237,12 +237,17 @@ def format_module(text: str) -> str:
     return "".join(formatted)
 
 
-def format_files(files: Mapping[str, str]) -> dict[str, str]:
-    """Format the Python files in memory; a syntax error there is a generator bug, reported."""
+def format_files(
+    files: Mapping[str, str], verbatim: Collection[str] = frozenset()
+) -> dict[str, str]:
+    """Format the Python files in memory; a syntax error there is a generator bug, reported.
+
+    Paths in `verbatim` are runtime modules, already formatted in the repo: left as they are.
+    """
     formatted: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for path, text in files.items():
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or path in verbatim:
             formatted[path] = text
             continue
         try:

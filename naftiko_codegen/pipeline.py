@@ -24,7 +24,7 @@ from .lint import lint_spec
 from .load import load_imports, load_spec
 from .model import build_model
 from .names import slugify
-from .render import render_package
+from .render import render_package, verbatim_outputs
 from .resolve import resolve_spec
 from .validate import validate_spec
 from .write import WriteReport, plan_write, write_package
@@ -127,7 +127,7 @@ def generate(
     environment = create_user_environment(templates)
     rendered = render_package(model, environment=environment)
     rendered.update(render_extra_files(model, environment, extra_templates(templates)))
-    files = format_files(rendered)
+    files = format_files(rendered, verbatim_outputs(model))
     metadata = {
         "generator_version": __version__,
         "spec_sha256": model.spec_sha256,

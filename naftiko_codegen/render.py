@@ -18,19 +18,41 @@ import jinja2
 from .context import CapabilityModel
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .names import PythonCode, PythonIdentifier, docstring_text, py_literal
-from .resources import templates_dir
+from .resources import runtime_dir, templates_dir
 
-__all__ = ["FILTERS", "RENDER_PLAN", "PlannedFile", "create_environment", "render_package"]
+__all__ = [
+    "FILTERS",
+    "RENDER_PLAN",
+    "RUNTIME_PREFIX",
+    "PlannedFile",
+    "create_environment",
+    "planned_files",
+    "render_package",
+    "verbatim_outputs",
+]
+
+
+RUNTIME_PREFIX = "runtime:"
+"""A plan entry whose template starts with this is a runtime module copied verbatim."""
 
 
 @dataclass(frozen=True)
 class PlannedFile:
-    """One output file: its template, its path in the package, and when it is generated."""
+    """One output file: its source, its path in the package, and when it is generated.
+
+    The source is a template path, or `runtime:<module>.py`: a file of `naftiko_codegen/runtime/`
+    that is the same in every package, copied as is (checked and tested like the generator).
+    """
 
     template: str
     output: str
     """Output path; `{package}` stands for the import name."""
     when: Callable[[CapabilityModel], bool] = lambda model: True
+
+    @property
+    def verbatim(self) -> bool:
+        """Whether this file is runtime code copied as is rather than rendered."""
+        return self.template.startswith(RUNTIME_PREFIX)
 
 
 RENDER_PLAN: tuple[PlannedFile, ...] = (
@@ -62,7 +84,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
-        "src/package/mcp_http.py.jinja",
+        "runtime:mcp_http.py",
         "src/{package}/mcp_http.py",
         lambda model: model.mcp is not None,
     ),
@@ -82,7 +104,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.control is not None,
     ),
     PlannedFile(
-        "src/package/inbound_auth.py.jinja",
+        "runtime:inbound_auth.py",
         "src/{package}/inbound_auth.py",
         lambda model: model.uses_inbound_auth,
     ),
@@ -202,16 +224,31 @@ def create_environment(search_path: Sequence[Path] = ()) -> jinja2.Environment:
     return environment
 
 
+def planned_files(model: CapabilityModel) -> list[tuple[PlannedFile, str]]:
+    """The plan entries that apply to this model, with their output paths."""
+    return [
+        (planned, planned.output.format(package=model.package))
+        for planned in RENDER_PLAN
+        if planned.when(model)
+    ]
+
+
+def verbatim_outputs(model: CapabilityModel) -> frozenset[str]:
+    """Output paths of the runtime modules copied as is (the format stage leaves them alone)."""
+    return frozenset(output for planned, output in planned_files(model) if planned.verbatim)
+
+
 def render_package(
     model: CapabilityModel, *, environment: jinja2.Environment | None = None
 ) -> dict[str, str]:
-    """Render every planned file that applies to this model."""
+    """Render every planned file that applies to this model; copy its runtime modules."""
     env = environment or create_environment()
     files: dict[str, str] = {}
-    for planned in RENDER_PLAN:
-        if not planned.when(model):
+    for planned, output in planned_files(model):
+        if planned.verbatim:
+            source = runtime_dir() / planned.template.removeprefix(RUNTIME_PREFIX)
+            files[output] = source.read_text(encoding="utf-8")
             continue
-        output = planned.output.format(package=model.package)
         try:
             files[output] = env.get_template(planned.template).render(model=model)
         except (jinja2.TemplateError, TypeError) as error:

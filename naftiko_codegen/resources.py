@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["example_spec", "schema_file", "templates_dir"]
+__all__ = ["example_spec", "runtime_dir", "schema_file", "templates_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -20,6 +20,11 @@ def _data_dir(name: str) -> Path:
 def templates_dir() -> Path:
     """The built-in Jinja templates."""
     return _data_dir("templates")
+
+
+def runtime_dir() -> Path:
+    """The runtime modules copied verbatim into generated packages."""
+    return _PACKAGE / "runtime"
 
 
 def schema_file() -> Path:

@@ -108,8 +108,8 @@ def test_corpus_sample_formats_like_whole_file_black(
 
     rendered: dict[str, str] = {}
 
-    def capture(files: dict[str, str]) -> dict[str, str]:
-        rendered.update(files)
+    def capture(files: dict[str, str], verbatim: frozenset[str] = frozenset()) -> dict[str, str]:
+        rendered.update({path: text for path, text in files.items() if path not in verbatim})
         return dict(files)
 
     monkeypatch.setattr(pipeline, "format_files", capture)

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from naftiko_codegen.diagnostics import DiagnosticError, Severity
 from naftiko_codegen.model import CapabilityModel
 from naftiko_codegen.names import PythonCode, PythonIdentifier
-from naftiko_codegen.render import FILTERS, RENDER_PLAN, create_environment, render_package
+from naftiko_codegen.render import (
+    FILTERS,
+    RENDER_PLAN,
+    RUNTIME_PREFIX,
+    create_environment,
+    render_package,
+)
+from naftiko_codegen.resources import runtime_dir
 
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
 
@@ -147,6 +154,11 @@ def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
     outputs = [planned.output for planned in RENDER_PLAN]
     assert len(outputs) == len(set(outputs))
     for planned in RENDER_PLAN:
+        if planned.verbatim:
+            module = planned.template.removeprefix(RUNTIME_PREFIX)
+            assert (runtime_dir() / module).is_file()
+            assert planned.output == f"src/{{package}}/{module}"
+            continue
         environment.get_template(planned.template)
         assert planned.output == planned.template.removesuffix(".jinja").replace(
             "src/package/", "src/{package}/"
