@@ -1,11 +1,16 @@
 """The pipeline: load → validate (+ lint) → resolve → model → render → format, as library calls.
 
-`cli.py` and tests call `check_spec`, `generate` and `build_spec`; nothing here prints or exits.
+The `cli` package and tests call `check_spec`, `generate` and `build_spec`, and `build_many` /
+`check_many` for several specs at once (worker processes, largest first, NAF411 for two specs
+claiming one folder); nothing here prints or exits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +23,7 @@ from .customise import (
     templates_digest,
 )
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity, has_errors
+from .drift import DriftReport, check_drift
 from .extensions import user_files
 from .format import format_files
 from .lint import lint_spec
@@ -31,10 +37,14 @@ from .write import WriteReport, plan_write, write_package
 
 __all__ = [
     "BuildOutcome",
+    "CheckOutcome",
     "GeneratedPackage",
+    "build_many",
     "build_spec",
+    "check_many",
     "check_spec",
     "collision_outcomes",
+    "expand_specs",
     "generate",
     "package_slug",
 ]
@@ -210,3 +220,132 @@ def collision_outcomes(
             continue
         claimed[slug] = spec
     return refused
+
+
+# ----------------------------------------------------------------------------- many specs
+
+
+def expand_specs(paths: Iterable[Path]) -> list[Path]:
+    """Every spec `paths` name: files as given, folders searched for `*.yaml` / `*.yml`, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def _one_name(specs: Sequence[Path], name: str | None) -> None:
+    if name and len(specs) > 1:
+        raise ValueError("a package name works with a single spec only")
+
+
+def build_many(
+    specs: Sequence[Path],
+    output: Path,
+    *,
+    jobs: int = 1,
+    name: str | None = None,
+    templates: Sequence[Path] = (),
+    strict: bool = False,
+    force: bool = False,
+    dry_run: bool = False,
+) -> Iterator[BuildOutcome]:
+    """Build every spec into `output/<slug>`, yielding each outcome as it finishes.
+
+    A spec whose folder an earlier one already claims is refused with NAF411 (those come first,
+    in spec order). The others are built in `jobs` worker processes (0: one per CPU; 1: in this
+    process), largest spec first; one failure never stops the others. The options are
+    `build_spec`'s; `name` needs a single spec (`ValueError` otherwise).
+    """
+    _one_name(specs, name)
+    builder = functools.partial(
+        build_spec,
+        output=output,
+        name=name,
+        templates=tuple(templates),
+        strict=strict,
+        force=force,
+        dry_run=dry_run,
+    )
+    return _build_many(specs, output, name, (os.cpu_count() or 1) if jobs == 0 else jobs, builder)
+
+
+def _build_many(
+    specs: Sequence[Path],
+    output: Path,
+    name: str | None,
+    workers: int,
+    builder: Callable[[Path], BuildOutcome],
+) -> Iterator[BuildOutcome]:
+    refused = collision_outcomes(specs, output, name)
+    yield from refused.values()
+    todo = [spec for spec in specs if spec not in refused]
+    if workers <= 1 or len(todo) <= 1:
+        for spec in todo:
+            yield builder(spec)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Largest specs first, so no worker is left with a big one while the others sit idle.
+        futures: list[Future[BuildOutcome]] = [
+            pool.submit(builder, spec) for spec in sorted(todo, key=_size, reverse=True)
+        ]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _size(spec: Path) -> int:
+    return spec.stat().st_size if spec.is_file() else 0  # a missing one is reported by its build
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What comparing one spec's package with the folder on disk found."""
+
+    spec: Path
+    diagnostics: tuple[Diagnostic, ...]
+    """The spec's findings; errors when it could not be generated (then `report` is None)."""
+    report: DriftReport | None = None
+    """Why the folder is stale, and the diff; None when the spec has errors."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the folder holds exactly what the spec generates now."""
+        return self.report is not None and not self.report.stale
+
+
+def check_many(
+    specs: Sequence[Path],
+    output: Path,
+    *,
+    name: str | None = None,
+    templates: Sequence[Path] = (),
+    strict: bool = False,
+) -> Iterator[CheckOutcome]:
+    """Generate every spec in memory and compare it with `output/<slug>`, yielding in spec order.
+
+    Never writes. A spec with errors (or warnings, under `strict`) yields its diagnostics and no
+    report. `name` needs a single spec (`ValueError` otherwise).
+    """
+    _one_name(specs, name)
+    return _check_many(specs, output, name, tuple(templates), strict)
+
+
+def _check_many(
+    specs: Sequence[Path],
+    output: Path,
+    name: str | None,
+    templates: tuple[Path, ...],
+    strict: bool,
+) -> Iterator[CheckOutcome]:
+    for spec in specs:
+        try:
+            package = generate(spec, name=name, templates=templates, strict=strict)
+        except DiagnosticError as error:
+            yield CheckOutcome(spec, error.diagnostics)
+            continue
+        report = check_drift(
+            output / package.slug, package.files, source=spec.name, metadata=package.metadata
+        )
+        yield CheckOutcome(spec, package.diagnostics, report)

@@ -2,7 +2,7 @@
 
 `text` is the human layout of `diagnostics.format_diagnostic`; `json` a stable document;
 `sarif` SARIF 2.1.0 for code-scanning tools; `github` workflow commands that GitHub Actions
-shows as annotations on the pull request. Pure functions; `cli.py` prints the result.
+shows as annotations on the pull request. Pure functions; the `cli` package prints the result.
 """
 
 from __future__ import annotations

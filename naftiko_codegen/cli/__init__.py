@@ -1,0 +1,48 @@
+"""Command line: `naftiko-gen build|check|validate|templates|export-openapi|import-openapi|new`.
+
+The only package that prints or exits; each command parses its options, calls the library (the
+pipeline and the stages) and prints what came back. One module per command group. Exit codes:
+0 success, 1 invalid spec, stale or refused output, 2 usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .build import build_command, check_command
+from .new import new_command
+from .openapi import export_openapi_command, import_openapi_command
+from .templates import templates_group
+from .validate import validate_command
+
+__all__ = ["cli", "main"]
+
+_EPILOG_MAIN = """\b
+Exit codes: 0 success; 1 invalid spec, stale or refused output; 2 usage error.
+Shell completion (bash; use zsh_source / fish_source for the others):
+  eval "$(_NAFTIKO_GEN_COMPLETE=bash_source naftiko-gen)"
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG_MAIN)
+@click.version_option(__version__, prog_name="naftiko-gen")
+def cli() -> None:
+    """Generate standalone FastAPI + MCP server packages from Naftiko capability files."""
+
+
+for _command in (
+    build_command,
+    check_command,
+    validate_command,
+    templates_group,
+    export_openapi_command,
+    import_openapi_command,
+    new_command,
+):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Entry point of the `naftiko-gen` console script."""
+    cli(prog_name="naftiko-gen")
