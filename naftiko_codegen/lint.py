@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Diagnostic, Severity, truncate
+from .diagnostics import CATALOGUE, Diagnostic, Severity, truncate
 from .load import LoadedSpec, NodePath
 
 __all__ = ["LINT_RULES", "LintRule", "lint_spec"]
@@ -26,167 +26,147 @@ class LintRule:
 
     code: str
     rule: str
-    severity: Severity
     default: bool
     summary: str
+
+    @property
+    def severity(self) -> Severity:
+        """The severity of the rule's findings, as the diagnostic catalogue registers it."""
+        return CATALOGUE[self.code].severity
 
 
 LINT_RULES: tuple[LintRule, ...] = (
     LintRule(
         "NAF350",
         "naftiko-namespaces-unique",
-        Severity.ERROR,
         True,
         "namespaces are unique across consumes, exposes and binds",
     ),
     LintRule(
         "NAF352",
         "naftiko-consumed-resource-no-query-in-path",
-        Severity.WARNING,
         True,
         "a consumed resource path has no `?`",
     ),
     LintRule(
         "NAF353",
         "naftiko-rest-resource-path-no-trailing-slash",
-        Severity.WARNING,
         True,
         "an exposed REST path does not end in `/`",
     ),
     LintRule(
         "NAF354",
         "naftiko-rest-resource-path-no-query",
-        Severity.WARNING,
         True,
         "an exposed REST path has no `?`",
     ),
     LintRule(
         "NAF355",
         "naftiko-address-not-example",
-        Severity.WARNING,
         True,
         "an adapter address does not end in example.com",
     ),
     LintRule(
         "NAF356",
         "naftiko-aggregate-function-description",
-        Severity.WARNING,
         True,
         "every aggregate function has a description",
     ),
     LintRule(
         "NAF357",
         "naftiko-aggregate-semantics-consistency",
-        Severity.WARNING,
         True,
         "a ref'd function's semantics agree with tool hints and the REST method",
     ),
     LintRule(
         "NAF358",
         "naftiko-mcp-auth-stdio-conflict",
-        Severity.WARNING,
         True,
         "no authentication on an MCP adapter with stdio transport",
     ),
     LintRule(
         "NAF359",
         "naftiko-oauth2-https-authserver",
-        Severity.ERROR,
         True,
         "oauth2 authorizationServerUri uses https",
     ),
     LintRule(
         "NAF360",
         "naftiko-oauth2-resource-https",
-        Severity.WARNING,
         True,
         "oauth2 resource uses https",
     ),
-    LintRule(
-        "NAF361", "naftiko-oauth2-scopes-defined", Severity.WARNING, True, "oauth2 declares scopes"
-    ),
-    LintRule("NAF362", "naftiko-info-tags", Severity.INFO, False, "info.tags is present"),
+    LintRule("NAF361", "naftiko-oauth2-scopes-defined", True, "oauth2 declares scopes"),
+    LintRule("NAF362", "naftiko-info-tags", False, "info.tags is present"),
     LintRule(
         "NAF363",
         "naftiko-consumes-description",
-        Severity.WARNING,
         True,
         "every consumes entry has a description",
     ),
     LintRule(
         "NAF364",
         "naftiko-rest-resource-description",
-        Severity.WARNING,
         True,
         "every exposed REST resource has a description",
     ),
     LintRule(
         "NAF365",
         "naftiko-rest-operation-description",
-        Severity.INFO,
         False,
         "every exposed REST operation has a description",
     ),
     LintRule(
         "NAF366",
         "naftiko-steps-name-pattern",
-        Severity.WARNING,
         True,
         "step names match ^[A-Za-z0-9_-]+$",
     ),
     LintRule(
         "NAF367",
         "naftiko-no-script-tags-in-markdown",
-        Severity.ERROR,
         True,
         "descriptions contain no <script",
     ),
     LintRule(
         "NAF368",
         "naftiko-no-eval-in-markdown",
-        Severity.ERROR,
         True,
         "descriptions contain no eval(",
     ),
     LintRule(
         "NAF369",
         "naftiko-baseuri-not-example",
-        Severity.WARNING,
         False,
         "baseUri does not contain example.com",
     ),
     LintRule(
         "NAF370",
         "naftiko-control-port-singleton-and-unique",
-        Severity.ERROR,
         True,
         "at most one control adapter, on a port of its own",
     ),
     LintRule(
         "NAF371",
         "naftiko-control-address-localhost-warning",
-        Severity.WARNING,
         True,
         "the control adapter listens on localhost",
     ),
     LintRule(
         "NAF372",
         "naftiko-script-defaults-required",
-        Severity.ERROR,
         True,
         "script steps have a language and location, or the control port supplies defaults",
     ),
     LintRule(
         "NAF373",
         "naftiko-gen-read-only-writer",
-        Severity.WARNING,
         True,
         "a tool hinted readOnly does not call POST, PUT, PATCH or DELETE",
     ),
     LintRule(
         "NAF374",
         "naftiko-gen-unused-bind",
-        Severity.WARNING,
         True,
         "every bind variable is used by some `{{VAR}}`",
     ),

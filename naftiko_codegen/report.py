@@ -2,7 +2,8 @@
 
 `text` is the human layout of `diagnostics.format_diagnostic`; `json` a stable document;
 `sarif` SARIF 2.1.0 for code-scanning tools; `github` workflow commands that GitHub Actions
-shows as annotations on the pull request. Pure functions; the `cli` package prints the result.
+shows as annotations on the pull request. Each finding links to its code's entry in
+docs/diagnostics.md (SARIF: the rule's `helpUri`). Pure functions; the `cli` package prints the result.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import __version__
-from .diagnostics import Diagnostic, Severity, format_diagnostic, format_summary
+from .diagnostics import CATALOGUE, Diagnostic, Severity, format_diagnostic, format_summary
 from .lint import LINT_RULES
 
 __all__ = ["REPORT_FORMATS", "render_report"]
@@ -35,6 +36,7 @@ def _as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "severity": diagnostic.severity.value,
         "message": diagnostic.message,
         "hint": diagnostic.hint,
+        "url": CATALOGUE[diagnostic.code].url,
     }
 
 
@@ -73,18 +75,23 @@ def _sarif(results: Mapping[str, Sequence[Diagnostic]]) -> str:
     codes = sorted({d.code for d in everything})
     rules = []
     for code in codes:
-        rule: dict[str, Any] = {"id": code, "helpUri": _HELP_URI}
+        entry = CATALOGUE[code]
+        rule: dict[str, Any] = {
+            "id": code,
+            "shortDescription": {"text": entry.title},
+            "fullDescription": {"text": entry.meaning},
+            "help": {"text": entry.hint},
+            "helpUri": entry.url,
+            "defaultConfiguration": {"level": _SARIF_LEVEL[entry.severity]},
+        }
         if code in lint:
             rule["name"] = lint[code].rule
-            rule["shortDescription"] = {"text": lint[code].summary}
-        else:
-            first = next(d for d in everything if d.code == code)
-            rule["shortDescription"] = {"text": first.message}
         rules.append(rule)
     sarif_results = []
     for diagnostic in everything:
         loc = diagnostic.location
         region = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
+        # The link is the rule's `helpUri`; the message keeps what a reader acts on.
         text = diagnostic.message + (f"\nhint: {diagnostic.hint}" if diagnostic.hint else "")
         sarif_results.append(
             {
@@ -142,6 +149,7 @@ def _github(results: Mapping[str, Sequence[Diagnostic]]) -> str:
             message = diagnostic.message
             if diagnostic.hint:
                 message += f"\nhint: {diagnostic.hint}"
+            message += f"\nsee: {CATALOGUE[diagnostic.code].url}"
             lines.append(
                 f"::{_GITHUB_COMMAND[diagnostic.severity]} {','.join(properties)}::"
                 f"{_escape_data(message)}"

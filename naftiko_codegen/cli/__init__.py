@@ -1,4 +1,4 @@
-"""Command line: `naftiko-gen build|check|validate|templates|export-openapi|import-openapi|new`.
+"""Command line: `naftiko-gen build|check|validate|templates|diagnostics|export-openapi|…|new`.
 
 The only package that prints or exits; each command parses its options, calls the library (the
 pipeline and the stages) and prints what came back. One module per command group. Exit codes:
@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from .build import build_command, check_command
+from .diagnostics import diagnostics_command
 from .new import new_command
 from .openapi import export_openapi_command, import_openapi_command
 from .templates import templates_group
@@ -36,6 +37,7 @@ for _command in (
     check_command,
     validate_command,
     templates_group,
+    diagnostics_command,
     export_openapi_command,
     import_openapi_command,
     new_command,

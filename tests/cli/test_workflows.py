@@ -165,6 +165,24 @@ def test_templates_context_matches_docs() -> None:
     assert code == 0 and out == (REPO / "docs" / "template-context.md").read_text()
 
 
+# ----------------------------------------------------------------------------- diagnostics
+
+
+def test_diagnostics_lists_explains_and_renders_the_docs() -> None:
+    code, out, _ = _run("diagnostics")
+    assert code == 0 and "NAF204  error    value not allowed" in out.splitlines()
+    code, out, _ = _run("diagnostics", "naf204")
+    assert code == 0 and out.startswith("# NAF204\n") and "How to fix:" in out
+    assert out.endswith(
+        "See: https://github.com/naftiko/naftiko-gen/blob/main/docs/diagnostics.md#naf204\n"
+    )
+    code, out, _ = _run("diagnostics", "--markdown")
+    assert code == 0 and out == (REPO / "docs" / "diagnostics.md").read_text()
+    code, _, err = _run("diagnostics", "NAF2040")
+    assert code == 2 and "NAF204" in err
+    assert _run("diagnostics", "NAF204", "--markdown")[0] == 2
+
+
 # ----------------------------------------------------------------------------- OpenAPI, new
 
 

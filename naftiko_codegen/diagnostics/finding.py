@@ -1,32 +1,26 @@
-"""Diagnostics: the located findings every pipeline stage reports, and how they print.
+"""Findings: the located diagnostics every pipeline stage reports, and how they print.
 
-Codes: NAF1xx YAML/load, NAF2xx schema, NAF3xx semantic, NAF4xx output.
+Codes: NAF1xx YAML/load, NAF2xx schema, NAF3xx semantic, NAF4xx output; each is registered in
+the catalogue, and a finding of an unregistered code cannot be made.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .catalogue import CATALOGUE
+from .entry import Severity
 
 __all__ = [
     "Diagnostic",
     "DiagnosticError",
     "Location",
-    "Severity",
     "format_diagnostic",
     "format_summary",
     "has_errors",
     "truncate",
 ]
-
-
-class Severity(enum.Enum):
-    """How bad a finding is; only errors stop a build (warnings too under `--strict`)."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
 
 
 @dataclass(frozen=True, order=True)
@@ -52,6 +46,18 @@ class Diagnostic:
     severity: Severity
     message: str
     hint: str = ""
+    """How to fix it; the catalogue's hint for the code when the emitter gives none."""
+
+    def __post_init__(self) -> None:
+        entry = CATALOGUE.get(self.code)
+        if entry is None:
+            # A programming error, caught by the tests: every code is registered, once.
+            raise ValueError(
+                f"diagnostic code {self.code!r} is not in the catalogue "
+                "(add it to naftiko_codegen/diagnostics/naf*.py)"
+            )
+        if not self.hint:
+            object.__setattr__(self, "hint", entry.hint)
 
     @property
     def is_error(self) -> bool:
@@ -85,14 +91,14 @@ def truncate(value: object, limit: int = 60) -> str:
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:
-    """Render one finding as `file:line:col: severity[CODE]: message` plus a hint line."""
+    """Render one finding as `file:line:col: severity[CODE]: message`, a hint and a link line."""
     text = (
         f"{diagnostic.location}: {diagnostic.severity.value}[{diagnostic.code}]: "
         f"{diagnostic.message}"
     )
     if diagnostic.hint:
         text += f"\n  hint: {diagnostic.hint}"
-    return text
+    return text + f"\n  see: {CATALOGUE[diagnostic.code].url}"
 
 
 def format_summary(diagnostics: Iterable[Diagnostic]) -> str:

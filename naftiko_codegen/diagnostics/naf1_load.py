@@ -1,0 +1,106 @@
+"""Catalogue NAF1xx: reading files — the spec, its imports, pyproject.toml, OpenAPI documents.
+
+Each entry: code, severity, title, hint, what it means, an example message.
+"""
+
+from __future__ import annotations
+
+from .entry import CatalogueEntry, Severity
+
+__all__ = ["ENTRIES"]
+
+_ERROR, _WARNING = Severity.ERROR, Severity.WARNING
+
+ENTRIES = (
+    CatalogueEntry(
+        "NAF100",
+        _ERROR,
+        "unreadable file",
+        "check the path and that the file is UTF-8 text",
+        "The spec, or the document given to `import-openapi`, could not be read: it is missing, "
+        "not readable, or not UTF-8 text.",
+        "cannot read the file: [Errno 2] No such file or directory: 'capability.yaml'",
+    ),
+    CatalogueEntry(
+        "NAF101",
+        _ERROR,
+        "YAML syntax error",
+        "check indentation and quoting around this position",
+        "The file is not valid YAML, or holds more than one YAML document. The position is where "
+        "the parser gave up; the mistake is often on the line before.",
+        "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)",
+    ),
+    CatalogueEntry(
+        "NAF102",
+        _ERROR,
+        "duplicate key",
+        "remove one of the two entries; YAML keeps only the last one",
+        "A mapping has the same key twice. YAML parsers silently keep the last value, so "
+        "naftiko-gen refuses the file rather than guess which one you meant.",
+        "duplicate key 'port' (first defined on line 20)",
+    ),
+    CatalogueEntry(
+        "NAF103",
+        _ERROR,
+        "empty file",
+        "start the file with `naftiko: 1.0.0-alpha2` and a `capability:` block",
+        "The file holds no YAML document, or only comments.",
+        "the file is empty",
+    ),
+    CatalogueEntry(
+        "NAF104",
+        _ERROR,
+        "document is not a mapping",
+        "a capability file is a YAML mapping with `naftiko:` and `capability:` keys",
+        "The top level of the file is a list or a single value; a capability is a mapping.",
+        "the document is a list; expected a mapping",
+    ),
+    CatalogueEntry(
+        "NAF105",
+        _ERROR,
+        "invalid project configuration",
+        'fix `[tool.naftiko-gen]` in pyproject.toml, e.g. `templates = "naftiko-templates"`',
+        "The nearest pyproject.toml cannot be parsed, or the `templates` setting of its "
+        "`[tool.naftiko-gen]` table is not a folder (or list of folders) that exists. Paths are "
+        "relative to the pyproject.toml.",
+        "[tool.naftiko-gen] templates folder '/work/naftiko-templates' does not exist",
+    ),
+    CatalogueEntry(
+        "NAF120",
+        _ERROR,
+        "unreadable imported consumes file",
+        "the path is relative to this file's folder, e.g. `./shared/api.yaml`",
+        "A `consumes` entry imports a shared-consumes file through `location`, and that file "
+        "cannot be read.",
+        "cannot read imported consumes file './shared/api.yaml': FileNotFoundError",
+    ),
+    CatalogueEntry(
+        "NAF160",
+        _ERROR,
+        "not an OpenAPI document",
+        "import-openapi reads OpenAPI 3.0/3.1 (JSON or YAML) and Swagger 2.0",
+        "`naftiko-gen import-openapi` was given a document with neither an `openapi:` nor a "
+        "`swagger: '2.0'` key.",
+        "not an OpenAPI document: no `openapi:` or `swagger: '2.0'` key",
+    ),
+    CatalogueEntry(
+        "NAF161",
+        _WARNING,
+        "part of an OpenAPI document not imported",
+        "review the imported capability and add the part by hand",
+        "`import-openapi` met something a capability cannot express, or had to guess: no "
+        "absolute server URL, a form or file parameter, a parameter name Naftiko does not allow, "
+        "a request body that is not JSON, or a method Naftiko operations do not have. The "
+        "capability is still written.",
+        "HEAD /health is not imported",
+    ),
+    CatalogueEntry(
+        "NAF162",
+        _ERROR,
+        "no operation to import",
+        "an OpenAPI document lists its operations under `paths`",
+        "The document's `paths` hold no operation `import-openapi` can turn into a capability.",
+        "the document has no operation to import",
+    ),
+)
+"""The NAF1xx codes, in code order."""
