@@ -1,4 +1,4 @@
-"""Catalogue NAF35x-NAF37x: the lint rules (`lint.py`; `naftiko-gen validate` runs them).
+"""Catalogue NAF35x-NAF37x: the lint rules (`lint/`; `naftiko-gen validate` runs them).
 
 Each entry: code, severity, title, hint, what it means, an example message. A lint finding's hint
 also names its rule.

@@ -1,285 +1,29 @@
-"""Lint: a loaded spec → NAF35x-NAF37x warnings and errors from the official Naftiko rules.
-
-Re-implements the Spectral ruleset `naftiko-rules.yml` (digest §5) in Python, plus two rules of
-our own (read-only hints on a writing tool, unused binds). Works on the raw document, so it
-runs even when the schema or resolution fails. Rules that `resolve` already reports are not
-repeated here: a trailing `/` on `baseUri` is NAF323, a doubled base path NAF325, a placeholder
-bound to nothing NAF312.
-"""
+"""Lint checks: a loaded spec → the findings of every enabled rule (one method per rule group)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from .diagnostics import CATALOGUE, Diagnostic, Severity, truncate
-from .load import LoadedSpec, NodePath
+from ..diagnostics import Diagnostic, truncate
+from ..load import LoadedSpec, NodePath
+from .rules import LINT_RULES
+from .walk import Walker, as_dict, as_list
 
-__all__ = ["LINT_RULES", "LintRule", "lint_spec"]
+__all__ = ["lint_spec"]
 
-
-@dataclass(frozen=True)
-class LintRule:
-    """One lint rule: our code, the official rule id (or ours), and whether it runs by default."""
-
-    code: str
-    rule: str
-    default: bool
-    summary: str
-
-    @property
-    def severity(self) -> Severity:
-        """The severity of the rule's findings, as the diagnostic catalogue registers it."""
-        return CATALOGUE[self.code].severity
-
-
-LINT_RULES: tuple[LintRule, ...] = (
-    LintRule(
-        "NAF350",
-        "naftiko-namespaces-unique",
-        True,
-        "namespaces are unique across consumes, exposes and binds",
-    ),
-    LintRule(
-        "NAF352",
-        "naftiko-consumed-resource-no-query-in-path",
-        True,
-        "a consumed resource path has no `?`",
-    ),
-    LintRule(
-        "NAF353",
-        "naftiko-rest-resource-path-no-trailing-slash",
-        True,
-        "an exposed REST path does not end in `/`",
-    ),
-    LintRule(
-        "NAF354",
-        "naftiko-rest-resource-path-no-query",
-        True,
-        "an exposed REST path has no `?`",
-    ),
-    LintRule(
-        "NAF355",
-        "naftiko-address-not-example",
-        True,
-        "an adapter address does not end in example.com",
-    ),
-    LintRule(
-        "NAF356",
-        "naftiko-aggregate-function-description",
-        True,
-        "every aggregate function has a description",
-    ),
-    LintRule(
-        "NAF357",
-        "naftiko-aggregate-semantics-consistency",
-        True,
-        "a ref'd function's semantics agree with tool hints and the REST method",
-    ),
-    LintRule(
-        "NAF358",
-        "naftiko-mcp-auth-stdio-conflict",
-        True,
-        "no authentication on an MCP adapter with stdio transport",
-    ),
-    LintRule(
-        "NAF359",
-        "naftiko-oauth2-https-authserver",
-        True,
-        "oauth2 authorizationServerUri uses https",
-    ),
-    LintRule(
-        "NAF360",
-        "naftiko-oauth2-resource-https",
-        True,
-        "oauth2 resource uses https",
-    ),
-    LintRule("NAF361", "naftiko-oauth2-scopes-defined", True, "oauth2 declares scopes"),
-    LintRule("NAF362", "naftiko-info-tags", False, "info.tags is present"),
-    LintRule(
-        "NAF363",
-        "naftiko-consumes-description",
-        True,
-        "every consumes entry has a description",
-    ),
-    LintRule(
-        "NAF364",
-        "naftiko-rest-resource-description",
-        True,
-        "every exposed REST resource has a description",
-    ),
-    LintRule(
-        "NAF365",
-        "naftiko-rest-operation-description",
-        False,
-        "every exposed REST operation has a description",
-    ),
-    LintRule(
-        "NAF366",
-        "naftiko-steps-name-pattern",
-        True,
-        "step names match ^[A-Za-z0-9_-]+$",
-    ),
-    LintRule(
-        "NAF367",
-        "naftiko-no-script-tags-in-markdown",
-        True,
-        "descriptions contain no <script",
-    ),
-    LintRule(
-        "NAF368",
-        "naftiko-no-eval-in-markdown",
-        True,
-        "descriptions contain no eval(",
-    ),
-    LintRule(
-        "NAF369",
-        "naftiko-baseuri-not-example",
-        False,
-        "baseUri does not contain example.com",
-    ),
-    LintRule(
-        "NAF370",
-        "naftiko-control-port-singleton-and-unique",
-        True,
-        "at most one control adapter, on a port of its own",
-    ),
-    LintRule(
-        "NAF371",
-        "naftiko-control-address-localhost-warning",
-        True,
-        "the control adapter listens on localhost",
-    ),
-    LintRule(
-        "NAF372",
-        "naftiko-script-defaults-required",
-        True,
-        "script steps have a language and location, or the control port supplies defaults",
-    ),
-    LintRule(
-        "NAF373",
-        "naftiko-gen-read-only-writer",
-        True,
-        "a tool hinted readOnly does not call POST, PUT, PATCH or DELETE",
-    ),
-    LintRule(
-        "NAF374",
-        "naftiko-gen-unused-bind",
-        True,
-        "every bind variable is used by some `{{VAR}}`",
-    ),
-)
-"""Every lint rule, in code order (`docs/lint-rules.md` lists them with examples)."""
-
-_RULES = {rule.code: rule for rule in LINT_RULES}
 _WRITERS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _STEP_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _fold(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
-class _Linter:
-    def __init__(self, spec: LoadedSpec, enabled: frozenset[str]) -> None:
-        self.spec = spec
-        self.enabled = enabled
-        self.findings: list[Diagnostic] = []
-        self.data: dict[str, Any] = _dict(spec.data)
-        self.capability = _dict(self.data.get("capability"))
-
-    def report(self, code: str, path: NodePath, message: str, hint: str, key: bool = False) -> None:
-        if code not in self.enabled:
-            return
-        rule = _RULES[code]
-        self.findings.append(
-            Diagnostic(
-                self.spec.locate(path, key=key),
-                code,
-                rule.severity,
-                message,
-                f"{hint} (rule {rule.rule})",
-            )
-        )
-
-    # -- walking
-
-    def consumes(self) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-        for base, entries in (
-            (("consumes",), self.data.get("consumes")),
-            (("capability", "consumes"), self.capability.get("consumes")),
-        ):
-            for index, entry in enumerate(_list(entries)):
-                if isinstance(entry, dict):
-                    yield (*base, index), entry
-
-    def exposes(self, kind: str | None = None) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-        for index, entry in enumerate(_list(self.capability.get("exposes"))):
-            if isinstance(entry, dict) and (kind is None or entry.get("type") == kind):
-                yield ("capability", "exposes", index), entry
-
-    def binds(self) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-        for base, entries in (
-            (("binds",), self.data.get("binds")),
-            (("capability", "binds"), self.capability.get("binds")),
-        ):
-            for index, entry in enumerate(_list(entries)):
-                if isinstance(entry, dict):
-                    yield (*base, index), entry
-
-    def rest_resources(self) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-        for path, adapter in self.exposes("rest"):
-            for index, resource in enumerate(_list(adapter.get("resources"))):
-                if isinstance(resource, dict):
-                    yield (*path, "resources", index), resource
-
-    def rest_operations(self) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-        for path, resource in self.rest_resources():
-            for index, operation in enumerate(_list(resource.get("operations"))):
-                if isinstance(operation, dict):
-                    yield (*path, "operations", index), operation
-
-    def tools(self) -> Iterator[tuple[NodePath, dict[str, Any]]]:
-        for path, adapter in self.exposes("mcp"):
-            for index, tool in enumerate(_list(adapter.get("tools"))):
-                if isinstance(tool, dict):
-                    yield (*path, "tools", index), tool
-
-    def functions(self) -> Iterator[tuple[NodePath, dict[str, Any], str]]:
-        for a_index, aggregate in enumerate(_list(self.capability.get("aggregates"))):
-            if not isinstance(aggregate, dict):
-                continue
-            namespace = str(aggregate.get("namespace", ""))
-            for f_index, function in enumerate(_list(aggregate.get("functions"))):
-                if isinstance(function, dict):
-                    yield (
-                        ("capability", "aggregates", a_index, "functions", f_index),
-                        function,
-                        namespace,
-                    )
-
-    def strings(self, node: Any, path: NodePath) -> Iterator[tuple[NodePath, str]]:
-        if isinstance(node, str):
-            yield path, node
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                yield from self.strings(value, (*path, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                yield from self.strings(value, (*path, index))
-
-    # -- rules
+class _Linter(Walker):
+    """Every rule, one method per group of rules; `run` applies them all."""
 
     def namespaces_unique(self) -> None:
         seen: dict[str, tuple[str, NodePath]] = {}
@@ -309,8 +53,8 @@ class _Linter:
 
     def paths(self) -> None:
         for path, entry in self.consumes():
-            for index, resource in enumerate(_list(entry.get("resources"))):
-                value = _dict(resource).get("path")
+            for index, resource in enumerate(as_list(entry.get("resources"))):
+                value = as_dict(resource).get("path")
                 if isinstance(value, str) and "?" in value:
                     self.report(
                         "NAF352",
@@ -393,7 +137,7 @@ class _Linter:
                     f"aggregate function {function.get('name', '?')!r} has no description",
                     "add `description:`; tools that `ref` it inherit it",
                 )
-        if not _list(_dict(self.data.get("info")).get("tags")):
+        if not as_list(as_dict(self.data.get("info")).get("tags")):
             self.report(
                 "NAF362",
                 ("info",),
@@ -409,10 +153,10 @@ class _Linter:
         fields += [(*p, "description") for p, _ in self.rest_operations()]
         fields += [(*p, "description") for p, _ in self.tools()]
         for path, adapter in self.exposes("skill"):
-            for index, _skill in enumerate(_list(adapter.get("skills"))):
+            for index, _skill in enumerate(as_list(adapter.get("skills"))):
                 fields.append((*path, "skills", index, "description"))
         for path in fields:
-            value = self._get(path)
+            value = self.value_at(path)
             if not isinstance(value, str):
                 continue
             lowered = value.lower()
@@ -431,17 +175,6 @@ class _Linter:
                     "remove the code from the description",
                 )
 
-    def _get(self, path: NodePath) -> Any:
-        node: Any = self.data
-        for key in path:
-            if isinstance(node, dict) and isinstance(key, str):
-                node = node.get(key)
-            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-                node = node[key]
-            else:
-                return None
-        return node
-
     def mcp_auth(self) -> None:
         for path, adapter in self.exposes("mcp"):
             if adapter.get("transport") == "stdio" and adapter.get("authentication"):
@@ -455,7 +188,7 @@ class _Linter:
 
     def oauth2(self) -> None:
         for path, adapter in self.exposes():
-            auth = _dict(adapter.get("authentication"))
+            auth = as_dict(adapter.get("authentication"))
             if auth.get("type") != "oauth2":
                 continue
             auth_path = (*path, "authentication")
@@ -475,7 +208,7 @@ class _Linter:
                     f"oauth2 resource {truncate(resource)} is not https",
                     "use the https URL of the protected resource",
                 )
-            if not _list(auth.get("scopes")):
+            if not as_list(auth.get("scopes")):
                 self.report(
                     "NAF361",
                     auth_path,
@@ -489,8 +222,8 @@ class _Linter:
             *self.tools(),
         ]
         for path, unit in units:
-            for index, step in enumerate(_list(unit.get("steps"))):
-                name = _dict(step).get("name")
+            for index, step in enumerate(as_list(unit.get("steps"))):
+                name = as_dict(step).get("name")
                 if isinstance(name, str) and not _STEP_NAME.match(name):
                     self.report(
                         "NAF366",
@@ -532,8 +265,8 @@ class _Linter:
                     f"the control adapter listens on {truncate(address)}, not on localhost",
                     "bind the control port to localhost unless it is protected",
                 )
-        scripting = _dict(
-            _dict(controls[0][1].get("management")).get("scripting") if controls else None
+        scripting = as_dict(
+            as_dict(controls[0][1].get("management")).get("scripting") if controls else None
         )
         units: list[tuple[NodePath, dict[str, Any]]] = [
             *self.rest_operations(),
@@ -541,8 +274,8 @@ class _Linter:
             *((p, f) for p, f, _ in self.functions()),
         ]
         for path, unit in units:
-            for index, step in enumerate(_list(unit.get("steps"))):
-                step = _dict(step)
+            for index, step in enumerate(as_list(unit.get("steps"))):
+                step = as_dict(step)
                 if step.get("type") != "script":
                     continue
                 missing = [
@@ -567,9 +300,9 @@ class _Linter:
         methods: dict[str, dict[str, str]] = {}
         for _, entry in self.consumes():
             table = methods.setdefault(str(entry.get("namespace", "")), {})
-            for resource in _list(entry.get("resources")):
-                for operation in _list(_dict(resource).get("operations")):
-                    operation = _dict(operation)
+            for resource in as_list(entry.get("resources")):
+                for operation in as_list(as_dict(resource).get("operations")):
+                    operation = as_dict(operation)
                     name, method = operation.get("name"), operation.get("method")
                     if isinstance(name, str) and isinstance(method, str):
                         table.setdefault(name, method.upper())
@@ -580,7 +313,7 @@ class _Linter:
         methods = self.consumed_methods()
         functions = {f"{ns}.{f.get('name')}": f for _, f, ns in self.functions()}
         for path, tool in self.tools():
-            hints = _dict(tool.get("hints"))
+            hints = as_dict(tool.get("hints"))
             call = tool.get("call")
             if hints.get("readOnly") is True and isinstance(call, str) and "." in call:
                 namespace, _, name = call.partition(".")
@@ -596,12 +329,12 @@ class _Linter:
                     )
             function = functions.get(str(tool.get("ref")))
             if function is not None:
-                self._tool_semantics(path, hints, _dict(function.get("semantics")))
+                self._tool_semantics(path, hints, as_dict(function.get("semantics")))
         for path, operation in self.rest_operations():
             function = functions.get(str(operation.get("ref")))
             if function is None:
                 continue
-            semantics = _dict(function.get("semantics"))
+            semantics = as_dict(function.get("semantics"))
             method = str(operation.get("method", "")).upper()
             problem = ""
             if semantics.get("safe") is True and method != "GET":
@@ -661,7 +394,7 @@ class _Linter:
                 used.add(name)
                 used.add(name.rpartition(".")[2])
         for path, bind in self.binds():
-            for variable in _dict(bind.get("keys")):
+            for variable in as_dict(bind.get("keys")):
                 if variable not in used:
                     self.report(
                         "NAF374",
