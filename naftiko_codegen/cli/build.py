@@ -76,6 +76,11 @@ def _echo_outcome(outcome: BuildOutcome, *, quiet: bool, verbose: bool, dry_run:
     )
 
 
+def _interactive() -> bool:
+    """Whether a person watches stderr (then several builds show a progress bar)."""
+    return sys.stderr.isatty()
+
+
 def _summary(outcomes: Sequence[BuildOutcome]) -> str:
     built = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
@@ -111,7 +116,7 @@ def _build_all(
         dry_run=dry_run,
     )
     done: list[BuildOutcome] = []
-    if len(files) > 1 and sys.stderr.isatty() and not quiet and not dry_run:
+    if len(files) > 1 and _interactive() and not quiet and not dry_run:
         # A bar while the builds run, then the outcomes in spec order (not finishing order).
         with click.progressbar(
             length=len(files), label="building", file=sys.stderr, show_pos=True

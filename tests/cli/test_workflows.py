@@ -103,6 +103,37 @@ def test_batch_build_collisions_and_bad_files(tmp_path: Path) -> None:
     assert not (out / "broken").exists()
 
 
+def test_build_reports_each_spec_and_a_progress_bar_for_people(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = _run("build", spec, "-o", out)
+    assert code == 0 and f"{spec}: built {out / 'demo'} (" in err and "file(s) written" in err
+    code, _, err = _run("build", spec, "-o", out, "--dry-run")
+    assert code == 0 and "would build" in err and "up to date" in err
+    second = tmp_path / "second.yaml"
+    shutil.copyfile(spec, second)
+    monkeypatch.setattr("naftiko_codegen.cli.build._interactive", lambda: True)
+    code, _, err = _run("build", second, spec, "-o", out)
+    assert code == 0 and "building" in err
+    # Outcomes follow the order the specs were given in, not the order they finished in.
+    assert err.index(f"{second}: built") < err.index(f"{spec}: built")
+    assert re.search(r"\n2 built, \d+ warning\(s\), 0 failed\n$", err)
+
+
+def test_one_failed_spec_is_counted(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("naftiko: [\n")
+    code, _, err = _run("build", bad, "-o", tmp_path / "out")
+    assert code == 1 and err.endswith("1 of 1 spec(s) failed\n")
+
+
+def test_name_needs_a_single_spec(spec: Path, tmp_path: Path) -> None:
+    for command in ("build", "check"):
+        code, _, err = _run(command, spec, spec, "-o", tmp_path, "--name", "x")
+        assert code == 2 and "--name works with a single spec only" in err
+
+
 def test_dry_run_lists_and_writes_nothing(spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, stdout, _ = _run("build", spec, "-o", out, "--dry-run", "-q")
@@ -125,6 +156,24 @@ def test_check_passes_then_catches_a_hand_edit(spec: Path, tmp_path: Path) -> No
     code, _, err = _run("build", spec, "-o", out, "-q")
     assert code == 1 and "NAF410" in err  # the edit survives a plain rebuild
     assert readme.read_text().endswith("edit\n")
+
+
+def test_check_cannot_check_a_broken_spec(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("naftiko: [\n")
+    code, _, err = _run("check", bad, "-o", tmp_path / "out", "--templates", tmp_path)
+    assert code == 1 and f"{bad}: cannot check (1 error, 0 warnings)" in err
+    assert f"1 of 1 package(s) stale; regenerate with: naftiko-gen build {bad}" in err
+    assert err.rstrip().endswith(f"--templates {tmp_path}")
+
+
+def test_a_bad_project_configuration_is_reported(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.naftiko-gen]\ntemplates = "missing"\n')
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run("build", spec, "-o", "out")
+    assert code == 1 and "error[NAF105]" in err and "see: " in err
 
 
 def test_check_and_force_do_not_mix(spec: Path, tmp_path: Path) -> None:
@@ -215,6 +264,30 @@ def test_import_openapi_then_build(tmp_path: Path) -> None:
     assert code == 0, err
     assert _run("import-openapi", document, "-o", target)[0] == 2  # exists
     assert _run("build", target, "-o", tmp_path / "out", "-q")[0] == 0
+
+
+def test_openapi_commands_report_problems(tmp_path: Path) -> None:
+    assert _run("export-openapi", tmp_path / "missing.yaml")[0] == 2
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("naftiko: [\n")
+    code, _, err = _run("export-openapi", broken)
+    assert code == 1 and "error[NAF101]" in err
+    code, _, err = _run("import-openapi", broken, "--bearer", "--api-key-query", "key")
+    assert code == 2 and "choose one of" in err
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    code, _, err = _run("import-openapi", binary)
+    assert code == 1 and err.startswith(f"{binary}: error[NAF100]: cannot read the file: ")
+    assert "#naf100" in err
+    code, _, err = _run("import-openapi", broken)
+    assert code == 1 and "error[NAF101]" in err
+    document = tmp_path / "pets.yaml"
+    document.write_text(
+        "openapi: 3.0.0\ninfo: {title: Pets, version: '1'}\nservers: [{url: 'https://pets.test'}]\n"
+        "paths:\n  /pets:\n    get: {operationId: listPets, responses: {'200': {description: ok}}}\n"
+    )
+    code, out, _ = _run("import-openapi", document)
+    assert code == 0 and "\nnaftiko: " in out and "https://pets.test" in out
 
 
 def test_new_from_flags_and_interactively(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

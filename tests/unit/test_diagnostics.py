@@ -15,6 +15,7 @@ from naftiko_codegen.diagnostics import (
     DiagnosticError,
     Location,
     Severity,
+    catalogue,
     format_diagnostic,
 )
 from naftiko_codegen.diagnostics_docs import render_diagnostics_reference
@@ -75,6 +76,12 @@ def test_entries_are_well_formed() -> None:
         assert entry.hint and entry.example and "\n" not in entry.example, code
         assert entry.meaning.endswith((".", ")")), code
         assert entry.url == f"{DOCS_URL}#{code.lower()}"
+
+
+def test_a_code_is_registered_once() -> None:
+    entry = CATALOGUE["NAF204"]
+    with pytest.raises(ValueError, match="NAF204 is registered twice"):
+        catalogue._register([(entry,), (entry,)])
 
 
 def test_lint_and_dialect_codes_take_their_severity_from_the_catalogue() -> None:
