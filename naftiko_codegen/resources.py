@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["example_spec", "runtime_dir", "schema_file", "templates_dir"]
+__all__ = ["SCHEMA_FILE", "example_spec", "runtime_dir", "schema_file", "templates_dir"]
+
+SCHEMA_FILE = "naftiko-capability.schema.json"
+"""The file name of our JSON Schema for capability documents."""
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -29,7 +32,7 @@ def runtime_dir() -> Path:
 
 def schema_file() -> Path:
     """Our JSON Schema for capability documents."""
-    return _data_dir("schema") / "naftiko-capability.schema.json"
+    return _data_dir("schema") / SCHEMA_FILE
 
 
 def example_spec() -> Path:

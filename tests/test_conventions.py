@@ -154,28 +154,86 @@ _STAGES = ("load", "validate", "resolve", "model", "render", "format")
 _LATER = {"cli", "pipeline", "write"}
 
 
-def _imported_siblings(path: Path) -> set[str]:
+def _component(path: Path) -> str:
+    """The top-level module or package of the generator a source file belongs to."""
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def _imported_components(path: Path) -> set[str]:
+    """The generator's top-level modules/packages that one source file imports (not its own)."""
+    own = _component(path)
+    package = path.parent.relative_to(PACKAGE.parent).parts
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules: list[tuple[str, ...]] = []
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                names.add(node.module.split(".")[0])
-            elif node.level == 1:
-                names.update(alias.name for alias in node.names)
-            elif node.module and node.module.startswith("naftiko_codegen."):
-                names.add(node.module.split(".")[1])
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                if node.module:
+                    modules.append((*base, *node.module.split(".")))
+                else:
+                    modules.extend((*base, alias.name) for alias in node.names)
+            elif node.module:
+                modules.append(tuple(node.module.split(".")))
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("naftiko_codegen."):
-                    names.add(alias.name.split(".")[1])
+            modules.extend(tuple(alias.name.split(".")) for alias in node.names)
+        for parts in modules:
+            if len(parts) > 1 and parts[0] == "naftiko_codegen" and parts[1] != own:
+                if (PACKAGE / parts[1]).is_dir() or (PACKAGE / f"{parts[1]}.py").is_file():
+                    names.add(parts[1])  # not `from . import __version__`
     return names
+
+
+def _component_imports() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if _component(path) == "runtime":
+            continue  # copied into generated packages; checked in test_runtime_is_self_contained
+        graph.setdefault(_component(path), set()).update(_imported_components(path))
+    graph.pop("__init__", None)
+    return graph
 
 
 @pytest.mark.parametrize("stage", _STAGES)
 def test_stages_import_only_earlier_stages(stage: str) -> None:
-    imported = _imported_siblings(PACKAGE / f"{stage}.py")
-    assert not imported & _LATER, f"{stage}.py imports {sorted(imported & _LATER)}"
+    imported = _component_imports()[stage]
+    assert not imported & _LATER, f"{stage} imports {sorted(imported & _LATER)}"
     later_stages = set(_STAGES[_STAGES.index(stage) + 1 :])
     assert (
         not imported & later_stages
-    ), f"{stage}.py imports later stages {sorted(imported & later_stages)}"
+    ), f"{stage} imports later stages {sorted(imported & later_stages)}"
+
+
+def test_the_generator_imports_one_way() -> None:
+    """No cycle between the generator's top-level modules and packages."""
+    graph = _component_imports()
+    done: set[str] = set()
+
+    def visit(node: str, trail: tuple[str, ...]) -> None:
+        assert node not in trail, "import cycle: " + " -> ".join((*trail, node))
+        if node in done:
+            return
+        for target in sorted(graph.get(node, ())):
+            if target != "__init__":
+                visit(target, (*trail, node))
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, ())
+
+
+def test_runtime_is_self_contained() -> None:
+    """Runtime modules import only each other, the standard library and the packages' deps."""
+    for path in sorted((PACKAGE / "runtime").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.level == 1, f"{path.name} reaches outside runtime/: {ast.unparse(node)}"
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                names = (
+                    [node.module]
+                    if isinstance(node, ast.ImportFrom)
+                    else [alias.name for alias in node.names]
+                )
+                assert not any(
+                    str(name).startswith("naftiko_codegen") for name in names
+                ), f"{path.name} imports the generator: {ast.unparse(node)}"
