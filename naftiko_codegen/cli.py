@@ -21,7 +21,6 @@ import yaml
 
 from . import __version__
 from .config import find_config
-from .context_docs import render_context_reference
 from .customise import builtin_templates
 from .diagnostics import (
     Diagnostic,
@@ -32,6 +31,7 @@ from .diagnostics import (
     has_errors,
 )
 from .drift import check_drift
+from .model.docs import render_context_reference
 from .openapi_export import export_openapi
 from .openapi_import import ImportOptions, import_openapi
 from .pipeline import BuildOutcome, build_spec, check_spec, collision_outcomes, generate

@@ -85,8 +85,8 @@ def test_templates_exist() -> None:
 
 
 def _module_names() -> list[str]:
-    modules = pkgutil.iter_modules(naftiko_codegen.__path__)
-    return [*sorted(f"naftiko_codegen.{info.name}" for info in modules), "naftiko_codegen"]
+    modules = pkgutil.walk_packages(naftiko_codegen.__path__, "naftiko_codegen.")
+    return [*sorted(info.name for info in modules), "naftiko_codegen"]
 
 
 def _source(name: str) -> str:
@@ -123,7 +123,9 @@ def _calls(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.relative_to(PACKAGE).as_posix()
+)
 def test_only_cli_prints_or_exits(path: Path) -> None:
     found = _calls(ast.parse(path.read_text(encoding="utf-8")))
     if path.name == "cli.py":
@@ -137,12 +139,14 @@ _LATER = {"cli", "pipeline", "write"}
 
 
 def _imported_siblings(path: Path) -> set[str]:
+    """The top-level modules of the package that a module imports (a stage may be a package)."""
     names: set[str] = set()
+    top = len(path.relative_to(PACKAGE).parts)  # the relative-import level of the package root
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
+            if node.level == top and node.module:
                 names.add(node.module.split(".")[0])
-            elif node.level == 1:
+            elif node.level == top:
                 names.update(alias.name for alias in node.names)
             elif node.module and node.module.startswith("naftiko_codegen."):
                 names.add(node.module.split(".")[1])
@@ -153,9 +157,14 @@ def _imported_siblings(path: Path) -> set[str]:
     return names
 
 
+def _stage_files(stage: str) -> list[Path]:
+    folder = PACKAGE / stage
+    return sorted(folder.rglob("*.py")) if folder.is_dir() else [PACKAGE / f"{stage}.py"]
+
+
 @pytest.mark.parametrize("stage", _STAGES)
 def test_stages_import_only_earlier_stages(stage: str) -> None:
-    imported = _imported_siblings(PACKAGE / f"{stage}.py")
+    imported = set().union(*map(_imported_siblings, _stage_files(stage)))
     assert not imported & _LATER, f"{stage}.py imports {sorted(imported & _LATER)}"
     later_stages = set(_STAGES[_STAGES.index(stage) + 1 :])
     assert (
