@@ -109,10 +109,9 @@ def literal(value: Any) -> Expression:
 
 def helper_call(module: str, function: str, *arguments: Expression) -> Expression:
     """A call of `function` imported from `module`."""
-    code = f"{function}({', '.join(a.code for a in arguments)})"
-    return Expression(
-        PythonCode(code), all_needs([*(a.needs for a in arguments)]) | uses(module, function)
-    )
+    code = f"{function}({', '.join(argument.code for argument in arguments)})"
+    needs = all_needs(argument.needs for argument in arguments)
+    return Expression(PythonCode(code), needs | uses(module, function))
 
 
 def dict_expression(items: Iterable[tuple[str, Expression]]) -> Expression:

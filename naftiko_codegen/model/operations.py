@@ -205,7 +205,7 @@ def _operation_model(
             for location in ("query", "header", "cookie")
             for _, value in by_location.get(location, [])
         ),
-        body or plain(""),
+        *([body] if body else []),
     ]
 
     def codes(location: str) -> tuple[tuple[str, PythonCode], ...]:
@@ -239,10 +239,7 @@ def operation_models(
     for call in calls:
         first.setdefault((call.operation.namespace, call.operation.name), call)
     functions = claim_each(
-        (
-            (f"{call.operation.name or call.operation.method}", "operation")
-            for call in first.values()
-        ),
+        ((call.operation.name or call.operation.method, "operation") for call in first.values()),
         {"text", "query_items", "header_items"},
     )
     return {
