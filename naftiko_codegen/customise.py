@@ -20,8 +20,8 @@ from pathlib import Path
 
 import jinja2
 
-from .context import CapabilityModel
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
+from .model import CapabilityModel
 from .render import RENDER_PLAN, create_environment
 from .resources import templates_dir
 

@@ -6,7 +6,7 @@ generated package calls into them (see the hook contract in `docs/regeneration.m
 
 from __future__ import annotations
 
-from .context import CapabilityModel
+from .model import CapabilityModel
 
 __all__ = ["HOOKS_MODULE", "user_files"]
 

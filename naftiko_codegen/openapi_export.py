@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .context import CapabilityModel
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
+from .model import CapabilityModel
 
 __all__ = ["export_openapi"]
 

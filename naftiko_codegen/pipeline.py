@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .context import CapabilityModel
 from .customise import (
     create_user_environment,
     extra_templates,
@@ -28,7 +27,7 @@ from .extensions import user_files
 from .format import format_files
 from .lint import lint_spec
 from .load import load_imports, load_spec
-from .model import build_model
+from .model import CapabilityModel, build_model
 from .names import slugify
 from .render import render_package, verbatim_outputs
 from .resolve import resolve_spec

@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from .context import CapabilityModel
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
+from .model import CapabilityModel
 from .names import PythonCode, PythonIdentifier, docstring_text, py_literal
 from .resources import runtime_dir, templates_dir
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..context_docs import render_context_reference
 from ..customise import builtin_templates
+from ..model.docs import render_context_reference
 from ..resources import templates_dir
 
 __all__ = ["templates_group"]

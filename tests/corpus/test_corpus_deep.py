@@ -340,7 +340,8 @@ class Checker:
         self.unresolved: set[str] = set()
         self.calls = 0
 
-    def check(self, label: str, unit: Any, before: int, seen: list[Seen]) -> None:
+    def check(self, label: str, unit: Any, test: Any, before: int, seen: list[Seen]) -> None:
+        """`test` is the unit's entry in the model's test plan (its expected upstream request)."""
         new = seen[before:]
         call = unit.call
         if call is None:  # a mock: answered by the adapter itself
@@ -359,9 +360,9 @@ class Checker:
         want_method = str(raw_op.get("method", "GET")).upper()
         if got.method != want_method:
             self.problems.append(f"{label}: method {got.method}, raw YAML says {want_method}")
-        if got.path != unit.expected_upstream_path:
+        if got.path != test.expected_upstream_path:
             self.problems.append(
-                f"{label}: path {got.path!r}, model expects {unit.expected_upstream_path!r}"
+                f"{label}: path {got.path!r}, model expects {test.expected_upstream_path!r}"
             )
         raw_path = raw_path.split("#", 1)[0] or "/"  # A fragment never leaves the client.
         if raw_path and not path_pattern(raw_path).fullmatch(got.path):
@@ -371,7 +372,7 @@ class Checker:
         auth_keys = set(auth.query)
         want_query = sorted(
             (k, _swap_secrets(v, self.swaps))
-            for k, v in unit.expected_upstream_query
+            for k, v in test.expected_upstream_query
             if k not in auth_keys
         )
         got_query = sorted((k, v) for k, v in got.query if k not in auth_keys)
@@ -392,7 +393,7 @@ class Checker:
                 self.problems.append(
                     f"{label}: header {key}: {got.headers.get(key)!r}, raw YAML sets {value!r}"
                 )
-        body_format, body = _literal(getattr(unit, "expected_upstream_body", "('?', None)"))
+        body_format, body = _literal(getattr(test, "expected_upstream_body", "('?', None)"))
         body = _swap_secrets(body, self.swaps)
         if body_format == "json":
             try:
@@ -434,20 +435,21 @@ async def exercise(
                 ):
                     for route in model.rest.routes:
                         label = f"REST {route.method} {route.spec_path}"
+                        test = model.test_plan.routes[route.function]
                         before = len(seen)
                         async with session.request(
                             route.method,
-                            url + route.sample_path,
-                            params=[*route.sample_query, *inbound.query.items()],
-                            headers=dict(route.sample_headers),
-                            json=route.sample_body,
+                            url + test.sample_path,
+                            params=[*test.sample_query, *inbound.query.items()],
+                            headers=dict(test.sample_headers),
+                            json=test.sample_body,
                         ) as response:
                             payload = await response.read()
                         if response.status >= 400:
                             checker.problems.append(
                                 f"{label}: adapter answered {response.status}: {payload[:300]!r}"
                             )
-                        checker.check(label, route, before, seen)
+                        checker.check(label, route, test, before, seen)
             if model.mcp is not None:
                 inbound = checker.raw.inbound_auth("mcp")
                 checker.unresolved.update(inbound.unresolved)
@@ -466,13 +468,14 @@ async def exercise(
                 ):
                     for tool in model.mcp.tools:
                         label = f"MCP tool {tool.name}"
+                        test = model.test_plan.tools[tool.function]
                         before = len(seen)
                         result = await mcp_client.call_tool(
-                            tool.name, _literal(tool.sample_arguments)
+                            tool.name, _literal(test.sample_arguments)
                         )
                         if result.is_error:
                             checker.problems.append(f"{label}: tool error {result.content!r:.300}")
-                        checker.check(label, tool, before, seen)
+                        checker.check(label, tool, test, before, seen)
         finally:
             await client.close()
 
@@ -500,10 +503,11 @@ def test_adapter_sends_the_right_requests(
     environment = dict(raw.environment)
     swaps: dict[str, str] = {}
     for secret in model.secrets:
+        test_value = model.test_plan.secret_values[secret.variable]
         if secret.env_var in environment:
-            swaps[secret.test_value] = environment[secret.env_var]
+            swaps[test_value] = environment[secret.env_var]
         else:  # not a raw bind key: the generator invented it; give it its own test value
-            environment[secret.env_var] = secret.test_value
+            environment[secret.env_var] = test_value
     checker = Checker(raw, model, swaps)
     with imported(target / "src", str(model.package)) as modules:
         asyncio.run(exercise(model, modules, checker, environment))

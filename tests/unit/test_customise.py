@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from naftiko_codegen.config import find_config
-from naftiko_codegen.context_docs import render_context_reference
 from naftiko_codegen.customise import builtin_templates, extra_templates, templates_digest
 from naftiko_codegen.diagnostics import DiagnosticError
+from naftiko_codegen.model.docs import render_context_reference
 from naftiko_codegen.pipeline import build_spec, generate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,11 +127,11 @@ def test_template_context_reference_is_up_to_date(update_golden: bool) -> None:
 def test_template_context_reference_documents_every_field() -> None:
     import dataclasses
 
-    from naftiko_codegen import context
+    from naftiko_codegen import model
 
     text = render_context_reference()
-    for name in context.__all__:
-        cls = getattr(context, name)
+    for name in model.__all__:
+        cls = getattr(model, name)
         if dataclasses.is_dataclass(cls):
             assert f"## `{name}`" in text
             for field in dataclasses.fields(cls):

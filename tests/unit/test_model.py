@@ -100,13 +100,14 @@ def test_seed_routes(seed_model: CapabilityModel) -> None:
     )
     assert item.alias_needed
     assert get.call.arguments == (("session_id", "session_id"),)
-    assert get.expected_upstream_path == "/api/sessions/sample"
-    assert get.expected_upstream_query == (("token", "test-jupyter-notebook-api-key"),)
+    get_test = seed_model.test_plan.routes[get.function]
+    assert get_test.expected_upstream_path == "/api/sessions/sample"
+    assert get_test.expected_upstream_query == (("token", "test-jupyter-notebook-api-key"),)
     create = routes["createsession"]
     (body,) = create.inputs
     assert (body.fastapi_kind, str(body.annotation)) == ("Body", "dict[str, Any]")
     assert not create.body_embed
-    assert create.sample_body == {"sample": "value"}
+    assert seed_model.test_plan.routes[create.function].sample_body == {"sample": "value"}
     assert seed_model.rest.renamed_paths == (
         ("/v1/api/sessions/{session_id}", "/v1/api/sessions/{session-id}"),
     )

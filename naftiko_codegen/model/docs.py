@@ -1,6 +1,6 @@
-"""Template context reference: `context.py`'s dataclasses → the Markdown of `docs/template-context.md`.
+"""Template context reference: the model's dataclasses → `docs/template-context.md` (Markdown).
 
-Read from the module's source (class docstrings, field annotations, attribute docstrings), so
+Read from the modules' source (class docstrings, field annotations, attribute docstrings), so
 the page cannot drift from the code; a test compares it with the committed file.
 """
 
@@ -8,10 +8,40 @@ from __future__ import annotations
 
 import ast
 import inspect
+from types import ModuleType
 
-from . import context
+from . import (
+    CONTEXT_VERSION,
+    apis,
+    auth,
+    calls,
+    capability,
+    control,
+    mcp,
+    operations,
+    rest,
+    test_plan,
+    units,
+    workflows,
+)
+from . import __all__ as _CONTEXT_NAMES
 
 __all__ = ["render_context_reference"]
+
+# The modules holding template context types, in the order the page documents them.
+_MODULES: tuple[ModuleType, ...] = (
+    capability,
+    apis,
+    operations,
+    calls,
+    workflows,
+    units,
+    rest,
+    auth,
+    mcp,
+    control,
+    test_plan,
+)
 
 
 def _fields(node: ast.ClassDef) -> list[tuple[str, str, str]]:
@@ -36,17 +66,26 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _classes() -> list[ast.ClassDef]:
+    """The template context's classes (those the package exports), module by module."""
+    return [
+        node
+        for module in _MODULES
+        for node in ast.parse(inspect.getsource(module)).body
+        if isinstance(node, ast.ClassDef) and node.name in _CONTEXT_NAMES
+    ]
+
+
 def render_context_reference() -> str:
-    """The Markdown reference of every template context class, in `context.py` order."""
-    tree = ast.parse(inspect.getsource(context))
+    """The Markdown reference of every template context class."""
     lines = [
         "# Template context reference",
         "",
-        "<!-- Generated from naftiko_codegen/context.py by "
+        "<!-- Generated from naftiko_codegen/model/ by "
         "`naftiko-gen templates context > docs/template-context.md`; do not edit. -->",
         "",
         "Every template is rendered with one variable, `model`, a `CapabilityModel`. "
-        f"This page documents context version {context.CONTEXT_VERSION} "
+        f"This page documents context version {CONTEXT_VERSION} "
         "(`model.context_version`); custom templates may rely on every field below.",
         "",
         "Values marked `PythonIdentifier` are safe identifiers (use `| ident`), `PythonCode` "
@@ -54,9 +93,7 @@ def render_context_reference() -> str:
         "through a quoting filter (`py`, `doc`, `md`, `toml`…).",
         "",
     ]
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
+    for node in _classes():
         lines += [f"## `{node.name}`", ""]
         doc = ast.get_docstring(node)
         if doc:

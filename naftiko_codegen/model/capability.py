@@ -1,0 +1,289 @@
+"""Model stage, capability: the canonical capability → the whole context, `CapabilityModel`.
+
+Builds the parts in order (secrets, APIs, the operations and orchestrations units use, the
+adapters, the test plan) and derives every package-wide fact from the built parts: the secrets
+table from the code's secret reads, imports from the code's needs, flags from the units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .. import __version__
+from ..canonical import Bind, CanonicalCapability
+from ..names import PythonIdentifier, identifier
+from .apis import ApiModel, api_models
+from .code import NOTHING, UPSTREAM, Needs, Secrets, all_needs, claim_each
+from .control import ControlModel, control_model
+from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
+from .operations import OperationModel, operation_imports
+from .rest import RestModel, RouteModel, rest_imports, rest_model, rest_typing, route_unit
+from .test_plan import TestPlan, build_test_plan
+from .units import Scope, Unit, unit_scope
+from .workflows import WorkflowModel
+
+__all__ = ["CONTEXT_VERSION", "CapabilityModel", "SecretModel", "build_capability"]
+
+CONTEXT_VERSION = 2
+"""Bumped whenever a field of the template context changes meaning or disappears."""
+
+
+@dataclass(frozen=True)
+class SecretModel:
+    """A bind variable the server reads at start-up."""
+
+    variable: str
+    attribute: PythonIdentifier
+    """Its attribute on the generated `Secrets`."""
+    env_var: str
+    """The environment variable (provider key) holding the value."""
+    file: str | None
+    """A file path to read the value from instead (from a `file:` bind location)."""
+    used_for: str
+    """What reads it, e.g. `authentication of registry, REST GET /ships`."""
+
+
+@dataclass(frozen=True)
+class CapabilityModel:
+    """The whole template context for one generated package."""
+
+    context_version: int
+    generator_version: str
+    distribution: str
+    """The pip name, e.g. `rest-sessions`."""
+    package: PythonIdentifier
+    """The import name, e.g. `rest_sessions`."""
+    script: str
+    title: str
+    description: str
+    tags: tuple[str, ...]
+    spec_file: str
+    spec_sha256: str
+    apis: tuple[ApiModel, ...]
+    secrets: tuple[SecretModel, ...]
+    operations: tuple[OperationModel, ...]
+    rest: RestModel | None
+    mcp: McpModel | None
+    test_plan: TestPlan
+    """What the generated tests send to each unit and expect (only test templates read it)."""
+    uses_output_mapping: bool
+    uses_file_secrets: bool
+    uses_inbound_auth: bool
+    """Some adapter requires credentials from its callers."""
+    auth_uses_secrets: bool
+    """`build_apis` reads `settings.secrets`."""
+    operation_exports: tuple[str, ...]
+    """The `__all__` of `operations.py`, sorted."""
+    operation_imports: tuple[PythonIdentifier, ...]
+    """Names `operations.py` imports from `upstream.py`."""
+    rest_typing: tuple[PythonIdentifier, ...]
+    """Names `rest_app.py` imports from `typing`."""
+    rest_imports: tuple[PythonIdentifier, ...]
+    """Names `rest_app.py` imports from `fastapi`."""
+    rest_helpers: tuple[PythonIdentifier, ...]
+    """Helpers `rest_app.py` imports from `upstream.py` (e.g. `text` for templated values)."""
+    mcp_helpers: tuple[PythonIdentifier, ...]
+    """Helpers `mcp_server.py` imports from `upstream.py`."""
+    mcp_has_mocks: bool
+    """Some MCP tool is a mock (needs `mock_response`)."""
+    rest_calls_upstream: bool
+    """Some REST route calls an upstream operation (not every one is a mock)."""
+    mcp_calls_upstream: bool
+    """Some MCP tool calls an upstream operation."""
+    operations_use_any: bool
+    """Some consumed-operation argument is typed with `Any`."""
+    dependencies: tuple[str, ...]
+    test_dependencies: tuple[str, ...] = field(default=())
+    workflows: tuple[WorkflowModel, ...] = ()
+    """Orchestrated units, generated in `orchestration.py` (shared when REST and MCP match)."""
+    workflow_helpers: tuple[PythonIdentifier, ...] = ()
+    """Helpers `orchestration.py` imports from `upstream.py`."""
+    control: ControlModel | None = None
+    """The control port, when the spec declares one."""
+    uses_raw_formats: bool = False
+    """Some consumed operation answers in a converted format (`formats.py` is generated)."""
+    uses_yaml_output: bool = False
+    """Some consumed operation answers YAML (the package depends on PyYAML)."""
+    control_helpers: tuple[PythonIdentifier, ...] = ()
+    """Helpers `control_app.py` imports from `upstream.py`."""
+    spec_version: str = ""
+    """The spec's `naftiko` version (reported by the control port's `/status`)."""
+
+
+def _file_path(location: str | None) -> str | None:
+    if not location:
+        return None
+    path = location.removeprefix("file://")
+    return path[1:] if path.startswith("/./") else path
+
+
+def _secret_models(
+    binds: Iterable[Bind], attributes: Secrets, needs: Needs
+) -> tuple[SecretModel, ...]:
+    """The binds some generated code reads, each with what reads it (in order of first use)."""
+    uses: dict[str, list[str]] = {}
+    for variable, used_for in needs.secrets:
+        uses.setdefault(variable, []).append(used_for)
+    return tuple(
+        SecretModel(
+            variable=bind.variable,
+            attribute=attributes[bind.variable],
+            env_var=bind.provider_key,
+            file=_file_path(bind.location),
+            used_for=", ".join(uses[bind.variable]),
+        )
+        for bind in binds
+        if bind.variable in uses
+    )
+
+
+def _units(canonical: CanonicalCapability) -> list[Unit]:
+    """Every unit of the adapters the package serves, in build order."""
+    units: list[Unit] = []
+    if canonical.rest_adapters:
+        units += map(route_unit, canonical.rest_adapters[0].operations)
+    if canonical.mcp_adapters:
+        units += map(tool_unit, canonical.mcp_adapters[0].tools)
+        units += map(resource_unit, canonical.mcp_adapters[0].resources)
+    return units
+
+
+@dataclass(frozen=True)
+class _Adapters:
+    rest: RestModel | None
+    mcp: McpModel | None
+    control: ControlModel | None
+    rest_needs: Needs
+    mcp_needs: Needs
+    control_needs: Needs
+
+
+def _adapters(canonical: CanonicalCapability, scope: Scope, title: str) -> _Adapters:
+    rest, rest_needs = None, NOTHING
+    if canonical.rest_adapters:
+        adapter = canonical.rest_adapters[0]
+        description = adapter.description or canonical.description
+        rest, rest_needs = rest_model(adapter, scope, title=title, description=description)
+    mcp, mcp_needs = None, NOTHING
+    if canonical.mcp_adapters:
+        mcp_adapter = canonical.mcp_adapters[0]
+        description = mcp_adapter.description or canonical.description
+        mcp, mcp_needs = mcp_model(mcp_adapter, scope, description=description)
+    control, control_needs = None, NOTHING
+    if canonical.control is not None:
+        control, control_needs = control_model(canonical.control, scope.secrets)
+    return _Adapters(rest, mcp, control, rest_needs, mcp_needs, control_needs)
+
+
+def _uses_mapping(adapters: _Adapters, workflows: tuple[WorkflowModel, ...]) -> bool:
+    """Whether `mapping.py` is generated: some unit maps its output, mocks, or runs steps."""
+    units: list[RouteModel | ToolModel] = [
+        *(adapters.rest.routes if adapters.rest else ()),
+        *(adapters.mcp.tools if adapters.mcp else ()),
+    ]
+    calls = [
+        *(unit.call for unit in units),
+        *(resource.call for resource in (adapters.mcp.resources if adapters.mcp else ())),
+    ]
+    return (
+        bool(workflows)
+        or any(unit.mock is not None for unit in units)
+        or any(call is not None and call.output_shape is not None for call in calls)
+    )
+
+
+def _dependencies(
+    secrets: tuple[SecretModel, ...], operations: Iterable[OperationModel], mcp: McpModel | None
+) -> tuple[str, ...]:
+    dependencies = [
+        "aiohttp>=3.10,<4",
+        "fastapi>=0.115,<1",
+        "mcp>=2.3,<3",
+        "uvicorn[standard]>=0.30,<1",
+    ]
+    if any(s.file for s in secrets) or any(op.raw_format == "yaml" for op in operations):
+        dependencies.append("pyyaml>=6.0,<7")
+    if mcp is not None and mcp.auth is not None:
+        # The generated tests give the MCP client credentials through its HTTP client.
+        dependencies.append("httpx2>=2.10,<3")
+    return tuple(sorted(dependencies))
+
+
+def _rest_helpers(rest: RestModel | None, needs: Needs) -> tuple[PythonIdentifier, ...]:
+    helpers = {*needs.names_from(UPSTREAM), PythonIdentifier("user_hooks")}
+    if rest is not None and rest.forwards:
+        helpers.add(PythonIdentifier("forward_path"))
+    return tuple(sorted(helpers))
+
+
+def build_capability(
+    canonical: CanonicalCapability, *, spec_file: str, spec_text: str, slug: str
+) -> CapabilityModel:
+    """The template context of a resolved capability; `slug` is the distribution name."""
+    variables = [bind.variable for bind in canonical.binds]
+    attributes = dict(zip(variables, claim_each((v, "value") for v in variables), strict=True))
+    built_apis = api_models(canonical.apis, attributes)
+    apis: Mapping[str, ApiModel] = {model.namespace: model for model, _ in built_apis}
+    api_needs = {model.namespace: needs for model, needs in built_apis}
+    scope = unit_scope(_units(canonical), apis, attributes)
+    title = canonical.label or slug
+    adapters = _adapters(canonical, scope, title)
+    rest, mcp, control = adapters.rest, adapters.mcp, adapters.control
+    every_need = all_needs(
+        [
+            *(needs for _, needs in built_apis),
+            adapters.rest_needs,
+            adapters.mcp_needs,
+            adapters.control_needs,
+        ]
+    )
+    secrets = _secret_models(canonical.binds, attributes, every_need)
+    operations = tuple(model for model, _ in scope.operations.values())
+    workflows = tuple(known.model for known in scope.workflows)
+    return CapabilityModel(
+        context_version=CONTEXT_VERSION,
+        generator_version=__version__,
+        distribution=slug,
+        package=identifier(slug, fallback="capability"),
+        script=slug,
+        title=title,
+        description=canonical.description,
+        tags=canonical.tags,
+        spec_file=spec_file,
+        spec_sha256=hashlib.sha256(spec_text.encode()).hexdigest(),
+        apis=tuple(apis.values()),
+        secrets=secrets,
+        operations=operations,
+        rest=rest,
+        mcp=mcp,
+        test_plan=build_test_plan(canonical, apis, rest, mcp, control),
+        uses_output_mapping=_uses_mapping(adapters, workflows),
+        uses_file_secrets=any(s.file for s in secrets),
+        uses_inbound_auth=bool(
+            (rest and rest.auth) or (mcp and mcp.auth) or (control and control.auth)
+        ),
+        auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
+        operation_exports=tuple(sorted(op.function for op in operations)),
+        operation_imports=operation_imports(scope.operations),
+        rest_imports=rest_imports(rest),
+        rest_typing=rest_typing(rest),
+        rest_helpers=_rest_helpers(rest, adapters.rest_needs),
+        mcp_helpers=adapters.mcp_needs.names_from(UPSTREAM),
+        mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
+        rest_calls_upstream=rest is not None and any(r.call for r in rest.routes),
+        mcp_calls_upstream=mcp is not None and any(t.call for t in mcp.tools),
+        operations_use_any=any(
+            ("typing", "Any") in needs.imports for _, needs in scope.operations.values()
+        ),
+        dependencies=_dependencies(secrets, operations, mcp),
+        test_dependencies=("pytest>=8",),
+        uses_raw_formats=any(op.raw_format != "json" for op in operations),
+        uses_yaml_output=any(op.raw_format == "yaml" for op in operations),
+        control=control,
+        control_helpers=adapters.control_needs.names_from(UPSTREAM),
+        spec_version=canonical.spec_version,
+        workflows=workflows,
+        workflow_helpers=all_needs(known.needs for known in scope.workflows).names_from(UPSTREAM),
+    )

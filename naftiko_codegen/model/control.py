@@ -1,0 +1,35 @@
+"""Model stage, control port: the `control` adapter → liveness, readiness and status endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..canonical import ControlAdapter
+from .auth import InboundAuthModel, inbound_auth
+from .code import Needs, Secrets
+
+__all__ = ["ControlModel", "control_model"]
+
+
+@dataclass(frozen=True)
+class ControlModel:
+    """The control port: liveness, readiness and (with `info`) status endpoints."""
+
+    port: int
+    host: str
+    health: bool
+    info: bool
+    auth: InboundAuthModel | None
+
+
+def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlModel, Needs]:
+    """The control port, and what the code of `control_app.py` needs."""
+    auth, needs = inbound_auth(control.auth, "the control port", secrets)
+    model = ControlModel(
+        port=control.port,
+        host=control.address or "127.0.0.1",
+        health=control.health,
+        info=control.info,
+        auth=auth,
+    )
+    return model, needs

@@ -1,0 +1,258 @@
+"""Model stage, MCP adapter: tools, resources, prompts → `mcp_server.py`, `mcp_content.py`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..canonical import Folder, Input, McpAdapter, McpPrompt, McpResource, McpTool
+from ..names import PythonCode, PythonIdentifier, py_literal
+from .auth import InboundAuthModel, inbound_auth
+from .calls import CallModel
+from .code import UPSTREAM, Needs, all_needs, claim_each
+from .units import InputModel, Scope, Unit, action_models, input_models
+from .workflows import WorkflowCallModel
+
+__all__ = [
+    "McpModel",
+    "PromptModel",
+    "ResourceModel",
+    "ToolModel",
+    "mcp_model",
+    "resource_unit",
+    "tool_unit",
+]
+
+_JSON_TYPES = {"integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
+# MCP `ToolAnnotations` field names, as `tools/list` sends them.
+_WIRE_HINTS = {
+    "read_only": "readOnlyHint",
+    "destructive": "destructiveHint",
+    "idempotent": "idempotentHint",
+    "open_world": "openWorldHint",
+}
+
+
+@dataclass(frozen=True)
+class ToolModel:
+    """One MCP tool, generated as one handler and one `Tool` definition."""
+
+    name: str
+    function: PythonIdentifier
+    title: str
+    description: str
+    input_schema: PythonCode
+    argument_types: tuple[tuple[str, str, bool], ...]
+    """(argument, JSON type, required) per input, checked before the call."""
+    annotations: tuple[tuple[PythonIdentifier, bool], ...]
+    hints: tuple[tuple[str, bool], ...]
+    """The same annotations under their MCP wire names, e.g. `("readOnlyHint", True)`."""
+    inputs: tuple[InputModel, ...]
+    call: CallModel | None
+    mock: PythonCode | None
+    """For a tool without `call`: code building its static answer from the arguments."""
+    workflow: WorkflowCallModel | None = None
+    """For an orchestrated tool: the steps it runs (then `call` and `mock` are None)."""
+
+
+@dataclass(frozen=True)
+class ResourceModel:
+    """One MCP resource: read through a call or steps, or the files of a folder."""
+
+    name: str
+    function: PythonIdentifier
+    title: str
+    description: str
+    uri: str
+    mime_type: str
+    uri_pattern: str | None
+    """For a URI template: a regular expression with one group per `{parameter}`."""
+    parameters: tuple[str, ...]
+    """The template's parameters, in the order of the pattern's groups."""
+    call: CallModel | None
+    workflow: WorkflowCallModel | None
+    folder: str | None
+    """For a static resource: the folder whose files it serves (relative to the cwd)."""
+
+
+@dataclass(frozen=True)
+class PromptModel:
+    """One MCP prompt: messages filled with the caller's arguments, or a file read when asked."""
+
+    name: str
+    title: str
+    description: str
+    arguments: PythonCode
+    """A literal list of `{"name", "description", "required"}` objects."""
+    messages: PythonCode
+    """A literal tuple of `(role, text)`; `{{argument}}` placeholders are filled at run time."""
+    file: str | None
+
+
+@dataclass(frozen=True)
+class McpModel:
+    """The MCP adapter."""
+
+    namespace: str
+    transport: str
+    port: int
+    host: str
+    description: str
+    tools: tuple[ToolModel, ...]
+    tool_names: tuple[str, ...]
+    auth: InboundAuthModel | None
+    resources: tuple[ResourceModel, ...] = ()
+    prompts: tuple[PromptModel, ...] = ()
+    content_helpers: tuple[PythonIdentifier, ...] = ()
+    """Helpers `mcp_content.py` imports from `upstream.py`."""
+
+
+def tool_unit(tool: McpTool) -> Unit:
+    """What the tool shares with every kind of unit."""
+    summary = tool.description or tool.label or f"Orchestrated tool {tool.name}"
+    return Unit(tool.action, tool.inputs, tool.output, f"MCP tool {tool.name}", tool.name, summary)
+
+
+def resource_unit(resource: McpResource) -> Unit:
+    """What the resource shares with every kind of unit: its URI's parameters are its inputs."""
+    inputs = tuple(Input(p, "argument", "string", "", True, True) for p in resource.parameters)
+    summary = resource.description or f"MCP resource {resource.name}"
+    used_for = f"MCP resource {resource.name}"
+    return Unit(resource.action, inputs, resource.output, used_for, resource.name, summary)
+
+
+def _input_schema(inputs: Iterable[Input]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for item in inputs:
+        prop: dict[str, Any] = {"type": _JSON_TYPES.get(item.type, item.type)}
+        if item.type == "object":
+            prop["additionalProperties"] = True
+        if item.description:
+            prop["description"] = item.description
+        properties[item.name] = prop
+        if item.required:
+            required.append(item.name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _tool_model(tool: McpTool, function: PythonIdentifier, scope: Scope) -> tuple[ToolModel, Needs]:
+    inputs = input_models(tool.inputs, ())
+    names = {
+        i.name: PythonCode(f"arguments[{i.name!r}]" if i.required else f"arguments.get({i.name!r})")
+        for i in inputs
+    }
+    action = action_models(tool_unit(tool), names, scope)
+    hints = tuple(
+        (key, value)
+        for key, value in (
+            ("read_only", tool.hints.get("readOnly")),
+            ("destructive", tool.hints.get("destructive")),
+            ("idempotent", tool.hints.get("idempotent")),
+            ("open_world", tool.hints.get("openWorld")),
+        )
+        if value is not None
+    )
+    model = ToolModel(
+        name=tool.name,
+        function=function,
+        title=tool.label,
+        description=tool.description,
+        input_schema=py_literal(_input_schema(tool.inputs)),
+        argument_types=tuple(
+            (i.name, _JSON_TYPES.get(i.type, i.type), i.required) for i in tool.inputs
+        ),
+        annotations=tuple((PythonIdentifier(f"{key}_hint"), value) for key, value in hints),
+        hints=tuple((_WIRE_HINTS[key], value) for key, value in hints),
+        inputs=inputs,
+        call=action.call,
+        mock=action.mock,
+        workflow=action.workflow,
+    )
+    return model, action.needs
+
+
+def _resource_model(
+    resource: McpResource, function: PythonIdentifier, scope: Scope
+) -> tuple[ResourceModel, Needs]:
+    names = {name: PythonCode(f"arguments[{name!r}]") for name in resource.parameters}
+    action = action_models(resource_unit(resource), names, scope)
+    pattern = None
+    if resource.parameters:
+        pieces = re.split(r"\{([A-Za-z0-9_]+)\}", resource.uri)
+        pattern = "".join(
+            "([^/]+)" if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)
+        )
+    model = ResourceModel(
+        name=resource.name,
+        function=function,
+        title=resource.label,
+        description=resource.description,
+        uri=resource.uri,
+        mime_type=resource.mime_type,
+        uri_pattern=pattern,
+        parameters=resource.parameters,
+        call=action.call,
+        workflow=action.workflow,
+        folder=resource.action.path if isinstance(resource.action, Folder) else None,
+    )
+    return model, action.needs
+
+
+def _prompt_model(prompt: McpPrompt) -> PromptModel:
+    return PromptModel(
+        name=prompt.name,
+        title=prompt.label,
+        description=prompt.description,
+        arguments=py_literal(
+            [
+                {"name": a.name, "description": a.description, "required": a.required}
+                for a in prompt.arguments
+            ]
+        ),
+        messages=py_literal(tuple(prompt.messages)),
+        file=prompt.file,
+    )
+
+
+def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[McpModel, Needs]:
+    """The MCP adapter, and what the code of `mcp_server.py` needs (with every secret read)."""
+    functions = claim_each(
+        [
+            *((tool.name, "tool") for tool in adapter.tools),
+            *((f"read_{resource.name}", "resource") for resource in adapter.resources),
+        ],
+        {"create_server", "text"},
+    )
+    count = len(adapter.tools)
+    tools = [
+        _tool_model(tool, function, scope)
+        for tool, function in zip(adapter.tools, functions[:count], strict=True)
+    ]
+    resources = [
+        _resource_model(resource, function, scope)
+        for resource, function in zip(adapter.resources, functions[count:], strict=True)
+    ]
+    auth, auth_needs = inbound_auth(adapter.auth, adapter.namespace, scope.secrets)
+    # Resources are read in `mcp_content.py`: its imports are its own, its secrets count here.
+    content_needs = all_needs(needs for _, needs in resources)
+    model = McpModel(
+        namespace=adapter.namespace,
+        transport=adapter.transport,
+        port=adapter.port or 9090,
+        host=adapter.address or "127.0.0.1",
+        description=description,
+        tools=tuple(tool for tool, _ in tools),
+        tool_names=tuple(sorted(tool.name for tool, _ in tools)),
+        auth=auth,
+        resources=tuple(resource for resource, _ in resources),
+        prompts=tuple(_prompt_model(prompt) for prompt in adapter.prompts),
+        content_helpers=content_needs.names_from(UPSTREAM),
+    )
+    tool_needs = all_needs(needs for _, needs in tools)
+    return model, tool_needs | content_needs.secret_reads() | auth_needs

@@ -1,0 +1,308 @@
+"""Model stage, REST adapter: operations → FastAPI routes, forwards → catch-all routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..canonical import Call, RestAdapter, RestForward, RestOperation
+from ..names import PythonCode, PythonIdentifier, identifier, slugify
+from ..templating import split_placeholders
+from .apis import ApiModel
+from .auth import InboundAuthModel, inbound_auth
+from .calls import CallModel
+from .code import Needs, all_needs, claim_each, unique_ids
+from .units import InputModel, Scope, Unit, action_models, input_models
+from .workflows import WorkflowCallModel
+
+__all__ = [
+    "ForwardModel",
+    "RestModel",
+    "RouteModel",
+    "openapi_path",
+    "rest_imports",
+    "rest_model",
+    "rest_typing",
+    "route_unit",
+]
+
+_FORWARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class RouteModel:
+    """One REST operation, generated as one FastAPI handler."""
+
+    function: PythonIdentifier
+    operation_id: str
+    method: str
+    decorator: PythonIdentifier
+    spec_path: str
+    route_path: str
+    summary: str
+    description: str
+    tag: str
+    inputs: tuple[InputModel, ...]
+    body_embed: bool
+    call: CallModel | None
+    mock: PythonCode | None
+    """For a unit without `call`: code building its static answer from the inputs."""
+    workflow: WorkflowCallModel | None = None
+    """For an orchestrated route: the steps it runs (then `call` and `mock` are None)."""
+    direct_function: PythonIdentifier | None = None
+    """The plain Starlette endpoint serving this route when no input needs validation, or None."""
+    direct_arguments: tuple[tuple[PythonIdentifier, PythonCode], ...] = ()
+    """(handler argument, code reading it from `request`) for `direct_function`."""
+
+
+@dataclass(frozen=True)
+class ForwardModel:
+    """A pass-through resource, generated as one catch-all FastAPI route."""
+
+    function: PythonIdentifier
+    operation_id: str
+    route_path: str
+    spec_path: str
+    tail: PythonIdentifier | None
+    """The handler argument holding the rest of the path, if the path has a placeholder."""
+    api: ApiModel
+    methods: tuple[str, ...]
+    trusted_headers: tuple[str, ...]
+    """Lower-case names of the caller headers passed on."""
+    summary: str
+    description: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class RestModel:
+    """The REST adapter."""
+
+    namespace: str
+    port: int
+    host: str
+    title: str
+    description: str
+    routes: tuple[RouteModel, ...]
+    forwards: tuple[ForwardModel, ...]
+    operation_ids: tuple[str, ...]
+    spec_paths: tuple[str, ...]
+    renamed_paths: tuple[tuple[str, str], ...]
+    """(route path FastAPI registers, path as the spec writes it) where they differ."""
+    renamed_parameters: tuple[tuple[str, str, str], ...]
+    """(spec path, identifier, spec name) for path parameters renamed in the OpenAPI document."""
+    auth: InboundAuthModel | None
+    direct_routes: tuple[RouteModel, ...] = ()
+    """Routes served by a plain Starlette endpoint: every input is text that FastAPI would
+    pass through unchanged (a path segment, an optional query value)."""
+
+
+def route_unit(op: RestOperation) -> Unit:
+    """What the route shares with every kind of unit."""
+    used_for = f"REST {op.method} {op.path}"
+    summary = op.description or op.label or f"Orchestrated {op.method} {op.path}"
+    return Unit(op.action, op.inputs, op.output, used_for, op.name or used_for, summary)
+
+
+def openapi_path(path: str) -> str:
+    """The path as the spec writes it, placeholders in OpenAPI's single braces."""
+    return "".join(
+        "{" + content + "}" if is_placeholder else content
+        for is_placeholder, content in split_placeholders(path, path=True)
+    )
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line[:120]
+
+
+def _embed(body_inputs: list[InputModel]) -> bool:
+    # One body input named `body` (or typed object/array) is the whole JSON body.
+    if len(body_inputs) != 1:
+        return bool(body_inputs)
+    only = body_inputs[0]
+    return not (only.name == "body" or only.annotation.startswith(("dict", "list")))
+
+
+def _direct_arguments(
+    inputs: Iterable[InputModel],
+) -> tuple[tuple[PythonIdentifier, PythonCode], ...] | None:
+    """How a plain endpoint reads each input, or None when some input needs FastAPI.
+
+    A path segment and an optional text query value reach a `str` handler argument unchanged
+    (FastAPI has nothing to convert and nothing that can fail), so they are read from the
+    request directly. Anything typed, required in the query, a header, a cookie or a body is
+    left to FastAPI's validation and its 422 answers.
+    """
+    arguments: list[tuple[PythonIdentifier, PythonCode]] = []
+    for item in inputs:
+        if item.location == "path" and item.annotation == "str":
+            code = f"request.path_params[{item.argument!r}]"
+        elif item.location == "query" and item.annotation == "str | None":
+            code = f"request.query_params.get({item.name!r})"
+        else:
+            return None
+        arguments.append((item.argument, PythonCode(code)))
+    return tuple(arguments)
+
+
+def _route_model(
+    op: RestOperation, function: PythonIdentifier, operation_id: str, scope: Scope
+) -> tuple[RouteModel, Needs]:
+    # An input that alone feeds a required upstream parameter is required too.
+    feeds_path = {
+        arg.value[0].value
+        for arg in (op.action.arguments if isinstance(op.action, Call) else ())
+        if (arg.parameter.location == "path" or arg.parameter.required)
+        and len(arg.value) == 1
+        and arg.value[0].kind == "input"
+    }
+    inputs = input_models(op.inputs, {"request", "client"}, feeds_path=feeds_path)
+    by_name = {i.name: i for i in inputs}
+    names = {i.name: PythonCode(i.argument) for i in inputs}
+    action = action_models(route_unit(op), names, scope)
+    route_path = "".join(
+        "{" + by_name[content].argument + "}" if is_placeholder else content
+        for is_placeholder, content in split_placeholders(op.path, path=True)
+    )
+    direct_arguments = _direct_arguments(inputs)
+    model = RouteModel(
+        function=function,
+        operation_id=operation_id,
+        method=op.method,
+        decorator=PythonIdentifier(op.method.lower()),
+        spec_path=openapi_path(op.path),
+        route_path=route_path,
+        summary=op.label or _first_line(op.description) or f"{op.method} {op.path}",
+        description=op.description,
+        tag=op.resource or op.path,
+        inputs=inputs,
+        body_embed=_embed([i for i in inputs if i.fastapi_kind == "Body"]),
+        call=action.call,
+        mock=action.mock,
+        workflow=action.workflow,
+        # Claimed names never start with `_`, so this one cannot collide with a handler.
+        direct_function=(
+            PythonIdentifier(f"_{function}_direct") if direct_arguments is not None else None
+        ),
+        direct_arguments=direct_arguments or (),
+    )
+    return model, action.needs
+
+
+def _forward_model(
+    forward: RestForward, function: PythonIdentifier, operation_id: str, scope: Scope
+) -> ForwardModel:
+    tail = PythonIdentifier(identifier(forward.tail, fallback="path")) if forward.tail else None
+    route = "".join(
+        "{" + str(tail) + ":path}" if is_placeholder else content
+        for is_placeholder, content in split_placeholders(forward.path, path=True)
+    )
+    return ForwardModel(
+        function=function,
+        operation_id=operation_id,
+        route_path=route,
+        spec_path=openapi_path(forward.path),
+        tail=tail,
+        api=scope.apis[forward.api],
+        methods=tuple(m for m in _FORWARD_METHODS if m not in forward.excluded_methods),
+        trusted_headers=tuple(sorted({h.lower() for h in forward.trusted_headers})),
+        summary=forward.label or _first_line(forward.description) or f"Forward {forward.path}",
+        description=forward.description,
+        tag=forward.resource or forward.path,
+    )
+
+
+def _renamed_paths(
+    routes: Iterable[RouteModel], forwards: Iterable[ForwardModel]
+) -> tuple[tuple[str, str], ...]:
+    pairs = [
+        *((r.route_path, r.spec_path) for r in routes),
+        *((f.route_path.replace(":path}", "}"), f.spec_path) for f in forwards),
+    ]
+    return tuple(sorted({(route, spec) for route, spec in pairs if route != spec}))
+
+
+def rest_model(
+    adapter: RestAdapter, scope: Scope, *, title: str, description: str
+) -> tuple[RestModel, Needs]:
+    """The REST adapter, and what the code of `rest_app.py` needs."""
+    ops, forwards = adapter.operations, adapter.forwards
+    functions = claim_each(
+        [
+            *((op.name or f"{op.method}_{op.path}", "route") for op in ops),
+            *((f"forward_{f.resource or f.path}", "value") for f in forwards),
+        ],
+        {"create_app", "router", "relay", "text"},
+    )
+    ids = unique_ids(
+        [
+            *(op.name or f"{op.method.lower()}-{op.path}" for op in ops),
+            *("forward-" + slugify(f.resource or f.path) for f in forwards),
+        ]
+    )
+    built = [
+        _route_model(op, function, operation_id, scope)
+        for op, function, operation_id in zip(
+            ops, functions[: len(ops)], ids[: len(ops)], strict=True
+        )
+    ]
+    routes = tuple(route for route, _ in built)
+    forward_models = tuple(
+        _forward_model(forward, function, operation_id, scope)
+        for forward, function, operation_id in zip(
+            forwards, functions[len(ops) :], ids[len(ops) :], strict=True
+        )
+    )
+    auth, auth_needs = inbound_auth(adapter.auth, adapter.namespace, scope.secrets)
+    model = RestModel(
+        namespace=adapter.namespace,
+        port=adapter.port,
+        host=adapter.address or "0.0.0.0",
+        title=title,
+        description=description,
+        routes=routes,
+        forwards=forward_models,
+        operation_ids=tuple(
+            sorted(
+                [
+                    *(r.operation_id for r in routes),
+                    *(f"{f.operation_id}-{m.lower()}" for f in forward_models for m in f.methods),
+                ]
+            )
+        ),
+        spec_paths=tuple(
+            sorted({*(r.spec_path for r in routes), *(f.spec_path for f in forward_models)})
+        ),
+        renamed_paths=_renamed_paths(routes, forward_models),
+        renamed_parameters=tuple(
+            sorted(
+                {
+                    (r.spec_path, i.argument, i.name)
+                    for r in routes
+                    for i in r.inputs
+                    if i.location == "path" and i.alias_needed
+                }
+            )
+        ),
+        auth=auth,
+        direct_routes=tuple(r for r in routes if r.direct_function),
+    )
+    return model, all_needs(needs for _, needs in built) | auth_needs
+
+
+def rest_typing(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
+    """Names `rest_app.py` imports from `typing`."""
+    names = {"Any", "Final"}
+    if rest is not None and any(r.inputs for r in rest.routes):
+        names.add("Annotated")
+    return tuple(PythonIdentifier(name) for name in sorted(names))
+
+
+def rest_imports(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
+    """Names `rest_app.py` imports from `fastapi`."""
+    names = {"APIRouter", "FastAPI", "Request", "Response"}
+    if rest is not None:
+        names.update(i.fastapi_kind for r in rest.routes for i in r.inputs)
+    return tuple(PythonIdentifier(name) for name in sorted(names))
