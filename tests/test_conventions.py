@@ -178,9 +178,10 @@ def _imported_components(path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             modules.extend(tuple(alias.name.split(".")) for alias in node.names)
         for parts in modules:
-            if len(parts) > 1 and parts[0] == "naftiko_codegen" and parts[1] != own:
-                if (PACKAGE / parts[1]).is_dir() or (PACKAGE / f"{parts[1]}.py").is_file():
-                    names.add(parts[1])  # not `from . import __version__`
+            inside = len(parts) > 1 and parts[0] == "naftiko_codegen" and parts[1] != own
+            # A module or subpackage, not a name such as `from . import __version__`.
+            if inside and ((PACKAGE / parts[1]).is_dir() or (PACKAGE / f"{parts[1]}.py").is_file()):
+                names.add(parts[1])
     return names
 
 

@@ -12,6 +12,7 @@ from ..diagnostics import Diagnostic, Location, Severity, truncate
 from ..load import LoadedSpec, NodePath
 from .dialect import DIALECT_CODES
 from .schema import OFFICIAL, json_type_name
+from .schema import schema as schema_document
 
 __all__ = ["convert"]
 
