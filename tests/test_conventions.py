@@ -85,8 +85,8 @@ def test_templates_exist() -> None:
 
 
 def _module_names() -> list[str]:
-    modules = pkgutil.iter_modules(naftiko_codegen.__path__)
-    return [*sorted(f"naftiko_codegen.{info.name}" for info in modules), "naftiko_codegen"]
+    modules = pkgutil.walk_packages(naftiko_codegen.__path__, "naftiko_codegen.")
+    return [*sorted(info.name for info in modules), "naftiko_codegen"]
 
 
 def _source(name: str) -> str:
@@ -123,7 +123,9 @@ def _calls(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.relative_to(PACKAGE).as_posix()
+)
 def test_only_cli_prints_or_exits(path: Path) -> None:
     found = _calls(ast.parse(path.read_text(encoding="utf-8")))
     if path.name == "cli.py":
@@ -137,14 +139,17 @@ _LATER = {"cli", "pipeline", "write"}
 
 
 def _imported_siblings(path: Path) -> set[str]:
+    """The top-level modules of naftiko_codegen a module (at any depth) imports."""
     names: set[str] = set()
+    package = path.parent.relative_to(PACKAGE).parts
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                names.add(node.module.split(".")[0])
-            elif node.level == 1:
-                names.update(alias.name for alias in node.names)
-            elif node.module and node.module.startswith("naftiko_codegen."):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            # `from ..x import y` in naftiko_codegen/resolve/ names naftiko_codegen.x.
+            base = package[: len(package) - (node.level - 1)]
+            targets = [node.module] if node.module else [a.name for a in node.names]
+            names.update((*base, *t.split("."))[0] for t in targets)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and node.module.startswith("naftiko_codegen."):
                 names.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -153,9 +158,17 @@ def _imported_siblings(path: Path) -> set[str]:
     return names
 
 
+def _stage_files(stage: str) -> list[Path]:
+    """A stage's module, or every module of its package (e.g. `resolve/`)."""
+    module = PACKAGE / f"{stage}.py"
+    return [module] if module.exists() else sorted((PACKAGE / stage).rglob("*.py"))
+
+
 @pytest.mark.parametrize("stage", _STAGES)
 def test_stages_import_only_earlier_stages(stage: str) -> None:
-    imported = _imported_siblings(PACKAGE / f"{stage}.py")
+    files = _stage_files(stage)
+    assert files, f"stage {stage} has no module"
+    imported = set().union(*(_imported_siblings(path) for path in files)) - {stage}
     assert not imported & _LATER, f"{stage}.py imports {sorted(imported & _LATER)}"
     later_stages = set(_STAGES[_STAGES.index(stage) + 1 :])
     assert (
