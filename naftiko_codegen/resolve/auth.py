@@ -1,0 +1,139 @@
+"""Authentication: what a consumed API sends upstream, and what an adapter requires of callers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..canonical import Auth, ConsumedParameter
+from ..diagnostics import truncate
+from ..load import NodePath
+from ..templating import Template
+from ._values import as_dict
+from .binds import parse_template
+from .scope import Scope
+
+__all__ = ["auth_supplies_key", "auth_supplies_parameter", "inbound_auth", "resolve_auth"]
+
+
+def resolve_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
+    """A consumed API's `authentication`; None when absent or unusable (then reported)."""
+    if not isinstance(raw, dict):
+        return None
+    kind = str(raw.get("type", ""))
+
+    def field_template(name: str) -> Template:
+        value = raw.get(name)
+        if value is None:
+            return ()
+        return parse_template(scope, str(value), (*path, name))
+
+    if kind == "apikey":
+        return _apikey(scope, raw, path, field_template)
+    if kind == "bearer":
+        return Auth("bearer", value=field_template("token"))
+    if kind in ("basic", "digest"):
+        if kind == "digest":
+            scope.warn(
+                (*path, "type"),
+                "NAF327",
+                "digest authentication is sent as basic authentication",
+                "use `type: basic` if the upstream accepts it",
+            )
+        return Auth(
+            "basic", username=field_template("username"), password=field_template("password")
+        )
+    scope.error(
+        (*path, "type"),
+        "NAF328",
+        f"authentication type {truncate(kind)} cannot be used on a consumed API",
+        "use apikey, bearer, basic or digest",
+    )
+    return None
+
+
+def _apikey(
+    scope: Scope,
+    raw: Mapping[str, Any],
+    path: NodePath,
+    field_template: Callable[[str], Template],
+) -> Auth | None:
+    """An api key in a header or the query, or a map of headers (catalog dialect)."""
+    # OpenAPI's spelling (`in`, `name`) is read as `placement`, `key` (catalog dialect).
+    placement = str(raw.get("placement") or raw.get("in") or "header")
+    if placement not in ("header", "query"):
+        placement = "header"
+    key = str(raw.get("key") or raw.get("name") or "")
+    headers = as_dict(raw.get("headers"))
+    if headers and not key:
+        # Catalog dialect: a map of header name → value, all sent with every request.
+        return Auth(
+            "apikey",
+            placement="header",
+            key=str(next(iter(headers))),
+            headers=tuple(
+                (str(name), parse_template(scope, str(value), (*path, "headers", name)))
+                for name, value in headers.items()
+            ),
+        )
+    if not key:
+        scope.error(
+            path,
+            "NAF329",
+            "apikey authentication names no header or query parameter",
+            "add `key: X-API-Key` (and `placement: header` or `query`)",
+        )
+        return None
+    return Auth(
+        "apikey",
+        placement=placement,  # type: ignore[arg-type]
+        key=key,
+        value=field_template("value"),
+    )
+
+
+def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
+    """Credentials an adapter requires from its callers; oauth2 is not generated."""
+    if not isinstance(raw, dict):
+        return None
+    if raw.get("type") == "oauth2":
+        scope.warn(
+            (*path, "type"),
+            "NAF344",
+            "oauth2 inbound authentication is not generated; the adapter is served without "
+            "authentication",
+            "use bearer, apikey or basic, or put the adapter behind an OAuth2 proxy",
+        )
+        return None
+    auth = resolve_auth(scope, raw, path)
+    if auth is not None and not any(
+        part.kind == "secret" for part in (*auth.value, *auth.username, *auth.password)
+    ):
+        scope.warn(
+            path,
+            "NAF345",
+            "inbound credentials are written in the spec instead of read from a bind",
+            'reference a bind variable, e.g. `token: "{{MCP_SERVER_TOKEN}}"`',
+        )
+    return auth
+
+
+def auth_supplies_parameter(auth: Auth, param: ConsumedParameter) -> bool:
+    """Whether authentication already supplies this parameter (digest §4.2 #15)."""
+    if auth.kind in ("bearer", "basic"):
+        return param.location == "header" and param.name.lower() == "authorization"
+    if param.location != auth.placement:
+        return False
+    if auth.placement == "header":
+        return param.name.lower() == auth.key.lower()
+    return param.name == auth.key
+
+
+def auth_supplies_key(auth: Auth, name: str) -> bool:
+    """Whether a `with` key names what authentication sends (its header or query key)."""
+    if auth.kind in ("bearer", "basic"):
+        return name.lower() == "authorization"
+    keys = [auth.key, *(header for header, _ in auth.headers)]
+    if auth.placement == "header":
+        return name.lower() in {k.lower() for k in keys}
+    return name in keys

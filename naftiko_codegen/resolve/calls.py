@@ -1,0 +1,354 @@
+"""Calls: find the consumed operation a `call` names, and bind the unit's `with` values to it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+from ..canonical import (
+    Api,
+    Argument,
+    Auth,
+    Call,
+    ConsumedOperation,
+    ConsumedParameter,
+    Input,
+    InputLocation,
+)
+from ..load import NodePath
+from ..templating import Part, normalise_name
+from ._values import REFERENCE, match_api, match_name, match_param
+from .auth import auth_supplies_key, auth_supplies_parameter
+from .binds import parse_template
+from .bodies import FORM_MEDIA_TYPE, Body, parse_body
+from .scope import Scope
+
+__all__ = ["bind_call", "find_operation"]
+
+
+def find_operation(scope: Scope, call: str, path: NodePath) -> ConsumedOperation | None:
+    """The operation a `call` names; None (reported) when the unit cannot be generated."""
+    namespace, _, name = call.partition(".")
+    api = scope.apis.get(namespace) or match_api(namespace, scope.apis)
+    if api is None and namespace in scope.skipped_apis:
+        scope.warn(
+            path,
+            "NAF397",
+            f"call {call!r} names the `{scope.skipped_apis[namespace]}` consumes entry "
+            f"{namespace!r}, which is not generated; this unit is left out",
+            "call an operation of an HTTP consumes entry instead",
+        )
+        return None
+    if api is None:
+        known = ", ".join(sorted(scope.apis)) or "none"
+        scope.error(
+            path,
+            "NAF330",
+            f"call {call!r} names consumes namespace {namespace!r}, which is not declared",
+            f"declared consumes namespaces: {known}",
+        )
+        return None
+    exact = [op for op in api.operations if op.name == name]
+    found = exact[0] if exact else _loose_operation(scope, api, call, name, path)
+    if found is not None and found.unsupported:
+        scope.warn(
+            path,
+            "NAF398",
+            f"call {call!r}: {found.unsupported}; this unit is left out",
+            "expose the other operations, or run this one with the Naftiko engine",
+        )
+        return None
+    return found
+
+
+def _loose_operation(
+    scope: Scope, api: Api, call: str, name: str, path: NodePath
+) -> ConsumedOperation | None:
+    """An operation named like `name` once `-`/`_` and case are ignored (catalog dialect)."""
+    loose = [op for op in api.operations if normalise_name(op.name) == normalise_name(name)]
+    if len({op.name for op in loose}) > 1:
+        scope.error(
+            path,
+            "NAF331",
+            f"call {call!r} matches several operations once `-`/`_` and case are ignored: "
+            + ", ".join(sorted({op.name for op in loose})),
+            "spell the operation name exactly",
+        )
+        return None
+    if loose:
+        return loose[0]
+    names = ", ".join(op.name for op in api.operations[:8])
+    scope.error(
+        path,
+        "NAF332",
+        f"call {call!r}: API {api.namespace!r} has no operation {name!r}",
+        f"operations of {api.namespace!r}: {names}",
+    )
+    return None
+
+
+def bind_call(
+    scope: Scope,
+    operation: ConsumedOperation,
+    with_block: Mapping[str, Any],
+    roots: frozenset[str],
+    declared: list[Input],
+    path_inputs: list[Input],
+    unit_path: NodePath,
+    *,
+    infer_default: Literal["path-only", "all"],
+    input_location: Literal["rest", "mcp"],
+) -> tuple[Call, tuple[Input, ...]]:
+    """Bind a unit's `with` to its consumed operation; infer the inputs it implies.
+
+    `infer_default="all"` makes every parameter an input when `with` is empty (a unit that
+    forwards its operation as is); otherwise only path parameters are inferred.
+    """
+    inputs = _UnitInputs([*path_inputs, *declared], input_location)
+    auth = scope.apis[operation.namespace].auth
+    arguments = _with_arguments(scope, operation, with_block, roots, inputs, unit_path, auth)
+    # Parameters the `with` block leaves out: their own value, else an input of the same name.
+    infer_all = infer_default == "all" and not with_block
+    for param in operation.parameters:
+        if param.name in arguments:
+            continue
+        argument = _default_argument(scope, param, roots, inputs, unit_path, auth, infer_all)
+        if argument is not None:
+            arguments[param.name] = argument
+    body = (
+        parse_body(scope, operation.body, unit_path, inputs.by_name, roots, inputs.for_body)
+        if operation.body is not None
+        else None
+    )
+    call = _call(scope, operation, arguments, body, unit_path)
+    inputs.describe_from(arguments.values())
+    return call, tuple(inputs.by_name.values())
+
+
+class _UnitInputs:
+    """The inputs of the unit being bound, growing as `with` values and templates name new ones."""
+
+    def __init__(self, inputs: Iterable[Input], location: Literal["rest", "mcp"]) -> None:
+        self.by_name: dict[str, Input] = {i.name: i for i in inputs}
+        self.location = location
+
+    def for_body(self, name: str) -> str:
+        """A body template names an input nobody declared: accept it, optional."""
+        existing = match_name(name, self.by_name)
+        if existing is not None:
+            return existing
+        self.by_name[name] = Input(
+            name=name,
+            location="argument" if self.location == "mcp" else "body",
+            type="string",
+            description=f"body field {name}",
+            required=False,
+            declared=False,
+        )
+        return name
+
+    def for_parameter(self, name: str, param: ConsumedParameter) -> str:
+        """Find or infer the unit input a reference names; return its public name."""
+        existing = match_name(name, self.by_name)
+        if existing is not None:
+            return existing
+        location: InputLocation
+        if self.location == "mcp":
+            location = "argument"
+        elif param.location in ("query", "header", "cookie", "body"):
+            location = param.location
+        else:
+            # An upstream path (or environment) parameter: the unit's own path has no such
+            # placeholder, so callers pass it in the query.
+            location = "query"
+        self.by_name[name] = Input(
+            name=name,
+            location=location,
+            type=param.type,
+            description=param.description or f"{param.location} parameter {param.name}",
+            required=param.required,
+            declared=False,
+        )
+        return name
+
+    def describe_from(self, arguments: Iterable[Argument]) -> None:
+        """Placeholder-implied inputs take the type and description of the parameter they feed."""
+        for argument in arguments:
+            fed = argument.parameter
+            for part in argument.value:
+                current = self.by_name.get(part.value) if part.kind == "input" else None
+                if current is not None and not current.declared and fed.description:
+                    self.by_name[part.value] = Input(
+                        current.name,
+                        current.location,
+                        fed.type,
+                        fed.description,
+                        current.required or fed.required,
+                        False,
+                    )
+
+
+def _with_arguments(
+    scope: Scope,
+    operation: ConsumedOperation,
+    with_block: Mapping[str, Any],
+    roots: frozenset[str],
+    inputs: _UnitInputs,
+    unit_path: NodePath,
+    auth: Auth | None,
+) -> dict[str, Argument]:
+    """The arguments the `with` block sets, by parameter name."""
+    params_by_name = {p.name: p for p in operation.parameters}
+    arguments: dict[str, Argument] = {}
+    for key, raw_value in with_block.items():
+        w_path: NodePath = (*unit_path, "with", key)
+        if auth is not None and auth_supplies_key(auth, key):
+            # The consumed API's own credential wins: callers cannot replace it.
+            scope.warn(
+                w_path,
+                "NAF337",
+                f"`with` sets {key!r}, which the authentication of "
+                f"{operation.namespace!r} supplies; the authentication is sent instead",
+                "drop this `with` entry (or the consumed API's `authentication`)",
+            )
+            continue
+        param = params_by_name.get(key) or match_param(key, operation.parameters, None)
+        if param is None:
+            # The engine feeds unknown `with` keys to templates only; keep them addressable.
+            param = ConsumedParameter(key, "query", "string", "", False, None, False)
+            scope.warn(
+                w_path,
+                "NAF333",
+                f"`with` key {key!r} is not a parameter of {operation.namespace}."
+                f"{operation.name}; it is sent as a query parameter",
+                "declare the parameter on the consumed operation, or remove the key",
+            )
+        arguments[param.name] = _with_argument(scope, param, raw_value, roots, inputs, w_path)
+    return arguments
+
+
+def _with_argument(
+    scope: Scope,
+    param: ConsumedParameter,
+    value: Any,
+    roots: frozenset[str],
+    inputs: _UnitInputs,
+    path: NodePath,
+) -> Argument:
+    """One `with` value: a reference to an input, a template, or a literal."""
+    kind, content = _classify_with(scope, value, roots)
+    if kind == "ref":
+        name = inputs.for_parameter(str(content), param)
+        return Argument(param, (Part("input", name),))
+    if kind == "template":
+        return Argument(param, parse_template(scope, str(content), path, inputs.by_name, roots))
+    return Argument(
+        param,
+        (Part("text", str(content)),) if isinstance(content, str) else (),
+        literal=content,
+        is_literal=True,
+    )
+
+
+def _classify_with(scope: Scope, value: Any, roots: frozenset[str]) -> tuple[str, Any]:
+    """Read one `with` value: ("ref", name) | ("literal", value) | ("template", text)."""
+    if isinstance(value, bool | int | float) or value is None:
+        return "literal", value
+    text = str(value)
+    match = REFERENCE.match(text)
+    if match and match.group(1) in scope.earlier_steps:
+        return "template", "{{" + text + "}}"  # An earlier step's output, read as a template.
+    if match and match.group(1) in roots:
+        return "ref", match.group(2)
+    whole = re.fullmatch(r"\{\{\s*([^{}]+?)\s*\}\}", text)
+    if whole and "." not in whole.group(1) and whole.group(1) not in scope.binds:
+        return "ref", whole.group(1)
+    if "{{" in text:
+        return "template", text
+    return "literal", text
+
+
+def _default_argument(
+    scope: Scope,
+    param: ConsumedParameter,
+    roots: frozenset[str],
+    inputs: _UnitInputs,
+    unit_path: NodePath,
+    auth: Auth | None,
+    infer_all: bool,
+) -> Argument | None:
+    """A parameter `with` leaves out: its own value, an input of its name, or nothing."""
+    if param.value_tree is not None or param.value is not None:
+        return _own_value(scope, param, roots, inputs, unit_path)
+    if auth is not None and auth_supplies_parameter(auth, param):
+        return None  # The api key is supplied by authentication (digest §4.2 #15).
+    if param.location == "environment":
+        return None
+    existing = match_name(param.name, inputs.by_name)
+    if existing is not None:
+        return Argument(param, (Part("input", existing),))
+    if param.location == "path" or infer_all:
+        return Argument(param, (Part("input", inputs.for_parameter(param.name, param)),))
+    return None
+
+
+def _own_value(
+    scope: Scope,
+    param: ConsumedParameter,
+    roots: frozenset[str],
+    inputs: _UnitInputs,
+    unit_path: NodePath,
+) -> Argument:
+    """The `value` a consumed parameter declares, bound against the calling unit's inputs."""
+    if param.value_tree is not None:
+        walked = parse_body(
+            scope,
+            {"type": "json", "data": param.value_tree},
+            unit_path,
+            inputs.by_name,
+            roots,
+            inputs.for_body,
+        )
+        return Argument(param, (), tree=walked[0] if walked is not None else None)
+    value = param.value or ()
+    if param.value_text is not None and any(p.kind == "unbound" for p in value):
+        # Read silently when the API was collected; the unit's inputs are known now.
+        value = parse_template(scope, param.value_text, unit_path, inputs.by_name, roots)
+    return Argument(param, value)
+
+
+def _call(
+    scope: Scope,
+    operation: ConsumedOperation,
+    arguments: Mapping[str, Argument],
+    body: Body | None,
+    unit_path: NodePath,
+) -> Call:
+    """The call: its arguments in the operation's order (unknown `with` keys last), its body."""
+    body_params = [p for p in operation.parameters if p.location == "body"]
+    body_mode: Literal["none", "whole", "properties", "template"] = "none"
+    if body is not None:
+        body_mode = "template"
+    elif len(body_params) == 1 and (
+        body_params[0].name == "body" or body_params[0].type in ("object", "array")
+    ):
+        body_mode = "whole"
+    elif body_params:
+        body_mode = "properties"
+    if body_mode != "none" and operation.method in ("GET", "HEAD"):
+        scope.warn(
+            unit_path,
+            "NAF334",
+            f"{operation.method} {operation.namespace}.{operation.name} declares a request "
+            "body; it is sent anyway",
+            "most servers ignore a body on GET; move it to query parameters",
+        )
+    known = {p.name for p in operation.parameters}
+    ordered = tuple(arguments[p.name] for p in operation.parameters if p.name in arguments)
+    extra = tuple(a for name, a in arguments.items() if name not in known)
+    if body is not None:
+        return Call(operation, ordered + extra, body_mode, body[0], body[1], body[2])
+    if any(p.form for p in body_params):
+        return Call(operation, ordered + extra, "properties", None, "form", FORM_MEDIA_TYPE)
+    return Call(operation, ordered + extra, body_mode)

@@ -1,0 +1,205 @@
+"""The MCP adapter: its tools, resources (read by `call`, `steps`, or from a folder) and prompts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ..canonical import (
+    Call,
+    Folder,
+    Input,
+    McpAdapter,
+    McpPrompt,
+    McpResource,
+    McpTool,
+    Orchestration,
+    PromptArgument,
+)
+from ..load import NodePath
+from ._values import as_dict, as_list, opt_str
+from .aggregates import unit_definition
+from .auth import inbound_auth
+from .calls import bind_call, find_operation
+from .orchestration import orchestration
+from .scope import Scope
+from .units import declared_inputs, unit_action, unit_kind, unit_output
+
+__all__ = ["resolve_mcp"]
+
+
+def resolve_mcp(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> McpAdapter:
+    """A `type: mcp` adapter; tools and resources that cannot be served are left out."""
+    namespace = str(entry.get("namespace", ""))
+    roots = frozenset({namespace, "tools", "mcp"})
+    tools = [
+        tool
+        for t_index, raw in enumerate(as_list(entry.get("tools")))
+        if isinstance(raw, dict) and (tool := _tool(scope, raw, (*path, "tools", t_index), roots))
+    ]
+    resources = [
+        resource
+        for r_index, raw in enumerate(as_list(entry.get("resources")))
+        if isinstance(raw, dict)
+        and (resource := _resource(scope, raw, (*path, "resources", r_index), roots))
+    ]
+    prompts = [
+        _prompt(raw)
+        for raw in as_list(entry.get("prompts"))
+        if isinstance(raw, dict) and raw.get("name")
+    ]
+    transport: Literal["http", "stdio"] = "stdio" if entry.get("transport") == "stdio" else "http"
+    port = entry.get("port")
+    return McpAdapter(
+        namespace=namespace,
+        transport=transport,
+        port=int(port) if isinstance(port, int) else (None if transport == "stdio" else 9090),
+        address=opt_str(entry.get("address")),
+        description=str(entry.get("description") or ""),
+        tools=tuple(tools),
+        auth=inbound_auth(scope, entry.get("authentication"), (*path, "authentication")),
+        resources=tuple(resources),
+        prompts=tuple(prompts),
+    )
+
+
+def _tool(
+    scope: Scope, raw: Mapping[str, Any], path: NodePath, roots: frozenset[str]
+) -> McpTool | None:
+    """One tool; None when it is left out (already reported)."""
+    definition = unit_definition(scope, raw, path, roots)
+    if definition is None:
+        return None
+    unit, unit_path, unit_roots, hints = definition
+    name = str(unit.get("name") or "")
+    kind = unit_kind(scope, unit, unit_path, f"MCP tool {name!r}")
+    if kind is None:
+        return None
+    declared = declared_inputs(as_list(unit.get("inputParameters")), default_location="argument")
+    acting = unit_action(scope, unit, unit_path, unit_roots, kind, declared, [], "mcp")
+    if acting is None:
+        return None
+    action, inputs, description = acting
+    return McpTool(
+        name=name,
+        label=str(unit.get("label") or ""),
+        description=description,
+        inputs=tuple(
+            Input(i.name, "argument", i.type, i.description, i.required, i.declared) for i in inputs
+        ),
+        hints=hints,
+        action=action,
+        output=unit_output(unit, action),
+        location=scope.locate(path),
+    )
+
+
+def _resource(
+    scope: Scope, raw: Mapping[str, Any], path: NodePath, roots: frozenset[str]
+) -> McpResource | None:
+    """A resource read through `call` or `steps`, or the files of a `location` folder."""
+    uri = str(raw.get("uri") or "")
+    parameters = tuple(re.findall(r"\{([A-Za-z0-9_]+)\}", uri))
+    declared = [Input(name, "argument", "string", "", True, True) for name in parameters]
+    action: Call | Orchestration | Folder | None
+    if "location" in raw:
+        action = Folder(_file_uri_path(str(raw["location"])))
+    elif "steps" in raw:
+        action = _orchestrated(scope, raw, path, roots, declared)
+    elif "call" in raw:
+        action = _called(scope, raw, path, roots, declared)
+    else:
+        scope.warn(
+            path,
+            "NAF393",
+            f"MCP resource {raw.get('name')!r} has none of `call`, `steps` or `location`; "
+            "it is left out",
+            "read it through `call: <namespace>.<operation>`, or serve a folder",
+        )
+        return None
+    if action is None:
+        return None
+    return McpResource(
+        name=str(raw.get("name") or ""),
+        label=str(raw.get("label") or ""),
+        description=str(raw.get("description") or ""),
+        uri=uri,
+        mime_type=str(raw.get("mimeType") or "application/json"),
+        parameters=parameters,
+        action=action,
+        output=unit_output(raw, action),
+        location=scope.locate(path),
+    )
+
+
+def _orchestrated(
+    scope: Scope,
+    raw: Mapping[str, Any],
+    path: NodePath,
+    roots: frozenset[str],
+    declared: list[Input],
+) -> Orchestration | None:
+    """A resource read through `steps`; its URI parameters are the steps' inputs."""
+    if unit_kind(scope, raw, path, f"MCP resource {raw.get('name')!r}") != "steps":
+        return None
+    orchestrated = orchestration(scope, raw, path, roots, declared, [], input_location="mcp")
+    return None if orchestrated is None else orchestrated[0]
+
+
+def _called(
+    scope: Scope,
+    raw: Mapping[str, Any],
+    path: NodePath,
+    roots: frozenset[str],
+    declared: list[Input],
+) -> Call | None:
+    """A resource read through one `call`; its URI parameters are the call's inputs."""
+    operation = find_operation(scope, str(raw.get("call")), (*path, "call"))
+    if operation is None:
+        return None
+    call, _ = bind_call(
+        scope,
+        operation,
+        as_dict(raw.get("with")),
+        roots,
+        declared,
+        [],
+        path,
+        infer_default="path-only",
+        input_location="mcp",
+    )
+    return call
+
+
+def _prompt(raw: Mapping[str, Any]) -> McpPrompt:
+    """A prompt: its messages (placeholders are filled when a client asks), or a file."""
+    arguments = tuple(
+        PromptArgument(
+            str(item.get("name") or ""),
+            str(item.get("description") or ""),
+            item.get("required", True) is not False,
+        )
+        for item in as_list(raw.get("arguments"))
+        if isinstance(item, dict)
+    )
+    messages = tuple(
+        (str(item.get("role") or "user"), str(item.get("content") or ""))
+        for item in as_list(raw.get("template") or raw.get("messages"))
+        if isinstance(item, dict)
+    )
+    location = raw.get("location")
+    return McpPrompt(
+        name=str(raw["name"]),
+        label=str(raw.get("label") or ""),
+        description=str(raw.get("description") or ""),
+        arguments=arguments,
+        messages=messages,
+        file=_file_uri_path(str(location)) if location else None,
+    )
+
+
+def _file_uri_path(uri: str) -> str:
+    """The path of a `file:` URI; `file:///./x` is relative to the working directory."""
+    path = uri.removeprefix("file://")
+    return path[1:] if path.startswith("/./") else path
