@@ -1025,7 +1025,9 @@ class _ModelBuilder:
         rest: RestModel | None = None
         if canonical.rest_adapters:
             adapter = canonical.rest_adapters[0]
-            functions = UniqueNames({"create_app", "router", "relay", "text"})
+            functions = UniqueNames(
+                {"create_app", "router", "relay", "text", "build_app", "serve_directly"}
+            )
             ids: set[str] = set()
             routes = tuple(self.route_model(op, functions, ids) for op in adapter.operations)
             forwards = tuple(self.forward_model(f, functions, ids) for f in adapter.forwards)
@@ -1130,9 +1132,12 @@ class _ModelBuilder:
         uses_yaml_output = any(op.raw_format == "yaml" for op in self.operations.values())
         if uses_file or uses_yaml_output:
             dependencies.append("pyyaml>=6.0,<7")
+        # `--import-mode=importlib` lets the generated tests import their `tests/` helpers
+        # relatively from pytest 8.3.4 on, however pytest is started.
+        test_dependencies = ["pytest>=8.3.4"]
         if mcp is not None and mcp.auth is not None:
             # The generated tests give the MCP client credentials through its HTTP client.
-            dependencies.append("httpx2>=2.10,<3")
+            test_dependencies.append("httpx2>=2.10,<3")
         return CapabilityModel(
             context_version=CONTEXT_VERSION,
             generator_version=__version__,
@@ -1165,12 +1170,11 @@ class _ModelBuilder:
             operation_exports=tuple(sorted(op.function for op in self.operations.values())),
             operation_imports=self.operation_imports(),
             rest_imports=_rest_imports(rest),
-            rest_typing=_rest_typing(rest),
+            rest_typing=_rest_typing(rest, self.uses_mapping),
             rest_helpers=tuple(
                 sorted(
                     (
                         *_unit_helpers(rest.routes if rest else (), rest.auth if rest else None),
-                        PythonIdentifier("user_hooks"),
                         *([PythonIdentifier("forward_path")] if rest and rest.forwards else []),
                     )
                 )
@@ -1183,7 +1187,7 @@ class _ModelBuilder:
                 "Any" in p.annotation for op in self.operations.values() for p in op.parameters
             ),
             dependencies=tuple(sorted(dependencies)),
-            test_dependencies=("pytest>=8",),
+            test_dependencies=tuple(sorted(test_dependencies)),
             uses_raw_formats=any(op.raw_format != "json" for op in self.operations.values()),
             uses_yaml_output=uses_yaml_output,
             control=control,
@@ -1245,11 +1249,14 @@ def _direct_arguments(
     return tuple(arguments)
 
 
-def _rest_typing(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
-    """Names `rest_app.py` imports from `typing`."""
-    names = {"Any", "Final"}
-    if rest is not None and any(r.inputs for r in rest.routes):
+def _rest_typing(rest: RestModel | None, uses_mapping: bool) -> tuple[PythonIdentifier, ...]:
+    """Names `rest_app.py` imports from `typing` (`Any` for `relay_mapped` and input types)."""
+    names = {"Final"}
+    inputs = [i for r in rest.routes for i in r.inputs] if rest is not None else []
+    if inputs:
         names.add("Annotated")
+    if uses_mapping or any("Any" in i.annotation for i in inputs):
+        names.add("Any")
     return tuple(PythonIdentifier(name) for name in sorted(names))
 
 
