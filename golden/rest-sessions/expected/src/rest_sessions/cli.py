@@ -61,7 +61,7 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
     """Run the selected adapters until a signal arrives or one of them stops."""
     client = UpstreamClient(settings)
     servers: list[AdapterServer] = []
-    tasks: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[None]] = []  # MCP over stdio
     if not options.no_rest:
         from .rest_app import create_app
 
