@@ -1,7 +1,7 @@
 """Fixtures: a stub upstream that records every request, and the adapters pointed at it.
 
 The tests import their helpers relatively (`from .loopback import …`): the package's pytest
-settings select `--import-mode=importlib`, which makes this folder a package of its own.
+settings select `--import-mode=importlib`, under which pytest imports `tests/` as a package.
 """
 
 from __future__ import annotations
