@@ -41,7 +41,8 @@ class PlannedFile:
     """One output file: its source, its path in the package, and when it is generated.
 
     The source is a template path, or `runtime:<module>.py`: a file of `naftiko_codegen/runtime/`
-    that is the same in every package, copied as is (checked and tested like the generator).
+    that is the same in every package, copied as is (checked and tested like the generator);
+    `runtime:tests/<module>.py` is a test helper, copied into the package's `tests/`.
     """
 
     template: str
@@ -62,11 +63,19 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("src/package/__main__.py.jinja", "src/{package}/__main__.py"),
     PlannedFile("src/package/py.typed.jinja", "src/{package}/py.typed"),
     PlannedFile("src/package/cli.py.jinja", "src/{package}/cli.py"),
+    PlannedFile("runtime:serving.py", "src/{package}/serving.py"),
     PlannedFile("src/package/settings.py.jinja", "src/{package}/settings.py"),
+    PlannedFile("runtime:environment.py", "src/{package}/environment.py"),
+    PlannedFile(
+        "runtime:bind_files.py",
+        "src/{package}/bind_files.py",
+        lambda model: model.uses_file_secrets,
+    ),
     PlannedFile("src/package/upstream.py.jinja", "src/{package}/upstream.py"),
+    PlannedFile("runtime:http_client.py", "src/{package}/http_client.py"),
     PlannedFile("src/package/operations.py.jinja", "src/{package}/operations.py"),
     PlannedFile(
-        "src/package/mapping.py.jinja",
+        "runtime:mapping.py",
         "src/{package}/mapping.py",
         lambda model: model.uses_output_mapping,
     ),
@@ -75,8 +84,12 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "src/{package}/orchestration.py",
         lambda model: bool(model.workflows),
     ),
+    PlannedFile("runtime:steps.py", "src/{package}/steps.py", lambda model: bool(model.workflows)),
     PlannedFile(
         "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
+    ),
+    PlannedFile(
+        "runtime:rest_support.py", "src/{package}/rest_support.py", lambda m: m.rest is not None
     ),
     PlannedFile(
         "src/package/mcp_server.py.jinja",
@@ -94,7 +107,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None and bool(model.mcp.resources or model.mcp.prompts),
     ),
     PlannedFile(
-        "src/package/formats.py.jinja",
+        "runtime:formats.py",
         "src/{package}/formats.py",
         lambda model: model.uses_raw_formats,
     ),
@@ -104,12 +117,16 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.control is not None,
     ),
     PlannedFile(
+        "runtime:control.py", "src/{package}/control.py", lambda model: model.control is not None
+    ),
+    PlannedFile(
         "runtime:inbound_auth.py",
         "src/{package}/inbound_auth.py",
         lambda model: model.uses_inbound_auth,
     ),
-    PlannedFile("src/package/testing.py.jinja", "src/{package}/testing.py"),
     PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
+    PlannedFile("runtime:tests/loopback.py", "tests/loopback.py"),
+    PlannedFile("tests/support.py.jinja", "tests/support.py"),
     PlannedFile("tests/test_settings.py.jinja", "tests/test_settings.py"),
     PlannedFile("tests/test_rest.py.jinja", "tests/test_rest.py", lambda m: m.rest is not None),
     PlannedFile("tests/test_mcp.py.jinja", "tests/test_mcp.py", lambda m: m.mcp is not None),

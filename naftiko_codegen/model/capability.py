@@ -205,6 +205,13 @@ def _dependencies(
     ]
     if any(s.file for s in secrets) or any(op.raw_format == "yaml" for op in operations):
         dependencies.append("pyyaml>=6.0,<7")
+    return tuple(sorted(dependencies))
+
+
+def _test_dependencies(mcp: McpModel | None) -> tuple[str, ...]:
+    # `--import-mode=importlib` lets the generated tests import their `tests/` helpers
+    # relatively from pytest 8.3.4 on, however pytest is started.
+    dependencies = ["pytest>=8.3.4"]
     if mcp is not None and mcp.auth is not None:
         # The generated tests give the MCP client credentials through its HTTP client.
         dependencies.append("httpx2>=2.10,<3")
@@ -212,7 +219,7 @@ def _dependencies(
 
 
 def _rest_helpers(rest: RestModel | None, needs: Needs) -> tuple[PythonIdentifier, ...]:
-    helpers = {*needs.names_from(UPSTREAM), PythonIdentifier("user_hooks")}
+    helpers = set(needs.names_from(UPSTREAM))
     if rest is not None and rest.forwards:
         helpers.add(PythonIdentifier("forward_path"))
     return tuple(sorted(helpers))
@@ -268,7 +275,7 @@ def build_capability(
         operation_exports=tuple(sorted(op.function for op in operations)),
         operation_imports=operation_imports(scope.operations),
         rest_imports=rest_imports(rest),
-        rest_typing=rest_typing(rest),
+        rest_typing=rest_typing(rest, _uses_mapping(adapters, workflows)),
         rest_helpers=_rest_helpers(rest, adapters.rest_needs),
         mcp_helpers=adapters.mcp_needs.names_from(UPSTREAM),
         mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
@@ -278,7 +285,7 @@ def build_capability(
             ("typing", "Any") in needs.imports for _, needs in scope.operations.values()
         ),
         dependencies=_dependencies(secrets, operations, mcp),
-        test_dependencies=("pytest>=8",),
+        test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),
         control=control,

@@ -234,7 +234,7 @@ def rest_model(
             *((op.name or f"{op.method}_{op.path}", "route") for op in ops),
             *((f"forward_{f.resource or f.path}", "value") for f in forwards),
         ],
-        {"create_app", "router", "relay", "text"},
+        {"create_app", "router", "relay", "text", "build_app", "serve_directly"},
     )
     ids = unique_ids(
         [
@@ -292,11 +292,14 @@ def rest_model(
     return model, all_needs(needs for _, needs in built) | auth_needs
 
 
-def rest_typing(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
-    """Names `rest_app.py` imports from `typing`."""
-    names = {"Any", "Final"}
-    if rest is not None and any(r.inputs for r in rest.routes):
+def rest_typing(rest: RestModel | None, uses_mapping: bool) -> tuple[PythonIdentifier, ...]:
+    """Names `rest_app.py` imports from `typing` (`Any` for `relay_mapped` and input types)."""
+    names = {"Final"}
+    inputs = [i for r in rest.routes for i in r.inputs] if rest is not None else []
+    if inputs:
         names.add("Annotated")
+    if uses_mapping or any("Any" in i.annotation for i in inputs):
+        names.add("Any")
     return tuple(PythonIdentifier(name) for name in sorted(names))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import json
 import sys
 import traceback
@@ -43,12 +44,22 @@ def _forget(package: str, src: str) -> None:
         sys.path.remove(src)
 
 
-def _construct(package: str, modules: dict[str, Any]) -> None:
+def _test_support(src: str) -> Any:
+    """The package's `tests/support.py` (test secrets, base URL variables), loaded by path."""
+    path = Path(src).parent / "tests" / "support.py"
+    spec = importlib.util.spec_from_file_location("_naftiko_test_support", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _construct(src: str, modules: dict[str, Any]) -> None:
     """Build the REST app (and its OpenAPI document) and the MCP server, as a server would."""
     settings_module = modules["settings"]
-    testing = modules["testing"]
-    environment = dict(testing.TEST_ENVIRONMENT)
-    environment.update(dict.fromkeys(testing.BASE_URL_VARIABLES, "http://127.0.0.1:9"))
+    support = _test_support(src)
+    environment = dict(support.TEST_ENVIRONMENT)
+    environment.update(dict.fromkeys(support.BASE_URL_VARIABLES, "http://127.0.0.1:9"))
     client = modules["upstream"].UpstreamClient(settings_module.load_settings(environment))
     try:
         if "rest_app" in modules:
@@ -81,7 +92,7 @@ def check(file: str, src: str, package: str) -> list[list[str]]:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error")
-                    _construct(package, modules)
+                    _construct(src, modules)
             except BaseException as error:
                 failures.append([file, "construct", _short(error)])
     finally:

@@ -23,6 +23,7 @@ import pytest
 from aiohttp import web
 
 from naftiko_codegen.pipeline import generate
+from naftiko_codegen.runtime.tests.loopback import serve_app
 
 REGISTRY = "/rest/naftiko-shipyard-maritime-registry-api/1.0.0-alpha2"
 LEGACY = "/rest/naftiko-shipyard-legacy-dockyard-api/1.0.0-alpha2"
@@ -260,7 +261,6 @@ class Registry:
 @asynccontextmanager
 async def adapters(package: str, registry: Registry) -> AsyncIterator[tuple[str, str]]:
     """Serve the step's REST and MCP adapters against the stub; yield their base URLs."""
-    testing = importlib.import_module(f"{package}.testing")
     settings = importlib.import_module(f"{package}.settings")
     upstream = importlib.import_module(f"{package}.upstream")
     rest_app = importlib.import_module(f"{package}.rest_app")
@@ -277,8 +277,8 @@ async def adapters(package: str, registry: Registry) -> AsyncIterator[tuple[str,
     client = upstream.UpstreamClient(settings.load_settings(environment))
     try:
         async with (
-            testing.serve_app(rest_app.create_app(client)) as rest_url,
-            testing.serve_app(mcp_server.create_http_app(client, host="127.0.0.1")) as mcp_url,
+            serve_app(rest_app.create_app(client)) as rest_url,
+            serve_app(mcp_server.create_http_app(client, host="127.0.0.1")) as mcp_url,
         ):
             yield rest_url, mcp_url + "/mcp"
     finally:

@@ -154,8 +154,9 @@ async def _exercise() -> tuple[list[Any], list[int], Any, tuple[int, str, Any]]:
     import aiohttp
     from direct.rest_app import create_app  # type: ignore[import-not-found]
     from direct.settings import load_settings  # type: ignore[import-not-found]
-    from direct.testing import free_port, serve_app, stub_upstream  # type: ignore[import-not-found]
     from direct.upstream import UpstreamClient  # type: ignore[import-not-found]
+
+    from naftiko_codegen.runtime.tests.loopback import free_port, serve_app, stub_upstream
 
     answers: list[int] = []
     async with stub_upstream() as stub, aiohttp.ClientSession() as session:

@@ -67,8 +67,9 @@ async def _exercise() -> tuple[Any, Any, dict[str, str], list[str], bool]:
     from rest_sessions import hooks  # type: ignore[import-not-found]
     from rest_sessions.rest_app import create_app  # type: ignore[import-not-found]
     from rest_sessions.settings import load_settings  # type: ignore[import-not-found]
-    from rest_sessions.testing import serve_app, stub_upstream  # type: ignore[import-not-found]
     from rest_sessions.upstream import UpstreamClient  # type: ignore[import-not-found]
+
+    from naftiko_codegen.runtime.tests.loopback import serve_app, stub_upstream
 
     async with stub_upstream() as stub:
         stub.reply = {"answer": 42}

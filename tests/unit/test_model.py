@@ -179,7 +179,7 @@ def test_empty_base_uri_requires_the_environment(tmp_path: Path) -> None:
     package = generate(spec)
     assert [d.code for d in package.diagnostics if d.code.startswith("NAF3")] == ["NAF324"]
     settings = package.files["src/demo/settings.py"]
-    assert "_base_url(env, 'DEMO_API_BASE_URL', None, problems)" in settings.replace('"', "'")
+    assert "env.base_url('DEMO_API_BASE_URL', None)" in settings.replace('"', "'")
     settings_module = import_generated(package.files, "demo.settings", tmp_path / "pkg")
     with pytest.raises(settings_module.SettingsError, match="DEMO_API_BASE_URL is not set"):
         settings_module.load_settings({})

@@ -128,15 +128,20 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/__init__.py",
         "src/rest_sessions/__main__.py",
         "src/rest_sessions/cli.py",
+        "src/rest_sessions/environment.py",
+        "src/rest_sessions/http_client.py",
         "src/rest_sessions/mcp_http.py",
         "src/rest_sessions/mcp_server.py",
         "src/rest_sessions/operations.py",
         "src/rest_sessions/py.typed",
         "src/rest_sessions/rest_app.py",
+        "src/rest_sessions/rest_support.py",
+        "src/rest_sessions/serving.py",
         "src/rest_sessions/settings.py",
-        "src/rest_sessions/testing.py",
         "src/rest_sessions/upstream.py",
         "tests/conftest.py",
+        "tests/loopback.py",
+        "tests/support.py",
         "tests/test_mcp.py",
         "tests/test_mcp_http.py",
         "tests/test_rest.py",
@@ -157,7 +162,9 @@ def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
         if planned.verbatim:
             module = planned.template.removeprefix(RUNTIME_PREFIX)
             assert (runtime_dir() / module).is_file()
-            assert planned.output == f"src/{{package}}/{module}"
+            # Test helpers go to the package's `tests/`, runtime modules beside the rendered ones.
+            expected = module if module.startswith("tests/") else f"src/{{package}}/{module}"
+            assert planned.output == expected
             continue
         environment.get_template(planned.template)
         assert planned.output == planned.template.removesuffix(".jinja").replace(

@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from rest_sessions.mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
-from rest_sessions.testing import serve_app
+
+from .loopback import serve_app
 
 pytestmark = pytest.mark.anyio
 

@@ -10,19 +10,16 @@ import pytest
 
 from rest_sessions.rest_app import create_app
 from rest_sessions.settings import load_settings
-from rest_sessions.testing import (
+from rest_sessions.upstream import UpstreamClient
+
+from .loopback import StubUpstream, assert_body, free_port, serve_app, stub_upstream
+from .support import (
     BASE_URL_VARIABLES,
     REST_HEADERS,
     REST_QUERY,
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
-    StubUpstream,
-    assert_body,
-    free_port,
-    serve_app,
-    stub_upstream,
 )
-from rest_sessions.upstream import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 

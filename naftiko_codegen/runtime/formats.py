@@ -3,7 +3,7 @@
 The conversions follow the Naftiko engine, so that a spec's mappings select the same nodes:
 XML drops the root element, turns repeated elements into lists and keeps every leaf as a string
 (attributes become fields); CSV, TSV and PSV become a list of objects keyed by the header row,
-all values strings{% if model.uses_yaml_output %}; YAML is parsed as is{% endif %}.
+all values strings; YAML is parsed as is.
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ import io
 from typing import Any
 from xml.etree import ElementTree
 
-{% if model.uses_yaml_output %}
-import yaml
-
-{% endif %}
 __all__ = ["CONVERTED_FORMATS", "parse_body"]
 
 _DELIMITERS = {"csv": ",", "tsv": "\t", "psv": "|"}
-CONVERTED_FORMATS = frozenset({"xml", *_DELIMITERS{% if model.uses_yaml_output %}, "yaml"{% endif %}})
+CONVERTED_FORMATS = frozenset({"xml", "yaml", *_DELIMITERS})
 """The formats `parse_body` reads; any other body is relayed as is."""
 
 
@@ -36,14 +32,20 @@ def parse_body(body: bytes, raw_format: str) -> Any:
     if raw_format in _DELIMITERS:
         rows = csv.DictReader(io.StringIO(text), delimiter=_DELIMITERS[raw_format])
         return [{key: value for key, value in row.items() if key is not None} for row in rows]
-{% if model.uses_yaml_output %}
     if raw_format == "yaml":
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise ValueError(f"malformed YAML: {error}") from None
-{% endif %}
+        return _yaml(text)
     raise ValueError(f"bodies in {raw_format!r} are not converted")
+
+
+def _yaml(text: str) -> Any:
+    # PyYAML is a dependency only of the packages whose spec declares YAML bodies, and only
+    # their operations pass `raw_format="yaml"`: the others never import it.
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValueError(f"malformed YAML: {error}") from None
 
 
 def _element(element: ElementTree.Element) -> Any:

@@ -1,4 +1,4 @@
-"""Test helpers: a recording stub upstream and an in-process server runner (used by `tests/`)."""
+"""Loopback servers for the tests: a recording stub upstream, and any ASGI app served in-process."""
 
 from __future__ import annotations
 
@@ -11,75 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-{% if model.mcp and model.mcp.auth %}
-import httpx2
-{% endif %}
 import uvicorn
 from aiohttp import web
-from mcp import Client
-{% if model.mcp and model.mcp.auth %}
-from mcp.client.streamable_http import streamable_http_client
-{% endif %}
 
 __all__ = [
-    "BASE_URL_VARIABLES",
-    "CONTROL_HEADERS",
-    "CONTROL_QUERY",
-    "MCP_HEADERS",
-    "REST_HEADERS",
-    "REST_QUERY",
-    "TEST_ENVIRONMENT",
-    "TIMEOUT_VARIABLES",
     "RecordedRequest",
     "StubUpstream",
     "assert_body",
     "free_port",
-    "mcp_client",
     "serve_app",
     "stub_upstream",
 ]
-
-BASE_URL_VARIABLES: tuple[str, ...] = (
-{% for api in model.apis %}
-    {{ api.base_url_env | py }},
-{% endfor %}
-)
-# Credentials the adapters demand from callers (inbound authentication), for the test secrets.
-REST_HEADERS: dict[str, str] = {
-{% if model.rest and model.rest.auth and model.rest.auth.header %}
-    {{ model.rest.auth.header | py }}: {{ model.test_plan.rest_credential | py }},
-{% endif %}
-}
-REST_QUERY: list[tuple[str, str]] = [
-{% if model.rest and model.rest.auth and model.rest.auth.query %}
-    ({{ model.rest.auth.query | py }}, {{ model.test_plan.rest_credential | py }}),
-{% endif %}
-]
-MCP_HEADERS: dict[str, str] = {
-{% if model.mcp and model.mcp.auth and model.mcp.auth.header %}
-    {{ model.mcp.auth.header | py }}: {{ model.test_plan.mcp_credential | py }},
-{% endif %}
-}
-CONTROL_HEADERS: dict[str, str] = {
-{% if model.control and model.control.auth and model.control.auth.header %}
-    {{ model.control.auth.header | py }}: {{ model.test_plan.control_credential | py }},
-{% endif %}
-}
-CONTROL_QUERY: list[tuple[str, str]] = [
-{% if model.control and model.control.auth and model.control.auth.query %}
-    ({{ model.control.auth.query | py }}, {{ model.test_plan.control_credential | py }}),
-{% endif %}
-]
-TIMEOUT_VARIABLES: tuple[str, ...] = (
-{% for api in model.apis %}
-    {{ api.timeout_env | py }},
-{% endfor %}
-)
-TEST_ENVIRONMENT: dict[str, str] = {
-{% for secret in model.secrets %}
-    {{ secret.env_var | py }}: {{ model.test_plan.secret_values[secret.variable] | py }},
-{% endfor %}
-}
 
 
 @dataclass
@@ -106,6 +48,7 @@ class StubUpstream:
     """Seconds to wait before answering (to provoke timeouts)."""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Record the request, then answer `status` with `reply` as JSON (204: no body)."""
         self.requests.append(
             RecordedRequest(
                 method=request.method,
@@ -186,18 +129,3 @@ def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
         assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
     else:
         assert seen.body.decode() == value
-
-
-@contextlib.asynccontextmanager
-async def mcp_client(url: str, *, mode: str = "auto") -> AsyncIterator[Client]:
-    """An MCP client for the adapter at `url`, presenting the test credentials it needs."""
-{% if model.mcp and model.mcp.auth %}
-    async with (
-        httpx2.AsyncClient(headers=MCP_HEADERS, timeout=30) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
-    ):
-        yield client
-{% else %}
-    async with Client(url, mode=mode) as client:
-        yield client
-{% endif %}

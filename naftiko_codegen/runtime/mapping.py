@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from .upstream import UpstreamResponse
+from .http_client import UpstreamResponse
 
 __all__ = ["as_boolean", "as_number", "json_path", "map_output", "mock_response"]
 
@@ -20,7 +20,7 @@ _WILDCARD = object()
 
 def _steps(path: str) -> list[Any] | None:
     expression = path.strip()
-    if expression.startswith({% raw %}"{{"{% endraw %}) and expression.endswith({% raw %}"}}"{% endraw %}):
+    if expression.startswith("{{") and expression.endswith("}}"):
         expression = expression[2:-2].strip()
     if expression in ("$", "$."):
         return []
