@@ -89,7 +89,17 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
-        "src/package/mcp_content.py.jinja",
+        "runtime:mcp_tools.py",
+        "src/{package}/mcp_tools.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
+        "runtime:mcp_stdio.py",
+        "src/{package}/mcp_stdio.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
+        "runtime:mcp_content.py",
         "src/{package}/mcp_content.py",
         lambda model: model.mcp is not None and bool(model.mcp.resources or model.mcp.prompts),
     ),

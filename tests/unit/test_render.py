@@ -130,6 +130,8 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/cli.py",
         "src/rest_sessions/mcp_http.py",
         "src/rest_sessions/mcp_server.py",
+        "src/rest_sessions/mcp_stdio.py",
+        "src/rest_sessions/mcp_tools.py",
         "src/rest_sessions/operations.py",
         "src/rest_sessions/py.typed",
         "src/rest_sessions/rest_app.py",
@@ -171,6 +173,8 @@ def test_optional_outputs_follow_the_model(seed_model: CapabilityModel) -> None:
     assert conditions["src/{package}/rest_app.py"] is True
     assert conditions["src/{package}/mcp_server.py"] is True
     assert conditions["src/{package}/mcp_http.py"] is True
+    assert conditions["src/{package}/mcp_tools.py"] is True
+    assert conditions["src/{package}/mcp_content.py"] is False  # No resources or prompts.
 
 
 def test_environment_settings() -> None:
