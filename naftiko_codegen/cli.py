@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,7 +21,7 @@ import yaml
 from . import __version__
 from .config import find_config
 from .context_docs import render_context_reference
-from .customise import builtin_templates
+from .customise import builtin_source, builtin_templates, ejected_template, override_name
 from .diagnostics import (
     Diagnostic,
     DiagnosticError,
@@ -36,7 +35,6 @@ from .openapi_export import export_openapi
 from .openapi_import import ImportOptions, import_openapi
 from .pipeline import BuildOutcome, build_spec, check_spec, collision_outcomes, generate
 from .report import REPORT_FORMATS, render_report
-from .resources import templates_dir
 from .scaffold import ScaffoldAnswers, default_operations, parse_operation, scaffold_capability
 from .write import WriteReport
 
@@ -531,12 +529,13 @@ def _builtin_path(name: str) -> Path:
             f"no built-in template {name!r}{hint}; see `naftiko-gen templates list`",
             param_hint="NAME",
         )
-    return templates_dir() / name
+    return builtin_source(name)
 
 
 @templates.command("list")
 def templates_list() -> None:
-    """Print the name of every built-in template (the path to override it under --templates)."""
+    """Print the name of every built-in template (the path to override it under --templates),
+    then every runtime module as `runtime:<module>.py` (eject one to replace it)."""
     for name in builtin_templates():
         click.echo(name)
 
@@ -560,14 +559,15 @@ def templates_show(name: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Overwrite a template already in the folder.")
 def templates_eject(name: str, folder: Path, force: bool) -> None:
-    """Copy the built-in template NAME into your folder, ready to edit."""
-    source = _builtin_path(name)
-    target = folder / name
+    """Copy the built-in template NAME into your folder, ready to edit (a runtime module
+    `runtime:<module>.py` becomes the template that replaces it)."""
+    _builtin_path(name)
+    target = folder / override_name(name)
     if target.exists() and not force:
         click.echo(f"{target} already exists; pass --force to overwrite it", err=True)
         sys.exit(1)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    target.write_text(ejected_template(name), encoding="utf-8")
     click.echo(f"copied {name} to {target}; build with --templates {folder}", err=True)
 
 

@@ -160,7 +160,9 @@ def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
             module = planned.template.removeprefix(RUNTIME_PREFIX)
             assert (runtime_dir() / module).is_file()
             assert planned.output == f"src/{{package}}/{module}"
+            assert planned.user_template == f"src/package/{module}.jinja"
             continue
+        assert planned.user_template == planned.template
         environment.get_template(planned.template)
         assert planned.output == planned.template.removesuffix(".jinja").replace(
             "src/package/", "src/{package}/"
