@@ -1,0 +1,1 @@
+"""Direct unit tests of `naftiko_codegen.runtime`: the modules copied verbatim into packages."""
