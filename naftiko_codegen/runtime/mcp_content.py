@@ -1,10 +1,9 @@
-"""MCP resources and prompts: the registries `mcp_server.py` declares them in, and what `resources/*`
-and `prompts/*` answer.
+"""MCP resources and prompts: their registries, and what `resources/*` and `prompts/*` answer.
 
-A `Resource` is read through the upstream (its reader calls an operation or runs steps), with the
-`{parameters}` of its URI template as arguments; a `Folder` serves the files of a folder. A
-`Prompt`'s messages get the caller's arguments in their `{{name}}` placeholders, or it is a file
-read when asked.
+`mcp_server.py` declares them in a `ResourceRegistry` and a `PromptRegistry`. A `Resource` is
+read through the upstream (its reader calls an operation or runs steps), with the `{parameters}`
+of its URI template as arguments; a `Folder` serves the files of a folder. A `Prompt`'s messages
+get the caller's arguments in their `{{name}}` placeholders, or it is a file read when asked.
 """
 
 from __future__ import annotations

@@ -373,7 +373,8 @@ class StreamableHttpApp:
             logger.exception("MCP request %s failed", method)
             await _respond_error(send, 200, request_id, _INTERNAL)
             return
-        # A copy: the tool's result may be shared. Every 2026-07-28 result names its type and server.
+        # A copy: the tool's result may be shared. Every 2026-07-28 result names its type and
+        # server.
         stamped = {**result, "resultType": "complete"}
         stamped["_meta"] = {_SERVER_INFO_KEY: dict(self._server_info)}
         await _respond_result(send, request_id, stamped)

@@ -1,4 +1,4 @@
-"""MCP over stdio: the official SDK's low-level server, answering as the Streamable HTTP endpoint does.
+"""MCP over stdio: the official SDK's low-level server, answering as the HTTP endpoint does.
 
 It takes what `mcp_http.StreamableHttpApp` takes (the `tools/list` entries, the tool caller and
 the handlers of other methods), so both transports serve the same adapter; only the SDK's
