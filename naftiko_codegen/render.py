@@ -101,6 +101,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
+        "runtime:mcp_jsonrpc.py",
+        "src/{package}/mcp_jsonrpc.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
         "runtime:mcp_tools.py",
         "src/{package}/mcp_tools.py",
         lambda model: model.mcp is not None,

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Final, Generic, TypeVar, cast
 from urllib.parse import unquote
 
-from .mcp_http import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError, MethodHandler
+from .mcp_http import MethodHandler
+from .mcp_jsonrpc import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError
 from .mcp_tools import OutputMapper, UpstreamFailure, UpstreamReply
 
 __all__ = [

@@ -221,9 +221,7 @@ def test_ejected_runtime_modules_build_the_same_package(spec: Path, tmp_path: Pa
     assert generate(spec, templates=[folder]).files == generate(spec).files
 
 
-def test_the_digest_covers_runtime_modules(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_digest_covers_runtime_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "mcp_http.py").write_text("A = 1\n")
     monkeypatch.setattr(customise, "runtime_dir", lambda: tmp_path)
     before = templates_digest()

@@ -129,6 +129,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/__main__.py",
         "src/rest_sessions/cli.py",
         "src/rest_sessions/mcp_http.py",
+        "src/rest_sessions/mcp_jsonrpc.py",
         "src/rest_sessions/mcp_server.py",
         "src/rest_sessions/mcp_stdio.py",
         "src/rest_sessions/mcp_tools.py",

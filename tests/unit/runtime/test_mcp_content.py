@@ -18,7 +18,7 @@ from naftiko_codegen.runtime.mcp_content import (
     Resource,
     ResourceRegistry,
 )
-from naftiko_codegen.runtime.mcp_http import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError
+from naftiko_codegen.runtime.mcp_jsonrpc import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError
 
 from ._support import Reply, Unreachable, reply
 

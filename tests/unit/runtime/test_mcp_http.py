@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 from starlette.types import Message
 
-from naftiko_codegen.runtime.mcp_http import (
+from naftiko_codegen.runtime.mcp_http import MAX_BODY_SIZE, StreamableHttpApp, _accepts_json
+from naftiko_codegen.runtime.mcp_jsonrpc import (
     HANDSHAKE_VERSIONS,
+    HEADER_MISMATCH,
     INTERNAL_ERROR,
     INVALID_PARAMS,
     INVALID_REQUEST,
-    MAX_BODY_SIZE,
     METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    UNSUPPORTED_PROTOCOL_VERSION,
     JsonRpcError,
-    StreamableHttpApp,
-    _accepts_json,
-    _decode_header_value,
 )
 
 from ._support import Answer, call_asgi
@@ -38,7 +38,7 @@ JSON = [
     ("host", "127.0.0.1:8"),
 ]
 TOOL = {"name": "echo", "description": "Echo.", "inputSchema": {"type": "object"}}
-PARSE_ERROR, HEADER_MISMATCH, UNSUPPORTED = -32700, -32020, -32022
+UNSUPPORTED = UNSUPPORTED_PROTOCOL_VERSION
 
 
 async def echo(name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -425,27 +425,3 @@ def test_a_repeated_routing_header_is_a_mismatch() -> None:
         "code": HEADER_MISMATCH,
         "message": "mcp-method header appears more than once",
     }
-
-
-# ----------------------------------------------------------------------------- pieces
-
-
-@pytest.mark.parametrize(
-    ("value", "decoded"),
-    [
-        (None, None),
-        ("plain", "plain"),
-        (encoded("naïve"), "naïve"),
-        ("=?base64?bm9wZQ?=", None),  # no padding
-        ("=?base64?bm9wZR==?=", None),  # decodes, but is not the canonical encoding
-        ("=?base64?***?=", None),
-        ("=?base64?/w==?=", None),  # not UTF-8
-    ],
-)
-def test_decode_header_value(value: str | None, decoded: str | None) -> None:
-    assert _decode_header_value(value) == decoded
-
-
-def test_json_rpc_error_payload() -> None:
-    assert JsonRpcError(1, "m").payload() == {"code": 1, "message": "m"}
-    assert JsonRpcError(1, "m", [2]).payload() == {"code": 1, "message": "m", "data": [2]}

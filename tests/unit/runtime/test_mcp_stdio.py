@@ -13,7 +13,8 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from naftiko_codegen.runtime.mcp_http import INVALID_PARAMS, JsonRpcError, MethodHandler
+from naftiko_codegen.runtime.mcp_http import MethodHandler
+from naftiko_codegen.runtime.mcp_jsonrpc import INVALID_PARAMS, JsonRpcError
 from naftiko_codegen.runtime.mcp_stdio import create_sdk_server
 
 TOOL = {"name": "echo", "description": "Echo.", "inputSchema": {"type": "object"}}

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from naftiko_codegen.runtime.mcp_http import INVALID_PARAMS, JsonRpcError
+from naftiko_codegen.runtime.mcp_jsonrpc import INVALID_PARAMS, JsonRpcError
 from naftiko_codegen.runtime.mcp_tools import Tool, ToolRegistry, text_result, tool_result
 
 from ._support import Reply, Unreachable, reply

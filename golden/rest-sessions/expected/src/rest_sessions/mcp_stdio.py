@@ -15,7 +15,8 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
-from .mcp_http import JsonRpcError, MethodHandler, ToolCaller
+from .mcp_http import MethodHandler, ToolCaller
+from .mcp_jsonrpc import JsonRpcError
 
 __all__ = ["create_sdk_server"]
 

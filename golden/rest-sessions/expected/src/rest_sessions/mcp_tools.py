@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Protocol, TypeVar, cast
 
-from .mcp_http import INVALID_PARAMS, JsonRpcError, ToolCaller
+from .mcp_http import ToolCaller
+from .mcp_jsonrpc import INVALID_PARAMS, JsonRpcError
 
 __all__ = [
     "OutputMapper",
