@@ -6,7 +6,10 @@ A user folder (`--templates DIR`, or `templates = "DIR"` under `[tool.naftiko-ge
 - extend one: `{% extends "builtin:README.md.jinja" %}` (or `{% include %}`) always reaches the
   built-in file, even from a template that overrides it;
 - add output files: any other `*.jinja` outside `_`-prefixed folders is rendered to the same
-  relative path without `.jinja`, a path segment `package` becoming the import name.
+  relative path without `.jinja`, a path segment `package` becoming the import name;
+- replace a runtime module (listed as `runtime:mcp_http.py`): a template at the module's path
+  (`src/package/mcp_http.py.jinja`, what `templates eject` writes) is rendered instead of the
+  copy. Runtime modules are plain Python, so they cannot be extended with `builtin:`.
 
 Rendering is pure; reading the folders is the only I/O (done by Jinja's loaders).
 """
@@ -22,14 +25,17 @@ import jinja2
 
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .model import CapabilityModel
-from .render import RENDER_PLAN, create_environment
-from .resources import templates_dir
+from .render import RENDER_PLAN, RUNTIME_PREFIX, create_environment
+from .resources import runtime_dir, templates_dir
 
 __all__ = [
     "BUILTIN_PREFIX",
+    "builtin_source",
     "builtin_templates",
     "create_user_environment",
+    "ejected_template",
     "extra_templates",
+    "override_name",
     "render_extra_files",
     "templates_digest",
 ]
@@ -47,8 +53,45 @@ def _templates_in(folder: Path) -> list[str]:
 
 
 def builtin_templates() -> list[str]:
-    """Every built-in template, by the name `--templates` folders override it with."""
-    return _templates_in(templates_dir())
+    """Every built-in template, by the name `--templates` folders override it with, then every
+    runtime module, as `runtime:<module>.py` (see `override_name`)."""
+    return [*_templates_in(templates_dir()), *sorted(_runtime_overrides())]
+
+
+def _runtime_overrides() -> dict[str, str]:
+    """`runtime:<module>.py` -> the user template name that replaces that module."""
+    return {p.template: p.user_template for p in RENDER_PLAN if p.verbatim}
+
+
+def override_name(name: str) -> str:
+    """Where, in a `--templates` folder, a template replacing built-in `name` goes."""
+    return _runtime_overrides().get(name, name)
+
+
+def builtin_source(name: str) -> Path:
+    """The file behind a name `builtin_templates` lists: a template or a runtime module."""
+    if name.startswith(RUNTIME_PREFIX):
+        return runtime_dir() / name.removeprefix(RUNTIME_PREFIX)
+    return templates_dir() / name
+
+
+def ejected_template(name: str) -> str:
+    """The text of a user template that reproduces built-in `name`, ready to edit.
+
+    A template is its own text. A runtime module becomes a template rendering to exactly the
+    module: a Jinja comment on top says what it is, and a `raw` block keeps any `{{`, `{%` or
+    `{#` in the Python from being read as Jinja.
+    """
+    text = builtin_source(name).read_text(encoding="utf-8")
+    if not name.startswith(RUNTIME_PREFIX):
+        return text
+    header = (
+        f"{{# naftiko-gen runtime module {name.removeprefix(RUNTIME_PREFIX)}, as a template: "
+        "rendered with `model`, then formatted, instead of the copy. #}\n"
+    )
+    if any(mark in text for mark in ("{{", "{%", "{#")):
+        return header + "{% raw -%}\n" + text + "{% endraw %}\n"
+    return header + text
 
 
 def create_user_environment(search_path: Sequence[Path] = ()) -> jinja2.Environment:
@@ -76,7 +119,7 @@ def _cached_environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
 
 def extra_templates(search_path: Sequence[Path]) -> list[str]:
     """User templates that shadow no built-in one: each becomes an extra output file."""
-    builtins = set(builtin_templates())
+    builtins = {*builtin_templates(), *_runtime_overrides().values()}
     extras: set[str] = set()
     for folder in search_path:
         for name in _templates_in(folder):
@@ -153,6 +196,7 @@ def templates_digest(search_path: Sequence[Path] = ()) -> str:
     for label, folder in [
         *((f"user{i}", Path(p)) for i, p in enumerate(search_path)),
         ("builtin", templates_dir()),
+        ("runtime", runtime_dir()),  # copied into packages: a change there is a change of ours
     ]:
         for name in sorted(
             p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()

@@ -136,7 +136,7 @@ def generate(
     environment = create_user_environment(templates)
     rendered = render_package(model, environment=environment)
     rendered.update(render_extra_files(model, environment, extra_templates(templates)))
-    files = format_files(rendered, verbatim_outputs(model))
+    files = format_files(rendered, verbatim_outputs(model, environment))
     metadata = {
         "generator_version": __version__,
         "spec_sha256": model.spec_sha256,

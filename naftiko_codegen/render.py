@@ -6,6 +6,7 @@ template only through the filters defined here (see `tests/test_conventions.py`)
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -55,6 +56,17 @@ class PlannedFile:
         """Whether this file is runtime code copied as is rather than rendered."""
         return self.template.startswith(RUNTIME_PREFIX)
 
+    @property
+    def user_template(self) -> str:
+        """The template name that, in a `--templates` folder, replaces this file.
+
+        A built-in template's own name; for a runtime module, the name its template would have
+        (`src/package/mcp_http.py.jinja`): that user template is rendered (and formatted) instead.
+        """
+        if not self.verbatim:
+            return self.template
+        return self.output.replace("{package}", "package") + ".jinja"
+
 
 RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("pyproject.toml.jinja", "pyproject.toml"),
@@ -102,7 +114,22 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.mcp is not None,
     ),
     PlannedFile(
-        "src/package/mcp_content.py.jinja",
+        "runtime:mcp_jsonrpc.py",
+        "src/{package}/mcp_jsonrpc.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
+        "runtime:mcp_tools.py",
+        "src/{package}/mcp_tools.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
+        "runtime:mcp_stdio.py",
+        "src/{package}/mcp_stdio.py",
+        lambda model: model.mcp is not None,
+    ),
+    PlannedFile(
+        "runtime:mcp_content.py",
         "src/{package}/mcp_content.py",
         lambda model: model.mcp is not None and bool(model.mcp.resources or model.mcp.prompts),
     ),
@@ -250,9 +277,33 @@ def planned_files(model: CapabilityModel) -> list[tuple[PlannedFile, str]]:
     ]
 
 
-def verbatim_outputs(model: CapabilityModel) -> frozenset[str]:
-    """Output paths of the runtime modules copied as is (the format stage leaves them alone)."""
-    return frozenset(output for planned, output in planned_files(model) if planned.verbatim)
+def _copied(planned: PlannedFile, environment: jinja2.Environment) -> bool:
+    """Whether `planned` is a runtime module copied as is: no user template replaces it."""
+    if not planned.verbatim:
+        return False
+    assert environment.loader is not None  # `create_environment` always sets one
+    try:
+        environment.loader.get_source(environment, planned.user_template)
+    except jinja2.TemplateNotFound:
+        return True
+    return False
+
+
+@functools.cache
+def _runtime_source(module: str) -> str:
+    return (runtime_dir() / module).read_text(encoding="utf-8")
+
+
+def verbatim_outputs(
+    model: CapabilityModel, environment: jinja2.Environment | None = None
+) -> frozenset[str]:
+    """Output paths of the runtime modules copied as is (the format stage leaves them alone).
+
+    A runtime module a user template replaces (see `PlannedFile.user_template`) is rendered,
+    so it is formatted like any template's output.
+    """
+    env = environment or create_environment()
+    return frozenset(output for planned, output in planned_files(model) if _copied(planned, env))
 
 
 def render_package(
@@ -262,14 +313,13 @@ def render_package(
     env = environment or create_environment()
     files: dict[str, str] = {}
     for planned, output in planned_files(model):
-        if planned.verbatim:
-            source = runtime_dir() / planned.template.removeprefix(RUNTIME_PREFIX)
-            files[output] = source.read_text(encoding="utf-8")
+        if _copied(planned, env):
+            files[output] = _runtime_source(planned.template.removeprefix(RUNTIME_PREFIX))
             continue
         try:
-            files[output] = env.get_template(planned.template).render(model=model)
+            files[output] = env.get_template(planned.user_template).render(model=model)
         except (jinja2.TemplateError, TypeError) as error:
-            raise DiagnosticError([_template_diagnostic(planned.template, error)]) from None
+            raise DiagnosticError([_template_diagnostic(planned.user_template, error)]) from None
     return files
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 import click
 
-from ..customise import builtin_templates
+from ..customise import builtin_source, builtin_templates, ejected_template, override_name
 from ..model.docs import render_context_reference
-from ..resources import templates_dir
 
 __all__ = ["templates_group"]
 
@@ -36,7 +34,7 @@ def _builtin_path(name: str) -> Path:
             f"no built-in template {name!r}{hint}; see `naftiko-gen templates list`",
             param_hint="NAME",
         )
-    return templates_dir() / name
+    return builtin_source(name)
 
 
 @templates_group.command("list")
@@ -65,14 +63,15 @@ def templates_show(name: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Overwrite a template already in the folder.")
 def templates_eject(name: str, folder: Path, force: bool) -> None:
-    """Copy the built-in template NAME into your folder, ready to edit."""
-    source = _builtin_path(name)
-    target = folder / name
+    """Copy the built-in template NAME into your folder, ready to edit (a runtime module
+    `runtime:<module>.py` becomes the template that replaces it)."""
+    _builtin_path(name)
+    target = folder / override_name(name)
     if target.exists() and not force:
         click.echo(f"{target} already exists; pass --force to overwrite it", err=True)
         sys.exit(1)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    target.write_text(ejected_template(name), encoding="utf-8")
     click.echo(f"copied {name} to {target}; build with --templates {folder}", err=True)
 
 

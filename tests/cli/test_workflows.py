@@ -207,6 +207,11 @@ def test_templates_list_show_eject(tmp_path: Path) -> None:
     assert _run("templates", "eject", "src/package/cli.py.jinja", "--dir", folder)[0] == 0
     assert (folder / "src" / "package" / "cli.py.jinja").is_file()
     assert _run("templates", "eject", "src/package/cli.py.jinja", "--dir", folder)[0] == 1
+    # A runtime module is listed as such and ejected as the template that replaces it.
+    assert "runtime:mcp_http.py" in _run("templates", "list")[1].splitlines()
+    assert _run("templates", "show", "runtime:mcp_http.py")[1].startswith('"""MCP over')
+    assert _run("templates", "eject", "runtime:mcp_http.py", "--dir", folder)[0] == 0
+    assert (folder / "src" / "package" / "mcp_http.py.jinja").is_file()
 
 
 def test_templates_context_matches_docs() -> None:

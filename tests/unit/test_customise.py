@@ -7,11 +7,22 @@ from pathlib import Path
 
 import pytest
 
+from naftiko_codegen import customise
 from naftiko_codegen.config import find_config
-from naftiko_codegen.customise import builtin_templates, extra_templates, templates_digest
+from naftiko_codegen.customise import (
+    builtin_source,
+    builtin_templates,
+    create_user_environment,
+    ejected_template,
+    extra_templates,
+    override_name,
+    templates_digest,
+)
 from naftiko_codegen.diagnostics import DiagnosticError
 from naftiko_codegen.model.docs import render_context_reference
 from naftiko_codegen.pipeline import build_spec, generate
+from naftiko_codegen.render import RENDER_PLAN, create_environment, verbatim_outputs
+from naftiko_codegen.resources import runtime_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "examples" / "rest-sessions.yaml"
@@ -154,3 +165,65 @@ def test_extends_builtin_and_overrides_a_block(tmp_path: Path) -> None:
     assert "## Install" in readme  # the built-in blocks stay
     assert readme.endswith("Maintained by the platform team.\n")
     assert "Regenerate instead of editing by hand" not in readme
+
+
+# ----------------------------------------------------------------------------- runtime modules
+
+RUNTIME = [p.template for p in RENDER_PLAN if p.verbatim]
+
+
+def test_runtime_modules_are_listed_after_the_templates() -> None:
+    names = builtin_templates()
+    assert "runtime:mcp_http.py" in names and names[-len(RUNTIME) :] == sorted(RUNTIME)
+    assert builtin_source("runtime:mcp_http.py") == runtime_dir() / "mcp_http.py"
+    assert override_name("runtime:mcp_http.py") == "src/package/mcp_http.py.jinja"
+    assert override_name("README.md.jinja") == "README.md.jinja"
+
+
+@pytest.mark.parametrize("name", RUNTIME)
+def test_an_ejected_runtime_module_renders_to_the_module(name: str) -> None:
+    template = ejected_template(name)
+    assert template.startswith("{# naftiko-gen runtime module")
+    rendered = create_environment().from_string(template).render(model=None)
+    assert rendered == builtin_source(name).read_text(encoding="utf-8")
+
+
+def test_jinja_marks_in_a_runtime_module_are_kept_raw(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "x.py").write_text('X = "{{x}}"\n')
+    monkeypatch.setattr(customise, "builtin_source", lambda name: tmp_path / "x.py")
+    template = ejected_template("runtime:x.py")
+    assert "{% raw -%}" in template
+    assert create_environment().from_string(template).render() == 'X = "{{x}}"\n'
+
+
+def test_a_user_template_replaces_a_runtime_module(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    (folder / "src" / "package").mkdir(parents=True)
+    (folder / "src" / "package" / "mcp_http.py.jinja").write_text(
+        "NAME   =   {{ model.distribution | py }}\n"
+    )
+    assert extra_templates([folder]) == []  # an override, not an extra file (NAF403)
+    package = generate(spec, templates=[folder])
+    assert package.files["src/demo/mcp_http.py"] == 'NAME = "demo"\n'  # rendered and formatted
+    environment = create_user_environment([folder])
+    assert "src/demo/mcp_http.py" not in verbatim_outputs(package.model, environment)
+    assert "src/demo/mcp_tools.py" in verbatim_outputs(package.model, environment)
+
+
+def test_ejected_runtime_modules_build_the_same_package(spec: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    for name in RUNTIME:
+        target = folder / override_name(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(ejected_template(name), encoding="utf-8")
+    assert generate(spec, templates=[folder]).files == generate(spec).files
+
+
+def test_the_digest_covers_runtime_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mcp_http.py").write_text("A = 1\n")
+    monkeypatch.setattr(customise, "runtime_dir", lambda: tmp_path)
+    before = templates_digest()
+    (tmp_path / "mcp_http.py").write_text("A = 2\n")
+    assert templates_digest() != before

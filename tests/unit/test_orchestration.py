@@ -269,7 +269,7 @@ async def _run(mcp: Any) -> tuple[list[str], Any, list[str], tuple[int, Any]]:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     client = UpstreamClient(load_settings({"SHOP_BASE_URL": f"http://127.0.0.1:{port}"}))
     try:
-        handler = mcp._HANDLERS["order-summary"]
+        handler = mcp.TOOLS["order-summary"].handler
         reply = await handler(client, {"order": "o/1"})
         paths, answer = list(seen), json.loads(reply.body)
         seen.clear()

@@ -131,7 +131,10 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/environment.py",
         "src/rest_sessions/http_client.py",
         "src/rest_sessions/mcp_http.py",
+        "src/rest_sessions/mcp_jsonrpc.py",
         "src/rest_sessions/mcp_server.py",
+        "src/rest_sessions/mcp_stdio.py",
+        "src/rest_sessions/mcp_tools.py",
         "src/rest_sessions/operations.py",
         "src/rest_sessions/py.typed",
         "src/rest_sessions/rest_app.py",
@@ -165,7 +168,9 @@ def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
             # Test helpers go to the package's `tests/`, runtime modules beside the rendered ones.
             expected = module if module.startswith("tests/") else f"src/{{package}}/{module}"
             assert planned.output == expected
+            assert planned.user_template == planned.output.replace("{package}", "package") + ".jinja"
             continue
+        assert planned.user_template == planned.template
         environment.get_template(planned.template)
         assert planned.output == planned.template.removesuffix(".jinja").replace(
             "src/package/", "src/{package}/"
@@ -178,6 +183,8 @@ def test_optional_outputs_follow_the_model(seed_model: CapabilityModel) -> None:
     assert conditions["src/{package}/rest_app.py"] is True
     assert conditions["src/{package}/mcp_server.py"] is True
     assert conditions["src/{package}/mcp_http.py"] is True
+    assert conditions["src/{package}/mcp_tools.py"] is True
+    assert conditions["src/{package}/mcp_content.py"] is False  # No resources or prompts.
 
 
 def test_environment_settings() -> None:
