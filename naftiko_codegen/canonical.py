@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .diagnostics import Diagnostic, Location
-from .templating import Template
+from .placeholders import Template
 
 __all__ = [
     "Action",

@@ -25,8 +25,8 @@ import jinja2
 
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .model import CapabilityModel
+from .package_data import runtime_dir, templates_dir
 from .render import RENDER_PLAN, RUNTIME_PREFIX, create_environment
-from .resources import runtime_dir, templates_dir
 
 __all__ = [
     "BUILTIN_PREFIX",

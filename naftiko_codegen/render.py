@@ -19,7 +19,7 @@ import jinja2
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .model import CapabilityModel
 from .names import PythonCode, PythonIdentifier, docstring_text, py_literal
-from .resources import runtime_dir, templates_dir
+from .package_data import runtime_dir, templates_dir
 
 __all__ = [
     "FILTERS",

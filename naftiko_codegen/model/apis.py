@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..canonical import Api, Auth
 from ..names import PythonCode, PythonIdentifier, env_var_name
-from ..templating import Template
+from ..placeholders import Template
 from .code import (
     UPSTREAM,
     Expression,

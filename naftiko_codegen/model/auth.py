@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..canonical import Auth
 from ..names import PythonCode
-from ..templating import Template
+from ..placeholders import Template
 from .code import (
     NOTHING,
     UPSTREAM,

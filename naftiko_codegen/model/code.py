@@ -14,7 +14,7 @@ from typing import Any
 
 from ..canonical import BodyLeaf
 from ..names import PythonCode, PythonIdentifier, UniqueNames, py_literal
-from ..templating import Template
+from ..placeholders import Template
 
 __all__ = [
     "NOTHING",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..canonical import Call, RestAdapter, RestForward, RestOperation
 from ..names import PythonCode, PythonIdentifier, identifier, slugify
-from ..templating import split_placeholders
+from ..placeholders import split_placeholders
 from .apis import ApiModel
 from .auth import InboundAuthModel, inbound_auth
 from .calls import CallModel

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote
 
 from ..canonical import Argument, Auth, BodyLeaf, Call, ConsumedParameter, Input
 from ..names import PythonCode, py_literal
-from ..templating import Template
+from ..placeholders import Template
 
 __all__ = [
     "SampleScope",

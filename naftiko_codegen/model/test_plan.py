@@ -27,7 +27,7 @@ from ..canonical import (
     RestOperation,
 )
 from ..names import PythonCode, py_literal
-from ..templating import split_placeholders
+from ..placeholders import split_placeholders
 from .apis import ApiModel
 from .control import ControlModel
 from .mcp import McpModel, ToolModel

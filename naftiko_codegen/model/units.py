@@ -21,7 +21,7 @@ from ..canonical import (
     Output,
 )
 from ..names import PythonCode, PythonIdentifier, UniqueNames
-from ..templating import template_text
+from ..placeholders import template_text
 from .apis import ApiModel
 from .calls import CallModel, call_model
 from .code import (

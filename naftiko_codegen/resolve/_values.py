@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..canonical import Api, ConsumedParameter
-from ..templating import normalise_name
+from ..placeholders import normalise_name
 
 __all__ = [
     "HTTP_METHODS",

@@ -8,7 +8,7 @@ from typing import Any
 from ..canonical import Auth, ConsumedParameter
 from ..diagnostics import truncate
 from ..load import NodePath
-from ..templating import Template
+from ..placeholders import Template
 from ._values import as_dict
 from .binds import parse_template
 from .scope import Scope

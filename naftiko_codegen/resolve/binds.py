@@ -9,7 +9,7 @@ from typing import Any
 from ..canonical import Bind, Input
 from ..diagnostics import truncate
 from ..load import NodePath
-from ..templating import Part, Template, split_placeholders
+from ..placeholders import Part, Template, split_placeholders
 from ._values import as_dict, as_list, match_name, opt_str
 from .scope import Scope
 

@@ -17,7 +17,7 @@ from ..canonical import (
     InputLocation,
 )
 from ..load import NodePath
-from ..templating import Part, normalise_name
+from ..placeholders import Part, normalise_name
 from ._values import REFERENCE, match_api, match_name, match_param
 from .auth import auth_supplies_key, auth_supplies_parameter
 from .binds import parse_template

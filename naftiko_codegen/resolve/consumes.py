@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from ..canonical import Api, ConsumedOperation, ConsumedParameter
 from ..diagnostics import Diagnostic, Severity, truncate
 from ..load import NodePath
-from ..templating import Part, split_placeholders
+from ..placeholders import Part, split_placeholders
 from ._values import HTTP_METHODS, as_list, json_type, match_param
 from .auth import auth_supplies_parameter, resolve_auth
 from .binds import parse_template

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ..canonical import CallStep, Input, LookupStep, Orchestration, Step, StepMapping
 from ..diagnostics import truncate
 from ..load import NodePath
-from ..templating import Template
+from ..placeholders import Template
 from ._values import REFERENCE, as_dict, as_list
 from .binds import parse_template
 from .calls import bind_call, find_operation

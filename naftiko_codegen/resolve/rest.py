@@ -7,7 +7,7 @@ from typing import Any
 
 from ..canonical import Input, RestAdapter, RestForward, RestOperation
 from ..load import NodePath
-from ..templating import split_placeholders
+from ..placeholders import split_placeholders
 from ._values import HTTP_METHODS, as_dict, as_list, match_api, opt_str
 from .aggregates import unit_definition
 from .auth import inbound_auth

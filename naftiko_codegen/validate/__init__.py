@@ -13,7 +13,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, truncate
 from ..load import LoadedSpec
-from ..resources import SCHEMA_FILE
+from ..package_data import SCHEMA_FILE
 from .dialect import DIALECT_CODES
 from .messages import convert
 from .schema import OFFICIAL, validator

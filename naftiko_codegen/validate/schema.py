@@ -17,7 +17,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 from jsonschema import Draft202012Validator, ValidationError, validators  # noqa: E402
 from jsonschema.protocols import Validator  # noqa: E402
 
-from ..resources import schema_file  # noqa: E402
+from ..package_data import schema_file  # noqa: E402
 
 __all__ = ["OFFICIAL", "json_type_name", "schema", "validator"]
 

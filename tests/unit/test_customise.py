@@ -20,9 +20,9 @@ from naftiko_codegen.customise import (
 )
 from naftiko_codegen.diagnostics import DiagnosticError
 from naftiko_codegen.model.docs import render_context_reference
+from naftiko_codegen.package_data import runtime_dir
 from naftiko_codegen.pipeline import build_spec, generate
 from naftiko_codegen.render import RENDER_PLAN, create_environment, verbatim_outputs
-from naftiko_codegen.resources import runtime_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "examples" / "rest-sessions.yaml"

@@ -16,8 +16,8 @@ from naftiko_codegen.canonical import CallStep, LookupStep, Orchestration
 from naftiko_codegen.diagnostics import DiagnosticError
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.pipeline import generate
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve import CanonicalCapability, resolve_spec
-from naftiko_codegen.templating import Part
 from naftiko_codegen.validate import validate_spec
 
 CONSUMES = """\

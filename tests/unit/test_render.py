@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from naftiko_codegen.diagnostics import DiagnosticError, Severity
 from naftiko_codegen.model import CapabilityModel
 from naftiko_codegen.names import PythonCode, PythonIdentifier
+from naftiko_codegen.package_data import runtime_dir
 from naftiko_codegen.render import (
     FILTERS,
     RENDER_PLAN,
@@ -22,7 +23,6 @@ from naftiko_codegen.render import (
     create_environment,
     render_package,
 )
-from naftiko_codegen.resources import runtime_dir
 
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
 
@@ -168,7 +168,9 @@ def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
             # Test helpers go to the package's `tests/`, runtime modules beside the rendered ones.
             expected = module if module.startswith("tests/") else f"src/{{package}}/{module}"
             assert planned.output == expected
-            assert planned.user_template == planned.output.replace("{package}", "package") + ".jinja"
+            assert (
+                planned.user_template == planned.output.replace("{package}", "package") + ".jinja"
+            )
             continue
         assert planned.user_template == planned.template
         environment.get_template(planned.template)

@@ -9,8 +9,8 @@ import pytest
 from naftiko_codegen.canonical import Call, RestOperation
 from naftiko_codegen.diagnostics import Diagnostic, DiagnosticError, Severity
 from naftiko_codegen.load import load_spec
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve import CanonicalCapability, resolve_spec
-from naftiko_codegen.templating import Part
 from naftiko_codegen.validate import validate_spec
 
 

@@ -13,8 +13,8 @@ from _specs import (
     scope_for,
 )
 
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve.aggregates import collect_functions, unit_definition
-from naftiko_codegen.templating import Part
 
 _AGGREGATES = """\
 aggregates:

@@ -8,6 +8,7 @@ import pytest
 from _specs import call_of, capability, codes, only_operation, resolved, scope_for
 
 from naftiko_codegen.canonical import Auth, ConsumedParameter
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve.auth import (
     auth_supplies_key,
     auth_supplies_parameter,
@@ -15,7 +16,6 @@ from naftiko_codegen.resolve.auth import (
     resolve_auth,
 )
 from naftiko_codegen.resolve.binds import collect_binds
-from naftiko_codegen.templating import Part
 
 _BINDS = "binds:\n- namespace: env\n  keys:\n    TOKEN: TOKEN\n"
 

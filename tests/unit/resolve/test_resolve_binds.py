@@ -5,8 +5,8 @@ from __future__ import annotations
 from _specs import capability, codes, rejected, scope_for
 
 from naftiko_codegen.canonical import Input
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve.binds import collect_binds, parse_template
-from naftiko_codegen.templating import Part
 
 _BINDS = """\
 binds:

@@ -8,9 +8,9 @@ import pytest
 from _specs import call_of, capability, codes, only_operation, resolved, scope_for
 
 from naftiko_codegen.canonical import BodyLeaf, Input
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve.bodies import parse_body
 from naftiko_codegen.resolve.scope import Scope
-from naftiko_codegen.templating import Part
 
 _INPUTS = {"name": Input("name", "body", "string", "", True, True)}
 

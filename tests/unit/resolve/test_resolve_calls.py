@@ -7,7 +7,7 @@ import textwrap
 from _specs import call_of, capability, codes, only_operation, resolved
 
 from naftiko_codegen.canonical import BodyLeaf, CanonicalCapability
-from naftiko_codegen.templating import Part
+from naftiko_codegen.placeholders import Part
 
 
 def _api(operation: str) -> str:

@@ -16,7 +16,7 @@ from _specs import (
     resolved,
 )
 
-from naftiko_codegen.templating import Part
+from naftiko_codegen.placeholders import Part
 
 _SHARED = """\
 naftiko: 1.0.0-alpha2

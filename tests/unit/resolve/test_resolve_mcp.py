@@ -14,7 +14,7 @@ from naftiko_codegen.canonical import (
     Orchestration,
     PromptArgument,
 )
-from naftiko_codegen.templating import Part
+from naftiko_codegen.placeholders import Part
 
 _TOOL = "tools:\n- name: list\n  description: List.\n  call: demo.list-items\n"
 

@@ -7,7 +7,7 @@ import textwrap
 from _specs import capability, codes, only_operation, resolved
 
 from naftiko_codegen.canonical import CallStep, LookupStep, Orchestration, Output
-from naftiko_codegen.templating import Part
+from naftiko_codegen.placeholders import Part
 
 _API = """\
 - type: http

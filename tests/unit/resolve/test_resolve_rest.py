@@ -7,7 +7,7 @@ import textwrap
 from _specs import call_of, capability, codes, only_operation, rejected, resolved
 
 from naftiko_codegen.canonical import RestForward
-from naftiko_codegen.templating import Part
+from naftiko_codegen.placeholders import Part
 
 
 def _rest(resources: str, head: str = "port: 8080\n") -> str:

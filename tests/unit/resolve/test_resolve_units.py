@@ -8,8 +8,8 @@ import pytest
 from _specs import capability, codes, only_operation, resolved, scope_for
 
 from naftiko_codegen.canonical import Mock, MockOutput, Orchestration, Output
+from naftiko_codegen.placeholders import Part
 from naftiko_codegen.resolve.units import declared_inputs, unit_kind, unit_output
-from naftiko_codegen.templating import Part
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Where the packaged data lives: templates, the JSON Schema and the bundled example.
+"""Where the packaged data lives: templates, runtime modules, the JSON Schema and the example.
 
 An installed wheel carries them inside the package; a source checkout keeps them at the top level.
 """
