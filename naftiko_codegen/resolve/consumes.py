@@ -12,6 +12,7 @@ from ..canonical import Api, ConsumedOperation, ConsumedParameter
 from ..diagnostics import Diagnostic, Severity, truncate
 from ..load import NodePath
 from ..placeholders import Part, split_placeholders
+from ..runtime.formats import CONVERTED_FORMATS
 from ._values import HTTP_METHODS, as_list, json_type, match_param
 from .auth import auth_supplies_parameter, resolve_auth
 from .binds import parse_template
@@ -303,7 +304,7 @@ def _consumed_operation(
         parts.append(Part("input", match.name))
     method = str(op.get("method") or "GET").upper()
     raw_format = str(op.get("outputRawFormat") or "json").lower()
-    if raw_format not in ("json", "xml", "csv", "tsv", "psv", "yaml"):
+    if raw_format != "json" and raw_format not in CONVERTED_FORMATS:
         scope.warn(
             (*path, "outputRawFormat"),
             "NAF399",
