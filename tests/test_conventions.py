@@ -25,6 +25,9 @@ _EXPRESSION = re.compile(r"\{\{-?(.*?)-?\}\}", re.DOTALL)
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 _COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 _LAST_FILTER = re.compile(r"\|\s*([A-Za-z_]\w*)\s*(\([^|]*\))?\s*$")
+_MACRO_DEFINITION = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(")
+_MACRO_IMPORT = re.compile(r"\{%-?\s*from\s+.+?\s+import\s+([\w\s,]+?)\s*-?%\}", re.DOTALL)
+_MACRO_CALL = re.compile(r"^(\w+)\s*\(.*\)$", re.DOTALL)
 
 
 def _template_files() -> list[Path]:
@@ -35,12 +38,18 @@ def unfiltered_expressions(text: str) -> list[tuple[int, str]]:
     """Every `{{ … }}` that does not end with one of our filters, with its line number."""
     text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
     text = _RAW.sub(lambda m: "\n" * m.group().count("\n"), text)
+    macros = set(_MACRO_DEFINITION.findall(text))
+    for names in _MACRO_IMPORT.findall(text):
+        macros.update(name.strip() for name in names.split(","))
     found: list[tuple[int, str]] = []
     for match in _EXPRESSION.finditer(text):
         expression = match.group(1).strip()
         line = text.count("\n", 0, match.start()) + 1
         if expression in UNFILTERED_ALLOWED:
             continue
+        call = _MACRO_CALL.match(expression)
+        if call is not None and call.group(1) in macros:
+            continue  # A macro's output is built from filtered expressions itself.
         last = _LAST_FILTER.search(expression)
         if last is None or last.group(1) not in FILTERS:
             found.append((line, expression))
@@ -52,6 +61,13 @@ def test_scanner_catches_what_it_should() -> None:
     assert unfiltered_expressions("x\n{{ a }}\n{{ b | upper }}") == [(2, "a"), (3, "b | upper")]
     assert unfiltered_expressions("{{ (a + b) | toml }}") == []
     assert unfiltered_expressions("{# {{ a }} #}{% raw %}{{ b }}{% endraw %}") == []
+    # Calls of macros the template defines or imports explicitly; no other call.
+    assert (
+        unfiltered_expressions('{% from "_m.jinja" import a, b %}{{ a(x) }}{{ b(y, z=1) }}') == []
+    )
+    assert unfiltered_expressions("{% macro c(x) %}{% endmacro %}{{ c(1) }}{{ d(1) }}") == [
+        (1, "d(1)")
+    ]
 
 
 _KNOWN_UNFILTERED: dict[str, str] = {}
@@ -75,6 +91,55 @@ def test_every_expression_ends_with_a_filter(template: str) -> None:
     found = unfiltered_expressions((TEMPLATES / template).read_text(encoding="utf-8"))
     assert found == [], f"{template}: unfiltered {{{{ }}}} at " + ", ".join(
         f"line {line}: {expression!r}" for line, expression in found
+    )
+
+
+# Choosing, ordering and de-duplicating are the model's decisions: a `.py` template only loops
+# and branches over what the model decided (style.md §2).
+_BANNED_FILTERS = ("selectattr", "rejectattr", "map", "sort", "unique", "groupby", "join")
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_BANNED = re.compile(
+    r"\|\s*(" + "|".join(_BANNED_FILTERS) + r")\b|\bfilter\s+(" + "|".join(_BANNED_FILTERS) + r")\b"
+)
+
+
+def banned_filters(text: str) -> list[tuple[int, str]]:
+    """Every use of a selecting/sorting filter inside a Jinja tag, with its line number."""
+    text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+    text = _RAW.sub(lambda m: "\n" * m.group().count("\n"), text)
+    found: list[tuple[int, str]] = []
+    for tag in _TAG.finditer(text):
+        for match in _BANNED.finditer(tag.group()):
+            line = text.count("\n", 0, tag.start() + match.start()) + 1
+            found.append((line, match.group(1) or match.group(2)))
+    return found
+
+
+def test_banned_filter_scanner_catches_what_it_should() -> None:
+    assert banned_filters('{{ a | py }}\nx = "; ".join(y)  # generated Python, not Jinja') == []
+    assert banned_filters("{% for x in xs | sort %}") == [(1, "sort")]
+    assert banned_filters("{{ xs|selectattr('a') }}\n{{ xs\n   |\n  map(attribute='b') }}") == [
+        (1, "selectattr"),
+        (3, "map"),
+    ]
+    assert banned_filters("{% set y = xs | rejectattr('f') | list %}{{ y|unique|join(', ') }}") == [
+        (1, "rejectattr"),
+        (1, "unique"),
+        (1, "join"),
+    ]
+    assert banned_filters("{% filter\tgroupby('a') %}{% endfilter %}") == [(1, "groupby")]
+    assert banned_filters("{# {{ xs | sort }} #}{% raw %}{{ xs | sort }}{% endraw %}") == []
+    assert banned_filters("{{ xs | sorted_names | py }}{{ mapping | py }}") == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [path.relative_to(TEMPLATES).as_posix() for path in sorted(TEMPLATES.rglob("*.py.jinja"))],
+)
+def test_py_templates_leave_choosing_and_sorting_to_the_model(template: str) -> None:
+    found = banned_filters((TEMPLATES / template).read_text(encoding="utf-8"))
+    assert found == [], f"{template}: decide in the model, not with " + ", ".join(
+        f"`{name}` (line {line})" for line, name in found
     )
 
 

@@ -8,7 +8,7 @@ in `docs/template-context.md` (see `docs.py`); custom templates may rely on ever
 
 One module per concept, each holding its types and the pure functions that build them:
 `capability` (the whole), `apis`, `operations`, `calls`, `workflows`, `units`, `rest`, `mcp`,
-`auth`, `control`, `test_plan` (with `samples`), and `code` (expressions and their needs).
+`auth`, `control`, `imports` (each module's import block), `test_plan` (with `samples`), and `code` (expressions and their needs).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .auth import InboundAuthModel
 from .calls import CallModel
 from .capability import CONTEXT_VERSION, CapabilityModel, SecretModel, build_capability
 from .control import ControlModel
+from .imports import ImportLine, ImportsModel, ModuleImports
 from .mcp import McpModel, PromptModel, ResourceModel, ToolModel
 from .operations import OperationModel, ParameterModel
 from .rest import ForwardModel, RestModel, RouteModel
@@ -35,9 +36,12 @@ __all__ = [
     "ControlModel",
     "ForwardModel",
     "ForwardTest",
+    "ImportLine",
+    "ImportsModel",
     "InboundAuthModel",
     "InputModel",
     "McpModel",
+    "ModuleImports",
     "OperationModel",
     "ParameterModel",
     "PromptModel",

@@ -32,6 +32,8 @@ class InboundAuthModel:
     query: str | None
     expected: PythonCode
     """Code for the exact expected header or query value, over `secrets`."""
+    challenge: str = "Bearer"
+    """The `WWW-Authenticate` scheme of a refusal: `Basic` for basic credentials."""
 
 
 def inbound_auth(
@@ -55,4 +57,5 @@ def inbound_auth(
         model = InboundAuthModel("apikey", header, None if header else auth.key, expected.code)
         return model, expected.needs
     expected = helper_call(UPSTREAM, "basic_credentials", code(auth.username), code(auth.password))
-    return InboundAuthModel("basic", "Authorization", None, expected.code), expected.needs
+    model = InboundAuthModel("basic", "Authorization", None, expected.code, challenge="Basic")
+    return model, expected.needs

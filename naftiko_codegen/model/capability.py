@@ -15,18 +15,19 @@ from .. import __version__
 from ..canonical import Bind, CanonicalCapability
 from ..names import PythonIdentifier, identifier
 from .apis import ApiModel, api_models
-from .code import NOTHING, UPSTREAM, Needs, Secrets, all_needs, claim_each
+from .code import NOTHING, Needs, Secrets, all_needs, claim_each
 from .control import ControlModel, control_model
+from .imports import CodeNeeds, ImportsModel, PackageFacts, package_imports
 from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
-from .operations import OperationModel, operation_imports
-from .rest import RestModel, RouteModel, rest_imports, rest_model, rest_typing, route_unit
+from .operations import OperationModel, operation_needs
+from .rest import RestModel, RouteModel, rest_model, route_unit
 from .test_plan import TestPlan, build_test_plan
 from .units import Scope, Unit, unit_scope
 from .workflows import WorkflowModel
 
 __all__ = ["CONTEXT_VERSION", "CapabilityModel", "SecretModel", "build_capability"]
 
-CONTEXT_VERSION = 2
+CONTEXT_VERSION = 3
 """Bumped whenever a field of the template context changes meaning or disappears."""
 
 
@@ -76,38 +77,20 @@ class CapabilityModel:
     """`build_apis` reads `settings.secrets`."""
     operation_exports: tuple[str, ...]
     """The `__all__` of `operations.py`, sorted."""
-    operation_imports: tuple[PythonIdentifier, ...]
-    """Names `operations.py` imports from `upstream.py`."""
-    rest_typing: tuple[PythonIdentifier, ...]
-    """Names `rest_app.py` imports from `typing`."""
-    rest_imports: tuple[PythonIdentifier, ...]
-    """Names `rest_app.py` imports from `fastapi`."""
-    rest_helpers: tuple[PythonIdentifier, ...]
-    """Helpers `rest_app.py` imports from `upstream.py` (e.g. `text` for templated values)."""
-    mcp_helpers: tuple[PythonIdentifier, ...]
-    """Helpers `mcp_server.py` imports from `upstream.py`."""
-    mcp_has_mocks: bool
-    """Some MCP tool is a mock (needs `mock_response`)."""
-    rest_calls_upstream: bool
-    """Some REST route calls an upstream operation (not every one is a mock)."""
-    mcp_calls_upstream: bool
-    """Some MCP tool calls an upstream operation."""
-    operations_use_any: bool
-    """Some consumed-operation argument is typed with `Any`."""
+    imports: ImportsModel
+    """The import block of each generated module with conditional imports."""
     dependencies: tuple[str, ...]
     test_dependencies: tuple[str, ...] = field(default=())
     workflows: tuple[WorkflowModel, ...] = ()
     """Orchestrated units, generated in `orchestration.py` (shared when REST and MCP match)."""
-    workflow_helpers: tuple[PythonIdentifier, ...] = ()
-    """Helpers `orchestration.py` imports from `upstream.py`."""
+    orchestration_exports: tuple[str, ...] = ()
+    """The `__all__` of `orchestration.py`, sorted."""
     control: ControlModel | None = None
     """The control port, when the spec declares one."""
     uses_raw_formats: bool = False
     """Some consumed operation answers in a converted format (`formats.py` is generated)."""
     uses_yaml_output: bool = False
     """Some consumed operation answers YAML (the package depends on PyYAML)."""
-    control_helpers: tuple[PythonIdentifier, ...] = ()
-    """Helpers `control_app.py` imports from `upstream.py`."""
     spec_version: str = ""
     """The spec's `naftiko` version (reported by the control port's `/status`)."""
 
@@ -218,13 +201,6 @@ def _test_dependencies(mcp: McpModel | None) -> tuple[str, ...]:
     return tuple(sorted(dependencies))
 
 
-def _rest_helpers(rest: RestModel | None, needs: Needs) -> tuple[PythonIdentifier, ...]:
-    helpers = set(needs.names_from(UPSTREAM))
-    if rest is not None and rest.forwards:
-        helpers.add(PythonIdentifier("forward_path"))
-    return tuple(sorted(helpers))
-
-
 def build_capability(
     canonical: CanonicalCapability, *, spec_file: str, spec_text: str, slug: str
 ) -> CapabilityModel:
@@ -273,24 +249,33 @@ def build_capability(
         ),
         auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
         operation_exports=tuple(sorted(op.function for op in operations)),
-        operation_imports=operation_imports(scope.operations),
-        rest_imports=rest_imports(rest),
-        rest_typing=rest_typing(rest, _uses_mapping(adapters, workflows)),
-        rest_helpers=_rest_helpers(rest, adapters.rest_needs),
-        mcp_helpers=adapters.mcp_needs.names_from(UPSTREAM),
-        mcp_has_mocks=mcp is not None and any(t.mock for t in mcp.tools),
-        rest_calls_upstream=rest is not None and any(r.call for r in rest.routes),
-        mcp_calls_upstream=mcp is not None and any(t.call for t in mcp.tools),
-        operations_use_any=any(
-            ("typing", "Any") in needs.imports for _, needs in scope.operations.values()
+        imports=package_imports(
+            PackageFacts(
+                rest=rest,
+                mcp=mcp,
+                control=control,
+                uses_output_mapping=_uses_mapping(adapters, workflows),
+                uses_file_secrets=any(s.file for s in secrets),
+                uses_raw_formats=any(op.raw_format != "json" for op in operations),
+                has_secrets=bool(secrets),
+                has_operations=bool(operations),
+            ),
+            CodeNeeds(
+                operations=operation_needs(scope.operations),
+                orchestration=all_needs(known.needs for known in scope.workflows),
+                rest_app=adapters.rest_needs,
+                mcp_server=adapters.mcp_needs,
+                control_app=adapters.control_needs,
+            ),
         ),
         dependencies=_dependencies(secrets, operations, mcp),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),
         control=control,
-        control_helpers=adapters.control_needs.names_from(UPSTREAM),
         spec_version=canonical.spec_version,
         workflows=workflows,
-        workflow_helpers=all_needs(known.needs for known in scope.workflows).names_from(UPSTREAM),
+        orchestration_exports=tuple(
+            sorted([*(w.function for w in workflows), "answer", "lookup", "select", "step_output"])
+        ),
     )

@@ -17,6 +17,7 @@ from . import (
     calls,
     capability,
     control,
+    imports,
     mcp,
     operations,
     rest,
@@ -40,6 +41,7 @@ _MODULES: tuple[ModuleType, ...] = (
     auth,
     mcp,
     control,
+    imports,
     test_plan,
 )
 

@@ -11,7 +11,7 @@ from ..canonical import Folder, Input, McpAdapter, McpPrompt, McpResource, McpTo
 from ..names import PythonCode, PythonIdentifier, py_literal
 from .auth import InboundAuthModel, inbound_auth
 from .calls import CallModel
-from .code import UPSTREAM, Needs, all_needs, claim_each
+from .code import Needs, all_needs, claim_each
 from .units import InputModel, Scope, Unit, action_models, input_models
 from .workflows import WorkflowCallModel
 
@@ -55,6 +55,8 @@ class ToolModel:
     """For a tool without `call`: code building its static answer from the arguments."""
     workflow: WorkflowCallModel | None = None
     """For an orchestrated tool: the steps it runs (then `call` and `mock` are None)."""
+    action_template: str = ""
+    """The fragment rendering its action: `_actions/call.jinja`, `steps.jinja` or `mock.jinja`."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class ResourceModel:
     workflow: WorkflowCallModel | None
     folder: str | None
     """For a static resource: the folder whose files it serves (relative to the cwd)."""
+    action_template: str = ""
+    """The fragment rendering how it is read (`_actions/call.jinja` or `steps.jinja`); `""` for
+    a folder."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,8 @@ class McpModel:
     auth: InboundAuthModel | None
     resources: tuple[ResourceModel, ...] = ()
     prompts: tuple[PromptModel, ...] = ()
-    content_helpers: tuple[PythonIdentifier, ...] = ()
+    readers: tuple[ResourceModel, ...] = ()
+    """The resources read through a call or steps (each has a reader coroutine)."""
     """Helpers `mcp_content.py` imports from `upstream.py`."""
 
 
@@ -173,6 +179,7 @@ def _tool_model(tool: McpTool, function: PythonIdentifier, scope: Scope) -> tupl
         call=action.call,
         mock=action.mock,
         workflow=action.workflow,
+        action_template=action.template,
     )
     return model, action.needs
 
@@ -200,6 +207,7 @@ def _resource_model(
         call=action.call,
         workflow=action.workflow,
         folder=resource.action.path if isinstance(resource.action, Folder) else None,
+        action_template=action.template,
     )
     return model, action.needs
 
@@ -239,7 +247,7 @@ def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[M
         for resource, function in zip(adapter.resources, functions[count:], strict=True)
     ]
     auth, auth_needs = inbound_auth(adapter.auth, adapter.namespace, scope.secrets)
-    # Resources are read in `mcp_content.py`: its imports are its own, its secrets count here.
+    # The resources' reader coroutines are generated in `mcp_server.py` beside the tools.
     content_needs = all_needs(needs for _, needs in resources)
     model = McpModel(
         namespace=adapter.namespace,
@@ -252,7 +260,7 @@ def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[M
         auth=auth,
         resources=tuple(resource for resource, _ in resources),
         prompts=tuple(_prompt_model(prompt) for prompt in adapter.prompts),
-        content_helpers=content_needs.names_from(UPSTREAM),
+        readers=tuple(resource for resource, _ in resources if resource.folder is None),
     )
     tool_needs = all_needs(needs for _, needs in tools)
-    return model, tool_needs | content_needs.secret_reads() | auth_needs
+    return model, tool_needs | content_needs | auth_needs

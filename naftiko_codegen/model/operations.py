@@ -22,6 +22,7 @@ from .code import (
     plain,
     py_type,
     reference_names,
+    uses,
     value_expression,
 )
 
@@ -30,8 +31,8 @@ __all__ = [
     "OperationModel",
     "Operations",
     "ParameterModel",
-    "operation_imports",
     "operation_models",
+    "operation_needs",
 ]
 
 CONVERTED_FORMATS = frozenset({"xml", "csv", "tsv", "psv", "yaml"})
@@ -248,15 +249,14 @@ def operation_models(
     }
 
 
-def operation_imports(operations: Operations) -> tuple[PythonIdentifier, ...]:
-    """Names `operations.py` imports from `upstream.py`."""
+def operation_needs(operations: Operations) -> Needs:
+    """What the code of `operations.py` needs, its template's own helpers included."""
     needs = all_needs(needs for _, needs in operations.values())
     models = [model for model, _ in operations.values()]
-    used = set(needs.names_from(UPSTREAM))
     if any(op.query for op in models):
-        used.add(PythonIdentifier("query_items"))
+        needs |= uses(UPSTREAM, "query_items")
     if any(op.headers or op.cookies for op in models):
-        used.add(PythonIdentifier("header_items"))
+        needs |= uses(UPSTREAM, "header_items")
     if any(op.cookies for op in models):
-        used.add(PythonIdentifier("text"))  # The template sends cookies as text.
-    return tuple(sorted(used))
+        needs |= uses(UPSTREAM, "text")  # The template sends cookies as text.
+    return needs

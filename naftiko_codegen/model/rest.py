@@ -20,9 +20,7 @@ __all__ = [
     "RestModel",
     "RouteModel",
     "openapi_path",
-    "rest_imports",
     "rest_model",
-    "rest_typing",
     "route_unit",
 ]
 
@@ -49,6 +47,8 @@ class RouteModel:
     """For a unit without `call`: code building its static answer from the inputs."""
     workflow: WorkflowCallModel | None = None
     """For an orchestrated route: the steps it runs (then `call` and `mock` are None)."""
+    action_template: str = ""
+    """The fragment rendering its action: `_actions/call.jinja`, `steps.jinja` or `mock.jinja`."""
     direct_function: PythonIdentifier | None = None
     """The plain Starlette endpoint serving this route when no input needs validation, or None."""
     direct_arguments: tuple[tuple[PythonIdentifier, PythonCode], ...] = ()
@@ -93,6 +93,8 @@ class RestModel:
     """(spec path, identifier, spec name) for path parameters renamed in the OpenAPI document."""
     auth: InboundAuthModel | None
     direct_routes: tuple[RouteModel, ...] = ()
+    uses_client: bool = False
+    """Some handler sends upstream (a call, steps or a forward): `_client` is generated."""
     """Routes served by a plain Starlette endpoint: every input is text that FastAPI would
     pass through unchanged (a path segment, an optional query value)."""
 
@@ -182,6 +184,7 @@ def _route_model(
         call=action.call,
         mock=action.mock,
         workflow=action.workflow,
+        action_template=action.template,
         # Claimed names never start with `_`, so this one cannot collide with a handler.
         direct_function=(
             PythonIdentifier(f"_{function}_direct") if direct_arguments is not None else None
@@ -288,24 +291,6 @@ def rest_model(
         ),
         auth=auth,
         direct_routes=tuple(r for r in routes if r.direct_function),
+        uses_client=bool(forward_models) or any(r.call or r.workflow for r in routes),
     )
     return model, all_needs(needs for _, needs in built) | auth_needs
-
-
-def rest_typing(rest: RestModel | None, uses_mapping: bool) -> tuple[PythonIdentifier, ...]:
-    """Names `rest_app.py` imports from `typing` (`Any` for `relay_mapped` and input types)."""
-    names = {"Final"}
-    inputs = [i for r in rest.routes for i in r.inputs] if rest is not None else []
-    if inputs:
-        names.add("Annotated")
-    if uses_mapping or any("Any" in i.annotation for i in inputs):
-        names.add("Any")
-    return tuple(PythonIdentifier(name) for name in sorted(names))
-
-
-def rest_imports(rest: RestModel | None) -> tuple[PythonIdentifier, ...]:
-    """Names `rest_app.py` imports from `fastapi`."""
-    names = {"APIRouter", "FastAPI", "Request", "Response"}
-    if rest is not None:
-        names.update(i.fastapi_kind for r in rest.routes for i in r.inputs)
-    return tuple(PythonIdentifier(name) for name in sorted(names))

@@ -145,6 +145,18 @@ class TestPlan:
     """Likewise for the MCP adapter."""
     control_credential: str | None
     """Likewise for the control port."""
+    orchestrated_routes: bool = False
+    """Some REST route runs steps (the REST tests check each one's calls)."""
+    orchestrated_tools: bool = False
+    """Some MCP tool runs steps."""
+    shaped_tools: tuple[str, ...] = ()
+    """Names of the MCP tools whose call maps its output (they answer structured content)."""
+    fixed_resource_uris: tuple[str, ...] = ()
+    """URIs of the MCP resources read through a call or steps, without URI parameters."""
+    template_resource_uris: tuple[str, ...] = ()
+    """URI templates of those with parameters."""
+    prompt_names: tuple[str, ...] = ()
+    """Names of the MCP prompts."""
 
 
 _Upstream = tuple[str | None, tuple[tuple[str, str], ...], PythonCode]
@@ -300,6 +312,7 @@ def build_test_plan(
     mcp_adapter = canonical.mcp_adapters[0] if canonical.mcp_adapters else None
     routes, forwards = _rest_tests(rest_adapter, rest, scope)
     tools, resources, prompts = _mcp_tests(mcp_adapter, mcp, scope)
+    readers = mcp.readers if mcp else ()
     return TestPlan(
         routes=routes,
         forwards=forwards,
@@ -314,4 +327,12 @@ def build_test_plan(
             if canonical.control is not None and control is not None
             else None
         ),
+        orchestrated_routes=rest is not None and any(r.workflow for r in rest.routes),
+        orchestrated_tools=mcp is not None and any(t.workflow for t in mcp.tools),
+        shaped_tools=tuple(
+            t.name for t in (mcp.tools if mcp else ()) if t.call and t.call.output_shape
+        ),
+        fixed_resource_uris=tuple(r.uri for r in readers if not r.uri_pattern),
+        template_resource_uris=tuple(r.uri for r in readers if r.uri_pattern),
+        prompt_names=tuple(p.name for p in (mcp.prompts if mcp else ())),
     )

@@ -109,6 +109,15 @@ class ActionModels:
     needs: Needs
     """What the unit's own code needs (secret reads only for code in other modules)."""
 
+    @property
+    def template(self) -> str:
+        """The fragment that renders the action (each exports the same macros), or `""`."""
+        if self.call is not None:
+            return "_actions/call.jinja"
+        if self.workflow is not None:
+            return "_actions/steps.jinja"
+        return "_actions/mock.jinja" if self.mock is not None else ""
+
 
 def _calls(action: Action | Folder) -> list[Call]:
     if isinstance(action, Call):
