@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..canonical import Call, ConsumedOperation
 from ..names import PythonCode, PythonIdentifier, UniqueNames
+from ..runtime.formats import CONVERTED_FORMATS
 from .apis import ApiModel
 from .code import (
     UPSTREAM,
@@ -27,16 +28,12 @@ from .code import (
 )
 
 __all__ = [
-    "CONVERTED_FORMATS",
     "OperationModel",
     "Operations",
     "ParameterModel",
     "operation_models",
     "operation_needs",
 ]
-
-CONVERTED_FORMATS = frozenset({"xml", "csv", "tsv", "psv", "yaml"})
-"""`outputRawFormat`s the generated `formats.py` converts before output mapping."""
 
 
 @dataclass(frozen=True)
