@@ -31,6 +31,8 @@ _STANDARD = frozenset(
     {"argparse", "asyncio", "collections", "dataclasses", "logging", "os", "typing"}
 )
 _THIRD_PARTY = frozenset({"fastapi", "mcp", "starlette"})
+_LINE_LENGTH = 100
+"""black's line length (`format.BLACK_MODE`): a longer `from … import …` gets a name per line."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,21 @@ class ImportLine:
     names: tuple[PythonIdentifier, ...]
     """The imported names in isort order (constants, classes, then the rest); empty for
     `import <origin>`."""
+
+    def statement(self, indent: int = 0) -> PythonCode:
+        """The statement laid out as black writes it, continuation lines indented by `indent`.
+
+        One line when it fits; otherwise black's exploded form, one name per line with a
+        trailing comma (black always explodes an import that does not fit).
+        """
+        if not self.names:
+            return PythonCode(f"import {self.origin}")
+        line = f"from {self.origin} import {', '.join(self.names)}"
+        if indent + len(line) <= _LINE_LENGTH:
+            return PythonCode(line)
+        pad = " " * indent
+        names = "".join(f"{pad}    {name},\n" for name in self.names)
+        return PythonCode(f"from {self.origin} import (\n{names}{pad})")
 
 
 @dataclass(frozen=True)

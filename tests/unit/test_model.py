@@ -185,3 +185,22 @@ def test_empty_base_uri_requires_the_environment(tmp_path: Path) -> None:
         settings_module.load_settings({})
     loaded = settings_module.load_settings({"DEMO_API_BASE_URL": "https://x.example/"})
     assert loaded.demo_api.base_url == "https://x.example"
+
+
+@pytest.mark.parametrize("count", [1, 5, 12, 30])
+@pytest.mark.parametrize("indent", [0, 4])
+def test_import_statements_are_laid_out_as_black_writes_them(count: int, indent: int) -> None:
+    import black
+
+    from naftiko_codegen.format import BLACK_MODE
+    from naftiko_codegen.model import ImportLine
+    from naftiko_codegen.names import PythonCode, PythonIdentifier
+
+    line = ImportLine(
+        PythonCode(".http_client"),
+        tuple(PythonIdentifier(f"helper_number_{n}") for n in range(count)),
+    )
+    statement = str(line.statement(indent))
+    # With an indent, the statement sits inside `if TYPE_CHECKING:`.
+    source = ("if TYPE_CHECKING:\n    " if indent else "") + statement + "\n"
+    assert black.format_str(source, mode=BLACK_MODE) == source
