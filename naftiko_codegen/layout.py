@@ -240,34 +240,43 @@ class _Printer:
         if isinstance(node, ast.Set):
             return "{" + self._items(node, node.elts) + "}"
         if isinstance(node, ast.Tuple):
-            if self._character(node.lineno, node.col_offset) != b"(":
-                raise _Unsure  # a tuple without parentheses
-            if len(node.elts) == 1:  # its comma is no magic trailing comma
-                self._brackets += 1
-                self._commas += 1
-                return f"({self.flat(node.elts[0])},)"
-            return "(" + self._items(node, node.elts) + ")"
+            return self._render_tuple(node)
         if isinstance(node, ast.Dict):
-            if not all(isinstance(key, (ast.Constant, ast.Tuple)) for key in node.keys):
-                raise _Unsure  # `**mapping`, or a key black might split in other ways
-            keys = [self.flat(k) for k in node.keys]  # type: ignore[arg-type]
-            if any(self._exploded[id(k)] for k in node.keys):
-                raise _Unsure  # a key with a magic trailing comma
-            pairs = [f"{k}: {self.flat(v)}" for k, v in zip(keys, node.values, strict=True)]
-            return "{" + self._joined(node, pairs) + "}"
+            return self._render_dict(node)
         if isinstance(node, ast.Call):
-            if not isinstance(node.func, (ast.Name, ast.Attribute)):
-                raise _Unsure
-            if any(isinstance(a, ast.Starred) for a in node.args) or any(
-                k.arg is None for k in node.keywords
-            ):
-                raise _Unsure  # `*args` and `**kwargs`
-            arguments = [self.flat(a) for a in node.args]
-            arguments += [f"{k.arg}={self.flat(k.value)}" for k in node.keywords]
-            if len(arguments) == 1 and self._trailing_comma(node):
-                raise _Unsure  # `f(x,)`: no magic comma, kept on one line as written
-            return self.flat(node.func) + "(" + self._joined(node, arguments) + ")"
+            return self._render_call(node)
         raise _Unsure
+
+    def _render_tuple(self, node: ast.Tuple) -> str:
+        if self._character(node.lineno, node.col_offset) != b"(":
+            raise _Unsure  # a tuple without parentheses
+        if len(node.elts) == 1:  # its comma is no magic trailing comma
+            self._brackets += 1
+            self._commas += 1
+            return f"({self.flat(node.elts[0])},)"
+        return "(" + self._items(node, node.elts) + ")"
+
+    def _render_dict(self, node: ast.Dict) -> str:
+        if not all(isinstance(key, (ast.Constant, ast.Tuple)) for key in node.keys):
+            raise _Unsure  # `**mapping`, or a key black might split in other ways
+        keys = [self.flat(k) for k in node.keys]  # type: ignore[arg-type]
+        if any(self._exploded[id(k)] for k in node.keys):
+            raise _Unsure  # a key with a magic trailing comma
+        pairs = [f"{k}: {self.flat(v)}" for k, v in zip(keys, node.values, strict=True)]
+        return "{" + self._joined(node, pairs) + "}"
+
+    def _render_call(self, node: ast.Call) -> str:
+        if not isinstance(node.func, (ast.Name, ast.Attribute)):
+            raise _Unsure
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            raise _Unsure  # `*args` and `**kwargs`
+        arguments = [self.flat(a) for a in node.args]
+        arguments += [f"{k.arg}={self.flat(k.value)}" for k in node.keywords]
+        if len(arguments) == 1 and self._trailing_comma(node):
+            raise _Unsure  # `f(x,)`: no magic comma, kept on one line as written
+        return self.flat(node.func) + "(" + self._joined(node, arguments) + ")"
 
     def _items(self, node: ast.expr, elements: list[ast.expr]) -> str:
         return self._joined(node, [self.flat(element) for element in elements])
