@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,6 +39,17 @@ def pytest_configure(config: pytest.Config) -> None:
     coverage = config.pluginmanager.get_plugin("_cov")
     if coverage is not None and not _whole_suite(config):
         coverage.options.cov_fail_under = None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Property tests run without coverage tracing (pytest-cov's `no_cover`).
+
+    They call the same code hundreds of times, which tracing slows down about twice, and reach
+    almost no line the example tests do not (4 statements of 5,075 when measured).
+    """
+    for item in items:
+        if hypothesis.is_hypothesis_test(getattr(item, "obj", None)):
+            item.add_marker(pytest.mark.no_cover)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ Environment knobs (all optional):
 
 - `NAFTIKO_CORPUS` — the corpus folder (default `<repo>/../shared/corpus`);
 - `NAFTIKO_CORPUS_JOBS` — worker processes (default 2, what CI has);
-- `NAFTIKO_CORPUS_TEST_PROCESSES` — pytest processes for the generated tests (default twice the jobs);
+- `NAFTIKO_CORPUS_TEST_PROCESSES` — pytest processes for the generated tests (default three times the jobs);
 - `NAFTIKO_CORPUS_PER_PROVIDER` — catalog packages per provider whose tests run (default 1);
 - `NAFTIKO_CORPUS_ALL_TESTS=1` — run the generated tests of *every* built package, not the sample.
 """
@@ -59,10 +59,10 @@ def jobs() -> int:
 def pytest_processes() -> int:
     """How many pytest processes run the generated tests.
 
-    Those tests mostly wait (server start-up and shutdown, timeouts), so twice the CPU-bound
-    worker count keeps the cores busy.
+    Those tests mostly wait (servers starting and stopping: uvicorn alone sleeps ~0.2 s per
+    test), so three times the CPU-bound worker count keeps the cores busy beside the rest.
     """
-    return max(1, int(os.environ.get("NAFTIKO_CORPUS_TEST_PROCESSES", str(2 * jobs()))))
+    return max(1, int(os.environ.get("NAFTIKO_CORPUS_TEST_PROCESSES", str(3 * jobs()))))
 
 
 def corpus_files(root: Path) -> list[str]:

@@ -113,7 +113,7 @@ def run_corpus(
     workers: int | None = None,
     progress: Progress = lambda line: None,
 ) -> CorpusRun:
-    """Build the whole corpus, compile, import and lint all of it, and start the sample's tests.
+    """Build the whole corpus, start the sample's tests, then compile, import and lint it all.
 
     Progress lines go to `progress`; the generated tests are still running when this returns.
     """
@@ -139,6 +139,14 @@ def run_corpus(
     )
     built = [r for r in results if r.status == "built"]
     by_dir = {str(Path(b.package_dir).resolve()): b for b in built}
+    # The sample's tests mostly wait: started now, they overlap everything that follows.
+    sample = pick_test_sample(built)
+    processes = pytest_processes()
+    tests = start_generated_tests(sample, packages_root, processes)
+    progress(
+        f"corpus: generated tests of {len(sample)} sampled packages started in {processes} "
+        "background processes; checked at the end of the session"
+    )
     refusals = read_refusals()
     failures: dict[str, list[Failure]] = {}
     if built:
@@ -149,13 +157,6 @@ def run_corpus(
             "import", lambda: import_packages(built, out, workers)
         )
         failures["lint"] = timed("lint", lambda: lint_packages(packages_root, by_dir))
-    sample = pick_test_sample(built)
-    processes = pytest_processes()
-    tests = start_generated_tests(sample, packages_root, processes)
-    progress(
-        f"corpus: generated tests of {len(sample)} sampled packages started in {processes} "
-        "background processes; checked at the end of the session"
-    )
     return CorpusRun(
         root,
         out,
