@@ -227,6 +227,11 @@ def _md_code(value: Any) -> str:
     return text.replace("`", "'").replace("|", "\\|")
 
 
+def _md_fence(value: Any) -> str:
+    """Text on a line of a fenced code block: one line, and no backtick can close the fence."""
+    return re.sub(r"\s+", " ", str(value)).strip().replace("`", "'")
+
+
 def _mermaid(value: Any) -> str:
     """Text inside a quoted Mermaid label."""
     text = re.sub(r"\s+", " ", str(value)).strip()
@@ -247,6 +252,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "toml_comment": _toml_comment,
     "md": _md,
     "md_code": _md_code,
+    "md_fence": _md_fence,
     "mermaid": _mermaid,
     "regex": _regex,
 }

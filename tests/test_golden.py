@@ -7,6 +7,7 @@ the diff like code.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import shutil
 import subprocess
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from naftiko_codegen.pipeline import generate
+from naftiko_codegen.pipeline import GeneratedPackage, generate
+from naftiko_codegen.render import RENDER_PLAN, planned_files
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,9 +34,13 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
+@functools.cache
+def _package(case: str) -> GeneratedPackage:
+    return generate(GOLDEN / case / "capability.yaml", name=case)
+
+
 def _generated(case: str) -> dict[str, bytes]:
-    package = generate(GOLDEN / case / "capability.yaml", name=case)
-    return {path: text.encode() for path, text in package.files.items()}
+    return {path: text.encode() for path, text in _package(case).files.items()}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -61,20 +67,25 @@ def test_generated_tree_matches_golden(case: str, update_golden: bool) -> None:
             pytest.fail(f"{relative} differs from the golden file:\n{diff}\n{UPDATE_HINT}")
 
 
+def test_every_render_plan_entry_renders_in_some_golden_case() -> None:
+    rendered = {
+        planned.template for case in CASES for planned, _ in planned_files(_package(case).model)
+    }
+    missing = [planned.template for planned in RENDER_PLAN if planned.template not in rendered]
+    assert missing == [], f"no golden case renders {missing}; add a golden/<case>/capability.yaml"
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for every case: the libraries (FastAPI, MCP…) are analysed once."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_golden_package_passes_mypy_strict_and_ruff(case: str, tmp_path: Path) -> None:
+def test_golden_package_passes_mypy_strict_and_ruff(case: str, mypy_cache: Path) -> None:
     expected_dir = GOLDEN / case / "expected"
     mypy = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--cache-dir",
-            str(tmp_path / "mypy-cache"),
-            "src",
-            "tests",
-        ],
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(mypy_cache), "src", "tests"],
         cwd=expected_dir,
         capture_output=True,
         text=True,

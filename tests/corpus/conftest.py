@@ -1,27 +1,26 @@
-"""Corpus gate fixtures: the `corpus` marker, the shared corpus run, and the summary table.
+"""Corpus gate fixtures: the `corpus` marker, the shared corpus run, progress, and the summary.
 
-The run (build + compile + import + lint + sampled generated tests) happens once per session,
-in the `corpus_run` fixture; `pytest_terminal_summary` prints its table whatever `-s`/`-q` say,
-and it is also written to `build/corpus-report.md`.
+The run (build + compile + import + lint) happens once per session, in the `corpus_run` fixture,
+and prints progress lines whatever `-s`/`-q` say. It leaves the sampled packages' generated
+tests running in background processes: `test_sampled_packages_pass_their_generated_tests` is
+moved to the end of the session, so they overlap every other test. `pytest_terminal_summary`
+prints the table, also written to `build/corpus-report.md`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from corpus_harness import (
-    DEEP_KEY,
-    REPORT_FILE,
-    CorpusRun,
-    corpus_dir,
-    report_lines,
-    run_corpus,
-    write_report,
-)
+from corpus_build import Progress, corpus_dir
+from corpus_harness import DEEP_KEY, REPORT_FILE, CorpusRun, report_lines, run_corpus, write_report
 
 REPORT_KEY = pytest.StashKey[list[list[str]]]()
+WAITS_FOR_BACKGROUND = "test_sampled_packages_pass_their_generated_tests"
+"""The check that collects the background generated tests; it runs last."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,9 +32,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[DEEP_KEY] = []
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the check of the background generated tests last, so they overlap the session."""
+    last = [item for item in items if item.name == WAITS_FOR_BACKGROUND]
+    items[:] = [item for item in items if item.name != WAITS_FOR_BACKGROUND] + last
+
+
 def add_report(config: pytest.Config, lines: list[str]) -> None:
     """Queue a section for the end-of-run summary."""
     config.stash[REPORT_KEY].append(lines)
+
+
+def progress_printer(config: pytest.Config) -> Progress:
+    """Print a line on the terminal now, even while pytest captures output (as live logs do)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(line: str) -> None:
+        if reporter is None:
+            return
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            writer = config.get_terminal_writer()
+            if writer.width_of_current_line:  # after `-q`'s dots: start a line of our own
+                writer.line()
+            reporter.write_line(line)
+
+    return say
 
 
 @pytest.fixture(scope="session")
@@ -50,19 +72,23 @@ def corpus_root() -> Path:
 @pytest.fixture(scope="session")
 def corpus_run(
     corpus_root: Path, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
-) -> CorpusRun:
+) -> Iterator[CorpusRun]:
     """Build and check the whole corpus once; the tests below assert on parts of the result.
 
     Packages go to a fresh pytest temporary folder (concurrent runs never share one), or to
-    `$NAFTIKO_CORPUS_OUT` when set (emptied first).
+    `$NAFTIKO_CORPUS_OUT` when set (emptied first). At the end of the session, generated tests
+    nobody waited for are stopped and the report is written.
     """
     fixed = os.environ.get("NAFTIKO_CORPUS_OUT")
     out = Path(fixed).resolve() if fixed else tmp_path_factory.mktemp("corpus")
-    run = run_corpus(corpus_root, out)
-    lines = report_lines(run)
-    write_report(lines)
-    add_report(pytestconfig, lines)
-    return run
+    run = run_corpus(corpus_root, out, progress=progress_printer(pytestconfig))
+    try:
+        yield run
+    finally:
+        run.stop_tests()
+        lines = report_lines(run)
+        write_report(lines)
+        add_report(pytestconfig, lines)
 
 
 def deep_report(rows: list[tuple[str, int, int, int, int]]) -> list[str]:

@@ -22,7 +22,6 @@ from typing import Any
 # warnings are not the generated code's fault.
 import aiohttp  # noqa: F401
 import fastapi  # noqa: F401
-import jsonschema  # noqa: F401
 import mcp  # noqa: F401
 import starlette  # noqa: F401
 import uvicorn  # noqa: F401

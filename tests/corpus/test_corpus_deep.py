@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import base64
 import contextlib
 import hashlib
 import importlib
@@ -30,14 +29,15 @@ import re
 import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-import yaml
-from corpus_harness import DEEP_KEY, corpus_dir, corpus_files, group_of, read_refusals
+from corpus_build import corpus_dir, corpus_files, group_of, read_refusals
+from corpus_harness import DEEP_KEY
+from deep_oracle import ExpectedAuth, RawSpec, path_pattern
 
 pytestmark = pytest.mark.corpus
 
@@ -45,7 +45,6 @@ SAMPLE_SIZE = 50
 _REST = re.compile(r"^\s*-?\s*type:\s*['\"]?rest\b", re.MULTILINE)
 _MCP = re.compile(r"^\s*-?\s*type:\s*['\"]?mcp\b", re.MULTILINE)
 _FILE_BIND = re.compile(r"^\s*location:\s*['\"]?file:", re.MULTILINE)
-_TEMPLATE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 
 
 def deep_sample(root: Path) -> list[str]:
@@ -75,143 +74,6 @@ def deep_sample(root: Path) -> list[str]:
 def _sample_ids() -> list[str]:
     root = corpus_dir()
     return deep_sample(root) if root.is_dir() else []
-
-
-# ----------------------------------------------------------------------------- raw-YAML oracle
-
-
-@dataclass
-class ExpectedAuth:
-    """What every request to one consumed API must carry, derived from the raw YAML."""
-
-    headers: dict[str, str] = field(default_factory=dict)
-    query: dict[str, str] = field(default_factory=dict)
-    unresolved: list[str] = field(default_factory=list)
-    """Template names the raw binds do not define (their check is skipped and reported)."""
-
-
-class RawSpec:
-    """The raw capability YAML, read without the generator, and the secrets this test sets."""
-
-    def __init__(self, path: Path) -> None:
-        self.data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self.bind_keys: dict[str, str] = {}
-        """Bind variable → provider key (the environment variable holding it)."""
-        self.bind_namespaces: set[str] = set()
-        for bind in self.data.get("binds") or []:
-            self.bind_namespaces.add(str(bind.get("namespace", "")))
-            for variable, provider_key in (bind.get("keys") or {}).items():
-                self.bind_keys[str(variable)] = str(provider_key)
-        # Catalog dialect: `{{env.VAR}}` without a bind reads environment variable VAR itself.
-        for variable in re.findall(r"\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}", path.read_text()):
-            self.bind_keys.setdefault(variable, variable)
-            self.bind_namespaces.add("env")
-        self.environment = {
-            key: f"corpus-secret-{index}-{key.lower()}"
-            for index, key in enumerate(sorted(set(self.bind_keys.values())))
-        }
-
-    @property
-    def consumes(self) -> list[dict[str, Any]]:
-        capability = self.data.get("capability") or {}
-        return list(capability.get("consumes") or self.data.get("consumes") or [])
-
-    def consumed(self, namespace: str) -> dict[str, Any]:
-        return next(c for c in self.consumes if c.get("namespace") == namespace)
-
-    def operation(self, namespace: str, name: str) -> tuple[dict[str, Any], str]:
-        """The raw consumed operation and its path (an operation-level `path` replaces the
-        resource's; the catalog may name operations with `id` and split one namespace over
-        several consumes entries)."""
-        for consumed in self.consumes:
-            if consumed.get("namespace") != namespace:
-                continue
-            for resource in consumed.get("resources") or []:
-                for operation in resource.get("operations") or []:
-                    if (operation.get("name") or operation.get("id")) == name:
-                        path = operation.get("path") or resource.get("path", "")
-                        return operation, str(path)
-        raise LookupError(f"{namespace}.{name} is not in the raw YAML")
-
-    def render(self, template: Any, unresolved: list[str]) -> str:
-        """Substitute `{{VAR}}` / `{{namespace.VAR}}` with the values this test sets."""
-
-        def value(match: re.Match[str]) -> str:
-            name = match.group(1)
-            head, _, tail = name.partition(".")
-            variable = tail if tail and head in (*self.bind_namespaces, "env") else name
-            provider_key = self.bind_keys.get(variable)
-            if provider_key is None:
-                unresolved.append(name)
-                return match.group(0)
-            return self.environment[provider_key]
-
-        return _TEMPLATE.sub(value, "" if template is None else str(template))
-
-    def expected_auth(self, namespace: str) -> ExpectedAuth:
-        """What requests to consumed API `namespace` must carry."""
-        return self.credentials(self.consumed(namespace).get("authentication") or {})
-
-    def inbound_auth(self, adapter_type: str) -> ExpectedAuth:
-        """What a caller must present to the first exposed adapter of `adapter_type`."""
-        capability = self.data.get("capability") or {}
-        for adapter in capability.get("exposes") or []:
-            if adapter.get("type") == adapter_type:
-                return self.credentials(adapter.get("authentication") or {})
-        return ExpectedAuth()
-
-    def credentials(self, auth: dict[str, Any]) -> ExpectedAuth:
-        """Headers and query pairs of an `authentication` block, with this test's secrets."""
-        expected = ExpectedAuth()
-        kind = str(auth.get("type", "")).lower()
-        render = self.render
-        if kind == "bearer":
-            expected.headers["authorization"] = "Bearer " + render(
-                auth.get("token"), expected.unresolved
-            )
-        elif kind == "basic":
-            pair = (
-                render(auth.get("username"), expected.unresolved)
-                + ":"
-                + render(auth.get("password"), expected.unresolved)
-            )
-            expected.headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-        elif kind == "apikey":
-            if isinstance(auth.get("headers"), dict):
-                for name, template in auth["headers"].items():
-                    expected.headers[str(name).lower()] = render(template, expected.unresolved)
-            else:
-                key = str(auth.get("key") or auth.get("name"))
-                placement = str(auth.get("placement") or auth.get("in") or "header")
-                value = render(auth.get("value"), expected.unresolved)
-                if placement == "query":
-                    expected.query[key] = value
-                else:
-                    expected.headers[key.lower()] = value
-        return expected
-
-    def static_headers(self, operation: dict[str, Any]) -> dict[str, str]:
-        """Header parameters with a literal value (no template): sent as written."""
-        headers: dict[str, str] = {}
-        for parameter in operation.get("inputParameters") or []:
-            value = parameter.get("value", parameter.get("const"))
-            if (
-                parameter.get("in") == "header"
-                and isinstance(value, str | int | float)
-                and "{{" not in str(value)
-                and not str(value).startswith("$")
-            ):
-                headers[str(parameter.get("name")).lower()] = str(value)
-        return headers
-
-
-def path_pattern(raw_path: str) -> re.Pattern[str]:
-    """The raw resource path as a regex: placeholders match one non-empty encoded segment."""
-    if not raw_path.startswith("/"):  # joined to the base URL with one slash
-        raw_path = "/" + raw_path
-    pieces = re.split(r"(\{\{?[^{}]+\}\}?)", raw_path)
-    regex = "".join("[^/]+" if piece.startswith("{") else re.escape(piece) for piece in pieces)
-    return re.compile(regex)
 
 
 # ----------------------------------------------------------------------------- stub upstream
@@ -341,7 +203,10 @@ class Checker:
         self.calls = 0
 
     def check(self, label: str, unit: Any, test: Any, before: int, seen: list[Seen]) -> None:
-        """`test` is the unit's entry in the model's test plan (its expected upstream request)."""
+        """Check the upstream requests one unit's call caused (`seen[before:]`).
+
+        `test` is the unit's entry in the model's test plan (its expected upstream request).
+        """
         new = seen[before:]
         call = unit.call
         if call is None:  # a mock: answered by the adapter itself
@@ -357,6 +222,15 @@ class Checker:
         raw_op, raw_path = self.raw.operation(namespace, call.operation.name)
         auth = self.raw.expected_auth(namespace)
         self.unresolved.update(auth.unresolved)
+        self._check_target(label, test, got, raw_op, raw_path)
+        self._check_query(label, test, got, auth)
+        self._check_headers(label, got, raw_op, auth)
+        self._check_body(label, test, got)
+
+    def _check_target(
+        self, label: str, test: Any, got: Seen, raw_op: dict[str, Any], raw_path: str
+    ) -> None:
+        """Method from the raw YAML; path from the model, fitting the raw resource path."""
         want_method = str(raw_op.get("method", "GET")).upper()
         if got.method != want_method:
             self.problems.append(f"{label}: method {got.method}, raw YAML says {want_method}")
@@ -369,6 +243,9 @@ class Checker:
             self.problems.append(
                 f"{label}: path {got.path!r} does not fit the raw resource path {raw_path!r}"
             )
+
+    def _check_query(self, label: str, test: Any, got: Seen, auth: ExpectedAuth) -> None:
+        """The model's expected query (auth pairs aside), then the auth pairs from the YAML."""
         auth_keys = set(auth.query)
         want_query = sorted(
             (k, _swap_secrets(v, self.swaps))
@@ -378,21 +255,31 @@ class Checker:
         got_query = sorted((k, v) for k, v in got.query if k not in auth_keys)
         if got_query != want_query:
             self.problems.append(f"{label}: query {got_query}, model expects {want_query}")
-        if not auth.unresolved:
-            for key, value in auth.query.items():
-                values = [v for k, v in got.query if k == key]
-                if values != [value]:
-                    self.problems.append(f"{label}: auth query {key}={values}, expected {value!r}")
-            for key, value in auth.headers.items():
-                if got.headers.get(key) != value:
-                    self.problems.append(
-                        f"{label}: auth header {key}: {got.headers.get(key)!r}, expected {value!r}"
-                    )
+        if auth.unresolved:
+            return
+        for key, value in auth.query.items():
+            values = [v for k, v in got.query if k == key]
+            if values != [value]:
+                self.problems.append(f"{label}: auth query {key}={values}, expected {value!r}")
+
+    def _check_headers(
+        self, label: str, got: Seen, raw_op: dict[str, Any], auth: ExpectedAuth
+    ) -> None:
+        """Auth headers and the operation's static headers, both from the raw YAML."""
+        expected = {} if auth.unresolved else dict(auth.headers)
+        for key, value in expected.items():
+            if got.headers.get(key) != value:
+                self.problems.append(
+                    f"{label}: auth header {key}: {got.headers.get(key)!r}, expected {value!r}"
+                )
         for key, value in self.raw.static_headers(raw_op).items():
             if got.headers.get(key) != value:
                 self.problems.append(
                     f"{label}: header {key}: {got.headers.get(key)!r}, raw YAML sets {value!r}"
                 )
+
+    def _check_body(self, label: str, test: Any, got: Seen) -> None:
+        """The body in the model's expected format (JSON, form, text or none)."""
         body_format, body = _literal(getattr(test, "expected_upstream_body", "('?', None)"))
         body = _swap_secrets(body, self.swaps)
         if body_format == "json":

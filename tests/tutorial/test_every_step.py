@@ -1,5 +1,5 @@
 """Every step of the spec authors' tutorial builds in its own folder layout, and each generated
-package passes its own tests (one pytest process for all eleven).
+package passes its own tests (three pytest processes share the eleven).
 
 The corpus gate refuses steps 5 to 11 only because the flattened corpus renamed their `./shared/…`
 imports (see `tests/corpus/refusals.tsv`); here they are built where those imports resolve.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,22 @@ def test_every_step_builds(built: dict[str, Path]) -> None:
     assert sorted(orchestrated) == sorted(name for name in built if int(name.split("-")[1]) >= 7)
 
 
+PROCESSES = 3
+"""pytest processes sharing the steps: their tests mostly wait (servers starting and stopping)."""
+
+
 def test_every_step_passes_its_generated_tests(built: dict[str, Path], tutorial: Path) -> None:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(folder / "src") for folder in built.values()]
-        + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
-    )
-    env.pop("PYTEST_ADDOPTS", None)
-    result = subprocess.run(
-        [
+    folders = list(built.values())
+    chunks = [folders[index::PROCESSES] for index in range(PROCESSES)]
+    running = []
+    for chunk in chunks:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(folder / "src") for folder in chunk]
+            + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+        )
+        env.pop("PYTEST_ADDOPTS", None)
+        command = [
             sys.executable,
             "-m",
             "pytest",
@@ -60,15 +68,22 @@ def test_every_step_passes_its_generated_tests(built: dict[str, Path], tutorial:
             "no:cacheprovider",
             "--import-mode=importlib",
             "--rootdir",
-            str(next(iter(built.values())).parent),
-            *(str(folder / "tests") for folder in built.values()),
-        ],
-        cwd=tutorial,  # Bind files (`file:///./shared/secrets.yaml`) are relative to the cwd.
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout.splitlines()[-1]
+            str(folders[0].parent),
+            *(str(folder / "tests") for folder in chunk),
+        ]
+        # Bind files (`file:///./shared/secrets.yaml`) are relative to the working directory.
+        log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            command, cwd=tutorial, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+        )
+        running.append((process, log))
+    for process, log in running:
+        try:
+            code = process.wait(timeout=600)
+        finally:
+            process.kill()
+            log.seek(0)
+            output = log.read()
+            log.close()
+        assert code == 0, output[-6000:]
+        assert " passed" in output.splitlines()[-1]

@@ -104,6 +104,18 @@ def test_md_code_cannot_close_the_span(text: str) -> None:
 
 
 @given(TEXT)
+def test_md_fence_is_one_line_with_no_backtick(text: str) -> None:
+    out = FILTERS["md_fence"](text)
+    assert "`" not in out
+    assert "\n" not in out
+    assert out == out.strip()
+
+
+def test_md_fence_keeps_markup_as_written() -> None:
+    assert FILTERS["md_fence"]("A_B | *c* `d`") == "A_B | *c* 'd'"
+
+
+@given(TEXT)
 def test_mermaid_cannot_close_the_label(text: str) -> None:
     out = FILTERS["mermaid"](text)
     assert not set('"<>[](){}|`\n') & set(out)

@@ -1,0 +1,87 @@
+"""The consumed operations: one coroutine per upstream HTTP operation the adapters call."""
+
+from __future__ import annotations
+
+from .upstream import UpstreamClient, UpstreamResponse, header_items, path_segment
+
+__all__ = [
+    "get_ship",
+    "list_berths",
+    "list_crew",
+    "list_ports",
+]
+
+
+async def get_ship(
+    client: UpstreamClient,
+    *,
+    imo_number: str,
+) -> UpstreamResponse:
+    """GET /ships/{{imo_number}}
+
+    Sends `GET /ships/{{imo_number}}` to the registry API.
+
+    Args:
+        imo_number: path parameter imo_number
+    """
+    return await client.send(
+        "registry",
+        "GET",
+        "/ships/" + path_segment(imo_number),
+    )
+
+
+async def list_crew(
+    client: UpstreamClient,
+) -> UpstreamResponse:
+    """GET /exports/crew.csv
+
+    Sends `GET /exports/crew.csv` to the crew-export API.
+    """
+    return await client.send(
+        "crew-export",
+        "GET",
+        "/exports/crew.csv",
+        raw_format="csv",
+    )
+
+
+async def list_ports(
+    client: UpstreamClient,
+) -> UpstreamResponse:
+    """GET /ports.xml
+
+    Sends `GET /ports.xml` to the port-feed API.
+    """
+    return await client.send(
+        "port-feed",
+        "GET",
+        "/ports.xml",
+        headers=header_items(
+            ("User-Agent", "Naftiko/1.0.0-alpha2"),
+        ),
+        raw_format="xml",
+    )
+
+
+async def list_berths(
+    client: UpstreamClient,
+    *,
+    port: str,
+) -> UpstreamResponse:
+    """GET /ports/{{port}}/berths.yaml
+
+    Sends `GET /ports/{{port}}/berths.yaml` to the port-feed API.
+
+    Args:
+        port: path parameter port
+    """
+    return await client.send(
+        "port-feed",
+        "GET",
+        "/ports/" + path_segment(port) + "/berths.yaml",
+        headers=header_items(
+            ("User-Agent", "Naftiko/1.0.0-alpha2"),
+        ),
+        raw_format="yaml",
+    )

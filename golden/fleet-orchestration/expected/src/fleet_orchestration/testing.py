@@ -1,0 +1,167 @@
+"""Test helpers: a recording stub upstream and an in-process server runner (used by `tests/`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import uvicorn
+from aiohttp import web
+from mcp import Client
+
+__all__ = [
+    "BASE_URL_VARIABLES",
+    "CONTROL_HEADERS",
+    "CONTROL_QUERY",
+    "MCP_HEADERS",
+    "REST_HEADERS",
+    "REST_QUERY",
+    "TEST_ENVIRONMENT",
+    "TIMEOUT_VARIABLES",
+    "RecordedRequest",
+    "StubUpstream",
+    "assert_body",
+    "free_port",
+    "mcp_client",
+    "serve_app",
+    "stub_upstream",
+]
+
+BASE_URL_VARIABLES: tuple[str, ...] = (
+    "REGISTRY_BASE_URL",
+    "CREW_EXPORT_BASE_URL",
+    "PORT_FEED_BASE_URL",
+)
+# Credentials the adapters demand from callers (inbound authentication), for the test secrets.
+REST_HEADERS: dict[str, str] = {}
+REST_QUERY: list[tuple[str, str]] = []
+MCP_HEADERS: dict[str, str] = {}
+CONTROL_HEADERS: dict[str, str] = {}
+CONTROL_QUERY: list[tuple[str, str]] = []
+TIMEOUT_VARIABLES: tuple[str, ...] = (
+    "REGISTRY_TIMEOUT",
+    "CREW_EXPORT_TIMEOUT",
+    "PORT_FEED_TIMEOUT",
+)
+TEST_ENVIRONMENT: dict[str, str] = {
+    "REGISTRY_TOKEN": "test-registry-token",
+}
+
+
+@dataclass
+class RecordedRequest:
+    """What the stub upstream received."""
+
+    method: str
+    path: str
+    """The raw (still percent-encoded) path."""
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class StubUpstream:
+    """A real HTTP server on 127.0.0.1 that answers every request with a canned reply."""
+
+    url: str = ""
+    requests: list[RecordedRequest] = field(default_factory=list)
+    status: int = 200
+    reply: Any = field(default_factory=lambda: {"ok": True})
+    delay: float = 0.0
+    """Seconds to wait before answering (to provoke timeouts)."""
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.rel_url.raw_path,
+                query=list(request.rel_url.query.items()),
+                headers=dict(request.headers),
+                body=await request.read(),
+            )
+        )
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.status == 204:
+            return web.Response(status=204)
+        return web.json_response(self.reply, status=self.status)
+
+
+def free_port() -> int:
+    """Ask the OS for a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class _QuietServer(uvicorn.Server):
+    """Leaves the test runner's signal handlers alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port; yield its base URL."""
+    port = free_port()
+    server = _QuietServer(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.asynccontextmanager
+async def stub_upstream(*, delay: float = 0.0) -> AsyncIterator[StubUpstream]:
+    """Run a `StubUpstream` on a free loopback port."""
+    stub = StubUpstream(delay=delay)
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", stub.handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    stub.url = f"http://127.0.0.1:{port}"
+    try:
+        yield stub
+    finally:
+        await runner.cleanup()
+
+
+def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
+    """Check the body the stub received against `(format, value)`."""
+    body_format, value = expected
+    if body_format == "none":
+        assert seen.body == b"", seen.body
+    elif body_format == "json":
+        assert json.loads(seen.body) == value
+    elif body_format == "form":
+        assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
+    else:
+        assert seen.body.decode() == value
+
+
+@contextlib.asynccontextmanager
+async def mcp_client(url: str, *, mode: str = "auto") -> AsyncIterator[Client]:
+    """An MCP client for the adapter at `url`, presenting the test credentials it needs."""
+    async with Client(url, mode=mode) as client:
+        yield client

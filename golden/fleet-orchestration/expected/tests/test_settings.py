@@ -1,0 +1,52 @@
+"""The adapter refuses to start without its settings, and names what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from fleet_orchestration.settings import Settings, SettingsError, load_settings
+
+
+def test_missing_registry_token_is_named() -> None:
+    environment: dict[str, str] = {
+        "REGISTRY_BASE_URL": "http://127.0.0.1:1",
+        "CREW_EXPORT_BASE_URL": "http://127.0.0.1:1",
+        "PORT_FEED_BASE_URL": "http://127.0.0.1:1",
+    }
+    with pytest.raises(SettingsError, match="REGISTRY_TOKEN"):
+        load_settings(environment)
+
+
+def test_complete_environment_loads() -> None:
+    environment: dict[str, str] = {
+        "REGISTRY_BASE_URL": "http://127.0.0.1:1/base/",
+        "REGISTRY_TIMEOUT": "2.5",
+        "CREW_EXPORT_BASE_URL": "http://127.0.0.1:1/base/",
+        "CREW_EXPORT_TIMEOUT": "2.5",
+        "PORT_FEED_BASE_URL": "http://127.0.0.1:1/base/",
+        "PORT_FEED_TIMEOUT": "2.5",
+        "REGISTRY_TOKEN": "test-registry-token",
+    }
+    settings = load_settings(environment)
+    assert isinstance(settings, Settings)
+    assert settings.registry.base_url == "http://127.0.0.1:1/base"
+    assert settings.registry.timeout == 2.5
+    assert settings.crew_export.base_url == "http://127.0.0.1:1/base"
+    assert settings.crew_export.timeout == 2.5
+    assert settings.port_feed.base_url == "http://127.0.0.1:1/base"
+    assert settings.port_feed.timeout == 2.5
+    assert "test-registry-token" not in repr(settings)
+
+
+def test_bad_timeout_is_reported() -> None:
+    environment: dict[str, str] = {
+        "REGISTRY_BASE_URL": "http://127.0.0.1:1",
+        "REGISTRY_TIMEOUT": "soon",
+        "CREW_EXPORT_BASE_URL": "http://127.0.0.1:1",
+        "CREW_EXPORT_TIMEOUT": "soon",
+        "PORT_FEED_BASE_URL": "http://127.0.0.1:1",
+        "PORT_FEED_TIMEOUT": "soon",
+        "REGISTRY_TOKEN": "x",
+    }
+    with pytest.raises(SettingsError, match="not a positive number"):
+        load_settings(environment)

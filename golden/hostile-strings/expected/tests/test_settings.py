@@ -1,0 +1,38 @@
+"""The adapter refuses to start without its settings, and names what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from hostile_strings.settings import Settings, SettingsError, load_settings
+
+
+def test_missing_hostile_token_is_named() -> None:
+    environment: dict[str, str] = {
+        "HOSTILE_BASE_URL": "http://127.0.0.1:1",
+    }
+    with pytest.raises(SettingsError, match="HOSTILE_TOKEN"):
+        load_settings(environment)
+
+
+def test_complete_environment_loads() -> None:
+    environment: dict[str, str] = {
+        "HOSTILE_BASE_URL": "http://127.0.0.1:1/base/",
+        "HOSTILE_TIMEOUT": "2.5",
+        "HOSTILE_TOKEN": "test-hostile-token",
+    }
+    settings = load_settings(environment)
+    assert isinstance(settings, Settings)
+    assert settings.hostile.base_url == "http://127.0.0.1:1/base"
+    assert settings.hostile.timeout == 2.5
+    assert "test-hostile-token" not in repr(settings)
+
+
+def test_bad_timeout_is_reported() -> None:
+    environment: dict[str, str] = {
+        "HOSTILE_BASE_URL": "http://127.0.0.1:1",
+        "HOSTILE_TIMEOUT": "soon",
+        "HOSTILE_TOKEN": "x",
+    }
+    with pytest.raises(SettingsError, match="not a positive number"):
+        load_settings(environment)

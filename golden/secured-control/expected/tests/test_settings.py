@@ -1,0 +1,102 @@
+"""The adapter refuses to start without its settings, and names what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from secured_control.settings import Settings, SettingsError, load_settings
+
+
+def test_missing_dockyard_api_key_is_named() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "GATEWAY_API_KEY": "x",
+        "MCP_SERVER_TOKEN": "x",
+        "CONTROL_USER": "x",
+        "CONTROL_PASSWORD": "x",
+    }
+    with pytest.raises(SettingsError, match="DOCKYARD_API_KEY"):
+        load_settings(environment)
+
+
+def test_missing_gateway_api_key_is_named() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "DOCKYARD_API_KEY": "x",
+        "MCP_SERVER_TOKEN": "x",
+        "CONTROL_USER": "x",
+        "CONTROL_PASSWORD": "x",
+    }
+    with pytest.raises(SettingsError, match="GATEWAY_API_KEY"):
+        load_settings(environment)
+
+
+def test_missing_mcp_server_token_is_named() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "DOCKYARD_API_KEY": "x",
+        "GATEWAY_API_KEY": "x",
+        "CONTROL_USER": "x",
+        "CONTROL_PASSWORD": "x",
+    }
+    with pytest.raises(SettingsError, match="MCP_SERVER_TOKEN"):
+        load_settings(environment)
+
+
+def test_missing_control_user_is_named() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "DOCKYARD_API_KEY": "x",
+        "GATEWAY_API_KEY": "x",
+        "MCP_SERVER_TOKEN": "x",
+        "CONTROL_PASSWORD": "x",
+    }
+    with pytest.raises(SettingsError, match="CONTROL_USER"):
+        load_settings(environment)
+
+
+def test_missing_control_password_is_named() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "DOCKYARD_API_KEY": "x",
+        "GATEWAY_API_KEY": "x",
+        "MCP_SERVER_TOKEN": "x",
+        "CONTROL_USER": "x",
+    }
+    with pytest.raises(SettingsError, match="CONTROL_PASSWORD"):
+        load_settings(environment)
+
+
+def test_complete_environment_loads() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1/base/",
+        "DOCKYARD_TIMEOUT": "2.5",
+        "DOCKYARD_API_KEY": "test-dockyard-api-key",
+        "GATEWAY_API_KEY": "test-gateway-api-key",
+        "MCP_SERVER_TOKEN": "test-mcp-server-token",
+        "CONTROL_USER": "test-control-user",
+        "CONTROL_PASSWORD": "test-control-password",
+    }
+    settings = load_settings(environment)
+    assert isinstance(settings, Settings)
+    assert settings.dockyard.base_url == "http://127.0.0.1:1/base"
+    assert settings.dockyard.timeout == 2.5
+    assert "test-dockyard-api-key" not in repr(settings)
+    assert "test-gateway-api-key" not in repr(settings)
+    assert "test-mcp-server-token" not in repr(settings)
+    assert "test-control-user" not in repr(settings)
+    assert "test-control-password" not in repr(settings)
+
+
+def test_bad_timeout_is_reported() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "DOCKYARD_TIMEOUT": "soon",
+        "DOCKYARD_API_KEY": "x",
+        "GATEWAY_API_KEY": "x",
+        "MCP_SERVER_TOKEN": "x",
+        "CONTROL_USER": "x",
+        "CONTROL_PASSWORD": "x",
+    }
+    with pytest.raises(SettingsError, match="not a positive number"):
+        load_settings(environment)
