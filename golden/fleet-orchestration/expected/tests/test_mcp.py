@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from fleet_orchestration.testing import StubUpstream, assert_body, mcp_client
+from .loopback import StubUpstream, assert_body
+from .support import mcp_client
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from fleet_orchestration.mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
-from fleet_orchestration.testing import serve_app
+
+from .loopback import serve_app
 
 pytestmark = pytest.mark.anyio
 

@@ -10,19 +10,16 @@ import pytest
 
 from fleet_orchestration.rest_app import create_app
 from fleet_orchestration.settings import load_settings
-from fleet_orchestration.testing import (
+from fleet_orchestration.upstream import UpstreamClient
+
+from .loopback import StubUpstream, assert_body, free_port, serve_app, stub_upstream
+from .support import (
     BASE_URL_VARIABLES,
     REST_HEADERS,
     REST_QUERY,
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
-    StubUpstream,
-    assert_body,
-    free_port,
-    serve_app,
-    stub_upstream,
 )
-from fleet_orchestration.upstream import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 

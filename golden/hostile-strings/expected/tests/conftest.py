@@ -1,4 +1,8 @@
-"""Fixtures: a stub upstream that records every request, and the adapters pointed at it."""
+"""Fixtures: a stub upstream that records every request, and the adapters pointed at it.
+
+The tests import their helpers relatively (`from .loopback import …`): the package's pytest
+settings select `--import-mode=importlib`, under which pytest imports `tests/` as a package.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from hostile_strings.settings import load_settings
-from hostile_strings.testing import (
-    BASE_URL_VARIABLES,
-    TEST_ENVIRONMENT,
-    StubUpstream,
-    serve_app,
-    stub_upstream,
-)
 from hostile_strings.upstream import UpstreamClient
+
+from .loopback import StubUpstream, serve_app, stub_upstream
+from .support import BASE_URL_VARIABLES, TEST_ENVIRONMENT
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from hostile_strings.testing import StubUpstream, assert_body, mcp_client
+from .loopback import StubUpstream, assert_body
+from .support import mcp_client
 
 pytestmark = pytest.mark.anyio
 

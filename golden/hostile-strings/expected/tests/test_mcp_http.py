@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from hostile_strings.mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
-from hostile_strings.testing import serve_app
+
+from .loopback import serve_app
 
 pytestmark = pytest.mark.anyio
 

@@ -10,19 +10,16 @@ import pytest
 
 from hostile_strings.rest_app import create_app
 from hostile_strings.settings import load_settings
-from hostile_strings.testing import (
+from hostile_strings.upstream import UpstreamClient
+
+from .loopback import StubUpstream, assert_body, free_port, serve_app, stub_upstream
+from .support import (
     BASE_URL_VARIABLES,
     REST_HEADERS,
     REST_QUERY,
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
-    StubUpstream,
-    assert_body,
-    free_port,
-    serve_app,
-    stub_upstream,
 )
-from hostile_strings.upstream import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 

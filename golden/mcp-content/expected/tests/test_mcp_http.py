@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from mcp_content.mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
-from mcp_content.testing import serve_app
+
+from .loopback import serve_app
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,10 @@ import aiohttp
 import pytest
 
 from secured_control.control_app import AdapterState, create_control_app
-from secured_control.testing import CONTROL_HEADERS, CONTROL_QUERY, serve_app
 from secured_control.upstream import UpstreamClient
+
+from .loopback import serve_app
+from .support import CONTROL_HEADERS, CONTROL_QUERY
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from secured_control.testing import StubUpstream, assert_body, mcp_client
+from .loopback import StubUpstream, assert_body
+from .support import mcp_client
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,8 @@ import aiohttp
 import pytest
 
 from secured_control.mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
-from secured_control.testing import serve_app
+
+from .loopback import serve_app
 
 pytestmark = pytest.mark.anyio
 

@@ -10,19 +10,16 @@ import pytest
 
 from secured_control.rest_app import create_app
 from secured_control.settings import load_settings
-from secured_control.testing import (
+from secured_control.upstream import UpstreamClient
+
+from .loopback import StubUpstream, assert_body, free_port, serve_app, stub_upstream
+from .support import (
     BASE_URL_VARIABLES,
     REST_HEADERS,
     REST_QUERY,
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
-    StubUpstream,
-    assert_body,
-    free_port,
-    serve_app,
-    stub_upstream,
 )
-from secured_control.upstream import UpstreamClient
 
 pytestmark = pytest.mark.anyio
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from secured_control.settings import Settings, SettingsError, load_settings
@@ -12,8 +14,8 @@ def test_missing_dockyard_api_key_is_named() -> None:
         "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
         "GATEWAY_API_KEY": "x",
         "MCP_SERVER_TOKEN": "x",
-        "CONTROL_USER": "x",
-        "CONTROL_PASSWORD": "x",
+        "control-user": "x",
+        "control-password": "x",
     }
     with pytest.raises(SettingsError, match="DOCKYARD_API_KEY"):
         load_settings(environment)
@@ -24,8 +26,8 @@ def test_missing_gateway_api_key_is_named() -> None:
         "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
         "DOCKYARD_API_KEY": "x",
         "MCP_SERVER_TOKEN": "x",
-        "CONTROL_USER": "x",
-        "CONTROL_PASSWORD": "x",
+        "control-user": "x",
+        "control-password": "x",
     }
     with pytest.raises(SettingsError, match="GATEWAY_API_KEY"):
         load_settings(environment)
@@ -36,34 +38,36 @@ def test_missing_mcp_server_token_is_named() -> None:
         "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
         "DOCKYARD_API_KEY": "x",
         "GATEWAY_API_KEY": "x",
-        "CONTROL_USER": "x",
-        "CONTROL_PASSWORD": "x",
+        "control-user": "x",
+        "control-password": "x",
     }
     with pytest.raises(SettingsError, match="MCP_SERVER_TOKEN"):
         load_settings(environment)
 
 
-def test_missing_control_user_is_named() -> None:
+def test_missing_control_user_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # Away from the bind file, which is relative to the cwd.
     environment: dict[str, str] = {
         "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
         "DOCKYARD_API_KEY": "x",
         "GATEWAY_API_KEY": "x",
         "MCP_SERVER_TOKEN": "x",
-        "CONTROL_PASSWORD": "x",
+        "control-password": "x",
     }
-    with pytest.raises(SettingsError, match="CONTROL_USER"):
+    with pytest.raises(SettingsError, match="control\\-user"):
         load_settings(environment)
 
 
-def test_missing_control_password_is_named() -> None:
+def test_missing_control_password_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # Away from the bind file, which is relative to the cwd.
     environment: dict[str, str] = {
         "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
         "DOCKYARD_API_KEY": "x",
         "GATEWAY_API_KEY": "x",
         "MCP_SERVER_TOKEN": "x",
-        "CONTROL_USER": "x",
+        "control-user": "x",
     }
-    with pytest.raises(SettingsError, match="CONTROL_PASSWORD"):
+    with pytest.raises(SettingsError, match="control\\-password"):
         load_settings(environment)
 
 
@@ -74,8 +78,8 @@ def test_complete_environment_loads() -> None:
         "DOCKYARD_API_KEY": "test-dockyard-api-key",
         "GATEWAY_API_KEY": "test-gateway-api-key",
         "MCP_SERVER_TOKEN": "test-mcp-server-token",
-        "CONTROL_USER": "test-control-user",
-        "CONTROL_PASSWORD": "test-control-password",
+        "control-user": "test-control-user",
+        "control-password": "test-control-password",
     }
     settings = load_settings(environment)
     assert isinstance(settings, Settings)
@@ -95,8 +99,8 @@ def test_bad_timeout_is_reported() -> None:
         "DOCKYARD_API_KEY": "x",
         "GATEWAY_API_KEY": "x",
         "MCP_SERVER_TOKEN": "x",
-        "CONTROL_USER": "x",
-        "CONTROL_PASSWORD": "x",
+        "control-user": "x",
+        "control-password": "x",
     }
     with pytest.raises(SettingsError, match="not a positive number"):
         load_settings(environment)

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from .upstream import UpstreamResponse
+from .http_client import UpstreamResponse
 
 __all__ = ["as_boolean", "as_number", "json_path", "map_output", "mock_response"]
 

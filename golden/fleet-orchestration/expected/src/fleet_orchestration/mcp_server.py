@@ -1,63 +1,35 @@
 """The MCP adapter fleet-tools: one tool per spec tool, each calling the upstream API.
 
+Each tool is declared once, in `TOOLS` (checked and run by `mcp_tools`).
 Served over Streamable HTTP at `/mcp` (stateless, JSON responses; see `mcp_http`) or, with the
-official MCP SDK, over stdio. Upstream errors come back as `isError` results carrying the status;
-they never crash a call.
+official MCP SDK, over stdio (see `mcp_stdio`). Upstream errors come back as `isError` results
+carrying the status; they never crash a call.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import json
-import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from . import __version__, operations, orchestration
 from .mapping import map_output
-from .mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
+from .mcp_http import StreamableHttpApp
+from .mcp_tools import Tool, ToolRegistry
 from .upstream import UpstreamClient, UpstreamError, UpstreamResponse
 
 if TYPE_CHECKING:  # The SDK is imported only to serve stdio.
     from mcp.server.lowlevel.server import Server
     from starlette.types import ASGIApp
 
-__all__ = ["NAME", "TOOLS", "create_http_app", "create_server", "tool_result"]
+__all__ = [
+    "NAME",
+    "TOOLS",
+    "create_http_app",
+    "create_server",
+]
 
 NAME: Final = "fleet-tools"
 INSTRUCTIONS: Final = "Fleet tools for agents"
-
-logger = logging.getLogger(__name__)
-
-ToolHandler = Callable[[UpstreamClient, Mapping[str, Any]], Awaitable[UpstreamResponse]]
-
-# Each tool as `tools/list` describes it (MCP's JSON field names).
-TOOLS: Final[tuple[dict[str, Any], ...]] = (
-    {
-        "name": "list-crew",
-        "description": "Every crew member from the CSV export",
-        "inputSchema": {"type": "object", "properties": {}},
-    },
-    {
-        "name": "list-berths",
-        "description": "Berths of a port, from the YAML feed",
-        "inputSchema": {
-            "type": "object",
-            "properties": {"port": {"type": "string", "description": "UN/LOCODE of the port"}},
-            "required": ["port"],
-        },
-    },
-    {
-        "name": "get-ship-with-crew",
-        "description": "A ship with its crew's names and roles",
-        "inputSchema": {
-            "type": "object",
-            "properties": {"imo": {"type": "string", "description": "IMO number of the ship"}},
-            "required": ["imo"],
-        },
-    },
-)
 
 
 async def list_crew(client: UpstreamClient, arguments: Mapping[str, Any]) -> UpstreamResponse:
@@ -85,179 +57,81 @@ async def get_ship_with_crew(
     )
 
 
-_HANDLERS: Final[dict[str, ToolHandler]] = {
-    "list-crew": list_crew,
-    "list-berths": list_berths,
-    "get-ship-with-crew": get_ship_with_crew,
-}
-# (argument, JSON type, required) per tool: checked before any upstream call.
-_ARGUMENTS: Final[dict[str, tuple[tuple[str, str, bool], ...]]] = {
-    "list-crew": (),
-    "list-berths": (("port", "string", True),),
-    "get-ship-with-crew": (("imo", "string", True),),
-}
-_PYTHON_TYPES: Final[dict[str, tuple[type, ...]]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-}
-
-
-def _argument_problem(tool: str, arguments: Mapping[str, Any]) -> str | None:
-    """Say what is wrong with a call's arguments (missing or mistyped), or None."""
-    for name, json_type, required in _ARGUMENTS[tool]:
-        if name not in arguments:
-            if required:
-                return f"missing required argument {name!r}"
-            continue
-        value = arguments[name]
-        expected = _PYTHON_TYPES.get(json_type)
-        # bool is an int in Python, but not a JSON number.
-        if expected and (
-            not isinstance(value, expected) or (isinstance(value, bool) and json_type != "boolean")
-        ):
-            if value is None and not required:
-                continue
-            return f"argument {name!r} must be of type {json_type}"
-    return None
-
-
-_OUTPUT_SHAPES: Final[dict[str, dict[str, Any]]] = {
-    "list-crew": {
-        "type": "array",
-        "mapping": "$",
-        "items": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string", "mapping": "$.crewId"},
-                "fullName": {"type": "string", "mapping": "$.fullName"},
+TOOLS: Final[ToolRegistry[UpstreamClient]] = ToolRegistry(
+    Tool(
+        name="list-crew",
+        description="Every crew member from the CSV export",
+        input_schema={"type": "object", "properties": {}},
+        output_shape={
+            "type": "array",
+            "mapping": "$",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "mapping": "$.crewId"},
+                    "fullName": {"type": "string", "mapping": "$.fullName"},
+                },
             },
         },
-    },
-    "list-berths": {
-        "type": "array",
-        "mapping": "$.berths",
-        "items": {
+        handler=list_crew,
+    ),
+    Tool(
+        name="list-berths",
+        description="Berths of a port, from the YAML feed",
+        input_schema={
             "type": "object",
-            "properties": {
-                "berth": {"type": "string", "mapping": "$.id"},
-                "depth": {"type": "number", "mapping": "$.depth"},
+            "properties": {"port": {"type": "string", "description": "UN/LOCODE of the port"}},
+            "required": ["port"],
+        },
+        output_shape={
+            "type": "array",
+            "mapping": "$.berths",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "berth": {"type": "string", "mapping": "$.id"},
+                    "depth": {"type": "number", "mapping": "$.depth"},
+                },
             },
         },
-    },
-}
-
-
-def _text_result(payload: Any, *, is_error: bool = False) -> dict[str, Any]:
-    return {"content": [{"type": "text", "text": json.dumps(payload)}], "isError": is_error}
-
-
-def _raw_result(upstream: UpstreamResponse) -> dict[str, Any]:
-    """The upstream body as it came, as the text of a successful result."""
-    text = upstream.body.decode("utf-8", "replace")
-    return {"content": [{"type": "text", "text": text}], "isError": False}
-
-
-def tool_result(upstream: UpstreamResponse, shape: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Turn an upstream reply into a `CallToolResult` (as JSON): text plus `structuredContent`."""
-    if upstream.status >= 400:
-        detail: Any = upstream.body.decode("utf-8", "replace")
-        if upstream.is_json:
-            with contextlib.suppress(ValueError):
-                detail = upstream.json()
-        return _text_result({"status": upstream.status, "error": detail}, is_error=True)
-    if not upstream.body:
-        result = _text_result({"status": upstream.status})
-        result["structuredContent"] = {"status": upstream.status}
-        return result
-    # A body in another format is read only to be shaped; unshaped, it goes out as text.
-    if not upstream.is_json and (shape is None or not upstream.has_data):
-        return _raw_result(upstream)
-    try:
-        data = upstream.data()
-    except ValueError:
-        return _raw_result(upstream)
-    if shape is not None:
-        data = map_output(data, shape, single_item_lists=upstream.raw_format == "xml")
-        if data is None:  # The shape maps to nothing: the body as the upstream sent it.
-            return _raw_result(upstream)
-    result = _text_result(data)
-    result["structuredContent"] = data if isinstance(data, dict) else {"result": data}
-    return result
-
-
-async def _call_tool(
-    client: UpstreamClient, name: str, arguments: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Run tool `name`: check its arguments, call the upstream, shape the reply."""
-    handler = _HANDLERS.get(name)
-    if handler is None:
-        raise JsonRpcError(INVALID_PARAMS, f"unknown tool {name!r}")
-    problem = _argument_problem(name, arguments)
-    if problem is not None:
-        raise JsonRpcError(INVALID_PARAMS, f"invalid arguments for {name}: {problem}")
-    try:
-        upstream = await handler(client, arguments)
-    except UpstreamError as error:
-        return _text_result(
-            {"status": error.status, "error": error.title, "detail": error.detail},
-            is_error=True,
-        )
-    except Exception:  # A bug must not end the session; log it, tell the caller.
-        logger.exception("tool %s failed", name)
-        return _text_result(
-            {"status": 500, "error": "Internal error", "detail": "see the server log"},
-            is_error=True,
-        )
-    return tool_result(upstream, _OUTPUT_SHAPES.get(name))
+        handler=list_berths,
+    ),
+    Tool(
+        name="get-ship-with-crew",
+        description="A ship with its crew's names and roles",
+        input_schema={
+            "type": "object",
+            "properties": {"imo": {"type": "string", "description": "IMO number of the ship"}},
+            "required": ["imo"],
+        },
+        handler=get_ship_with_crew,
+    ),
+    upstream_error=UpstreamError,
+    map_output=map_output,
+)
 
 
 def create_server(client: UpstreamClient) -> Server[Any]:
-    """Build the official SDK's MCP server (for stdio) with the same tools as the HTTP app."""
-    from mcp import types
-    from mcp.server.context import ServerRequestContext
-    from mcp.server.lowlevel.server import Server
-    from mcp.shared.exceptions import MCPError
+    """Build the official SDK's MCP server (for stdio), serving what the HTTP app serves."""
+    from .mcp_stdio import create_sdk_server
 
-    listed = types.ListToolsResult.model_validate({"tools": TOOLS})
-
-    async def list_tools(
-        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        return listed
-
-    async def call_tool(
-        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        try:
-            result = await _call_tool(client, params.name, params.arguments or {})
-        except JsonRpcError as error:
-            raise MCPError(error.code, error.message, error.data) from None
-        return types.CallToolResult.model_validate(result)
-
-    server: Server[Any] = Server(
-        NAME,
+    return create_sdk_server(
+        name=NAME,
         version=__version__,
-        instructions=INSTRUCTIONS or None,
-        on_list_tools=list_tools,
-        on_call_tool=call_tool,
+        instructions=INSTRUCTIONS,
+        tools=TOOLS.listing,
+        call_tool=TOOLS.caller(client),
     )
-    # No tracing exporter is configured here; skip the SDK's per-message span middleware.
-    server.middleware.clear()
-    return server
 
 
 def create_http_app(client: UpstreamClient, *, host: str) -> ASGIApp:
-    """Serve the tools over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
+    """Serve the adapter over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
     app: ASGIApp = StreamableHttpApp(
         name=NAME,
         version=__version__,
         instructions=INSTRUCTIONS,
-        tools=TOOLS,
-        call_tool=functools.partial(_call_tool, client),
+        tools=TOOLS.listing,
+        call_tool=TOOLS.caller(client),
         host=host,
     )
     return app

@@ -1,27 +1,21 @@
 """The REST adapter hostile-api: a FastAPI app that proxies each route upstream.
 
 Upstream status codes and bodies pass through unchanged; transport failures answer
-`application/problem+json` (RFC 9457) with 502 or 504.
+`application/problem+json` (RFC 9457) with 502 or 504 (see `rest_support.py`).
 """
 
 from __future__ import annotations
 
-import inspect
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, request_response
 
 from . import __version__, operations
 from .mapping import map_output
+from .rest_support import ERROR_RESPONSES, build_app, relay, serve_directly
 from .settings import load_settings
-from .upstream import UpstreamClient, UpstreamError, UpstreamResponse, user_hooks
+from .upstream import UpstreamClient, UpstreamResponse
 
 __all__ = ["create_app", "router"]
 
@@ -29,12 +23,6 @@ TITLE: Final = "Hostile \"Strings\" — '''x''' \\ {{ raw }} # </script> *b* _i_
 DESCRIPTION: Final = (
     "Line one with \"\"\"triple\"\"\" and '''triple''' quotes, a backslash \\ and \\n escapes,\n{{ not_a_placeholder }} and {% not_a_tag %} and {# not a comment #}, # not a comment,\n</script> closing tag, Markdown *stars* _under_ `ticks` | pipes | [link](http://x) <b>html</b>,\nunicode: ünïcödé 🚢 — “curly” ‘quotes’ and a NUL-free tab\there.\n\nA second paragraph\\\nending with a backslash\\\n"
 )
-_PROBLEM_JSON: Final = "application/problem+json"
-_BODYLESS_STATUSES: Final = frozenset({204, 304})
-_ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
-    502: {"description": "The upstream API could not be reached (problem+json)."},
-    504: {"description": "The upstream API did not answer in time (problem+json)."},
-}
 # FastAPI path parameters must be identifiers; the OpenAPI document shows the spec's names.
 _SPEC_PATHS: Final[dict[str, str]] = {
     "/things/{thing_id}": "/things/{thing-id}",
@@ -49,13 +37,6 @@ router = APIRouter()
 def _client(request: Request) -> UpstreamClient:
     client: UpstreamClient = request.app.state.upstream
     return client
-
-
-def relay(upstream: UpstreamResponse) -> Response:
-    """Answer with the upstream status, body and content type, untouched."""
-    if upstream.status in _BODYLESS_STATUSES or not upstream.body:
-        return Response(status_code=upstream.status)
-    return Response(upstream.body, upstream.status, media_type=upstream.content_type)
 
 
 def relay_mapped(upstream: UpstreamResponse, shape: dict[str, Any]) -> Response:
@@ -76,22 +57,6 @@ def relay_mapped(upstream: UpstreamResponse, shape: dict[str, Any]) -> Response:
     return JSONResponse(mapped, upstream.status)
 
 
-async def _upstream_problem(request: Request, error: Exception) -> Response:
-    """Turn a transport failure into an RFC 9457 problem (never echoing credentials)."""
-    assert isinstance(error, UpstreamError)
-    return JSONResponse(
-        {
-            "type": "about:blank",
-            "title": error.title,
-            "status": error.status,
-            "detail": error.detail,
-            "instance": request.url.path,
-        },
-        status_code=error.status,
-        media_type=_PROBLEM_JSON,
-    )
-
-
 @router.get(
     "/things/{thing_id}",
     operation_id="get-thing",
@@ -99,7 +64,7 @@ async def _upstream_problem(request: Request, error: Exception) -> Response:
     description="Get one thing. \"\"\"Triple\"\"\" '''triple''' \\ \\\\ \\n {{ x }} {% y %} #\n| `a` *b* _c_ [d](e) <f> </script> ✓ 🚢\n",
     tags=["things"],
     response_class=Response,
-    responses=_ERROR_RESPONSES,
+    responses=ERROR_RESPONSES,
 )
 async def get_thing(
     request: Request,
@@ -128,7 +93,7 @@ async def get_thing(
     summary="A mock answering \"quotes\" '''x''' \\ {{ literally }} #",
     tags=["things"],
     response_class=Response,
-    responses=_ERROR_RESPONSES,
+    responses=ERROR_RESPONSES,
 )
 async def echo_thing(
     request: Request,
@@ -139,10 +104,8 @@ async def echo_thing(
     return JSONResponse({"message": "She said \"hi\" '''there''' \\ # </script> | ` ✓", "count": 3})
 
 
-# Routes whose inputs are all plain text (path segments, optional text query values) give
-# FastAPI nothing to convert or reject, so its per-request dependency solving is skipped: these
-# endpoints read the arguments straight from the request and call the handlers above, which
-# stay the one implementation and still give FastAPI the signatures it documents.
+# Routes whose inputs are all plain text are served without FastAPI's per-request dependency
+# solving (see `serve_directly`): these endpoints read the arguments straight from the request.
 
 
 async def _get_thing_direct(request: Request) -> Response:
@@ -157,56 +120,13 @@ async def _echo_thing_direct(request: Request) -> Response:
     return await echo_thing(request, thing_id=request.path_params["thing_id"])
 
 
-_DIRECT_ENDPOINTS: Final[
-    dict[Callable[..., Awaitable[Response]], Callable[[Request], Awaitable[Response]]]
-] = {
-    get_thing: _get_thing_direct,
-    echo_thing: _echo_thing_direct,
-}
-
-
-def _serve_directly(routes: list[BaseRoute]) -> None:
-    """Serve the routes listed in `_DIRECT_ENDPOINTS` through Starlette's plain wrapper."""
-    for route in routes:
-        if isinstance(route, APIRoute) and route.endpoint in _DIRECT_ENDPOINTS:
-            route.app = request_response(_DIRECT_ENDPOINTS[route.endpoint])
-
-
-_serve_directly(router.routes)
-
-
-def _spec_openapi(app: FastAPI) -> dict[str, Any]:
-    """Build the OpenAPI document once, with paths and path parameters as the spec names them."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        paths: dict[str, Any] = {}
-        for route_path, item in schema.get("paths", {}).items():
-            spec_path = _SPEC_PATHS.get(route_path, route_path)
-            for operation in item.values():
-                for parameter in operation.get("parameters", []):
-                    if parameter.get("in") == "path":
-                        key = (spec_path, parameter["name"])
-                        parameter["name"] = _SPEC_PATH_PARAMETERS.get(key, parameter["name"])
-            paths[spec_path] = item
-        schema["paths"] = paths
-        app.openapi_schema = schema
-    return app.openapi_schema
-
-
-def _telemetry_options(otel: bool | None) -> dict[str, Any]:
-    """FastAPI's native OpenTelemetry (traces, metrics, logs), on only when asked for.
-
-    FastAPI releases that have it look up OpenTelemetry's global providers on every request, a
-    tenth of this adapter's own time per request even when none is configured. So it is off
-    unless `otel` (default: the NAFTIKO_OTEL environment variable) says on.
-    """
-    if otel is None:
-        otel = os.environ.get("NAFTIKO_OTEL", "").strip().lower() in ("1", "true", "yes", "on")
-    if otel or "telemetry" not in inspect.signature(FastAPI).parameters:
-        return {}  # on (FastAPI's default), or a FastAPI release without native telemetry
-    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+serve_directly(
+    router.routes,
+    {
+        get_thing: _get_thing_direct,
+        echo_thing: _echo_thing_direct,
+    },
+)
 
 
 def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None) -> FastAPI:
@@ -215,27 +135,14 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
     `otel` switches FastAPI's native OpenTelemetry on (default: NAFTIKO_OTEL=1).
     """
     upstream = client if client is not None else UpstreamClient(load_settings())
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if client is None:  # Close only what this app opened.
-            await upstream.close()
-
-    app = FastAPI(
+    return build_app(
+        upstream,
+        router.routes,
         title=TITLE,
         description=DESCRIPTION,
         version=__version__,
-        lifespan=lifespan,
-        **_telemetry_options(otel),
+        close_client=client is None,
+        otel=otel,
+        spec_paths=_SPEC_PATHS,
+        spec_path_parameters=_SPEC_PATH_PARAMETERS,
     )
-    app.state.upstream = upstream
-    # Routes are added to the app directly: an included router adds a layer to every request.
-    app.router.routes.extend(router.routes)
-    app.add_exception_handler(UpstreamError, _upstream_problem)
-    hooks = user_hooks()
-    if hooks is not None:  # Your extension module: extra routes and app adjustments.
-        app.include_router(hooks.router)
-        hooks.configure_app(app)
-    app.openapi = lambda: _spec_openapi(app)  # type: ignore[method-assign]
-    return app

@@ -1,268 +1,291 @@
-"""The MCP adapter's resources and prompts: what `resources/*` and `prompts/*` answer.
+"""MCP resources and prompts: their registries, and what `resources/*` and `prompts/*` answer.
 
-A resource is read through its consumed operation (or steps), with the `{parameters}` of its URI
-template as inputs, or is a file of a folder (`location`). A prompt's messages get the caller's
-arguments in their `{{name}}` placeholders.
+`mcp_server.py` declares them in a `ResourceRegistry` and a `PromptRegistry`. A `Resource` is
+read through the upstream (its reader calls an operation or runs steps), with the `{parameters}`
+of its URI template as arguments; a `Folder` serves the files of a folder. A `Prompt`'s messages
+get the caller's arguments in their `{{name}}` placeholders, or it is a file read when asked.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import mimetypes
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar, cast
 from urllib.parse import unquote
 
-from . import operations
-from .mcp_http import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError, MethodHandler
-from .upstream import UpstreamClient, UpstreamError, UpstreamResponse
+from .mcp_http import MethodHandler
+from .mcp_jsonrpc import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError
+from .mcp_tools import OutputMapper, UpstreamFailure, UpstreamReply
 
-__all__ = ["PROMPTS", "RESOURCES", "RESOURCE_TEMPLATES", "methods"]
+__all__ = [
+    "RESOURCE_NOT_FOUND",
+    "Folder",
+    "Prompt",
+    "PromptRegistry",
+    "Reader",
+    "Resource",
+    "ResourceRegistry",
+]
+
+ClientT = TypeVar("ClientT")
 
 RESOURCE_NOT_FOUND: Final = -32002
 """The MCP error code for an unknown resource URI."""
 
-# Resources with a fixed URI, as `resources/list` describes them.
-RESOURCES: Final[tuple[dict[str, Any], ...]] = (
-    {
-        "uri": "data://databases/pre-release/schema",
-        "name": "database-schema",
-        "title": "Database Schema",
-        "description": "Schema of the pre-release participants database",
-        "mimeType": "application/json",
-    },
-)
-# Resources whose URI is a template, as `resources/templates/list` describes them.
-RESOURCE_TEMPLATES: Final[tuple[dict[str, Any], ...]] = (
-    {
-        "uriTemplate": "data://users/{userId}/profile",
-        "name": "user-profile",
-        "title": "User Profile",
-        "description": "User profile by ID",
-        "mimeType": "application/json",
-    },
-)
-PROMPTS: Final[tuple[dict[str, Any], ...]] = (
-    {
-        "name": "participant-outreach",
-        "title": "Participant Outreach",
-        "description": "Draft outreach message to pre-release participants",
-        "arguments": [
-            {
-                "name": "participant_name",
-                "description": "Name of the participant",
-                "required": True,
-            },
-            {"name": "product_name", "description": "Name of the product", "required": True},
-        ],
-    },
-    {
-        "name": "summary-prompt",
-        "title": "Summary Prompt",
-        "description": "Summarize data in a given format",
-        "arguments": [
-            {"name": "data", "description": "The raw data to summarize", "required": True},
-            {
-                "name": "format",
-                "description": "Output format: bullet-points, paragraph, or table",
-                "required": False,
-            },
-        ],
-    },
-)
+Reader = Callable[[ClientT, Mapping[str, str]], Awaitable[UpstreamReply]]
+"""Read one resource: (upstream client, the URI template's parameters) -> the upstream answer."""
 
-Reader = Callable[[UpstreamClient, Mapping[str, str]], Awaitable[UpstreamResponse]]
-
-
-async def read_database_schema(
-    client: UpstreamClient, arguments: Mapping[str, str]
-) -> UpstreamResponse:
-    """Schema of the pre-release participants database"""
-    return await operations.query_db(
-        client,
-        datasource_id="schema",
-        body={"filter": {"property": "Status", "select": {"equals": "Committed"}}},
-    )
-
-
-async def read_user_profile(
-    client: UpstreamClient, arguments: Mapping[str, str]
-) -> UpstreamResponse:
-    """User profile by ID"""
-    return await operations.query_db(
-        client,
-        datasource_id=arguments["userId"],
-        body={"filter": {"property": "Status", "select": {"equals": "Committed"}}},
-    )
-
-
-# (URI pattern, its parameters, reader, MIME type, output shape or None) per readable resource.
-_READERS: Final[
-    tuple[tuple[re.Pattern[str], tuple[str, ...], Reader, str, dict[str, Any] | None], ...]
-] = (
-    (
-        re.compile("data://databases/pre\\-release/schema"),
-        (),
-        read_database_schema,
-        "application/json",
-        None,
-    ),
-    (
-        re.compile("data://users/([^/]+)/profile"),
-        ("userId",),
-        read_user_profile,
-        "application/json",
-        None,
-    ),
-)
-# (base URI, folder) per resource serving the files of a folder (relative to the cwd).
-_FOLDERS: Final[tuple[tuple[str, str], ...]] = (("docs://release-notes", "./notes"),)
-_PROMPT_MESSAGES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    "participant-outreach": (
-        (
-            "user",
-            "Draft a personalized outreach email to {{participant_name}} about the upcoming {{product_name}} pre-release.",
-        ),
-    ),
-    "summary-prompt": (
-        ("user", "Summarize the following data in {{format}} format:\n\n{{data}}"),
-        ("assistant", "I'll summarize the data for you."),
-    ),
-}
-# Prompts kept in a file: one `user` message, read when asked.
-_PROMPT_FILES: Final[dict[str, str]] = {}
+_PARAMETER: Final = re.compile(r"\{([A-Za-z0-9_]+)\}")
 _PLACEHOLDER: Final = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 
-def _folder_entries() -> list[dict[str, Any]]:
-    """Every file under the served folders, as `resources/list` entries."""
-    entries: list[dict[str, Any]] = []
-    for base, folder in _FOLDERS:
-        root = Path(folder)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resource(Generic[ClientT]):
+    """A resource read through the upstream: a fixed URI, or a URI template (`books://{id}`)."""
+
+    name: str
+    uri: str
+    """The URI; with `{parameters}` in it, a URI template each of whose values is one segment."""
+    description: str
+    mime_type: str
+    reader: Reader[ClientT]
+    title: str = ""
+    output_shape: dict[str, Any] | None = None
+    """The spec's output parameters: the content is the mapped JSON (when anything maps)."""
+    parameters: tuple[str, ...] = field(init=False)
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pieces = _PARAMETER.split(self.uri)
+        # Split pieces alternate: literal text, then a parameter name.
+        pattern = "".join(
+            "([^/]+)" if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)
+        )
+        object.__setattr__(self, "parameters", tuple(pieces[1::2]))
+        object.__setattr__(self, "_pattern", re.compile(pattern))
+
+    @property
+    def is_template(self) -> bool:
+        """Whether the URI is a template (listed by `resources/templates/list`)."""
+        return bool(self.parameters)
+
+    def listing(self) -> dict[str, Any]:
+        """The resource as `resources/list` (or `resources/templates/list`) describes it."""
+        listed: dict[str, Any] = {"uriTemplate" if self.is_template else "uri": self.uri}
+        listed["name"] = self.name
+        if self.title:
+            listed["title"] = self.title
+        listed["description"] = self.description
+        listed["mimeType"] = self.mime_type
+        return listed
+
+    def match(self, uri: str) -> dict[str, str] | None:
+        """The URI template's parameters in `uri` (decoded), or None when `uri` is not this one."""
+        found = self._pattern.fullmatch(uri)
+        if found is None:
+            return None
+        return dict(zip(self.parameters, (unquote(v) for v in found.groups()), strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A resource serving the files of a folder (relative to the working directory)."""
+
+    uri: str
+    """The base URI: a file's URI is this, `/`, and its path in the folder."""
+    folder: str
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Every file under the folder, as `resources/list` entries."""
+        root = Path(self.folder)
         if not root.is_dir():
-            continue
+            return []
+        entries: list[dict[str, Any]] = []
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             relative = path.relative_to(root).as_posix()
             entries.append(
                 {
-                    "uri": base.rstrip("/") + "/" + relative,
+                    "uri": self.uri.rstrip("/") + "/" + relative,
                     "name": relative,
                     "mimeType": mimetypes.guess_type(path.name)[0] or "text/plain",
                 }
             )
-    return entries
+        return entries
 
-
-def _read_folder(uri: str) -> dict[str, Any] | None:
-    """A file of a served folder; never one outside it (`..`, links)."""
-    for base, folder in _FOLDERS:
-        prefix = base.rstrip("/") + "/"
+    def read(self, uri: str) -> dict[str, Any] | None:
+        """A file of the folder as a `resources/read` result; never one outside it (`..`, links)."""
+        prefix = self.uri.rstrip("/") + "/"
         if not uri.startswith(prefix):
-            continue
-        root = Path(folder).resolve()
+            return None
+        root = Path(self.folder).resolve()
         path = (root / unquote(uri[len(prefix) :])).resolve()
-        if path.is_relative_to(root) and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            mime = mimetypes.guess_type(path.name)[0] or "text/plain"
-            return {"contents": [{"uri": uri, "mimeType": mime, "text": text}]}
-    return None
+        if not (path.is_relative_to(root) and path.is_file()):
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+        mime = mimetypes.guess_type(path.name)[0] or "text/plain"
+        return {"contents": [{"uri": uri, "mimeType": mime, "text": text}]}
 
 
-def _content_text(upstream: UpstreamResponse, shape: dict[str, Any] | None) -> str:
-    """The resource text: the shaped JSON when the spec shapes it, else the body as sent."""
-    return upstream.body.decode("utf-8", "replace")
+class ResourceRegistry(Generic[ClientT]):
+    """The adapter's resources: `resources/list`, `resources/templates/list` and `resources/read`.
 
+    `upstream_error` is the exception the upstream client raises when the upstream cannot be
+    reached (it carries `status`, `title` and `detail`); `map_output` applies output shapes.
+    """
 
-async def list_resources(params: Mapping[str, Any]) -> dict[str, Any]:
-    """`resources/list`: the fixed resources and the files of the served folders."""
-    return {"resources": [*RESOURCES, *_folder_entries()]}
+    def __init__(
+        self,
+        *resources: Resource[ClientT] | Folder,
+        upstream_error: type[Exception],
+        map_output: OutputMapper | None = None,
+    ) -> None:
+        self._readers = tuple(r for r in resources if isinstance(r, Resource))
+        self._folders = tuple(r for r in resources if isinstance(r, Folder))
+        if map_output is None and any(r.output_shape is not None for r in self._readers):
+            raise ValueError("a resource has an output shape but no `map_output` was given")
+        self._upstream_error = upstream_error
+        self._map_output = map_output
+        self._fixed = tuple(r.listing() for r in self._readers if not r.is_template)
+        self._templates = tuple(r.listing() for r in self._readers if r.is_template)
 
+    async def list_resources(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`resources/list`: the fixed resources and the files of the served folders."""
+        return {"resources": [*self._fixed, *(e for f in self._folders for e in f.entries())]}
 
-async def list_resource_templates(params: Mapping[str, Any]) -> dict[str, Any]:
-    """`resources/templates/list`."""
-    return {"resourceTemplates": list(RESOURCE_TEMPLATES)}
+    async def list_resource_templates(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`resources/templates/list`."""
+        return {"resourceTemplates": list(self._templates)}
 
-
-async def read_resource(client: UpstreamClient, params: Mapping[str, Any]) -> dict[str, Any]:
-    """`resources/read`: find the resource the URI names and read it."""
-    uri = params.get("uri")
-    if not isinstance(uri, str):
-        raise JsonRpcError(INVALID_PARAMS, "Invalid request parameters: 'uri' must be a string")
-    for pattern, names, reader, mime, shape in _READERS:
-        match = pattern.fullmatch(uri)
-        if match is None:
-            continue
-        arguments = dict(zip(names, (unquote(value) for value in match.groups()), strict=True))
-        try:
-            upstream = await reader(client, arguments)
-        except UpstreamError as error:
-            data = {"status": error.status, "detail": error.detail}
-            raise JsonRpcError(INTERNAL_ERROR, error.title, data) from None
-        if upstream.status >= 400:
-            code = RESOURCE_NOT_FOUND if upstream.status == 404 else INTERNAL_ERROR
-            raise JsonRpcError(code, f"the upstream API answered {upstream.status}", {"uri": uri})
-        return {
-            "contents": [{"uri": uri, "mimeType": mime, "text": _content_text(upstream, shape)}]
-        }
-    found = _read_folder(uri)
-    if found is None:
+    async def read_resource(self, client: ClientT, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`resources/read`: find the resource the URI names and read it."""
+        uri = params.get("uri")
+        if not isinstance(uri, str):
+            raise JsonRpcError(INVALID_PARAMS, "Invalid request parameters: 'uri' must be a string")
+        for resource in self._readers:
+            arguments = resource.match(uri)
+            if arguments is None:
+                continue
+            try:
+                upstream = await resource.reader(client, arguments)
+            except self._upstream_error as error:
+                failure = cast(UpstreamFailure, error)
+                data = {"status": failure.status, "detail": failure.detail}
+                raise JsonRpcError(INTERNAL_ERROR, failure.title, data) from None
+            if upstream.status >= 400:
+                code = RESOURCE_NOT_FOUND if upstream.status == 404 else INTERNAL_ERROR
+                text = f"the upstream API answered {upstream.status}"
+                raise JsonRpcError(code, text, {"uri": uri})
+            content = {
+                "uri": uri,
+                "mimeType": resource.mime_type,
+                "text": self._text(upstream, resource),
+            }
+            return {"contents": [content]}
+        for folder in self._folders:
+            found = folder.read(uri)
+            if found is not None:
+                return found
         raise JsonRpcError(RESOURCE_NOT_FOUND, "Resource not found", {"uri": uri})
-    return found
+
+    def _text(self, upstream: UpstreamReply, resource: Resource[ClientT]) -> str:
+        """The resource text: the shaped JSON when the spec shapes it, else the body as sent."""
+        shape = resource.output_shape
+        if shape is not None and self._map_output is not None and upstream.has_data:
+            try:
+                mapped = self._map_output(
+                    upstream.data(), shape, single_item_lists=upstream.raw_format == "xml"
+                )
+            except ValueError:
+                mapped = None
+            if mapped is not None:
+                return json.dumps(mapped)
+        return upstream.body.decode("utf-8", "replace")
+
+    def methods(self, client: ClientT) -> dict[str, MethodHandler]:
+        """The `resources/*` handlers the MCP endpoints serve, reading with `client`."""
+        return {
+            "resources/list": self.list_resources,
+            "resources/templates/list": self.list_resource_templates,
+            "resources/read": functools.partial(self.read_resource, client),
+        }
 
 
-async def list_prompts(params: Mapping[str, Any]) -> dict[str, Any]:
-    """`prompts/list`."""
-    return {"prompts": list(PROMPTS)}
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prompt:
+    """A prompt: messages whose `{{name}}` placeholders take the caller's arguments, or a file."""
+
+    name: str
+    description: str
+    arguments: Sequence[Mapping[str, Any]] = ()
+    """`{"name", "description", "required"}` per argument, as `prompts/list` shows them."""
+    messages: tuple[tuple[str, str], ...] = ()
+    """(role, text) per message."""
+    file: str | None = None
+    """A file (relative to the working directory) read when asked: one `user` message."""
+    title: str = ""
+
+    def listing(self) -> dict[str, Any]:
+        """The prompt as `prompts/list` describes it."""
+        listed: dict[str, Any] = {"name": self.name}
+        if self.title:
+            listed["title"] = self.title
+        listed["description"] = self.description
+        listed["arguments"] = self.arguments
+        return listed
 
 
-async def get_prompt(params: Mapping[str, Any]) -> dict[str, Any]:
-    """`prompts/get`: the prompt's messages with the caller's arguments filled in."""
-    name = params.get("name")
-    described = next((p for p in PROMPTS if p["name"] == name), None)
-    if not isinstance(name, str) or described is None:
-        raise JsonRpcError(INVALID_PARAMS, f"unknown prompt {name!r}")
-    arguments = params.get("arguments") or {}
-    if not isinstance(arguments, dict):
-        raise JsonRpcError(INVALID_PARAMS, "Invalid request parameters: 'arguments'")
-    missing = [
-        a["name"] for a in described["arguments"] if a["required"] and a["name"] not in arguments
-    ]
-    if missing:
-        raise JsonRpcError(
-            INVALID_PARAMS, f"prompt {name!r} needs argument(s): {', '.join(missing)}"
-        )
-    if name in _PROMPT_FILES:
-        try:
-            messages: tuple[tuple[str, str], ...] = (
-                ("user", Path(_PROMPT_FILES[name]).read_text(encoding="utf-8")),
-            )
-        except OSError:
-            raise JsonRpcError(
-                INTERNAL_ERROR, f"prompt {name!r}: its file cannot be read"
-            ) from None
-    else:
-        messages = _PROMPT_MESSAGES[name]
+class PromptRegistry:
+    """The adapter's prompts: `prompts/list` and `prompts/get`."""
 
-    def fill(text: str) -> str:
-        return _PLACEHOLDER.sub(lambda match: str(arguments.get(match.group(1), "")), text)
+    def __init__(self, *prompts: Prompt) -> None:
+        self._prompts: dict[str, Prompt] = {}
+        for prompt in prompts:  # A repeated name is listed twice; `prompts/get` finds the first.
+            self._prompts.setdefault(prompt.name, prompt)
+        self._listing = tuple(prompt.listing() for prompt in prompts)
 
-    return {
-        "description": described["description"],
-        "messages": [
-            {"role": role, "content": {"type": "text", "text": fill(text)}}
-            for role, text in messages
-        ],
-    }
+    async def list_prompts(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`prompts/list`."""
+        return {"prompts": list(self._listing)}
 
+    async def get_prompt(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`prompts/get`: the prompt's messages with the caller's arguments filled in."""
+        name = params.get("name")
+        prompt = self._prompts.get(name) if isinstance(name, str) else None
+        if prompt is None:
+            raise JsonRpcError(INVALID_PARAMS, f"unknown prompt {name!r}")
+        arguments = params.get("arguments") or {}
+        if not isinstance(arguments, dict):
+            raise JsonRpcError(INVALID_PARAMS, "Invalid request parameters: 'arguments'")
+        missing = [
+            a["name"] for a in prompt.arguments if a["required"] and a["name"] not in arguments
+        ]
+        if missing:
+            text = f"prompt {name!r} needs argument(s): {', '.join(missing)}"
+            raise JsonRpcError(INVALID_PARAMS, text)
+        messages = prompt.messages
+        if prompt.file is not None:
+            try:
+                messages = (("user", Path(prompt.file).read_text(encoding="utf-8")),)
+            except OSError:
+                text = f"prompt {name!r}: its file cannot be read"
+                raise JsonRpcError(INTERNAL_ERROR, text) from None
 
-def methods(client: UpstreamClient) -> dict[str, MethodHandler]:
-    """The `resources/*` and `prompts/*` handlers the MCP endpoint serves besides tools."""
-    served: dict[str, MethodHandler] = {}
-    served["resources/list"] = list_resources
-    served["resources/templates/list"] = list_resource_templates
-    served["resources/read"] = functools.partial(read_resource, client)
-    served["prompts/list"] = list_prompts
-    served["prompts/get"] = get_prompt
-    return served
+        def fill(text: str) -> str:
+            return _PLACEHOLDER.sub(lambda match: str(arguments.get(match.group(1), "")), text)
+
+        return {
+            "description": prompt.description,
+            "messages": [
+                {"role": role, "content": {"type": "text", "text": fill(text)}}
+                for role, text in messages
+            ],
+        }
+
+    def methods(self) -> dict[str, MethodHandler]:
+        """The `prompts/*` handlers the MCP endpoints serve."""
+        return {"prompts/list": self.list_prompts, "prompts/get": self.get_prompt}

@@ -1,60 +1,40 @@
 """The MCP adapter release-desk: one tool per spec tool, each calling the upstream API.
 
+Each tool is declared once, in `TOOLS` (checked and run by `mcp_tools`).
+Resources are declared in `RESOURCES` and read by `mcp_content`.
+Prompts are declared in `PROMPTS` and filled in by `mcp_content`.
 Served over Streamable HTTP at `/mcp` (stateless, JSON responses; see `mcp_http`) or, with the
-official MCP SDK, over stdio. Upstream errors come back as `isError` results carrying the status;
-they never crash a call.
+official MCP SDK, over stdio (see `mcp_stdio`). Upstream errors come back as `isError` results
+carrying the status; they never crash a call.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import json
-import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from . import __version__, mcp_content, operations
+from . import __version__, operations
 from .mapping import map_output, mock_response
-from .mcp_http import INVALID_PARAMS, JsonRpcError, StreamableHttpApp
+from .mcp_content import Folder, Prompt, PromptRegistry, Resource, ResourceRegistry
+from .mcp_http import StreamableHttpApp
+from .mcp_tools import Tool, ToolRegistry
 from .upstream import UpstreamClient, UpstreamError, UpstreamResponse, text
 
 if TYPE_CHECKING:  # The SDK is imported only to serve stdio.
     from mcp.server.lowlevel.server import Server
     from starlette.types import ASGIApp
 
-__all__ = ["NAME", "TOOLS", "create_http_app", "create_server", "tool_result"]
+__all__ = [
+    "NAME",
+    "PROMPTS",
+    "RESOURCES",
+    "TOOLS",
+    "create_http_app",
+    "create_server",
+]
 
 NAME: Final = "release-desk"
 INSTRUCTIONS: Final = "Release desk tools, resources and prompts."
-
-logger = logging.getLogger(__name__)
-
-ToolHandler = Callable[[UpstreamClient, Mapping[str, Any]], Awaitable[UpstreamResponse]]
-
-# Each tool as `tools/list` describes it (MCP's JSON field names).
-TOOLS: Final[tuple[dict[str, Any], ...]] = (
-    {
-        "name": "query-participants",
-        "title": "Query Participants",
-        "description": "Committed participants of the pre-release.",
-        "inputSchema": {"type": "object", "properties": {}},
-        "annotations": {
-            "readOnlyHint": False,
-            "idempotentHint": True,
-            "openWorldHint": False,
-        },
-    },
-    {
-        "name": "release-status",
-        "description": "A fixed answer while the release tracker is offline.",
-        "inputSchema": {
-            "type": "object",
-            "properties": {"release": {"type": "string", "description": "Release name"}},
-            "required": ["release"],
-        },
-    },
-)
 
 
 async def query_participants(
@@ -73,182 +53,150 @@ async def release_status(client: UpstreamClient, arguments: Mapping[str, Any]) -
     return mock_response({"release": text(arguments["release"]), "status": "on-track"})
 
 
-_HANDLERS: Final[dict[str, ToolHandler]] = {
-    "query-participants": query_participants,
-    "release-status": release_status,
-}
-# (argument, JSON type, required) per tool: checked before any upstream call.
-_ARGUMENTS: Final[dict[str, tuple[tuple[str, str, bool], ...]]] = {
-    "query-participants": (),
-    "release-status": (("release", "string", True),),
-}
-_PYTHON_TYPES: Final[dict[str, tuple[type, ...]]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-}
+TOOLS: Final[ToolRegistry[UpstreamClient]] = ToolRegistry(
+    Tool(
+        name="query-participants",
+        title="Query Participants",
+        description="Committed participants of the pre-release.",
+        input_schema={"type": "object", "properties": {}},
+        annotations={
+            "readOnlyHint": False,
+            "idempotentHint": True,
+            "openWorldHint": False,
+        },
+        output_shape={
+            "type": "array",
+            "mapping": "$.results",
+            "items": {
+                "type": "object",
+                "properties": {"id": {"type": "string", "mapping": "$.id"}},
+            },
+        },
+        handler=query_participants,
+    ),
+    Tool(
+        name="release-status",
+        description="A fixed answer while the release tracker is offline.",
+        input_schema={
+            "type": "object",
+            "properties": {"release": {"type": "string", "description": "Release name"}},
+            "required": ["release"],
+        },
+        handler=release_status,
+    ),
+    upstream_error=UpstreamError,
+    map_output=map_output,
+)
 
 
-def _argument_problem(tool: str, arguments: Mapping[str, Any]) -> str | None:
-    """Say what is wrong with a call's arguments (missing or mistyped), or None."""
-    for name, json_type, required in _ARGUMENTS[tool]:
-        if name not in arguments:
-            if required:
-                return f"missing required argument {name!r}"
-            continue
-        value = arguments[name]
-        expected = _PYTHON_TYPES.get(json_type)
-        # bool is an int in Python, but not a JSON number.
-        if expected and (
-            not isinstance(value, expected) or (isinstance(value, bool) and json_type != "boolean")
-        ):
-            if value is None and not required:
-                continue
-            return f"argument {name!r} must be of type {json_type}"
-    return None
+async def read_database_schema(
+    client: UpstreamClient, arguments: Mapping[str, str]
+) -> UpstreamResponse:
+    """Schema of the pre-release participants database"""
+    return await operations.query_db(
+        client,
+        datasource_id="schema",
+        body={"filter": {"property": "Status", "select": {"equals": "Committed"}}},
+    )
 
 
-_OUTPUT_SHAPES: Final[dict[str, dict[str, Any]]] = {
-    "query-participants": {
-        "type": "array",
-        "mapping": "$.results",
-        "items": {"type": "object", "properties": {"id": {"type": "string", "mapping": "$.id"}}},
-    },
-}
+async def read_user_profile(
+    client: UpstreamClient, arguments: Mapping[str, str]
+) -> UpstreamResponse:
+    """User profile by ID"""
+    return await operations.query_db(
+        client,
+        datasource_id=arguments["userId"],
+        body={"filter": {"property": "Status", "select": {"equals": "Committed"}}},
+    )
 
 
-def _text_result(payload: Any, *, is_error: bool = False) -> dict[str, Any]:
-    return {"content": [{"type": "text", "text": json.dumps(payload)}], "isError": is_error}
+RESOURCES: Final[ResourceRegistry[UpstreamClient]] = ResourceRegistry(
+    Resource(
+        name="database-schema",
+        title="Database Schema",
+        uri="data://databases/pre-release/schema",
+        description="Schema of the pre-release participants database",
+        mime_type="application/json",
+        reader=read_database_schema,
+    ),
+    Resource(
+        name="user-profile",
+        title="User Profile",
+        uri="data://users/{userId}/profile",
+        description="User profile by ID",
+        mime_type="application/json",
+        reader=read_user_profile,
+    ),
+    Folder("docs://release-notes", "./notes"),
+    upstream_error=UpstreamError,
+    map_output=map_output,
+)
 
 
-def _raw_result(upstream: UpstreamResponse) -> dict[str, Any]:
-    """The upstream body as it came, as the text of a successful result."""
-    text = upstream.body.decode("utf-8", "replace")
-    return {"content": [{"type": "text", "text": text}], "isError": False}
-
-
-def tool_result(upstream: UpstreamResponse, shape: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Turn an upstream reply into a `CallToolResult` (as JSON): text plus `structuredContent`."""
-    if upstream.status >= 400:
-        detail: Any = upstream.body.decode("utf-8", "replace")
-        if upstream.is_json:
-            with contextlib.suppress(ValueError):
-                detail = upstream.json()
-        return _text_result({"status": upstream.status, "error": detail}, is_error=True)
-    if not upstream.body:
-        result = _text_result({"status": upstream.status})
-        result["structuredContent"] = {"status": upstream.status}
-        return result
-    # A body in another format is read only to be shaped; unshaped, it goes out as text.
-    if not upstream.is_json and (shape is None or not upstream.has_data):
-        return _raw_result(upstream)
-    try:
-        data = upstream.data()
-    except ValueError:
-        return _raw_result(upstream)
-    if shape is not None:
-        data = map_output(data, shape, single_item_lists=upstream.raw_format == "xml")
-        if data is None:  # The shape maps to nothing: the body as the upstream sent it.
-            return _raw_result(upstream)
-    result = _text_result(data)
-    result["structuredContent"] = data if isinstance(data, dict) else {"result": data}
-    return result
-
-
-async def _call_tool(
-    client: UpstreamClient, name: str, arguments: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Run tool `name`: check its arguments, call the upstream, shape the reply."""
-    handler = _HANDLERS.get(name)
-    if handler is None:
-        raise JsonRpcError(INVALID_PARAMS, f"unknown tool {name!r}")
-    problem = _argument_problem(name, arguments)
-    if problem is not None:
-        raise JsonRpcError(INVALID_PARAMS, f"invalid arguments for {name}: {problem}")
-    try:
-        upstream = await handler(client, arguments)
-    except UpstreamError as error:
-        return _text_result(
-            {"status": error.status, "error": error.title, "detail": error.detail},
-            is_error=True,
-        )
-    except Exception:  # A bug must not end the session; log it, tell the caller.
-        logger.exception("tool %s failed", name)
-        return _text_result(
-            {"status": 500, "error": "Internal error", "detail": "see the server log"},
-            is_error=True,
-        )
-    return tool_result(upstream, _OUTPUT_SHAPES.get(name))
+PROMPTS: Final = PromptRegistry(
+    Prompt(
+        name="participant-outreach",
+        title="Participant Outreach",
+        description="Draft outreach message to pre-release participants",
+        arguments=[
+            {
+                "name": "participant_name",
+                "description": "Name of the participant",
+                "required": True,
+            },
+            {"name": "product_name", "description": "Name of the product", "required": True},
+        ],
+        messages=(
+            (
+                "user",
+                "Draft a personalized outreach email to {{participant_name}} about the upcoming {{product_name}} pre-release.",
+            ),
+        ),
+    ),
+    Prompt(
+        name="summary-prompt",
+        title="Summary Prompt",
+        description="Summarize data in a given format",
+        arguments=[
+            {"name": "data", "description": "The raw data to summarize", "required": True},
+            {
+                "name": "format",
+                "description": "Output format: bullet-points, paragraph, or table",
+                "required": False,
+            },
+        ],
+        messages=(
+            ("user", "Summarize the following data in {{format}} format:\n\n{{data}}"),
+            ("assistant", "I'll summarize the data for you."),
+        ),
+    ),
+)
 
 
 def create_server(client: UpstreamClient) -> Server[Any]:
-    """Build the official SDK's MCP server (for stdio) with the same tools as the HTTP app."""
-    from mcp import types
-    from mcp.server.context import ServerRequestContext
-    from mcp.server.lowlevel.server import Server
-    from mcp.shared.exceptions import MCPError
+    """Build the official SDK's MCP server (for stdio), serving what the HTTP app serves."""
+    from .mcp_stdio import create_sdk_server
 
-    listed = types.ListToolsResult.model_validate({"tools": TOOLS})
-
-    async def list_tools(
-        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        return listed
-
-    async def call_tool(
-        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        try:
-            result = await _call_tool(client, params.name, params.arguments or {})
-        except JsonRpcError as error:
-            raise MCPError(error.code, error.message, error.data) from None
-        return types.CallToolResult.model_validate(result)
-
-    extra = mcp_content.methods(client)
-
-    def serve(method: str, result_type: Any) -> Any:
-        """The same handler as over HTTP, with SDK models at its edges."""
-
-        async def handle(ctx: ServerRequestContext[Any], params: Any) -> Any:
-            arguments = params.model_dump(by_alias=True, exclude_none=True) if params else {}
-            try:
-                return result_type.model_validate(await extra[method](arguments))
-            except JsonRpcError as error:
-                raise MCPError(error.code, error.message, error.data) from None
-
-        return handle
-
-    server: Server[Any] = Server(
-        NAME,
+    return create_sdk_server(
+        name=NAME,
         version=__version__,
-        instructions=INSTRUCTIONS or None,
-        on_list_tools=list_tools,
-        on_call_tool=call_tool,
-        on_list_resources=serve("resources/list", types.ListResourcesResult),
-        on_list_resource_templates=serve(
-            "resources/templates/list", types.ListResourceTemplatesResult
-        ),
-        on_read_resource=serve("resources/read", types.ReadResourceResult),
-        on_list_prompts=serve("prompts/list", types.ListPromptsResult),
-        on_get_prompt=serve("prompts/get", types.GetPromptResult),
+        instructions=INSTRUCTIONS,
+        tools=TOOLS.listing,
+        call_tool=TOOLS.caller(client),
+        methods={**RESOURCES.methods(client), **PROMPTS.methods()},
     )
-    # No tracing exporter is configured here; skip the SDK's per-message span middleware.
-    server.middleware.clear()
-    return server
 
 
 def create_http_app(client: UpstreamClient, *, host: str) -> ASGIApp:
-    """Serve the tools over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
+    """Serve the adapter over Streamable HTTP at `/mcp`: stateless, JSON (not SSE) responses."""
     app: ASGIApp = StreamableHttpApp(
         name=NAME,
         version=__version__,
         instructions=INSTRUCTIONS,
-        tools=TOOLS,
-        call_tool=functools.partial(_call_tool, client),
+        tools=TOOLS.listing,
+        call_tool=TOOLS.caller(client),
         host=host,
-        methods=mcp_content.methods(client),
+        methods={**RESOURCES.methods(client), **PROMPTS.methods()},
     )
     return app

@@ -19,8 +19,6 @@ no session to end.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -28,6 +26,27 @@ from typing import Any, Final
 
 from starlette.types import Receive, Scope, Send
 
+from .mcp_jsonrpc import (
+    HANDSHAKE_VERSIONS,
+    HEADER_MISMATCH,
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    STATELESS_VERSIONS,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    JsonRpcError,
+    check_envelope,
+    is_notification,
+    is_request,
+    is_response,
+    tool_call_params,
+    unsupported_version,
+)
+
+# The JSON-RPC names are re-exported: code written against this module (generated tests, hooks)
+# keeps importing them from here.
 __all__ = [
     "HANDSHAKE_VERSIONS",
     "INTERNAL_ERROR",
@@ -41,19 +60,8 @@ __all__ = [
     "ToolCaller",
 ]
 
-STATELESS_VERSIONS: Final = ("2026-07-28",)
-"""Revisions with a per-request envelope and no `initialize`."""
-HANDSHAKE_VERSIONS: Final = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
-"""Revisions negotiated by `initialize`; the last one is offered to clients asking for another."""
 MAX_BODY_SIZE: Final = 4 * 1024 * 1024
 
-PARSE_ERROR: Final = -32700
-INVALID_REQUEST: Final = -32600
-METHOD_NOT_FOUND: Final = -32601
-INVALID_PARAMS: Final = -32602
-INTERNAL_ERROR: Final = -32603
-HEADER_MISMATCH: Final = -32020
-UNSUPPORTED_PROTOCOL_VERSION: Final = -32022
 # 2026-07-28 maps error codes to HTTP statuses; others (internal errors) answer 200.
 _STATUS_OF_ERROR: Final = {
     PARSE_ERROR: 400,
@@ -64,15 +72,7 @@ _STATUS_OF_ERROR: Final = {
     METHOD_NOT_FOUND: 404,
 }
 
-_VERSION_KEY: Final = "io.modelcontextprotocol/protocolVersion"
-_CAPABILITIES_KEY: Final = "io.modelcontextprotocol/clientCapabilities"
 _SERVER_INFO_KEY: Final = "io.modelcontextprotocol/serverInfo"
-# Method -> the params key mirrored by the Mcp-Name header (2026-07-28).
-_NAMED_PARAMS: Final = {
-    "tools/call": "name",
-    "prompts/get": "name",
-    "resources/read": "uri",
-}
 # Lists this server has nothing in; answered empty rather than "method not found".
 _EMPTY_LISTS: Final = {
     "resources/list": "resources",
@@ -94,39 +94,7 @@ MethodHandler = Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]
 """Answer one more method (resources, prompts): params -> result as JSON; raises `JsonRpcError`."""
 
 
-class JsonRpcError(Exception):
-    """A JSON-RPC error answer: `code`, `message` and optional `data`."""
-
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
-
-    def payload(self) -> dict[str, Any]:
-        """The `error` member of the answer."""
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.data is not None:
-            error["data"] = self.data
-        return error
-
-
 _INTERNAL: Final = JsonRpcError(INTERNAL_ERROR, "Internal server error")
-
-
-def _decode_header_value(value: str | None) -> str | None:
-    """Undo the `=?base64?…?=` wrapping clients use for header values that are not plain ASCII."""
-    if value is None or not (value.startswith("=?base64?") and value.endswith("?=")):
-        return value
-    payload = value[9:-2]
-    try:
-        decoded = base64.b64decode(payload, validate=True)
-        # Only the canonical encoding counts, so a corrupt value never matches by accident.
-        if base64.b64encode(decoded).decode("ascii") != payload:
-            return None
-        return decoded.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
 
 
 def _accepts_json(accept: str) -> bool:
@@ -136,63 +104,6 @@ def _accepts_json(accept: str) -> bool:
         if media_type in ("application/json", "application/*", "*/*"):
             return True
     return False
-
-
-def _is_request(message: Any) -> bool:
-    """A single JSON-RPC 2.0 request object: string method, string or integer id, object params."""
-    if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
-        return False
-    request_id = message.get("id")
-    return (
-        isinstance(message.get("method"), str)
-        and isinstance(request_id, str | int)
-        and not isinstance(request_id, bool)
-        and isinstance(message.get("params", {}), dict | None)
-    )
-
-
-def _is_notification(message: Any) -> bool:
-    """A JSON-RPC 2.0 notification: a method, no id."""
-    return (
-        isinstance(message, dict)
-        and "id" not in message
-        and message.get("jsonrpc") == "2.0"
-        and isinstance(message.get("method"), str)
-        and isinstance(message.get("params", {}), dict | None)
-    )
-
-
-def _is_response(message: Any) -> bool:
-    """A JSON-RPC 2.0 response (a client answering the server): an id and a result or error."""
-    return (
-        isinstance(message, dict)
-        and message.get("jsonrpc") == "2.0"
-        and "id" in message
-        and ("result" in message or "error" in message)
-    )
-
-
-def _unsupported_version(requested: Any) -> JsonRpcError:
-    return JsonRpcError(
-        UNSUPPORTED_PROTOCOL_VERSION,
-        "Unsupported protocol version",
-        {"supported": list(STATELESS_VERSIONS), "requested": requested},
-    )
-
-
-def _tool_call_params(params: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-    """The tool name and arguments of a `tools/call`, or an invalid-params error."""
-    name = params.get("name")
-    arguments = params.get("arguments")
-    if not isinstance(name, str):
-        raise JsonRpcError(INVALID_PARAMS, "Invalid request parameters: 'name' must be a string")
-    if arguments is None:
-        return name, {}
-    if not isinstance(arguments, dict):
-        raise JsonRpcError(
-            INVALID_PARAMS, "Invalid request parameters: 'arguments' must be an object"
-        )
-    return name, arguments
 
 
 class StreamableHttpApp:
@@ -291,10 +202,10 @@ class StreamableHttpApp:
 
     async def _handle_handshake_era(self, message: Any, send: Send) -> None:
         """Answer one message of a 2025-11-25 (or older) client; errors travel in HTTP 200."""
-        if _is_notification(message) or _is_response(message):
+        if is_notification(message) or is_response(message):
             await _respond(send, 202)
             return
-        if not _is_request(message):
+        if not is_request(message):
             await _respond_error(send, 400, None, JsonRpcError(INVALID_REQUEST, _INVALID_BODY))
             return
         request_id = message["id"]
@@ -302,7 +213,7 @@ class StreamableHttpApp:
         params: dict[str, Any] = message.get("params") or {}
         try:
             if method == "tools/call":
-                result = await self._call_tool(*_tool_call_params(params))
+                result = await self._call_tool(*tool_call_params(params))
             elif method == "tools/list":
                 result = {"tools": self._tools}
             elif method == "initialize":
@@ -334,14 +245,14 @@ class StreamableHttpApp:
         """Answer one 2026-07-28 message: check its envelope and headers, then serve it."""
         header_version = headers[b"mcp-protocol-version"].decode("latin-1")
         if isinstance(message, dict) and "id" not in message:
-            if not _is_notification(message):
+            if not is_notification(message):
                 await _respond_error(send, 400, None, JsonRpcError(INVALID_REQUEST, _INVALID_BODY))
             elif header_version not in STATELESS_VERSIONS:
-                await _respond_error(send, 400, None, _unsupported_version(header_version))
+                await _respond_error(send, 400, None, unsupported_version(header_version))
             else:  # No client-to-server notification means anything on this revision.
                 await _respond(send, 202)
             return
-        if not _is_request(message):
+        if not is_request(message):
             await _respond_error(send, 400, None, JsonRpcError(INVALID_REQUEST, _INVALID_BODY))
             return
         request_id = message["id"]
@@ -351,9 +262,9 @@ class StreamableHttpApp:
             if duplicated is not None:
                 text = f"{duplicated.decode()} header appears more than once"
                 raise JsonRpcError(HEADER_MISMATCH, text)
-            self._check_envelope(method, params, headers, header_version)
+            check_envelope(method, params, headers, header_version)
             if method == "tools/call":
-                result = await self._call_tool(*_tool_call_params(params))
+                result = await self._call_tool(*tool_call_params(params))
             elif method == "tools/list":
                 result = {"tools": self._tools, **_CACHE_HINT}
             elif method == "server/discover":
@@ -373,49 +284,11 @@ class StreamableHttpApp:
             logger.exception("MCP request %s failed", method)
             await _respond_error(send, 200, request_id, _INTERNAL)
             return
-        # A copy: the tool's result may be shared. Every 2026-07-28 result names its type and server.
+        # A copy: the tool's result may be shared. Every 2026-07-28 result names its type and
+        # server.
         stamped = {**result, "resultType": "complete"}
         stamped["_meta"] = {_SERVER_INFO_KEY: dict(self._server_info)}
         await _respond_result(send, request_id, stamped)
-
-    @staticmethod
-    def _check_envelope(
-        method: str,
-        params: Mapping[str, Any],
-        headers: Mapping[bytes, bytes],
-        header_version: str,
-    ) -> None:
-        """Require the `_meta` envelope and headers that agree with the body, in the SDK's order."""
-        meta = params.get("_meta")
-        if not isinstance(meta, dict):
-            raise JsonRpcError(
-                INVALID_PARAMS,
-                f"params._meta must be an object carrying the required {_VERSION_KEY!r} and "
-                f"{_CAPABILITIES_KEY!r} envelope keys",
-            )
-        missing = [key for key in (_VERSION_KEY, _CAPABILITIES_KEY) if key not in meta]
-        if missing:
-            text = f"params._meta is missing the required envelope key(s): {', '.join(missing)}"
-            raise JsonRpcError(INVALID_PARAMS, text)
-        if header_version != meta[_VERSION_KEY]:
-            text = (
-                "mcp-protocol-version header does not match the request envelope's protocol version"
-            )
-            raise JsonRpcError(HEADER_MISMATCH, text)
-        if headers.get(b"mcp-method", b"").decode("latin-1") != method:
-            raise JsonRpcError(
-                HEADER_MISMATCH,
-                "mcp-method header does not match the request body's method",
-            )
-        name_key = _NAMED_PARAMS.get(method)
-        if name_key is not None and params.get(name_key) is not None:
-            raw_name = headers.get(b"mcp-name")
-            name = _decode_header_value(None if raw_name is None else raw_name.decode("latin-1"))
-            if name != params[name_key]:
-                text = f"mcp-name header does not match the request body's {name_key!r} parameter"
-                raise JsonRpcError(HEADER_MISMATCH, text)
-        if header_version not in STATELESS_VERSIONS:
-            raise _unsupported_version(header_version)
 
     def _capabilities(self) -> dict[str, Any]:
         capabilities: dict[str, Any] = {"tools": {"listChanged": False}}

@@ -1,38 +1,26 @@
 """The REST adapter dockyard-api: a FastAPI app that proxies each route upstream.
 
 Upstream status codes and bodies pass through unchanged; transport failures answer
-`application/problem+json` (RFC 9457) with 502 or 504.
+`application/problem+json` (RFC 9457) with 502 or 504 (see `rest_support.py`).
 """
 
 from __future__ import annotations
 
-import inspect
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Body, FastAPI, Query, Request, Response
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, request_response
+from starlette.middleware import Middleware
 
 from . import __version__, operations
 from .inbound_auth import RequireCredentials
+from .rest_support import ERROR_RESPONSES, build_app, relay, serve_directly
 from .settings import load_settings
-from .upstream import UpstreamClient, UpstreamError, UpstreamResponse, text, user_hooks
+from .upstream import UpstreamClient, text
 
 __all__ = ["create_app", "router"]
 
 TITLE: Final = "Dockyard Gateway"
 DESCRIPTION: Final = "Vessels of the legacy dockyard behind authenticated REST and MCP adapters."
-_PROBLEM_JSON: Final = "application/problem+json"
-_BODYLESS_STATUSES: Final = frozenset({204, 304})
-_ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
-    502: {"description": "The upstream API could not be reached (problem+json)."},
-    504: {"description": "The upstream API did not answer in time (problem+json)."},
-}
 
 router = APIRouter()
 
@@ -42,36 +30,13 @@ def _client(request: Request) -> UpstreamClient:
     return client
 
 
-def relay(upstream: UpstreamResponse) -> Response:
-    """Answer with the upstream status, body and content type, untouched."""
-    if upstream.status in _BODYLESS_STATUSES or not upstream.body:
-        return Response(status_code=upstream.status)
-    return Response(upstream.body, upstream.status, media_type=upstream.content_type)
-
-
-async def _upstream_problem(request: Request, error: Exception) -> Response:
-    """Turn a transport failure into an RFC 9457 problem (never echoing credentials)."""
-    assert isinstance(error, UpstreamError)
-    return JSONResponse(
-        {
-            "type": "about:blank",
-            "title": error.title,
-            "status": error.status,
-            "detail": error.detail,
-            "instance": request.url.path,
-        },
-        status_code=error.status,
-        media_type=_PROBLEM_JSON,
-    )
-
-
 @router.get(
     "/vessels",
     operation_id="list-vessels",
     summary="List vessels, optionally by status",
     tags=["vessels"],
     response_class=Response,
-    responses=_ERROR_RESPONSES,
+    responses=ERROR_RESPONSES,
 )
 async def list_vessels(
     request: Request,
@@ -94,7 +59,7 @@ async def list_vessels(
     summary="Register a vessel",
     tags=["vessels"],
     response_class=Response,
-    responses=_ERROR_RESPONSES,
+    responses=ERROR_RESPONSES,
 )
 async def register_vessel(
     request: Request,
@@ -113,55 +78,20 @@ async def register_vessel(
     return relay(upstream)
 
 
-# Routes whose inputs are all plain text (path segments, optional text query values) give
-# FastAPI nothing to convert or reject, so its per-request dependency solving is skipped: these
-# endpoints read the arguments straight from the request and call the handlers above, which
-# stay the one implementation and still give FastAPI the signatures it documents.
+# Routes whose inputs are all plain text are served without FastAPI's per-request dependency
+# solving (see `serve_directly`): these endpoints read the arguments straight from the request.
 
 
 async def _list_vessels_direct(request: Request) -> Response:
     return await list_vessels(request, status=request.query_params.get("status"))
 
 
-_DIRECT_ENDPOINTS: Final[
-    dict[Callable[..., Awaitable[Response]], Callable[[Request], Awaitable[Response]]]
-] = {
-    list_vessels: _list_vessels_direct,
-}
-
-
-def _serve_directly(routes: list[BaseRoute]) -> None:
-    """Serve the routes listed in `_DIRECT_ENDPOINTS` through Starlette's plain wrapper."""
-    for route in routes:
-        if isinstance(route, APIRoute) and route.endpoint in _DIRECT_ENDPOINTS:
-            route.app = request_response(_DIRECT_ENDPOINTS[route.endpoint])
-
-
-_serve_directly(router.routes)
-
-
-def _spec_openapi(app: FastAPI) -> dict[str, Any]:
-    """Build the OpenAPI document once, with paths and path parameters as the spec names them."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        app.openapi_schema = schema
-    return app.openapi_schema
-
-
-def _telemetry_options(otel: bool | None) -> dict[str, Any]:
-    """FastAPI's native OpenTelemetry (traces, metrics, logs), on only when asked for.
-
-    FastAPI releases that have it look up OpenTelemetry's global providers on every request, a
-    tenth of this adapter's own time per request even when none is configured. So it is off
-    unless `otel` (default: the NAFTIKO_OTEL environment variable) says on.
-    """
-    if otel is None:
-        otel = os.environ.get("NAFTIKO_OTEL", "").strip().lower() in ("1", "true", "yes", "on")
-    if otel or "telemetry" not in inspect.signature(FastAPI).parameters:
-        return {}  # on (FastAPI's default), or a FastAPI release without native telemetry
-    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+serve_directly(
+    router.routes,
+    {
+        list_vessels: _list_vessels_direct,
+    },
+)
 
 
 def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None) -> FastAPI:
@@ -170,35 +100,22 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
     `otel` switches FastAPI's native OpenTelemetry on (default: NAFTIKO_OTEL=1).
     """
     upstream = client if client is not None else UpstreamClient(load_settings())
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if client is None:  # Close only what this app opened.
-            await upstream.close()
-
-    app = FastAPI(
+    secrets = upstream.secrets
+    return build_app(
+        upstream,
+        router.routes,
         title=TITLE,
         description=DESCRIPTION,
         version=__version__,
-        lifespan=lifespan,
-        **_telemetry_options(otel),
+        close_client=client is None,
+        otel=otel,
+        middleware=[
+            Middleware(
+                RequireCredentials,
+                expected=text(secrets.gateway_api_key),
+                header="X-Gateway-Key",
+                query=None,
+                challenge="Bearer",
+            )
+        ],
     )
-    app.state.upstream = upstream
-    # Routes are added to the app directly: an included router adds a layer to every request.
-    app.router.routes.extend(router.routes)
-    app.add_exception_handler(UpstreamError, _upstream_problem)
-    secrets = upstream.secrets
-    app.add_middleware(
-        RequireCredentials,
-        expected=text(secrets.gateway_api_key),
-        header="X-Gateway-Key",
-        query=None,
-        challenge="Bearer",
-    )
-    hooks = user_hooks()
-    if hooks is not None:  # Your extension module: extra routes and app adjustments.
-        app.include_router(hooks.router)
-        hooks.configure_app(app)
-    app.openapi = lambda: _spec_openapi(app)  # type: ignore[method-assign]
-    return app

@@ -6,22 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .bind_files import BindFileReader
+from .environment import ApiSettings, SettingsError
+
 __all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
-
-DEFAULT_TIMEOUT = 30.0
-"""Seconds an upstream request may take before the adapter answers 504."""
-
-
-class SettingsError(Exception):
-    """The environment lacks a value the adapter needs; the message names every one of them."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApiSettings:
-    """Where one consumed API lives and how long to wait for it."""
-
-    base_url: str
-    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,58 +37,23 @@ class Settings:
     secrets: Secrets
 
 
-def _timeout(environ: Mapping[str, str], name: str, problems: list[str]) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        problems.append(f"{name}={raw!r} is not a positive number of seconds")
-        return DEFAULT_TIMEOUT
-    return value
-
-
-def _base_url(
-    environ: Mapping[str, str], name: str, default: str | None, problems: list[str]
-) -> str:
-    value = environ.get(name, "").strip() or (default or "")
-    if not value:
-        problems.append(f"{name} is not set: the spec gives no fixed base URL for this API")
-    elif not value.startswith(("http://", "https://")):
-        problems.append(f"{name}={value!r} is not an http(s) URL")
-    return value.rstrip("/")
-
-
-def _secret(environ: Mapping[str, str], name: str, variable: str, problems: list[str]) -> str:
-    value = environ.get(name)
-    if value is None or value == "":
-        problems.append(f"environment variable {name} is not set (bind variable {variable})")
-        return ""
-    return value
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings; raise `SettingsError` naming every missing or malformed value."""
-    env = os.environ if environ is None else environ
-    problems: list[str] = []
+    env = BindFileReader(os.environ if environ is None else environ)
     settings = Settings(
         dockyard=ApiSettings(
-            base_url=_base_url(
-                env, "DOCKYARD_BASE_URL", "https://dockyard.example.com/api", problems
-            ),
-            timeout=_timeout(env, "DOCKYARD_TIMEOUT", problems),
+            base_url=env.base_url("DOCKYARD_BASE_URL", "https://dockyard.example.com/api"),
+            timeout=env.timeout("DOCKYARD_TIMEOUT"),
         ),
         secrets=Secrets(
-            dockyard_api_key=_secret(env, "DOCKYARD_API_KEY", "DOCKYARD_API_KEY", problems),
-            gateway_api_key=_secret(env, "GATEWAY_API_KEY", "GATEWAY_API_KEY", problems),
-            mcp_server_token=_secret(env, "MCP_SERVER_TOKEN", "MCP_SERVER_TOKEN", problems),
-            control_user=_secret(env, "CONTROL_USER", "CONTROL_USER", problems),
-            control_password=_secret(env, "CONTROL_PASSWORD", "CONTROL_PASSWORD", problems),
+            dockyard_api_key=env.secret("DOCKYARD_API_KEY", "DOCKYARD_API_KEY"),
+            gateway_api_key=env.secret("GATEWAY_API_KEY", "GATEWAY_API_KEY"),
+            mcp_server_token=env.secret("MCP_SERVER_TOKEN", "MCP_SERVER_TOKEN"),
+            control_user=env.file_secret("control-user", "CONTROL_USER", "./secrets/control.yaml"),
+            control_password=env.file_secret(
+                "control-password", "CONTROL_PASSWORD", "./secrets/control.yaml"
+            ),
         ),
     )
-    if problems:
-        raise SettingsError("cannot start: " + "; ".join(problems))
+    env.check()
     return settings

@@ -1,4 +1,4 @@
-"""Test helpers: a recording stub upstream and an in-process server runner (used by `tests/`)."""
+"""Loopback servers for the tests: a recording stub upstream, and any ASGI app served in-process."""
 
 from __future__ import annotations
 
@@ -13,37 +13,15 @@ from urllib.parse import parse_qsl
 
 import uvicorn
 from aiohttp import web
-from mcp import Client
 
 __all__ = [
-    "BASE_URL_VARIABLES",
-    "CONTROL_HEADERS",
-    "CONTROL_QUERY",
-    "MCP_HEADERS",
-    "REST_HEADERS",
-    "REST_QUERY",
-    "TEST_ENVIRONMENT",
-    "TIMEOUT_VARIABLES",
     "RecordedRequest",
     "StubUpstream",
     "assert_body",
     "free_port",
-    "mcp_client",
     "serve_app",
     "stub_upstream",
 ]
-
-BASE_URL_VARIABLES: tuple[str, ...] = ("HOSTILE_BASE_URL",)
-# Credentials the adapters demand from callers (inbound authentication), for the test secrets.
-REST_HEADERS: dict[str, str] = {}
-REST_QUERY: list[tuple[str, str]] = []
-MCP_HEADERS: dict[str, str] = {}
-CONTROL_HEADERS: dict[str, str] = {}
-CONTROL_QUERY: list[tuple[str, str]] = []
-TIMEOUT_VARIABLES: tuple[str, ...] = ("HOSTILE_TIMEOUT",)
-TEST_ENVIRONMENT: dict[str, str] = {
-    "HOSTILE_TOKEN": "test-hostile-token",
-}
 
 
 @dataclass
@@ -70,6 +48,7 @@ class StubUpstream:
     """Seconds to wait before answering (to provoke timeouts)."""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Record the request, then answer `status` with `reply` as JSON (204: no body)."""
         self.requests.append(
             RecordedRequest(
                 method=request.method,
@@ -150,10 +129,3 @@ def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
         assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
     else:
         assert seen.body.decode() == value
-
-
-@contextlib.asynccontextmanager
-async def mcp_client(url: str, *, mode: str = "auto") -> AsyncIterator[Client]:
-    """An MCP client for the adapter at `url`, presenting the test credentials it needs."""
-    async with Client(url, mode=mode) as client:
-        yield client
