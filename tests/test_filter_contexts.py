@@ -184,7 +184,7 @@ def _markdown_contexts(text: str) -> list[str]:
 def expression_contexts(name: str, text: str) -> Iterator[tuple[int, str, str, str | None]]:
     """(line, expression, context, last filter) of every `{{ … }}` of template `name`."""
     output, expressions = _template_output(text)
-    if name.endswith(".py.jinja"):
+    if name.endswith(".py.jinja") or _is_python_macro_file(name):
         contexts = _python_contexts(output)
     elif name.endswith(".toml.jinja"):
         contexts = _toml_contexts(output)
@@ -202,14 +202,35 @@ def expression_contexts(name: str, text: str) -> Iterator[tuple[int, str, str, s
         )
 
 
+def _is_python_macro_file(name: str) -> bool:
+    """Macros and fragments (`_macros/`, `_actions/`) write Python unless their name says not."""
+    return name.startswith("_") and not name.endswith((".md.jinja", ".toml.jinja"))
+
+
+_MACRO_DEFINITION = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(")
+_MACRO_IMPORT = re.compile(r"\{%-?\s*from\s+.+?\s+import\s+([\w\s,]+?)\s*-?%\}", re.DOTALL)
+_MACRO_CALL = re.compile(r"^(\w+)\s*\(.*\)$", re.DOTALL)
+
+
+def _macros(text: str) -> set[str]:
+    """Macros the template defines or imports explicitly: their output is filtered inside them."""
+    names = set(_MACRO_DEFINITION.findall(text))
+    for imported in _MACRO_IMPORT.findall(text):
+        names.update(name.strip() for name in imported.split(","))
+    return names
+
+
 def misfiltered(name: str, text: str) -> list[str]:
     """Every expression whose last filter does not suit its context, described."""
+    macros = _macros(text)
     return [
         f"line {line}: {{{{ {expression} }}}} is in a {context}, where "
         + (", ".join(sorted(ALLOWED[context])) or "no spec text")
         + " belongs"
         for line, expression, context, last in expression_contexts(name, text)
-        if expression not in UNFILTERED_ALLOWED and last not in ALLOWED[context]
+        if expression not in UNFILTERED_ALLOWED
+        and last not in ALLOWED[context]
+        and not ((call := _MACRO_CALL.match(expression)) and call.group(1) in macros)
     ]
 
 
@@ -250,6 +271,11 @@ def test_misfiltered_names_the_mistake() -> None:
     ]
     assert misfiltered("a.md.jinja", "| `{{ loop.index }}` | {{ a | md }} |\n") == []
     assert misfiltered("a.py.jinja", "x = '{{ a | py }}'\n") == [
+        "line 1: {{ a | py }} is in a python string, where no spec text belongs"
+    ]
+    macro = "{% macro m(x) %}{{ x | py }}{% endmacro %}"
+    assert misfiltered("_macros/m.jinja", macro + "y = {{ m(a) }}\n") == []
+    assert misfiltered("_macros/m.jinja", "y = '{{ a | py }}'\n") == [
         "line 1: {{ a | py }} is in a python string, where no spec text belongs"
     ]
 
