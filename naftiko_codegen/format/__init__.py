@@ -56,7 +56,6 @@ def _format_piece(piece: Piece) -> str:
     return _black(piece.source) if laid_out is None else laid_out
 
 
-@functools.lru_cache(maxsize=64)  # modules every package has word for word: parsed once
 def format_module(text: str) -> str:
     """Format one Python module as black does, reusing pieces formatted before."""
     try:

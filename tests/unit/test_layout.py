@@ -195,9 +195,7 @@ def test_a_real_packages_tables_and_imports_skip_black(monkeypatch: pytest.Monke
         return _black(text)
 
     monkeypatch.setattr(formatting, "_black", recording_black)
-    formatting.format_module.cache_clear()
     formatting.format_files(rendered)
-    formatting.format_module.cache_clear()
     assert to_black, "the rest still goes to black"
     for table in [
         "TOOLS: Final[",  # mcp_server.py: the tool registry
