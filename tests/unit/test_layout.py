@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naftiko_codegen.format import BLACK_MODE, _double_quoted
-from naftiko_codegen.layout import LINE_LENGTH, layout_assignment, layout_imports
+from naftiko_codegen.format import BLACK_MODE
+from naftiko_codegen.format.layout import LINE_LENGTH, layout_assignment, layout_imports
+from naftiko_codegen.format.pieces import double_quoted
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -168,7 +169,7 @@ _HEADS = st.sampled_from(
 def test_random_data_is_laid_out_like_black_or_left_to_it(
     head: str, value: str, comment: bool
 ) -> None:
-    source = _double_quoted(("# a table\n" if comment else "") + head + value + "\n")
+    source = double_quoted(("# a table\n" if comment else "") + head + value + "\n")
     laid_out = _layout(source)
     if laid_out is not None:
         assert laid_out == _black(source)
@@ -194,9 +195,7 @@ def test_a_real_packages_tables_and_imports_skip_black(monkeypatch: pytest.Monke
         return _black(text)
 
     monkeypatch.setattr(formatting, "_black", recording_black)
-    formatting.format_module.cache_clear()
     formatting.format_files(rendered)
-    formatting.format_module.cache_clear()
     assert to_black, "the rest still goes to black"
     for table in [
         "TOOLS: Final[",  # mcp_server.py: the tool registry

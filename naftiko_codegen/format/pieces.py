@@ -1,45 +1,25 @@
-"""Stage 6, format: `{path: text}` → the same map with every `.py` file formatted by black.
+"""Part of stage 6, format: cut a module into pieces black formats alike alone or together.
 
-Black is the slowest stage by far, and most of what the templates emit is the same from one
-package to the next (imports, runtime helpers, test fixtures). So a module is cut into pieces
-(each top-level definition, and runs of simple statements where black's blank lines between
-them are known), each piece is formatted on its own and memoised by content, and the pieces are
-joined with the blank lines black puts between them. The result is what black makes of the whole
-file (tests compare both on every golden case and a corpus sample).
+A module is cut before each top-level definition and between simple statements where the
+blank lines black puts between them are known (`Piece.gap`); comment lines go with the
+statement below them. Black, given each piece alone, gives the same text as for the whole
+module, pieces joined with their gaps (tests compare both on random mixes of statements).
 
-Data tables and import blocks, the largest and the most common pieces, do not go to black at
-all: `layout.py` lays them out by black's rules, and hands back to black what it is unsure of.
-
-Black formats in two passes unless its input is already black-stable. Two cheap rewrites, each
-one exactly what black itself does, make most pieces stable: a piece loses its trailing blank
-lines (black drops them at the end of a file), and plain single-quoted strings (what `repr`
-gives) become double-quoted.
+`double_quoted` is black's own string normalisation for the plain `'…'` strings `repr` gives:
+a piece already written that way is black-stable, so black needs one pass instead of two.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
-import gc
 import re
-from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
-import black
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
-
-from .diagnostics import Diagnostic, DiagnosticError, Location, Severity
-from .layout import layout_assignment, layout_imports
-
-__all__ = ["BLACK_MODE", "format_files", "format_module"]
-
-BLACK_MODE = Mode(line_length=100, target_versions={TargetVersion.PY311})
-"""The style of generated code (black is pinned, so output is byte-stable)."""
+__all__ = ["ASSIGNMENTS", "Piece", "cut", "double_quoted"]
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
-_ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
+ASSIGNMENTS = (ast.Assign, ast.AnnAssign)
 _ONE_LINE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, *_IMPORTS)
 """Statements after which a new piece may start (no body, so black's blank-line rule is simple)."""
 
@@ -58,20 +38,6 @@ _DEFINITION_GAP = 2
 """Blank lines black puts before and after a top-level definition."""
 
 
-@functools.lru_cache(maxsize=16384)
-def _black(text: str) -> str:
-    # Black builds a syntax tree full of parent-child cycles; the cyclic collector would scan
-    # it over and over while it is alive (a fifth of black's time). Off during the call, it
-    # frees the dead tree in one sweep afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return black.format_str(text, mode=BLACK_MODE)
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _double_quote(match: re.Match[str]) -> str:
     token = match.group()
     before = match.string[match.start() - 1 : match.start()]
@@ -80,7 +46,7 @@ def _double_quote(match: re.Match[str]) -> str:
     return '"' + token[1:-1] + '"'
 
 
-def _double_quoted(text: str) -> str:
+def double_quoted(text: str) -> str:
     """Rewrite `'plain'` string tokens to `"plain"`, as black's string normalisation does.
 
     Only tokens without prefix, backslash, double quote or line break are touched. For those,
@@ -154,7 +120,7 @@ def _blanks_before_comments(previous: ast.stmt, node: ast.stmt, lines: list[str]
     return blanks
 
 
-class _Piece(NamedTuple):
+class Piece(NamedTuple):
     gap: int
     """Blank lines black puts before the piece."""
     source: str
@@ -166,7 +132,7 @@ class _Piece(NamedTuple):
     """Whether it holds only imports."""
 
 
-def _pieces(lines: list[str], tree: ast.Module) -> list[_Piece]:
+def cut(lines: list[str], tree: ast.Module) -> list[Piece]:
     """Cut a module into pieces, blank pieces left out."""
     starts: list[tuple[int, int, int]] = []  # (first line index, blank lines before, statement)
     for index, node in enumerate(tree.body):
@@ -193,7 +159,7 @@ def _pieces(lines: list[str], tree: ast.Module) -> list[_Piece]:
         if (gap := _simple_gap(previous, node, lines, previous_is_first=False)) is not None:
             starts.append((node.lineno - 1, gap, index))
     starts.append((len(lines), 0, len(tree.body)))
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
     for index in range(len(starts) - 1):
         (start, gap, statement), (end, next_gap, next_statement) = starts[index : index + 2]
         # Comment lines just above the next piece belong to it (black keeps them attached).
@@ -205,73 +171,5 @@ def _pieces(lines: list[str], tree: ast.Module) -> list[_Piece]:
         if source.strip():
             only = tree.body[statement] if next_statement == statement + 1 else None
             imports = all(isinstance(n, _IMPORTS) for n in tree.body[statement:next_statement])
-            pieces.append(_Piece(gap, source + "\n", start + 1, only, imports))
+            pieces.append(Piece(gap, source + "\n", start + 1, only, imports))
     return pieces
-
-
-def _format_piece(piece: _Piece) -> str:
-    laid_out = None
-    if piece.statement is not None and isinstance(piece.statement, _ASSIGNMENTS):
-        laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
-    elif piece.imports:
-        laid_out = layout_imports(piece.source)
-    return _black(piece.source) if laid_out is None else laid_out
-
-
-@functools.lru_cache(maxsize=64)  # modules every package has word for word: parsed once
-def format_module(text: str) -> str:
-    """Format one Python module as black does, reusing pieces formatted before."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return _black(text)  # black reports it, with its own line and column
-    if "'" in text and "fmt:" not in text:  # black leaves `# fmt: off/skip` code alone
-        text = _double_quoted(text)
-    lines = text.splitlines(keepends=True)
-    pieces = _pieces(lines, tree)
-    if len(pieces) < 2:
-        return _black("".join(lines))
-    formatted = [_format_piece(pieces[0])]
-    for piece in pieces[1:]:
-        formatted += ["\n" * piece.gap, _format_piece(piece)]
-    return "".join(formatted)
-
-
-def format_files(
-    files: Mapping[str, str], verbatim: Collection[str] = frozenset()
-) -> dict[str, str]:
-    """Format the Python files in memory; a syntax error there is a generator bug, reported.
-
-    Paths in `verbatim` are runtime modules, already formatted in the repo: left as they are.
-    """
-    formatted: dict[str, str] = {}
-    problems: list[Diagnostic] = []
-    for path, text in files.items():
-        if not path.endswith(".py") or path in verbatim:
-            formatted[path] = text
-            continue
-        try:
-            formatted[path] = format_module(text)
-        except InvalidInput as error:
-            line = _error_line(str(error))
-            problems.append(
-                Diagnostic(
-                    Location(path, line, 1 if line else 0),
-                    "NAF402",
-                    Severity.ERROR,
-                    f"generated code does not parse: {error}",
-                    "this is a naftiko-gen or template bug; please report it with the spec",
-                )
-            )
-    if problems:
-        raise DiagnosticError(problems)
-    return formatted
-
-
-def _error_line(message: str) -> int:
-    # black reports "Cannot parse for target version …: 12:4: …".
-    for chunk in message.split(": "):
-        head = chunk.split(":", 1)[0]
-        if head.isdigit():
-            return int(head)
-    return 0
