@@ -128,8 +128,6 @@ class Piece(NamedTuple):
     """Its 1-based line number in the module."""
     statement: ast.stmt | None
     """Its statement when it holds only one (comment lines above it apart)."""
-    imports: bool
-    """Whether it holds only imports."""
 
 
 def cut(lines: list[str], tree: ast.Module) -> list[Piece]:
@@ -170,6 +168,5 @@ def cut(lines: list[str], tree: ast.Module) -> list[Piece]:
         source = "".join(lines[start:end]).rstrip("\n")
         if source.strip():
             only = tree.body[statement] if next_statement == statement + 1 else None
-            imports = all(isinstance(n, _IMPORTS) for n in tree.body[statement:next_statement])
-            pieces.append(Piece(gap, source + "\n", start + 1, only, imports))
+            pieces.append(Piece(gap, source + "\n", start + 1, only))
     return pieces
