@@ -1,7 +1,7 @@
 """Part of stage 6, format: lay out statements exactly as black would, without black.
 
-Black is the generator's slowest stage. Two kinds of statement make up much of a package and
-follow a few rules black applies to them, so they are laid out here: data tables and imports.
+Black is the generator's slowest stage, and data tables, the largest statements, follow a few
+rules black applies to them, so they are laid out here (about half of a build's time saved).
 
 The largest statements are data tables: the MCP tool list with its JSON schemas, the argument
 table, the tests' route and tool tables. For data, black's rules are few:
@@ -15,11 +15,10 @@ table, the tests' route and tool tables. For data, black's rules are few:
 - a line without brackets to split at stays as it is, even when too long.
 
 `layout_assignment` applies those rules to `name[: annotation] = <data>` where the data is
-made of literals, names and calls. `layout_imports` keeps a block of imports already written
-as black writes them. Both return None for anything outside what they know (comments inside,
-strings or numbers black would rewrite, redundant parentheses, a first line that cannot fit,
-…): the caller then asks black. Tests compare them with black on generated packages and on
-random input.
+made of literals, names and calls. It returns None for anything outside what it knows
+(comments inside, strings or numbers black would rewrite, redundant parentheses, a first line
+that cannot fit, …): the caller then asks black. Tests compare it with black on generated
+packages and on random input.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ import re
 
 from black.strings import str_width
 
-__all__ = ["LINE_LENGTH", "layout_assignment", "layout_imports"]
+__all__ = ["LINE_LENGTH", "layout_assignment"]
 
 LINE_LENGTH = 100
 """`format.BLACK_MODE`'s line length (a test keeps them equal)."""
@@ -51,52 +50,6 @@ _COMMENT = re.compile(r"#(?: \S(?:.*\S)?)?")
 """A comment line black leaves as written."""
 _STRIP = re.compile(r"\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\\\r\n]|\\.)*'")
 """One-line string tokens, cut out before counting brackets and commas in the source."""
-
-
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_ALIASED = rf"{_NAME}(?: as {_NAME})?"
-_IMPORT_LINE = re.compile(
-    rf"import {_NAME}(?:\.{_NAME})*(?: as {_NAME})?"
-    rf"|from (?:\.*{_NAME}(?:\.{_NAME})*|\.+) import (?:{_ALIASED}(?:, {_ALIASED})*|\*)"
-)
-"""One import on one line, spaced as black spaces it."""
-_IMPORT_OPENING = re.compile(rf"from (?:\.*{_NAME}(?:\.{_NAME})*|\.+) import \(")
-_IMPORTED_NAME = re.compile(rf"    {_ALIASED},")
-
-
-def layout_imports(piece: str) -> str | None:
-    """Black's layout of `piece`, a run of imports, if it is written as black writes it.
-
-    Each import is one line that fits, or `from … import (` with one `name,` per line then
-    `)` (a magic trailing comma, so black keeps it exploded); between them at most two blank
-    lines. None for anything else: the caller asks black.
-    """
-    lines = piece.rstrip("\n").split("\n")
-    index = 0
-    blanks = 0
-    while index < len(lines):
-        line = lines[index]
-        if not line:
-            blanks += 1
-            if blanks > 2:
-                return None  # black keeps two at most
-            index += 1
-            continue
-        blanks = 0
-        if _IMPORT_LINE.fullmatch(line) and _fits(line):
-            index += 1
-        elif _IMPORT_OPENING.fullmatch(line) and _fits(line):
-            index += 1
-            names = 0
-            while index < len(lines) and _IMPORTED_NAME.fullmatch(lines[index]):
-                names += 1
-                index += 1
-            if not names or index == len(lines) or lines[index] != ")":
-                return None
-            index += 1
-        else:
-            return None
-    return "\n".join(lines) + "\n"
 
 
 class _Unsure(Exception):

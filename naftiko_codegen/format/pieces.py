@@ -6,7 +6,8 @@ statement below them. Black, given each piece alone, gives the same text as for 
 module, pieces joined with their gaps (tests compare both on random mixes of statements).
 
 `double_quoted` is black's own string normalisation for the plain `'…'` strings `repr` gives:
-a piece already written that way is black-stable, so black needs one pass instead of two.
+a piece already written that way is black-stable, so black needs one pass instead of two
+(without it, formatting every 4th corpus file took 132 s of CPU instead of 51 to 63).
 """
 
 from __future__ import annotations
@@ -128,8 +129,6 @@ class Piece(NamedTuple):
     """Its 1-based line number in the module."""
     statement: ast.stmt | None
     """Its statement when it holds only one (comment lines above it apart)."""
-    imports: bool
-    """Whether it holds only imports."""
 
 
 def cut(lines: list[str], tree: ast.Module) -> list[Piece]:
@@ -170,6 +169,5 @@ def cut(lines: list[str], tree: ast.Module) -> list[Piece]:
         source = "".join(lines[start:end]).rstrip("\n")
         if source.strip():
             only = tree.body[statement] if next_statement == statement + 1 else None
-            imports = all(isinstance(n, _IMPORTS) for n in tree.body[statement:next_statement])
-            pieces.append(Piece(gap, source + "\n", start + 1, only, imports))
+            pieces.append(Piece(gap, source + "\n", start + 1, only))
     return pieces

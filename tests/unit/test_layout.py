@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import keyword
 from pathlib import Path
 
 import black
@@ -12,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from naftiko_codegen.format import BLACK_MODE
-from naftiko_codegen.format.layout import LINE_LENGTH, layout_assignment, layout_imports
+from naftiko_codegen.format.layout import LINE_LENGTH, layout_assignment
 from naftiko_codegen.format.pieces import double_quoted
 
 REPO = Path(__file__).resolve().parents[2]
@@ -175,7 +174,7 @@ def test_random_data_is_laid_out_like_black_or_left_to_it(
         assert laid_out == _black(source)
 
 
-def test_a_real_packages_tables_and_imports_skip_black(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_real_packages_tables_skip_black(monkeypatch: pytest.MonkeyPatch) -> None:
     """The speed-up applies to a real package: its tables and import blocks never reach black."""
     from naftiko_codegen import format as formatting
     from naftiko_codegen import pipeline
@@ -205,75 +204,7 @@ def test_a_real_packages_tables_and_imports_skip_black(monkeypatch: pytest.Monke
         "OPERATION_IDS: set[str]",
     ]:
         assert not any(table in piece for piece in to_black), table
-    assert not any(piece.startswith(("import ", "from ")) for piece in to_black)
 
 
 def test_line_length_is_blacks() -> None:
     assert BLACK_MODE.line_length == LINE_LENGTH
-
-
-IMPORTS_KEPT = [
-    "from __future__ import annotations\n\nimport json\nfrom typing import Any, Final\n",
-    "import os\n\n\nimport sys as system\nfrom . import hooks\nfrom ..pkg.mod import a as b, c\n",
-    "from x import *\nfrom rest_sessions.testing import (\n    REST_HEADERS,\n    free_port as port,\n)\n",
-    "from x import (\n    a,\n)\n",  # one name, kept exploded by its magic trailing comma
-]
-
-
-@pytest.mark.parametrize("source", IMPORTS_KEPT)
-def test_imports_written_as_black_writes_them_are_kept(source: str) -> None:
-    assert layout_imports(source) == _black(source) == source
-
-
-IMPORTS_LEFT_TO_BLACK = [
-    "import os, sys\n",
-    "from x import (a, b)\n",
-    "from x import (\n    a,\n    b\n)\n",
-    "from  x import a\n",
-    "import os\n\n\n\nimport sys\n",
-    "from x import " + ", ".join(f"name_{i}" for i in range(20)) + "\n",  # too long
-    "import os  # why\n",
-    "# about\nimport os\n",
-    "if TYPE_CHECKING:\n    import os\n",
-]
-
-
-@pytest.mark.parametrize("source", IMPORTS_LEFT_TO_BLACK)
-def test_other_imports_are_left_to_black(source: str) -> None:
-    assert layout_imports(source) is None
-
-
-_MODULES = st.sampled_from(["os", "a.b.c", ".", "..pkg", ".mod", "rest_sessions.testing"])
-_IDENTIFIERS = st.from_regex(r"[a-z_]{1,30}", fullmatch=True).filter(
-    lambda name: not keyword.iskeyword(name)  # `import as` is no import: it never gets here
-)
-_NAMES = st.lists(st.tuples(_IDENTIFIERS, st.booleans()), min_size=1, max_size=5)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            _MODULES, _NAMES, st.sampled_from(["one", "exploded", "import"]), st.integers(0, 3)
-        ),
-        min_size=1,
-        max_size=6,
-    )
-)
-def test_random_imports_are_kept_like_black_or_left_to_it(
-    imports: list[tuple[str, list[tuple[str, bool]], str, int]],
-) -> None:
-    lines = []
-    for module, names, shape, blanks in imports:
-        aliased = [f"{n} as {n}_" if alias else n for n, alias in names]
-        if shape == "import" and not module.startswith("."):
-            lines.append(f"import {module}")
-        elif shape == "exploded":
-            lines += [f"from {module} import (", *(f"    {n}," for n in aliased), ")"]
-        else:
-            lines.append(f"from {module} import {', '.join(aliased)}")
-        lines += [""] * blanks
-    source = "\n".join(lines).rstrip("\n") + "\n"
-    kept = layout_imports(source)
-    if kept is not None:
-        assert kept == _black(source)
