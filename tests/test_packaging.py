@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import site
 import subprocess
 import sys
@@ -65,6 +66,8 @@ def test_wheel_installs_and_builds_from_another_folder(tmp_path: Path) -> None:
         ],
         check=True,
     )
+    # The installed wheel must win: a PYTHONPATH pointing at a checkout would shadow it.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     spec = elsewhere / "sessions.yaml"
@@ -75,6 +78,7 @@ def test_wheel_installs_and_builds_from_another_folder(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     ).stdout
     assert located.startswith(str(env_dir)), located
     result = subprocess.run(
@@ -82,6 +86,7 @@ def test_wheel_installs_and_builds_from_another_folder(tmp_path: Path) -> None:
         cwd=elsewhere,
         capture_output=True,
         text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "out" / "sessions" / "src" / "sessions" / "rest_app.py").is_file()

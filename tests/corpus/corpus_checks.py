@@ -80,15 +80,28 @@ def _start(commands: Sequence[Command]) -> list[tuple[subprocess.Popen[str], IO[
     return started
 
 
-def _finish(started: Sequence[tuple[subprocess.Popen[str], IO[str]]]) -> list[tuple[int, str]]:
-    """Wait for started commands; (exit code, combined output) of each, in order."""
+def _reap(process: subprocess.Popen[str]) -> float:
+    """Wait for a child and return the CPU seconds it used (its own rusage, not the session's)."""
+    if process.returncode is not None:
+        return 0.0
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _finish(
+    started: Sequence[tuple[subprocess.Popen[str], IO[str]]],
+) -> tuple[list[tuple[int, str]], float]:
+    """Wait for started commands: (exit code, combined output) of each, in order, and the CPU
+    seconds they used together."""
     results = []
+    cpu = 0.0
     for process, log in started:
-        code = process.wait()
+        cpu += _reap(process)
         with log:
             log.seek(0)
-            results.append((code, log.read()))
-    return results
+            results.append((process.returncode, log.read()))
+    return results, cpu
 
 
 def compile_packages(out: Path, packages: dict[str, Built], workers: int) -> list[Failure]:
@@ -135,7 +148,7 @@ def import_packages(
             ([sys.executable, str(IMPORT_CHECK), str(todo), str(done)], dict(os.environ))
         )
         results.append(done)
-    for (code, output), done in zip(_finish(_start(commands)), results, strict=True):
+    for (code, output), done in zip(_finish(_start(commands))[0], results, strict=True):
         if not done.is_file():
             failures[0].append(Failure(str(done), "import", f"exit {code}\n{output[-3000:]}"))
             continue
@@ -236,6 +249,8 @@ class GeneratedTests:
     started: list[tuple[subprocess.Popen[str], IO[str]]]
     began: float = field(default_factory=time.perf_counter)
     seconds: float = 0.0
+    cpu: float = 0.0
+    """CPU seconds of the pytest processes (user + system)."""
     outcome: tuple[dict[str, TestCounts], list[Failure]] | None = None
 
     def running(self) -> int:
@@ -245,7 +260,7 @@ class GeneratedTests:
     def wait(self) -> tuple[dict[str, TestCounts], list[Failure]]:
         """Wait for every process; per-package counts and failures (computed once)."""
         if self.outcome is None:
-            finished = _finish(self.started)
+            finished, self.cpu = _finish(self.started)
             self.seconds = time.perf_counter() - self.began
             self.outcome = _collect(self.sample, self.out, finished, self.reports)
         return self.outcome

@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import json
 import re
+import resource
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -79,6 +80,9 @@ class CorpusRun:
     """Phase (`compile`, `import`, `construct`, `lint`, `test`) → failures; `test` is there
     once `finish_tests()` has collected the generated tests."""
     seconds: dict[str, float]
+    """Wall seconds per phase."""
+    cpu: dict[str, float]
+    """CPU seconds per phase: this process and the children it waited for (workers, tools)."""
     tests: GeneratedTests | None = None
     test_counts: dict[str, TestCounts] = field(default_factory=dict)
     progress: Progress = field(default=lambda line: None, repr=False)
@@ -97,6 +101,7 @@ class CorpusRun:
             self.progress(f"corpus: waiting for {running} generated-test process(es)")
         self.test_counts, self.failures["test"] = self.tests.wait()
         self.seconds["test"] = self.tests.seconds
+        self.cpu["test"] = self.tests.cpu
         self.progress(
             f"corpus: generated tests done ({self.tests.seconds:.0f} s in the background)"
         )
@@ -105,6 +110,17 @@ class CorpusRun:
         """End generated tests nobody waited for (their check was deselected or interrupted)."""
         if self.tests is not None and "test" not in self.failures:
             self.tests.stop()
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it has waited for.
+
+    The generated-test processes are reaped with their own accounting (`os.wait4`), so running
+    in the background they never inflate another phase's figure.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run_corpus(
@@ -119,11 +135,13 @@ def run_corpus(
     """
     workers = workers or jobs()
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def timed(phase: str, action: Callable[[], Any]) -> Any:
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _cpu_seconds()
         value = action()
         seconds[phase] = time.perf_counter() - started
+        cpu[phase] = _cpu_seconds() - used
         if phase != "build":
             progress(f"corpus: {phase} done ({seconds[phase]:.0f} s)")
         return value
@@ -166,6 +184,7 @@ def run_corpus(
         sample,
         failures,
         seconds,
+        cpu,
         tests,
         progress=progress,
     )
@@ -203,13 +222,13 @@ def _build_table(run: CorpusRun) -> list[str]:
 
 
 def _phase_table(run: CorpusRun) -> list[str]:
-    """Packages, failing packages and wall time per phase, and the generated tests' totals."""
+    """Packages, failing packages, wall and CPU time per phase, and the generated tests' totals."""
     crashes = sum(r.status == "crash" for r in run.results)
     lines = [
-        "| phase | packages | failures | wall s |",
-        "|---|---:|---:|---:|",
+        "| phase | packages | failures | wall s | cpu s |",
+        "|---|---:|---:|---:|---:|",
         f"| build | {len(run.results)} | {crashes + len(run.refusal_problems)} problem(s) "
-        f"| {run.seconds.get('build', 0):.1f} |",
+        f"| {run.seconds.get('build', 0):.1f} | {run.cpu.get('build', 0):.1f} |",
     ]
     for phase, count in (
         ("compile", len(run.built)),
@@ -220,12 +239,14 @@ def _phase_table(run: CorpusRun) -> list[str]:
     ):
         failing = len({f.file for f in run.failures.get(phase, [])})
         if phase == "construct":
-            wall = "(in import)"
-        elif phase == "test":
-            wall = f"{run.seconds['test']:.1f} (background)" if "test" in run.seconds else "-"
+            wall = cpu = "(in import)"
+        elif phase not in run.seconds:
+            wall = cpu = "-"
         else:
-            wall = f"{run.seconds.get(phase, 0.0):.1f}"
-        lines.append(f"| {phase} | {count} | {failing} | {wall} |")
+            wall, cpu = f"{run.seconds[phase]:.1f}", f"{run.cpu[phase]:.1f}"
+            if phase == "test":
+                wall += " (background)"
+        lines.append(f"| {phase} | {count} | {failing} | {wall} | {cpu} |")
     counts = run.test_counts.values()
     if "test" in run.failures:
         ran = sum(c.passed + c.failed + c.errors + c.skipped for c in counts)
