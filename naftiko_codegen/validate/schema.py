@@ -5,19 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-# jsonschema imports its optional format checkers eagerly, and one of them (rfc3987_syntax)
-# builds a parser grammar at import: ~0.7 s of every run. The schema here checks no formats, so
-# that module is marked absent unless something already loaded it (jsonschema skips it then).
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.protocols import Validator
 
-from jsonschema import Draft202012Validator, ValidationError, validators  # noqa: E402
-from jsonschema.protocols import Validator  # noqa: E402
-
-from ..package_data import schema_file  # noqa: E402
+from ..package_data import schema_file
 
 __all__ = ["OFFICIAL", "json_type_name", "schema", "validator"]
 

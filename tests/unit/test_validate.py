@@ -238,3 +238,15 @@ def test_official_corpus_validates_without_errors() -> None:
         if errors:
             failures[path.name] = errors
     assert failures == {}
+
+
+def test_the_command_line_never_builds_the_rfc3987_grammar() -> None:
+    """jsonschema's optional `rfc3987_syntax` builds a grammar at import (~1 s of every run)."""
+    import subprocess
+    import sys
+
+    code = "import sys, naftiko_codegen.cli; print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert out.stdout.strip() == "False"
