@@ -11,6 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
+# Real servers (Jupyter, generated adapters, a recording upstream) for every test folder.
+pytest_plugins = ["servers.fixtures"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
