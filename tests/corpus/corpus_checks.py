@@ -80,6 +80,17 @@ def _start(commands: Sequence[Command]) -> list[tuple[subprocess.Popen[str], IO[
     return started
 
 
+def _alive(process: subprocess.Popen[str]) -> bool:
+    """Whether a child still runs, without reaping it (`poll()` would lose its rusage)."""
+    if process.returncode is not None:
+        return False
+    try:
+        flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+        return os.waitid(os.P_PID, process.pid, flags) is None
+    except ChildProcessError:
+        return False
+
+
 def _reap(process: subprocess.Popen[str]) -> float:
     """Wait for a child and return the CPU seconds it used (its own rusage, not the session's)."""
     if process.returncode is not None:
@@ -254,8 +265,9 @@ class GeneratedTests:
     outcome: tuple[dict[str, TestCounts], list[Failure]] | None = None
 
     def running(self) -> int:
-        """How many of the processes are still running."""
-        return sum(process.poll() is None for process, _ in self.started)
+        """How many of the processes are still running (finished ones are not reaped here, so
+        `wait()` still gets their CPU figures)."""
+        return sum(_alive(process) for process, _ in self.started)
 
     def wait(self) -> tuple[dict[str, TestCounts], list[Failure]]:
         """Wait for every process; per-package counts and failures (computed once)."""
