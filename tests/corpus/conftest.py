@@ -1,10 +1,10 @@
 """Corpus gate fixtures: the `corpus` marker, the shared corpus run, progress, and the summary.
 
-The run (build + compile + import + lint) happens once per session, in the `corpus_run` fixture,
-and prints progress lines whatever `-s`/`-q` say. It leaves the sampled packages' generated
-tests running in background processes: `test_sampled_packages_pass_their_generated_tests` is
-moved to the end of the session, so they overlap every other test. `pytest_terminal_summary`
-prints the table, also written to `build/corpus-report.md`.
+The build happens once per session, in the `corpus_run` fixture, and prints progress lines
+whatever `-s`/`-q` say. It leaves the checks (compile, import, lint, the sampled packages'
+generated tests) running in the background; the tests that assert on them are moved to the end
+of the session, so they overlap every other test. `pytest_terminal_summary` prints the table,
+also written to `build/corpus-report.md`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ from corpus_build import Progress, corpus_dir
 from corpus_harness import DEEP_KEY, REPORT_FILE, CorpusRun, report_lines, run_corpus, write_report
 
 REPORT_KEY = pytest.StashKey[list[list[str]]]()
-WAITS_FOR_BACKGROUND = "test_sampled_packages_pass_their_generated_tests"
-"""The check that collects the background generated tests; it runs last."""
+WAITS_FOR_BACKGROUND = frozenset(
+    {
+        "test_built_packages_compile",
+        "test_built_packages_import",
+        "test_built_packages_construct_their_adapters",
+        "test_built_packages_pass_ruff",
+        "test_sampled_packages_pass_their_generated_tests",
+    }
+)
+"""The tests that wait for a background check; they run last, in file order."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,9 +41,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the check of the background generated tests last, so they overlap the session."""
-    last = [item for item in items if item.name == WAITS_FOR_BACKGROUND]
-    items[:] = [item for item in items if item.name != WAITS_FOR_BACKGROUND] + last
+    """Run the tests that wait for background checks last, so the checks overlap the session."""
+    last = [item for item in items if item.name in WAITS_FOR_BACKGROUND]
+    items[:] = [item for item in items if item.name not in WAITS_FOR_BACKGROUND] + last
 
 
 def add_report(config: pytest.Config, lines: list[str]) -> None:
@@ -76,8 +84,8 @@ def corpus_run(
     """Build and check the whole corpus once; the tests below assert on parts of the result.
 
     Packages go to a fresh pytest temporary folder (concurrent runs never share one), or to
-    `$NAFTIKO_CORPUS_OUT` when set (emptied first). At the end of the session, generated tests
-    nobody waited for are stopped and the report is written.
+    `$NAFTIKO_CORPUS_OUT` when set (emptied first). At the end of the session, checks nobody
+    waited for are stopped and the report is written.
     """
     fixed = os.environ.get("NAFTIKO_CORPUS_OUT")
     out = Path(fixed).resolve() if fixed else tmp_path_factory.mktemp("corpus")
@@ -85,7 +93,7 @@ def corpus_run(
     try:
         yield run
     finally:
-        run.stop_tests()
+        run.stop_background()
         lines = report_lines(run)
         write_report(lines)
         add_report(pytestconfig, lines)

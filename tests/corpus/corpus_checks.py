@@ -1,7 +1,8 @@
 """Corpus gate, per-package checks of what the build wrote: compile, import and construct, lint,
-and the sampled packages' generated tests (started in the background, collected at the end).
+and the sampled packages' generated tests.
 
-Each check takes the built packages and returns `Failure`s; nothing here asserts or prints.
+Each check starts its tools as a `Background` job and returns at once; `result()` waits and
+turns their output into `Failure`s. Nothing here asserts or prints.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 from corpus_build import Built
 
@@ -28,13 +30,13 @@ REPO = Path(__file__).resolve().parents[2]
 IMPORT_CHECK = Path(__file__).resolve().parent / "import_check.py"
 
 __all__ = [
+    "Background",
     "Failure",
-    "GeneratedTests",
     "TestCounts",
-    "compile_packages",
-    "import_packages",
-    "lint_packages",
+    "start_compile",
     "start_generated_tests",
+    "start_imports",
+    "start_lint",
 ]
 
 
@@ -64,17 +66,21 @@ def _split(items: Sequence[Any], parts: int) -> list[list[Any]]:
     return [chunk for chunk in chunks if chunk]
 
 
-Command = tuple[list[str], dict[str, str]]
+Command = tuple[list[str], dict[str, str], Path]
+"""Arguments, environment and working folder of one tool run."""
+Finished = list[tuple[int, str]]
+"""(exit code, combined output) of each command of a job, in order."""
+T = TypeVar("T")
 
 
 def _start(commands: Sequence[Command]) -> list[tuple[subprocess.Popen[str], IO[str]]]:
     """Start commands concurrently, each writing to a temporary file (a pipe nobody reads yet
     would block a chatty child)."""
-    started = []
-    for command, env in commands:
-        log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by `_finish` or `stop`
+    started: list[tuple[subprocess.Popen[str], IO[str]]] = []
+    for command, env, cwd in commands:
+        log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by `_finish`
         process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=REPO
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=cwd
         )
         started.append((process, log))
     return started
@@ -84,16 +90,17 @@ def _reap(process: subprocess.Popen[str]) -> float:
     """Wait for a child and return the CPU seconds it used (its own rusage, not the session's)."""
     if process.returncode is not None:
         return 0.0
-    _, status, usage = os.wait4(process.pid, 0)
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    except ChildProcessError:  # reaped meanwhile by `Popen.kill` in `stop()`
+        process.wait()
+        return 0.0
     process.returncode = os.waitstatus_to_exitcode(status)
     return usage.ru_utime + usage.ru_stime
 
 
-def _finish(
-    started: Sequence[tuple[subprocess.Popen[str], IO[str]]],
-) -> tuple[list[tuple[int, str]], float]:
-    """Wait for started commands: (exit code, combined output) of each, in order, and the CPU
-    seconds they used together."""
+def _finish(started: Sequence[tuple[subprocess.Popen[str], IO[str]]]) -> tuple[Finished, float]:
+    """Wait for started commands: their exit codes and outputs, and the CPU seconds they used."""
     results = []
     cpu = 0.0
     for process, log in started:
@@ -104,39 +111,103 @@ def _finish(
     return results, cpu
 
 
-def compile_packages(out: Path, packages: dict[str, Built], workers: int) -> list[Failure]:
+class Background(Generic[T]):
+    """Tool runs in the background: a thread starts them (after `after`, if given) and reaps
+    them as they end, noting wall and CPU time; `result()` waits, then turns their exit codes
+    and outputs into the phase's outcome with `collect` (once)."""
+
+    def __init__(
+        self,
+        commands: Sequence[Command],
+        collect: Callable[[Finished], T],
+        after: Background[Any] | None = None,
+    ) -> None:
+        self.seconds = 0.0
+        """Wall seconds from its start to its last command's end."""
+        self.cpu = 0.0
+        """CPU seconds of its commands (user + system)."""
+        self._commands = list(commands)
+        self._collect = collect
+        self._after = after
+        self._started: list[tuple[subprocess.Popen[str], IO[str]]] = []
+        self._finished: Finished = []
+        self._outcome: tuple[T] | None = None
+        self._stopping = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self._after is not None:
+            self._after.wait()  # e.g. import after compile: the bytecode is written once
+        with self._lock:  # `stop()` either prevents the start or sees every process
+            if self._stopping:
+                return
+            began = time.perf_counter()
+            self._started = _start(self._commands)
+        self._finished, self.cpu = _finish(self._started)
+        self.seconds = time.perf_counter() - began
+
+    def running(self) -> bool:
+        """Whether some command has not ended yet."""
+        return self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Wait until every command has ended."""
+        self._thread.join()
+
+    def result(self) -> T:
+        """Wait, then the outcome (computed once)."""
+        self.wait()
+        if self._outcome is None:
+            self._outcome = (self._collect(self._finished),)
+        return self._outcome[0]
+
+    def stop(self) -> None:
+        """Kill commands still running (nobody will look at them) and let the thread end."""
+        with self._lock:
+            self._stopping = True
+            started = list(self._started)
+        if self._after is not None:
+            self._after.stop()
+        for process, _ in started:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        self.wait()
+
+
+def start_compile(out: Path, packages: dict[str, Built], workers: int) -> Background[list[Failure]]:
     """Byte-compile every generated file with `compileall` (one process, `workers` jobs)."""
-    run = subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", "-f", "-j", str(workers), str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    failures: list[Failure] = []
-    for match in re.finditer(r"\*\*\* Error compiling '([^']+)'", run.stdout):
-        path = match.group(1)
-        owner = _package_of(path, packages)
-        try:
-            compile(Path(path).read_text(encoding="utf-8"), path, "exec")
-            detail = "compileall reported an error"
-        except SyntaxError as error:
-            detail = f"{Path(path).name}:{error.lineno}: {error.msg}"
-        failures.append(Failure(owner.file if owner else path, "compile", detail))
-    if run.returncode != 0 and not failures:
-        failures.append(Failure(str(out), "compile", run.stdout[-2000:] + run.stderr[-2000:]))
-    return failures
+    command = [sys.executable, "-m", "compileall", "-q", "-f", "-j", str(workers), str(out)]
+
+    def collect(finished: Finished) -> list[Failure]:
+        ((code, output),) = finished
+        failures: list[Failure] = []
+        for match in re.finditer(r"\*\*\* Error compiling '([^']+)'", output):
+            path = match.group(1)
+            owner = _package_of(path, packages)
+            try:
+                compile(Path(path).read_text(encoding="utf-8"), path, "exec")
+                detail = "compileall reported an error"
+            except SyntaxError as error:
+                detail = f"{Path(path).name}:{error.lineno}: {error.msg}"
+            failures.append(Failure(owner.file if owner else path, "compile", detail))
+        if code != 0 and not failures:
+            failures.append(Failure(str(out), "compile", output[-4000:]))
+        return failures
+
+    return Background([(command, dict(os.environ), REPO)], collect)
 
 
-def import_packages(
-    built: Sequence[Built], out: Path, workers: int
-) -> tuple[list[Failure], list[Failure]]:
+def start_imports(
+    built: Sequence[Built], out: Path, workers: int, after: Background[Any] | None = None
+) -> Background[tuple[list[Failure], list[Failure]]]:
     """Import every module of every package in fresh interpreters, then construct its adapters.
 
-    Returns (import failures, construct failures). Each worker interpreter imports one package
-    at a time and forgets it before the next, so equal import names never meet.
+    The outcome is (import failures, construct failures). Each worker interpreter imports one
+    package at a time and forgets it before the next, so equal import names never meet.
     """
-    failures: tuple[list[Failure], list[Failure]] = ([], [])
-    commands = []
+    commands: list[Command] = []
     results = []
     for number, chunk in enumerate(_split(built, workers)):
         todo = out / f"import-{number}.json"
@@ -145,52 +216,59 @@ def import_packages(
             json.dumps([[b.file, str(Path(b.package_dir) / "src"), b.package] for b in chunk])
         )
         commands.append(
-            ([sys.executable, str(IMPORT_CHECK), str(todo), str(done)], dict(os.environ))
+            ([sys.executable, str(IMPORT_CHECK), str(todo), str(done)], dict(os.environ), REPO)
         )
         results.append(done)
-    for (code, output), done in zip(_finish(_start(commands))[0], results, strict=True):
-        if not done.is_file():
-            failures[0].append(Failure(str(done), "import", f"exit {code}\n{output[-3000:]}"))
-            continue
-        for file, phase, detail in json.loads(done.read_text()):
-            failures[0 if phase == "import" else 1].append(Failure(file, phase, detail))
-    return failures
+
+    def collect(finished: Finished) -> tuple[list[Failure], list[Failure]]:
+        failures: tuple[list[Failure], list[Failure]] = ([], [])
+        for (code, output), done in zip(finished, results, strict=True):
+            if not done.is_file():
+                failures[0].append(Failure(str(done), "import", f"exit {code}\n{output[-3000:]}"))
+                continue
+            for file, phase, detail in json.loads(done.read_text()):
+                failures[0 if phase == "import" else 1].append(Failure(file, phase, detail))
+        return failures
+
+    return Background(commands, collect, after)
 
 
-def lint_packages(out: Path, packages: dict[str, Built]) -> list[Failure]:
+def start_lint(out: Path, packages: dict[str, Built]) -> Background[list[Failure]]:
     """One `ruff check` over every package (each package's own pyproject config applies)."""
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ruff",
-            "check",
-            "--no-cache",
-            "--no-respect-gitignore",  # `/build/` is git-ignored in this repository
-            "--output-format",
-            "json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=out,
-    )
-    try:
-        findings = json.loads(run.stdout or "[]")
-    except ValueError:
-        return [Failure(str(out), "lint", run.stdout[-2000:] + run.stderr[-2000:])]
-    by_file: dict[str, list[str]] = collections.defaultdict(list)
-    for finding in findings:
-        owner = _package_of(finding["filename"], packages)
-        where = Path(finding["filename"]).name
-        row = (finding.get("location") or {}).get("row", 0)
-        by_file[owner.file if owner else finding["filename"]].append(
-            f"{where}:{row}: {finding['code']} {finding['message']}"
-        )
-    if run.returncode not in (0, 1) and not findings:
-        return [Failure(str(out), "lint", run.stderr[-2000:])]
-    return [Failure(file, "lint", "\n".join(lines)) for file, lines in sorted(by_file.items())]
+    report = out.parent / "ruff.json"
+    command = [
+        sys.executable,
+        "-m",
+        "ruff",
+        "check",
+        "--no-cache",
+        "--no-respect-gitignore",  # `/build/` is git-ignored in this repository
+        "--output-format",
+        "json",
+        "--output-file",
+        str(report),
+        str(out),
+    ]
+
+    def collect(finished: Finished) -> list[Failure]:
+        ((code, output),) = finished
+        try:
+            findings = json.loads(report.read_text(encoding="utf-8") or "[]")
+        except (OSError, ValueError):
+            return [Failure(str(out), "lint", f"ruff exit {code}:\n{output[-4000:]}")]
+        by_file: dict[str, list[str]] = collections.defaultdict(list)
+        for finding in findings:
+            owner = _package_of(finding["filename"], packages)
+            where = Path(finding["filename"]).name
+            row = (finding.get("location") or {}).get("row", 0)
+            by_file[owner.file if owner else finding["filename"]].append(
+                f"{where}:{row}: {finding['code']} {finding['message']}"
+            )
+        if code not in (0, 1) and not findings:
+            return [Failure(str(out), "lint", output[-4000:])]
+        return [Failure(file, "lint", "\n".join(lines)) for file, lines in sorted(by_file.items())]
+
+    return Background([(command, dict(os.environ), out)], collect)
 
 
 # ----------------------------------------------------------------------------- generated tests
@@ -235,55 +313,20 @@ class TestCounts:
     details: list[str] = field(default_factory=list)
 
 
-@dataclass
-class GeneratedTests:
-    """The sample's generated tests, running in background pytest processes.
-
-    They mostly wait (server start-up and shutdown), so the rest of the test session runs beside
-    them; `wait()` collects the outcome, `stop()` ends processes nobody will wait for.
-    """
-
-    sample: list[Built]
-    out: Path
-    reports: list[Path]
-    started: list[tuple[subprocess.Popen[str], IO[str]]]
-    began: float = field(default_factory=time.perf_counter)
-    seconds: float = 0.0
-    cpu: float = 0.0
-    """CPU seconds of the pytest processes (user + system)."""
-    outcome: tuple[dict[str, TestCounts], list[Failure]] | None = None
-
-    def running(self) -> int:
-        """How many of the processes are still running."""
-        return sum(process.poll() is None for process, _ in self.started)
-
-    def wait(self) -> tuple[dict[str, TestCounts], list[Failure]]:
-        """Wait for every process; per-package counts and failures (computed once)."""
-        if self.outcome is None:
-            finished, self.cpu = _finish(self.started)
-            self.seconds = time.perf_counter() - self.began
-            self.outcome = _collect(self.sample, self.out, finished, self.reports)
-        return self.outcome
-
-    def stop(self) -> None:
-        """Kill the processes still running and close their logs."""
-        for process, log in self.started:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            process.wait()
-            log.close()
+TestOutcome = tuple[dict[str, TestCounts], list[Failure]]
+"""Per-package test counts, and failures."""
 
 
-def start_generated_tests(sample: Sequence[Built], out: Path, workers: int) -> GeneratedTests:
+def start_generated_tests(
+    sample: Sequence[Built], out: Path, workers: int
+) -> Background[TestOutcome]:
     """Start the sample's generated tests: `workers` pytest processes, each over many packages.
 
     `--import-mode=importlib` gives every package's `tests/conftest.py` and `test_*.py` a
     distinct module name, so equal file names in different packages do not clash; each conftest's
     fixtures apply only below its own folder.
     """
-    if not sample:
-        return GeneratedTests([], out, [], [])
-    ini = _pytest_ini(sample, out)
+    ini = _pytest_ini(sample, out) if sample else out / "pytest.ini"
     commands: list[Command] = []
     reports = []
     for number, chunk in enumerate(_split(sample, workers)):
@@ -316,10 +359,11 @@ def start_generated_tests(sample: Sequence[Built], out: Path, workers: int) -> G
                     *(str(Path(b.package_dir) / "tests") for b in chunk),
                 ],
                 env,
+                REPO,
             )
         )
         reports.append(report)
-    return GeneratedTests(list(sample), out, reports, _start(commands))
+    return Background(commands, lambda finished: _collect(sample, out, finished, reports))
 
 
 def _owner(case: ET.Element, out: Path, by_dir: dict[str, Built]) -> Built | None:

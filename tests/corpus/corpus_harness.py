@@ -1,14 +1,15 @@
 """The corpus gate's engine: build every corpus file, then compile, import, lint and test the output.
 
 Used by `test_corpus.py` (one run per session, results shared by its tests) and by
-`conftest.py` (progress lines and the summary table). Every phase is timed; nothing here
-asserts. The build is in `corpus_build.py`, the per-package checks in `corpus_checks.py`; the
-knobs (`NAFTIKO_CORPUS…` environment variables) are listed in `corpus_build.py`, plus
-`NAFTIKO_CORPUS_OUT` — keep the generated packages there (default: a pytest temporary folder).
+`conftest.py` (progress lines and the summary table). Every phase is timed (wall and CPU);
+nothing here asserts. The build is in `corpus_build.py`, the per-package checks in
+`corpus_checks.py`; the knobs (`NAFTIKO_CORPUS…` environment variables) are listed in
+`corpus_build.py`, plus `NAFTIKO_CORPUS_OUT` — keep the generated packages there (default: a
+pytest temporary folder).
 
-The sampled packages' generated tests mostly wait (servers starting and stopping), so
-`run_corpus` starts them in background processes and returns; `CorpusRun.finish_tests()` waits
-for them (the session runs its other tests meanwhile).
+Only the build runs in the foreground. `run_corpus` then starts the checks as background jobs
+(compile then import, lint, and the sample's generated tests, which mostly wait on servers) and
+returns, so the session's other tests run beside them; `CorpusRun.collect(phase)` waits for one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import re
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,13 @@ from corpus_build import (
     refusal_problems,
 )
 from corpus_checks import (
+    Background,
     Failure,
-    GeneratedTests,
     TestCounts,
-    compile_packages,
-    import_packages,
-    lint_packages,
+    start_compile,
     start_generated_tests,
+    start_imports,
+    start_lint,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,13 +78,13 @@ class CorpusRun:
     refusal_problems: list[str]
     sample: list[Built]
     failures: dict[str, list[Failure]]
-    """Phase (`compile`, `import`, `construct`, `lint`, `test`) → failures; `test` is there
-    once `finish_tests()` has collected the generated tests."""
+    """Phase (`compile`, `import`, `construct`, `lint`, `test`) → failures, once collected."""
     seconds: dict[str, float]
     """Wall seconds per phase."""
     cpu: dict[str, float]
     """CPU seconds per phase: this process and the children it waited for (workers, tools)."""
-    tests: GeneratedTests | None = None
+    background: dict[str, Background[Any]] = field(default_factory=dict)
+    """The checks still running or not yet collected, by phase (`compile`, `import`, …)."""
     test_counts: dict[str, TestCounts] = field(default_factory=dict)
     progress: Progress = field(default=lambda line: None, repr=False)
 
@@ -92,31 +93,34 @@ class CorpusRun:
         """Successfully built packages."""
         return [r for r in self.results if r.status == "built"]
 
-    def finish_tests(self) -> None:
-        """Wait for the generated tests started in the background; record their outcome."""
-        if self.tests is None or "test" in self.failures:
+    def collect(self, phase: str) -> None:
+        """Wait for a background check and record its failures, wall and CPU time (once)."""
+        job = self.background.pop(phase, None)
+        if job is None:
             return
-        running = self.tests.running()
-        if running:
-            self.progress(f"corpus: waiting for {running} generated-test process(es)")
-        self.test_counts, self.failures["test"] = self.tests.wait()
-        self.seconds["test"] = self.tests.seconds
-        self.cpu["test"] = self.tests.cpu
-        self.progress(
-            f"corpus: generated tests done ({self.tests.seconds:.0f} s in the background)"
-        )
+        if job.running():
+            self.progress(f"corpus: waiting for {phase}")
+        outcome = job.result()
+        if phase == "import":
+            self.failures["import"], self.failures["construct"] = outcome
+        elif phase == "test":
+            self.test_counts, self.failures["test"] = outcome
+        else:
+            self.failures[phase] = outcome
+        self.seconds[phase], self.cpu[phase] = job.seconds, job.cpu
+        self.progress(f"corpus: {phase} done ({job.seconds:.0f} s, in the background)")
 
-    def stop_tests(self) -> None:
-        """End generated tests nobody waited for (their check was deselected or interrupted)."""
-        if self.tests is not None and "test" not in self.failures:
-            self.tests.stop()
+    def stop_background(self) -> None:
+        """End checks nobody collected (deselected or interrupted)."""
+        for job in self.background.values():
+            job.stop()
+        self.background.clear()
 
 
 def _cpu_seconds() -> float:
-    """CPU seconds of this process and of the children it has waited for.
+    """CPU seconds of this process and of the children it has waited for (the build workers).
 
-    The generated-test processes are reaped with their own accounting (`os.wait4`), so running
-    in the background they never inflate another phase's figure.
+    Background checks reap their tools with their own accounting (`os.wait4`).
     """
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -129,52 +133,38 @@ def run_corpus(
     workers: int | None = None,
     progress: Progress = lambda line: None,
 ) -> CorpusRun:
-    """Build the whole corpus, start the sample's tests, then compile, import and lint it all.
+    """Build the whole corpus, then start its checks in the background and return.
 
-    Progress lines go to `progress`; the generated tests are still running when this returns.
+    Progress lines go to `progress`.
     """
     workers = workers or jobs()
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
 
-    def timed(phase: str, action: Callable[[], Any]) -> Any:
-        started, used = time.perf_counter(), _cpu_seconds()
-        value = action()
-        seconds[phase] = time.perf_counter() - started
-        cpu[phase] = _cpu_seconds() - used
-        if phase != "build":
-            progress(f"corpus: {phase} done ({seconds[phase]:.0f} s)")
-        return value
-
     files = corpus_files(root)
     packages_root = out / "packages"
     progress(f"corpus: building {len(files)} files with {workers} worker processes")
-    results: list[Built] = timed(
-        "build", lambda: build_all(root, files, packages_root, workers, progress)
-    )
+    started, used = time.perf_counter(), _cpu_seconds()
+    results = build_all(root, files, packages_root, workers, progress)
+    seconds["build"], cpu["build"] = time.perf_counter() - started, _cpu_seconds() - used
     (out / "build-results.json").write_text(
         json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8"
     )
     built = [r for r in results if r.status == "built"]
     by_dir = {str(Path(b.package_dir).resolve()): b for b in built}
-    # The sample's tests mostly wait: started now, they overlap everything that follows.
     sample = pick_test_sample(built)
-    processes = pytest_processes()
-    tests = start_generated_tests(sample, packages_root, processes)
+    background: dict[str, Background[Any]] = {}
+    if built:
+        # Import after compile: the bytecode is then written once, by compileall.
+        background["compile"] = start_compile(packages_root, by_dir, workers)
+        background["import"] = start_imports(built, out, workers, after=background["compile"])
+        background["lint"] = start_lint(packages_root, by_dir)
+    background["test"] = start_generated_tests(sample, packages_root, pytest_processes())
     progress(
-        f"corpus: generated tests of {len(sample)} sampled packages started in {processes} "
-        "background processes; checked at the end of the session"
+        f"corpus: compile, import, lint and the generated tests of {len(sample)} sampled "
+        f"packages ({pytest_processes()} processes) run in the background; checked at the end"
     )
     refusals = read_refusals()
-    failures: dict[str, list[Failure]] = {}
-    if built:
-        failures["compile"] = timed(
-            "compile", lambda: compile_packages(packages_root, by_dir, workers)
-        )
-        failures["import"], failures["construct"] = timed(
-            "import", lambda: import_packages(built, out, workers)
-        )
-        failures["lint"] = timed("lint", lambda: lint_packages(packages_root, by_dir))
     return CorpusRun(
         root,
         out,
@@ -182,10 +172,10 @@ def run_corpus(
         refusals,
         refusal_problems(results, refusals),
         sample,
-        failures,
+        {},
         seconds,
         cpu,
-        tests,
+        background,
         progress=progress,
     )
 
@@ -243,9 +233,7 @@ def _phase_table(run: CorpusRun) -> list[str]:
         elif phase not in run.seconds:
             wall = cpu = "-"
         else:
-            wall, cpu = f"{run.seconds[phase]:.1f}", f"{run.cpu[phase]:.1f}"
-            if phase == "test":
-                wall += " (background)"
+            wall, cpu = f"{run.seconds[phase]:.1f} (background)", f"{run.cpu[phase]:.1f}"
         lines.append(f"| {phase} | {count} | {failing} | {wall} | {cpu} |")
     counts = run.test_counts.values()
     if "test" in run.failures:

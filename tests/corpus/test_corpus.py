@@ -14,9 +14,11 @@ Run it with `python -m pytest tests/corpus -q` (it is also part of the plain `py
   official and jupyter package plus the first built package (by file name) of each catalog
   provider (`NAFTIKO_CORPUS_PER_PROVIDER` raises that), so every dialect and every provider is
   covered. `NAFTIKO_CORPUS_ALL_TESTS=1` runs them all. The sampled packages share a few pytest
-  processes (`--import-mode=importlib`), started in the background once the packages are linted
-  and collected by the last test of the session (they mostly wait, so the rest of the suite runs
-  beside them).
+  processes (`--import-mode=importlib`).
+
+Only the build runs in the foreground: compile, import, lint and the generated tests then run in
+the background (the tests mostly wait on servers starting and stopping) while the session goes
+on, and the tests below that assert on them run last (conftest moves them).
 
 Progress lines (`corpus: built 400/1904 (41 s)`) print while it runs. The summary table prints
 at the end of the run and is written to `build/corpus-report.md`;
@@ -42,28 +44,31 @@ def test_every_file_builds_or_is_a_reviewed_refusal(corpus_run: CorpusRun) -> No
 
 
 def test_built_packages_compile(corpus_run: CorpusRun) -> None:
+    corpus_run.collect("compile")
     failures = corpus_run.failures.get("compile", [])
     assert not failures, _explain(failures)
 
 
 def test_built_packages_import(corpus_run: CorpusRun) -> None:
+    corpus_run.collect("import")
     failures = corpus_run.failures.get("import", [])
     assert not failures, _explain(failures)
 
 
 def test_built_packages_construct_their_adapters(corpus_run: CorpusRun) -> None:
+    corpus_run.collect("import")
     failures = corpus_run.failures.get("construct", [])
     assert not failures, _explain(failures)
 
 
 def test_built_packages_pass_ruff(corpus_run: CorpusRun) -> None:
+    corpus_run.collect("lint")
     failures = corpus_run.failures.get("lint", [])
     assert not failures, _explain(failures)
 
 
 def test_sampled_packages_pass_their_generated_tests(corpus_run: CorpusRun) -> None:
-    """Runs last in the session (conftest), collecting the tests started in the background."""
     assert corpus_run.sample, "no package was built, so no generated test ran"
-    corpus_run.finish_tests()
+    corpus_run.collect("test")
     failures = corpus_run.failures.get("test", [])
     assert not failures, _explain(failures)
