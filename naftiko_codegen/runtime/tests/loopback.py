@@ -73,12 +73,47 @@ def free_port() -> int:
         return port
 
 
+_SHUTDOWN_POLL_SECONDS = 0.005
+_SHUTDOWN_POLLS = 1000
+"""How often, and how many times, a stopping test server looks for connections still open."""
+
+
 class _QuietServer(uvicorn.Server):
-    """Leaves the test runner's signal handlers alone."""
+    """A uvicorn server for one test: leaves the runner's signals alone and stops at once.
+
+    uvicorn polls for exit every 0.1 s and sleeps 0.1 s more while shutting down; a test
+    starts one or two servers, and thousands of generated tests lost ~0.2 s each that way.
+    `stop()` wakes the main loop instead, and shutdown polls the connections briefly.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._stopping = asyncio.Event()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    def stop(self) -> None:
+        self.should_exit = True
+        self._stopping.set()
+
+    async def main_loop(self) -> None:
+        await self.on_tick(0)  # sets the default headers (Date) once, as uvicorn's loop does
+        await self._stopping.wait()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()  # idle keep-alive connections close now, busy ones after
+        for _ in range(_SHUTDOWN_POLLS):
+            if not self.server_state.connections and not self.server_state.tasks:
+                break
+            await asyncio.sleep(_SHUTDOWN_POLL_SECONDS)
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
 
 
 @contextlib.asynccontextmanager
@@ -96,7 +131,7 @@ async def serve_app(app: Any) -> AsyncIterator[str]:
             await asyncio.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
+        server.stop()
         await task
 
 

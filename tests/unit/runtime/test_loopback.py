@@ -76,6 +76,26 @@ def test_serve_app_serves_until_the_block_ends() -> None:
     assert asyncio.run(exercise()) == "hi"
 
 
+def test_stopping_waits_for_a_request_in_flight() -> None:
+    async def slow(request: Any) -> PlainTextResponse:
+        await asyncio.sleep(0.2)
+        return PlainTextResponse("late")
+
+    async def exercise() -> tuple[str, float]:
+        async with aiohttp.ClientSession() as session:
+            async with serve_app(Starlette(routes=[Route("/", slow)])) as url:
+                pending = asyncio.create_task(session.get(url + "/"))
+                await asyncio.sleep(0.05)  # the request is in the app when the block ends
+                stopping = time.perf_counter()
+            stopped = time.perf_counter() - stopping
+            response = await pending
+            return await response.text(), stopped
+
+    text, stopped = asyncio.run(exercise())
+    assert text == "late"
+    assert stopped >= 0.1  # shutdown waited for the response in flight
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
