@@ -27,6 +27,7 @@ from black.parsing import InvalidInput
 
 from ..diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .layout import layout_assignment
+from .parameters import break_parameter_lines
 from .pieces import ASSIGNMENTS, Piece, cut, double_quoted
 
 __all__ = ["BLACK_MODE", "format_files", "format_module"]
@@ -53,7 +54,7 @@ def _format_piece(piece: Piece) -> str:
     laid_out = None
     if piece.statement is not None and isinstance(piece.statement, ASSIGNMENTS):
         laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
-    return _black(piece.source) if laid_out is None else laid_out
+    return _black(break_parameter_lines(piece.source)) if laid_out is None else laid_out
 
 
 def format_module(text: str) -> str:
