@@ -98,6 +98,16 @@ def test_defaults_come_from_the_spec() -> None:
         "log_level": "warning",
         "access_log": False,
         "otel": False,
+        "allowed_hosts": "",
+        "allowed_origins": "",
+        "inbound_api_key": None,
+        "max_body_bytes": 4 * 1024 * 1024,
+        "max_header_bytes": 64 * 1024,
+        "max_connections": 1000,
+        "header_timeout": 10.0,
+        "body_timeout": 30.0,
+        "keep_alive_timeout": 5.0,
+        "shutdown_timeout": 10.0,
     }
 
 
