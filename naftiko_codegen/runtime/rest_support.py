@@ -60,7 +60,6 @@ PASSED_THROUGH: Final[dict[str, str]] = {
 """Statuses an operation may answer besides 200 and `ERROR_RESPONSES` (for OpenAPI)."""
 
 _BODYLESS_STATUSES: Final = frozenset({204, 304})
-_BODY_METHODS: Final = frozenset({"post", "put", "patch"})
 _PATH_SAFE: Final = "/:@!$&'()*+,;=-._~"
 _TRUE: Final = ("1", "true", "yes", "on")
 
@@ -128,22 +127,17 @@ def _spec_openapi(
                 renamed[spec_path] = item
             schema["paths"] = renamed
         for item in schema.get("paths", {}).values():
-            for method, operation in item.items():
-                _document_pass_through(method, operation)
+            for operation in item.values():
+                _document_pass_through(operation)
         app.openapi_schema = schema
     return app.openapi_schema
 
 
-def _document_pass_through(method: str, operation: dict[str, Any]) -> None:
-    """Add the statuses that pass through, and an open body to a passed-through POST/PUT/PATCH."""
+def _document_pass_through(operation: dict[str, Any]) -> None:
+    """Add the statuses an operation may answer besides its declared ones."""
     responses = operation.setdefault("responses", {})
     for status, description in PASSED_THROUGH.items():
         responses.setdefault(status, {"description": description})
-    if method in _BODY_METHODS and "requestBody" not in operation:
-        operation["requestBody"] = {
-            "description": "Passed through to the upstream API as is.",
-            "content": {"*/*": {"schema": {}}},
-        }
 
 
 async def _method_not_allowed(request: Request, error: Exception) -> Response:
