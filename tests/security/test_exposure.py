@@ -140,6 +140,8 @@ PING = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode()
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[RecordingUpstream]:
     server = RecordingUpstream()
+    # The shutdown probe's held answer is written after the adapter left: not worth a traceback.
+    server._server.handle_error = lambda *_: None  # type: ignore[method-assign]
     try:
         yield server
     finally:

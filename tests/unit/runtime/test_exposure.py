@@ -202,30 +202,38 @@ def test_calls_running_after_the_drain_get_503() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await forever.wait()
 
-    async def exercise() -> tuple[list[Message], list[Message], int, int]:
-        hanging, streaming = guard(hangs), guard(streams)
-        sent, streamed = _Sent(), _Sent()
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
 
-        async def receive() -> Message:
-            return {"type": "http.request", "body": b""}
-
+    def start(app: ExposureGuard, sent: _Sent) -> asyncio.Task[None]:
         scope = {"type": "http", "path": "/x", "headers": [(b"host", b"localhost")]}
-        first = asyncio.create_task(hanging(dict(scope), receive, sent.append_async))
-        second = asyncio.create_task(streaming(dict(scope), receive, streamed.append_async))
-        while not (hanging.in_flight and streamed):
+        return asyncio.create_task(app(scope, receive, sent.append_async))
+
+    async def exercise() -> tuple[_Sent, _Sent, int, int]:
+        hanging, streaming, other = guard(hangs), guard(streams), guard(hangs)
+        sent, streamed = _Sent(), _Sent()
+        tasks = [start(hanging, sent), start(streaming, streamed), start(other, _Sent())]
+        while not (hanging.in_flight and streamed and other.in_flight):
             await asyncio.sleep(0)
         aborted = await hanging.abort_in_flight(0.5)
-        await first  # ends without raising: the guard answered and stopped it
         untouched = await streaming.abort_in_flight(0.5)
-        second.cancel()
+        for task in tasks:
+            task.cancel()
+        await tasks[0]  # ends quietly: the guard answered, then the server stopped it
+        await tasks[1]  # its answer had started: ended quietly too
         with pytest.raises(asyncio.CancelledError):
-            await second  # a cancellation the guard did not start goes on
+            await tasks[2]  # a cancellation outside a shutdown goes on
         return sent, streamed, aborted, untouched
 
     sent, streamed, aborted, untouched = asyncio.run(exercise())
     assert (aborted, untouched) == (1, 1)
     assert sent[0]["status"] == 503 and b"0.5 s drain" in sent[1]["body"]
     assert [message["type"] for message in streamed] == ["http.response.start"]
+
+
+def test_two_host_headers_are_not_trusted() -> None:
+    answer = call(guard(), [("host", "localhost"), ("host", "evil.example")])
+    assert answer.status == 421
 
 
 def test_problem_documents() -> None:

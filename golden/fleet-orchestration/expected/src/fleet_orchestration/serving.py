@@ -389,6 +389,8 @@ async def run_until_stopped(
                 guard = getattr(server, "guard", None)
                 if guard is not None and await guard.abort_in_flight(drain):
                     logger.warning("shutdown: calls still running after %g s answered 503", drain)
+                for request_task in list(server.server_state.tasks):
+                    request_task.cancel()
             more, pending = await asyncio.wait(pending, timeout=_ABORT_SECONDS)
             done |= more
         for task in pending:

@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -223,38 +223,36 @@ async def send_problem(
 
 
 def _request_headers(scope: Scope) -> tuple[bytes, bytes, bytes, bytes, bytes, bool]:
-    """Host, Origin, Content-Length, X-API-Key, Authorization, and whether chunked: one pass."""
-    host = origin = length = api_key = authorization = b""
-    chunked = False
-    for name, value in scope["headers"]:
-        if name == b"host":
-            host = value
-        elif name == b"origin":
-            origin = value
-        elif name == b"content-length":
-            length = value
-        elif name == b"transfer-encoding":
-            chunked = True
-        elif name == b"x-api-key":
-            api_key = value
-        elif name == b"authorization":
-            authorization = value
-    return host, origin, length, api_key, authorization, chunked
+    """Host, Origin, Content-Length, X-API-Key, Authorization, and whether chunked."""
+    raw = scope["headers"]
+    headers = dict(raw)  # one C-level pass; a repeated header keeps its last value
+    host = headers.get(b"host", b"")
+    if len(headers) != len(raw) and sum(name == b"host" for name, _ in raw) > 1:
+        host = b""  # two Hosts: which one would the app read? Neither is trusted.
+    return (
+        host,
+        headers.get(b"origin", b""),
+        headers.get(b"content-length", b""),
+        headers.get(b"x-api-key", b""),
+        headers.get(b"authorization", b""),
+        b"transfer-encoding" in headers,
+    )
 
 
 class _BodyTooLarge(Exception):
     """Raised to the app by `receive` once the body passed the limit (the 413 is sent)."""
 
 
-@dataclass(eq=False)
 class _Call:
     """One request the app is handling: whether its answer started, and who may end it."""
 
-    scope: Scope
-    send: Send
-    task: asyncio.Task[Any] | None
-    started: bool = False
-    answered_by_guard: bool = False
+    __slots__ = ("answered_by_guard", "scope", "send", "started")
+
+    def __init__(self, scope: Scope, send: Send) -> None:
+        self.scope = scope
+        self.send = send
+        self.started = False
+        self.answered_by_guard = False
 
     async def send_from_app(self, message: Message) -> None:
         if self.answered_by_guard:
@@ -290,14 +288,20 @@ class ExposureGuard:
         self.max_body_bytes = max_body_bytes
         self._api_key = api_key.encode() if api_key else None
         self._calls: set[_Call] = set()
+        self._aborting = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         host, origin, length, api_key, authorization, chunked = _request_headers(scope)
-        refusal = self.policy.refusal(host, origin)
-        if refusal is None and not self._key_presented(api_key, authorization):
+        # The common case costs a dict lookup (verdicts are remembered per Host/Origin).
+        refusal = self.policy.refusal(host, origin) if self.policy.verdict(host, origin) else None
+        if (
+            self._api_key is not None
+            and refusal is None
+            and not self._key_presented(api_key, authorization)
+        ):
             refusal = (
                 401,
                 "Unauthorized",
@@ -310,7 +314,7 @@ class ExposureGuard:
             await send_problem(send, scope, *refusal, extra=extra)
             return
         scope[GUARDED] = True
-        call = _Call(scope, send, asyncio.current_task())
+        call = _Call(scope, send)
         self._calls.add(call)
         try:
             counted = self._counted(receive, call) if chunked else receive
@@ -318,10 +322,13 @@ class ExposureGuard:
         except _BodyTooLarge:
             pass  # Answered 413 already; the app gave up reading.
         except asyncio.CancelledError:
-            if not call.answered_by_guard:
+            if not self._aborting:
                 raise
-            if call.task is not None:
-                call.task.uncancel()  # Cancelled by `abort_in_flight`, which answered 503.
+            # Stopped at shutdown after `abort_in_flight` (which answered 503 if it could): the
+            # end of the drain, not an error to log with a traceback.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
         finally:
             self._calls.discard(call)
 
@@ -370,7 +377,12 @@ class ExposureGuard:
         return len(self._calls)
 
     async def abort_in_flight(self, drain_seconds: float) -> int:
-        """Answer 503 for every call still running, then stop it; return how many there were."""
+        """Answer 503 for every call still running whose answer has not started.
+
+        Return how many calls are still running; the caller then cancels their tasks (the
+        server's), and the guard ends them quietly.
+        """
+        self._aborting = True
         detail = (
             f"the adapter is shutting down and this call did not finish within the "
             f"{drain_seconds:g} s drain (--shutdown-timeout, env NAFTIKO_SHUTDOWN_TIMEOUT); "
@@ -378,6 +390,5 @@ class ExposureGuard:
         )
         calls = list(self._calls)
         for call in calls:
-            if await call.answer(503, "Service shutting down", detail) and call.task is not None:
-                call.task.cancel()
+            await call.answer(503, "Service shutting down", detail)
         return len(calls)
