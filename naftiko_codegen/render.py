@@ -76,6 +76,8 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("src/package/py.typed.jinja", "src/{package}/py.typed"),
     PlannedFile("src/package/cli.py.jinja", "src/{package}/cli.py"),
     PlannedFile("runtime:serving.py", "src/{package}/serving.py"),
+    PlannedFile("runtime:exposure.py", "src/{package}/exposure.py"),
+    PlannedFile("runtime:connections.py", "src/{package}/connections.py"),
     PlannedFile("src/package/settings.py.jinja", "src/{package}/settings.py"),
     PlannedFile("runtime:environment.py", "src/{package}/environment.py"),
     PlannedFile(

@@ -262,7 +262,7 @@ def rest_model(
     model = RestModel(
         namespace=adapter.namespace,
         port=adapter.port,
-        host=adapter.address or "0.0.0.0",
+        host=adapter.address or "127.0.0.1",
         title=title,
         description=description,
         routes=routes,

@@ -1,7 +1,10 @@
 """Serving the adapters: the command line's shared options, uvicorn servers, signals, shutdown.
 
 The generated `cli.py` adds the options of the capability's adapters (their spec defaults),
-builds one server per selected adapter and hands them to `run_until_stopped`.
+builds one server per selected adapter and hands them to `run_until_stopped`. Every server
+answers through `exposure.ExposureGuard` (allowed hosts and origins, an optional inbound API
+key, the body limit) over `connections.protocol_class` (connection cap, header/body/idle
+deadlines, header size); `serve --help` lists the options that move each bound.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import uvicorn
 
+from .connections import ConnectionLimits, fit_descriptors, protocol_class
 from .environment import SettingsError
+from .exposure import DEFAULT_MAX_BODY_BYTES, ExposureGuard, HostPolicy, is_loopback
 from .http_client import HttpClient
 
 __all__ = [
@@ -39,10 +45,14 @@ __all__ = [
 ]
 
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
-_SHUTDOWN_SECONDS: Final = 10
-"""How long the servers may take to finish their requests once told to stop."""
+_SHUTDOWN_SECONDS: Final = 10.0
+"""How long running calls may take to finish once told to stop, unless --shutdown-timeout says."""
+_ABORT_SECONDS: Final = 2.0
+"""After the drain, how long the servers get to send the 503s and close."""
 
 S = TypeVar("S")
+
+logger = logging.getLogger(__name__)
 
 
 def env_flag(name: str) -> bool:
@@ -64,7 +74,7 @@ def port_number(value: str) -> int:
 def command_line(
     prog: str, description: str, version: str
 ) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
-    """The command line and its `serve` command, which has the `--host` option so far."""
+    """The command line and its `serve` command, with `--host` and the exposure options."""
     parser = argparse.ArgumentParser(
         prog=prog,
         description=description,
@@ -81,10 +91,127 @@ def command_line(
     serve_parser.add_argument(
         "--host",
         default=os.environ.get("NAFTIKO_HOST") or None,
-        help="interface both adapters listen on (env NAFTIKO_HOST; default: the spec's "
-        "address, else REST 0.0.0.0 and MCP 127.0.0.1)",
+        help="interface every adapter listens on (env NAFTIKO_HOST; default: the spec's "
+        "address, else 127.0.0.1); another than loopback exposes the adapters: see "
+        "--allowed-hosts and --require-api-key-file",
     )
+    _exposure_options(serve_parser)
     return parser, serve_parser
+
+
+def _count(value: str) -> int:
+    """A positive whole number given on the command line (an argparse `type`)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return number
+
+
+def _seconds(value: str) -> float:
+    """A positive duration in seconds given on the command line (an argparse `type`)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return number
+
+
+def _key_file(path: str) -> str:
+    """The API key held in a file (its first line), read at start-up (an argparse `type`)."""
+    try:
+        with Path(path).open(encoding="utf-8") as file:
+            key = file.readline().strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise argparse.ArgumentTypeError(f"cannot read {path!r}: {error}") from None
+    if not key:
+        raise argparse.ArgumentTypeError(f"{path!r} holds no API key (its first line is empty)")
+    return key
+
+
+def _exposure_options(serve_parser: argparse.ArgumentParser) -> None:
+    """Who may call the adapters, and the bounds of every client connection."""
+    env = os.environ.get
+    group = serve_parser.add_argument_group(
+        "exposure and limits", "who may call the adapters; bounds of each client connection"
+    )
+    group.add_argument(
+        "--allowed-hosts",
+        default=env("NAFTIKO_ALLOWED_HOSTS", ""),
+        metavar="HOSTS",
+        help="comma list of Host names answered besides loopback and the bind address (and any "
+        "IP address when bound to 0.0.0.0): name, name:port, *.domain; * turns the check off "
+        "(env NAFTIKO_ALLOWED_HOSTS)",
+    )
+    group.add_argument(
+        "--allowed-origins",
+        default=env("NAFTIKO_ALLOWED_ORIGINS", ""),
+        metavar="ORIGINS",
+        help="comma list of browser origins (scheme://host[:port]) answered besides loopback "
+        "and same-origin ones; * turns the check off (env NAFTIKO_ALLOWED_ORIGINS)",
+    )
+    group.add_argument(
+        "--require-api-key-file",
+        dest="inbound_api_key",
+        type=_key_file,
+        default=env("NAFTIKO_REQUIRE_API_KEY_FILE") or None,
+        metavar="FILE",
+        help="callers of REST and MCP must send the key in FILE as X-API-Key or as a bearer "
+        "token (env NAFTIKO_REQUIRE_API_KEY_FILE, or the key itself in NAFTIKO_REQUIRE_API_KEY)",
+    )
+    limits = ConnectionLimits()
+    numbers: list[tuple[str, Any, Any, str]] = [
+        ("max-body-bytes", _count, DEFAULT_MAX_BODY_BYTES, "largest request body (413 beyond)"),
+        (
+            "max-header-bytes",
+            _count,
+            limits.max_header_bytes,
+            "largest request target and " "headers (431 beyond)",
+        ),
+        (
+            "max-connections",
+            _count,
+            limits.max_connections,
+            "client connections each adapter " "holds at once (503 beyond)",
+        ),
+        (
+            "header-timeout",
+            _seconds,
+            limits.header_timeout,
+            "seconds a request's headers may " "take (408 beyond)",
+        ),
+        (
+            "body-timeout",
+            _seconds,
+            limits.body_timeout,
+            "seconds a request's body may take " "after its headers (408 beyond)",
+        ),
+        (
+            "keep-alive-timeout",
+            _seconds,
+            limits.keep_alive_timeout,
+            "seconds an idle " "connection is kept",
+        ),
+        (
+            "shutdown-timeout",
+            _seconds,
+            10.0,
+            "seconds running calls get to finish once told " "to stop (503 after)",
+        ),
+    ]
+    for name, kind, default, what in numbers:
+        variable = "NAFTIKO_" + name.upper().replace("-", "_")
+        group.add_argument(
+            f"--{name}",
+            type=kind,
+            default=env(variable) or default,
+            metavar="N",
+            help=f"{what} (env {variable})",
+        )
 
 
 def adapter_options(
@@ -144,25 +271,77 @@ def otel_option(serve_parser: argparse.ArgumentParser) -> None:
 
 
 class AdapterServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to `run_until_stopped`, which runs several."""
+    """A uvicorn server that leaves signal handling to `run_until_stopped`, which runs several.
+
+    `guard` is the exposure guard its app answers through; `drain_seconds`, how long its calls
+    may run on once it is told to stop.
+    """
+
+    guard: ExposureGuard | None = None
+    drain_seconds: float = _SHUTDOWN_SECONDS
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
 
 
-def http_server(app: Any, host: str, port: int, options: argparse.Namespace) -> AdapterServer:
-    """A server for one adapter's ASGI app, logging as the command line says."""
-    config = uvicorn.Config(
+def http_server(
+    app: Any, host: str, port: int, options: argparse.Namespace, *, api_key: bool = True
+) -> AdapterServer:
+    """A server for one adapter's ASGI app, exposed and bounded as the command line says.
+
+    `api_key`: whether the deployment's inbound API key (if any) applies to this adapter (the
+    control port's health checks go without).
+    """
+    key = (options.inbound_api_key or os.environ.get("NAFTIKO_REQUIRE_API_KEY")) or None
+    policy = HostPolicy.for_bind(host, [options.allowed_hosts], [options.allowed_origins])
+    guard = ExposureGuard(
         app,
+        policy=policy,
+        max_body_bytes=options.max_body_bytes,
+        api_key=key if api_key else None,
+    )
+    limits = ConnectionLimits(
+        max_connections=fit_descriptors(options.max_connections),
+        header_timeout=options.header_timeout,
+        body_timeout=options.body_timeout,
+        keep_alive_timeout=options.keep_alive_timeout,
+        max_header_bytes=options.max_header_bytes,
+    )
+    config = uvicorn.Config(
+        guard,
         host=host,
         port=port,
         log_level=options.log_level,
         access_log=options.access_log,
         lifespan="on",
         server_header=False,
+        http=protocol_class(limits),
+        ws="none",  # no adapter speaks WebSocket: an upgrade request is plain HTTP
+        timeout_keep_alive=options.keep_alive_timeout,
     )
-    return AdapterServer(config)
+    if options.access_log:
+        # uvicorn sets its access logger to --log-level (warning by default), which would hide
+        # every access line: asked for, they are shown whatever the level.
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    if not is_loopback(host):
+        logger.warning(
+            "listening on %s:%s, not loopback only: Host must be loopback, %s or listed in "
+            "--allowed-hosts; %s",
+            host,
+            port,
+            "an IP address" if policy.wildcard else repr(host),
+            (
+                "an API key is required"
+                if guard.requires_key
+                else "no API key is required "
+                "(see --require-api-key-file) unless the spec declares authentication"
+            ),
+        )
+    server = AdapterServer(config)
+    server.guard = guard
+    server.drain_seconds = options.shutdown_timeout
+    return server
 
 
 def is_running(server: uvicorn.Server) -> Callable[[], bool]:
@@ -201,7 +380,19 @@ async def run_until_stopped(
         await stop.wait()
         for server in servers:
             server.should_exit = True
-        done, pending = await asyncio.wait(running, timeout=_SHUTDOWN_SECONDS)
+        drain = max((_drain_seconds(server) for server in servers), default=_SHUTDOWN_SECONDS)
+        done, pending = await asyncio.wait(running, timeout=drain)
+        if pending:
+            # Calls still running get 503 "shutting down" now, before the upstream client
+            # closes under them (which would read as 502 "upstream unreachable").
+            for server in servers:
+                guard = getattr(server, "guard", None)
+                if guard is not None and await guard.abort_in_flight(drain):
+                    logger.warning("shutdown: calls still running after %g s answered 503", drain)
+                for request_task in list(server.server_state.tasks):
+                    request_task.cancel()
+            more, pending = await asyncio.wait(pending, timeout=_ABORT_SECONDS)
+            done |= more
         for task in pending:
             task.cancel()
         for task in done:
@@ -210,6 +401,11 @@ async def run_until_stopped(
                 raise error
     finally:
         await client.close()
+
+
+def _drain_seconds(server: uvicorn.Server) -> float:
+    drain: float = getattr(server, "drain_seconds", _SHUTDOWN_SECONDS)
+    return drain
 
 
 def run(coroutine: Coroutine[Any, Any, None]) -> None:

@@ -32,6 +32,7 @@ async def call_asgi(
     chunks: Sequence[bytes] | None = None,
     query: bytes = b"",
     disconnect: bool = False,
+    guarded: bool = False,
 ) -> Answer | None:
     """Send one HTTP request to `app`; None when it answered nothing."""
     parts = list(chunks) if chunks is not None else [body]
@@ -56,6 +57,8 @@ async def call_asgi(
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
         "query_string": query,
     }
+    if guarded:  # as if `exposure.ExposureGuard` had let the request through
+        scope["naftiko.guarded"] = True
     await app(scope, receive, send)
     if not sent:
         return None

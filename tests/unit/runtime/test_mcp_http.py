@@ -158,9 +158,30 @@ def test_transport_checks(headers: list[tuple[str, str]], status: int, text: byt
     assert answer.status == status and text in answer.body
 
 
-def test_a_server_not_on_loopback_accepts_any_host_and_origin() -> None:
-    headers = [*JSON[:2], ("host", "example.org"), ("origin", "https://example.org")]
-    assert post(message("ping"), headers, app(host="0.0.0.0")).status == 200
+def test_a_server_on_every_interface_still_checks_host_and_origin() -> None:
+    """A wildcard bind answers IP addresses as Host, never a name nobody allowed (9.3)."""
+    by_address = [*JSON[:2], ("host", "10.1.2.3:9090"), ("origin", "http://10.1.2.3:9090")]
+    assert post(message("ping"), by_address, app(host="0.0.0.0")).status == 200
+    by_name = [*JSON[:2], ("host", "example.org"), ("origin", "https://example.org")]
+    assert post(message("ping"), by_name, app(host="0.0.0.0")).status == 421
+    foreign = [*JSON[:2], ("host", "10.1.2.3:9090"), ("origin", "http://10.9.9.9")]
+    assert post(message("ping"), foreign, app(host="0.0.0.0")).status == 403
+
+
+def test_behind_the_guard_the_app_leaves_the_checks_to_it() -> None:
+    """`ExposureGuard` checked Host, Origin and the body size already: they are not redone."""
+    headers = [*JSON[:2], ("host", "example.org")]
+    big = b" " * (MAX_BODY_SIZE + 1)
+    answer = asyncio.run(
+        call_asgi(
+            app(),
+            method="POST",
+            headers=headers,
+            body=json.dumps(message("ping")).encode() + big,
+            guarded=True,
+        )
+    )
+    assert answer is not None and answer.status == 200
 
 
 def test_other_http_methods_are_not_allowed() -> None:

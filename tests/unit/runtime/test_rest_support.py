@@ -202,3 +202,67 @@ def test_only_listed_endpoints_are_served_directly() -> None:
     assert router.routes[0].app is original  # type: ignore[attr-defined]
     serve_directly(router.routes, {a: replacement})
     assert router.routes[0].app is not original  # type: ignore[attr-defined]
+
+
+def _two_method_app() -> FastAPI:
+    """An app whose `/things` has GET and POST as two routes, and a passed-through PUT."""
+    router = APIRouter()
+
+    @router.get("/things", response_class=Response, responses=ERROR_RESPONSES)
+    async def list_things() -> Response:
+        return Response(b"[]", media_type="application/json")
+
+    @router.post("/things", response_class=Response, responses=ERROR_RESPONSES)
+    async def add_thing() -> Response:
+        return Response(status_code=201)
+
+    @router.api_route("/raw", methods=["PUT"], response_class=Response)
+    async def raw(request: Request) -> Response:
+        return Response(await request.body())
+
+    return build_app(
+        _client(), router.routes, title="T", description="", version="1", close_client=False
+    )
+
+
+async def _call(app: FastAPI, method: str, path: str, host: str = "evil.example") -> Any:
+    async with (
+        serve_app(app) as url,
+        aiohttp.ClientSession() as session,
+        session.request(method, url + path, headers={"Host": host}, allow_redirects=False) as r,
+    ):
+        return r.status, dict(r.headers), await r.read()
+
+
+def test_a_405_lists_every_method_of_the_path() -> None:
+    status, headers, body = asyncio.run(_call(_two_method_app(), "DELETE", "/things"))
+    assert (status, headers["Allow"], headers["Content-Type"]) == (405, "GET, POST", PROBLEM_JSON)
+    assert b"DELETE is not served at this path; it allows GET, POST" in body
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/things/", 307, "/things"),
+        ("/things/?a=%C3%A9&b", 307, "/things?a=%C3%A9&b"),
+        ("/raw/", 307, "/raw"),
+        ("//things/", 404, None),
+        ("/nothing/", 404, None),
+        ("/", 404, None),
+    ],
+)
+def test_a_trailing_slash_redirect_is_relative(
+    path: str, status: int, location: str | None
+) -> None:
+    """Never built from the client's Host (here a foreign one), never to another host."""
+    answer_status, headers, _ = asyncio.run(_call(_two_method_app(), "GET", path))
+    assert (answer_status, headers.get("Location")) == (status, location)
+
+
+def test_openapi_lists_passed_through_statuses() -> None:
+    document = _two_method_app().openapi()
+    post = document["paths"]["/things"]["post"]
+    assert {"200", "201", "204", "400", "404", "413", "502", "504", "default"} <= set(
+        post["responses"]
+    )
+    assert "default" in document["paths"]["/raw"]["put"]["responses"]

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from naftiko_codegen.runtime import serving
+from naftiko_codegen.runtime import connections, serving
 from naftiko_codegen.runtime.environment import SettingsError
 from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.serving import (
@@ -46,6 +46,14 @@ VARIABLES = (
     "NAFTIKO_LOG_LEVEL",
     "NAFTIKO_ACCESS_LOG",
     "NAFTIKO_OTEL",
+    "NAFTIKO_ALLOWED_HOSTS",
+    "NAFTIKO_ALLOWED_ORIGINS",
+    "NAFTIKO_REQUIRE_API_KEY",
+    "NAFTIKO_REQUIRE_API_KEY_FILE",
+    "NAFTIKO_MAX_BODY_BYTES",
+    "NAFTIKO_MAX_CONNECTIONS",
+    "NAFTIKO_HEADER_TIMEOUT",
+    "NAFTIKO_SHUTDOWN_TIMEOUT",
 )
 
 
@@ -53,6 +61,7 @@ VARIABLES = (
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(connections, "_reserved", 0)  # each server reserves descriptors
 
 
 @pytest.fixture
@@ -98,6 +107,16 @@ def test_defaults_come_from_the_spec() -> None:
         "log_level": "warning",
         "access_log": False,
         "otel": False,
+        "allowed_hosts": "",
+        "allowed_origins": "",
+        "inbound_api_key": None,
+        "max_body_bytes": 4 * 1024 * 1024,
+        "max_header_bytes": 64 * 1024,
+        "max_connections": 1000,
+        "header_timeout": 10.0,
+        "body_timeout": 30.0,
+        "keep_alive_timeout": 5.0,
+        "shutdown_timeout": 10.0,
     }
 
 
@@ -291,3 +310,110 @@ def test_ctrl_c_ends_main_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(logging, "basicConfig", lambda **kwargs: None)
     assert run_main("demo", _parser(), ["serve"], lambda: "s", serve) == 0
+
+
+def test_exposure_options_come_from_flags_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("file-key\nignored\n")
+    monkeypatch.setenv("NAFTIKO_MAX_BODY_BYTES", "1024")
+    monkeypatch.setenv("NAFTIKO_HEADER_TIMEOUT", "2.5")
+    monkeypatch.setenv("NAFTIKO_ALLOWED_HOSTS", "api.example")
+    monkeypatch.setenv("NAFTIKO_REQUIRE_API_KEY_FILE", str(key_file))
+    options = _parser().parse_args(["serve", "--max-connections", "7"])
+    assert (options.max_body_bytes, options.header_timeout) == (1024, 2.5)
+    assert (options.allowed_hosts, options.inbound_api_key, options.max_connections) == (
+        "api.example",
+        "file-key",
+        7,
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--max-body-bytes", "0", "is not a positive whole number"),
+        ("--max-connections", "many", "is not a positive whole number"),
+        ("--header-timeout", "-1", "is not a positive number of seconds"),
+        ("--body-timeout", "nan", "is not a positive number of seconds"),
+        ("--require-api-key-file", "/nonexistent/key", "cannot read"),
+    ],
+)
+def test_bad_exposure_options_are_usage_errors(
+    flag: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _parser().parse_args(["serve", flag, value])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_an_empty_key_file_is_a_usage_error(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["serve", "--require-api-key-file", str(empty)])
+    assert "holds no API key" in capsys.readouterr().err
+
+
+def test_servers_answer_through_the_guard_with_bounded_connections(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("NAFTIKO_REQUIRE_API_KEY", "env-key")
+    options = _parser().parse_args(
+        ["serve", "--shutdown-timeout", "3", "--keep-alive-timeout", "2"]
+    )
+    server = http_server(object(), "127.0.0.1", 1234, options)
+    assert server.guard is not None and server.guard.requires_key
+    assert server.config.app is server.guard and server.drain_seconds == 3.0
+    assert (server.config.ws, server.config.timeout_keep_alive) == ("none", 2.0)
+    limits = server.config.http.limits  # type: ignore[union-attr]
+    assert (limits.max_connections, limits.header_timeout) == (1000, 10.0)
+    assert not caplog.records  # loopback: nothing to warn about
+    control = http_server(object(), "0.0.0.0", 1235, options, api_key=False)
+    assert control.guard is not None and not control.guard.requires_key
+    assert "not loopback only" in caplog.text and "an IP address" in caplog.text
+    assert "no API key is required" in caplog.text
+
+
+def test_the_access_log_shows_whatever_the_log_level() -> None:
+    access = logging.getLogger("uvicorn.access")
+    options = _parser().parse_args(["serve", "--access-log"])
+    http_server(object(), "127.0.0.1", 1234, options)
+    assert access.isEnabledFor(logging.INFO)
+    http_server(object(), "127.0.0.1", 1234, _parser().parse_args(["serve"]))
+    assert not access.isEnabledFor(logging.INFO)
+
+
+@pytest.mark.usefixtures("_unfrozen")
+def test_calls_still_running_after_the_drain_get_503() -> None:
+    async def slow(request: Any) -> PlainTextResponse:
+        await asyncio.sleep(3600)
+        return PlainTextResponse("never")
+
+    app = Starlette(routes=[Route("/", slow)])
+    options = _parser().parse_args(["serve", "--shutdown-timeout", "0.2"])
+    port = free_port()
+    server = http_server(app, "127.0.0.1", port, options)
+    client = _Closing()
+
+    async def exercise() -> tuple[int, Any]:
+        serving_task = asyncio.create_task(run_until_stopped("demo", client, [server]))
+        while not server.started:
+            await asyncio.sleep(0.01)
+        async with aiohttp.ClientSession() as session:
+            call = asyncio.create_task(session.get(f"http://127.0.0.1:{port}/"))
+            assert server.guard is not None
+            while not server.guard.in_flight:
+                await asyncio.sleep(0.01)
+            os.kill(os.getpid(), signal.SIGTERM)
+            response = await call
+            answer = (response.status, await response.json(content_type=None))
+        await serving_task
+        return answer
+
+    status, problem = asyncio.run(exercise())
+    assert status == 503 and problem["title"] == "Service shutting down"
+    assert "0.2 s drain" in problem["detail"] and client.closed == 1

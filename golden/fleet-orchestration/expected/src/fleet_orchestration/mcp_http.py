@@ -11,10 +11,11 @@ clients speak are served at the same URL, told apart by the `MCP-Protocol-Versio
   version; every request is answered on its own (no session), errors inside HTTP 200.
 
 It does what the official SDK's stateless JSON mode does on the wire, without building a transport,
-session and pydantic models per request. Requests to a loopback-bound server must name a loopback
-`Host` (421 otherwise) and, when they carry an `Origin`, a loopback origin (403): DNS-rebinding
-protection. GET, DELETE and other methods answer 405: a stateless server offers no SSE stream and
-no session to end.
+session and pydantic models per request. Served by `serve`, the app sits behind
+`exposure.ExposureGuard` (allowed Host and Origin, body limit, as for REST); served on its own it
+applies the same `HostPolicy` for its bind address (421 for a foreign `Host`, 403 for a foreign
+`Origin`: DNS-rebinding protection) and a `MAX_BODY_SIZE` cap (413). GET, DELETE and other
+methods answer 405: a stateless server offers no SSE stream and no session to end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, Final
 
 from starlette.types import Receive, Scope, Send
 
+from .exposure import DEFAULT_MAX_BODY_BYTES, GUARDED, HostPolicy, send_problem
 from .mcp_jsonrpc import (
     HANDSHAKE_VERSIONS,
     HEADER_MISMATCH,
@@ -60,7 +62,8 @@ __all__ = [
     "ToolCaller",
 ]
 
-MAX_BODY_SIZE: Final = 4 * 1024 * 1024
+MAX_BODY_SIZE: Final = DEFAULT_MAX_BODY_BYTES
+"""The body cap when served on its own (behind the guard, `--max-body-bytes` applies)."""
 
 # 2026-07-28 maps error codes to HTTP statuses; others (internal errors) answer 200.
 _STATUS_OF_ERROR: Final = {
@@ -80,9 +83,6 @@ _EMPTY_LISTS: Final = {
     "prompts/list": "prompts",
 }
 _CACHE_HINT: Final = {"ttlMs": 0, "cacheScope": "private"}
-_LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
-_LOOPBACK_HOSTS: Final = ("127.0.0.1:", "localhost:", "[::1]:")
-_LOOPBACK_ORIGINS: Final = ("http://127.0.0.1:", "http://localhost:", "http://[::1]:")
 _ROUTING_HEADERS: Final = frozenset({b"mcp-protocol-version", b"mcp-method", b"mcp-name"})
 _INVALID_BODY: Final = "Body must be a single JSON-RPC request or notification object"
 
@@ -129,8 +129,8 @@ class StreamableHttpApp:
         self._server_info = {"name": name, "version": version}
         self._instructions = instructions
         self._paths = (path, path + "/")
-        # DNS-rebinding protection, as the SDK does, when the server listens on loopback only.
-        self._loopback_only = host in _LOOPBACK
+        # Used only when no `ExposureGuard` checked the request already (served on its own).
+        self._policy = HostPolicy.for_bind(host)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one HTTP request: transport checks first, then the JSON-RPC message."""
@@ -148,11 +148,17 @@ class StreamableHttpApp:
             if key in headers and key in _ROUTING_HEADERS:
                 duplicated = key
             headers[key] = value
-        body = await _read_body(headers, receive, send)
+        guarded = GUARDED in scope
+        if not guarded:
+            refusal = self._policy.refusal(headers.get(b"host", b""), headers.get(b"origin", b""))
+            if refusal is not None:
+                await send_problem(send, scope, *refusal)
+                return
+        body = await _read_body(headers, receive, send, None if guarded else MAX_BODY_SIZE)
         if body is None:
             return
         is_post = scope["method"] == "POST"
-        if not await self._transport_allows(headers, is_post, send):
+        if not await _content_type_allows(headers, is_post, send):
             return
         if not is_post:
             error = JsonRpcError(
@@ -176,29 +182,6 @@ class StreamableHttpApp:
             await self._handle_handshake_era(message, send)
         else:
             await self._handle_stateless(message, headers, duplicated, send)
-
-    async def _transport_allows(
-        self, headers: Mapping[bytes, bytes], is_post: bool, send: Send
-    ) -> bool:
-        """Check Content-Type (POST) and, on loopback, Host and Origin; answer when they fail."""
-        if is_post and not headers.get(b"content-type", b"").lower().startswith(
-            b"application/json"
-        ):
-            await _respond(send, 400, b"Invalid Content-Type header", b"text/plain; charset=utf-8")
-            return False
-        if not self._loopback_only:
-            return True
-        host = headers.get(b"host", b"").decode("latin-1")
-        if not host.startswith(_LOOPBACK_HOSTS):
-            logger.warning("rejected a request for Host %r (DNS-rebinding protection)", host)
-            await _respond(send, 421, b"Invalid Host header", b"text/plain; charset=utf-8")
-            return False
-        origin = headers.get(b"origin", b"").decode("latin-1")
-        if origin and not origin.startswith(_LOOPBACK_ORIGINS):
-            logger.warning("rejected a request from Origin %r (DNS-rebinding protection)", origin)
-            await _respond(send, 403, b"Invalid Origin header", b"text/plain; charset=utf-8")
-            return False
-        return True
 
     async def _handle_handshake_era(self, message: Any, send: Send) -> None:
         """Answer one message of a 2025-11-25 (or older) client; errors travel in HTTP 200."""
@@ -324,6 +307,14 @@ class StreamableHttpApp:
         return result
 
 
+async def _content_type_allows(headers: Mapping[bytes, bytes], is_post: bool, send: Send) -> bool:
+    """Check a POST's Content-Type; answer 400 when it is not JSON."""
+    if is_post and not headers.get(b"content-type", b"").lower().startswith(b"application/json"):
+        await _respond(send, 400, b"Invalid Content-Type header", b"text/plain; charset=utf-8")
+        return False
+    return True
+
+
 async def _lifespan(receive: Receive, send: Send) -> None:
     """Nothing to start or stop; acknowledge the server's lifespan events."""
     while True:
@@ -335,10 +326,16 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _read_body(headers: Mapping[bytes, bytes], receive: Receive, send: Send) -> bytes | None:
-    """The whole request body, or None once a 413 is answered (or the client went away)."""
+async def _read_body(
+    headers: Mapping[bytes, bytes], receive: Receive, send: Send, limit: int | None
+) -> bytes | None:
+    """The whole request body, or None once a 413 is answered (or the client went away).
+
+    `limit` None: the guard in front counts the body already.
+    """
+    limit = limit if limit is not None else 1 << 62
     declared = headers.get(b"content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_SIZE:
+    if declared is not None and declared.isdigit() and int(declared) > limit:
         await _respond(send, 413, b"Request body too large", b"text/plain; charset=utf-8")
         return None
     chunks: list[bytes] = []
@@ -349,7 +346,7 @@ async def _read_body(headers: Mapping[bytes, bytes], receive: Receive, send: Sen
             return None
         chunk: bytes = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_SIZE:
+        if size > limit:
             await _respond(send, 413, b"Request body too large", b"text/plain; charset=utf-8")
             return None
         chunks.append(chunk)

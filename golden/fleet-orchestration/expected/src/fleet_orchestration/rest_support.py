@@ -2,7 +2,9 @@
 
 Upstream status codes and bodies pass through unchanged; transport failures answer
 `application/problem+json` with 502 or 504. The generated `rest_app.py` declares the routes and
-builds its app with `build_app`.
+builds its app with `build_app`, which also makes a 405's `Allow` list every method of the path,
+redirects a path that only lacks (or has an extra) trailing slash with a relative `Location`
+(never built from the client's `Host`), and documents in OpenAPI the statuses that pass through.
 """
 
 from __future__ import annotations
@@ -12,17 +14,27 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Final
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, request_response
+from starlette.routing import BaseRoute, Match, Router, request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .http_client import HttpClient, UpstreamError, UpstreamResponse, user_hooks
 
-__all__ = ["ERROR_RESPONSES", "PROBLEM_JSON", "build_app", "relay", "serve_directly"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "PASSED_THROUGH",
+    "PROBLEM_JSON",
+    "build_app",
+    "relay",
+    "serve_directly",
+]
 
 PROBLEM_JSON: Final = "application/problem+json"
 ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
@@ -31,7 +43,24 @@ ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 }
 """The answers every proxied route may give besides the upstream's own (for OpenAPI)."""
 
+PASSED_THROUGH: Final[dict[str, str]] = {
+    "201": "Created: the upstream API's answer, passed through.",
+    "204": "No content: the upstream API's answer, passed through.",
+    "400": "The upstream API refused the request (passed through).",
+    "401": "Credentials missing or wrong: this adapter's (problem+json) or the upstream API's.",
+    "403": "Forbidden by the upstream API, or an Origin this adapter does not answer "
+    "(problem+json).",
+    "404": "Not found: the upstream API's answer, passed through.",
+    "409": "Conflict: the upstream API's answer, passed through.",
+    "413": "The request body is larger than --max-body-bytes (problem+json).",
+    "421": "A Host this adapter does not answer (problem+json).",
+    "503": "The adapter is shutting down or holds too many connections (problem+json).",
+    "default": "Any other status of the upstream API, passed through with its body.",
+}
+"""Statuses an operation may answer besides 200 and `ERROR_RESPONSES` (for OpenAPI)."""
+
 _BODYLESS_STATUSES: Final = frozenset({204, 304})
+_PATH_SAFE: Final = "/:@!$&'()*+,;=-._~"
 _TRUE: Final = ("1", "true", "yes", "on")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -97,8 +126,68 @@ def _spec_openapi(
                             parameter["name"] = parameters.get(key, parameter["name"])
                 renamed[spec_path] = item
             schema["paths"] = renamed
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                _document_pass_through(operation)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _document_pass_through(operation: dict[str, Any]) -> None:
+    """Add the statuses an operation may answer besides its declared ones."""
+    responses = operation.setdefault("responses", {})
+    for status, description in PASSED_THROUGH.items():
+        responses.setdefault(status, {"description": description})
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> Response:
+    """405 naming every method the path has (Starlette names only the first route's)."""
+    assert isinstance(error, HTTPException)
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route_methods
+    allowed = ", ".join(sorted(methods))
+    return JSONResponse(
+        {
+            "type": "about:blank",
+            "title": "Method Not Allowed",
+            "status": 405,
+            "detail": f"{request.method} is not served at this path; it allows {allowed}",
+            "instance": request.url.path,
+        },
+        status_code=405,
+        headers={"Allow": allowed},
+        media_type=PROBLEM_JSON,
+    )
+
+
+def _relative_slash_redirect(router: Router) -> ASGIApp:
+    """The router's fallback: redirect to the same path with or without its trailing slash.
+
+    Starlette's own redirect builds an absolute `Location` from the client's `Host` header; this
+    one is relative (the path and query only), and never starts with `//` (another host).
+    """
+    not_found = router.default
+
+    async def default(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] == "http" and path not in ("", "/"):
+            other = path.rstrip("/") if path.endswith("/") else path + "/"
+            probe = {**scope, "path": other}
+            if not other.startswith("//") and any(
+                route.matches(probe)[0] != Match.NONE for route in router.routes
+            ):
+                location = quote(other, safe=_PATH_SAFE)
+                if scope.get("query_string"):
+                    location += "?" + scope["query_string"].decode("latin-1")
+                redirect = Response(status_code=307, headers={"Location": location})
+                await redirect(scope, receive, send)
+                return
+        await not_found(scope, receive, send)
+
+    return default
 
 
 def _telemetry_options(otel: bool | None) -> dict[str, Any]:
@@ -151,6 +240,9 @@ def build_app(
     # Routes are added to the app directly: an included router adds a layer to every request.
     app.router.routes.extend(routes)
     app.add_exception_handler(UpstreamError, _upstream_problem)
+    app.add_exception_handler(405, _method_not_allowed)
+    app.router.redirect_slashes = False
+    app.router.default = _relative_slash_redirect(app.router)
     for layer in middleware:
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)
     hooks = user_hooks()

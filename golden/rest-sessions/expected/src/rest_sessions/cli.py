@@ -31,7 +31,7 @@ __all__ = ["build_parser", "main", "serve"]
 
 PROG: Final = "rest-sessions"
 DESCRIPTION: Final = "Jupyter Notebook REST API — Sessions"
-DEFAULT_REST_HOST: Final = "0.0.0.0"
+DEFAULT_REST_HOST: Final = "127.0.0.1"
 DEFAULT_REST_PORT: Final = 8080
 DEFAULT_MCP_HOST: Final = "127.0.0.1"
 DEFAULT_MCP_PORT: Final = 9090

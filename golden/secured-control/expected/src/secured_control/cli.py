@@ -105,7 +105,8 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
 
         host = options.host or DEFAULT_CONTROL_HOST
         control = create_control_app(client, states)
-        servers.append(http_server(control, host, options.control_port, options))
+        # Health checks go without the deployment's API key (Host/Origin and limits still apply).
+        servers.append(http_server(control, host, options.control_port, options, api_key=False))
         logger.info("control port on http://%s:%s", host, options.control_port)
     await run_until_stopped(PROG, client, servers, tasks)
 
