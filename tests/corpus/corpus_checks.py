@@ -28,6 +28,7 @@ from corpus_build import Built
 
 REPO = Path(__file__).resolve().parents[2]
 IMPORT_CHECK = Path(__file__).resolve().parent / "import_check.py"
+COMPILE_CHECK = Path(__file__).resolve().parent / "compile_check.py"
 
 __all__ = [
     "Background",
@@ -177,12 +178,18 @@ class Background(Generic[T]):
 
 
 def start_compile(out: Path, packages: dict[str, Built], workers: int) -> Background[list[Failure]]:
-    """Byte-compile every generated file with `compileall` (one process, `workers` jobs)."""
-    command = [sys.executable, "-m", "compileall", "-q", "-f", "-j", str(workers), str(out)]
+    """Byte-compile every generated file: `workers` processes of `compile_check.py`, each over
+    a share of the packages (each distinct file content is compiled once per process)."""
+    folders = sorted(packages)
+    commands: list[Command] = [
+        ([sys.executable, str(COMPILE_CHECK), *chunk], dict(os.environ), REPO)
+        for chunk in (folders[number::workers] for number in range(workers))
+        if chunk
+    ]
 
     def collect(finished: Finished) -> list[Failure]:
-        ((code, output),) = finished
         failures: list[Failure] = []
+        output = "".join(text for _, text in finished)
         for match in re.finditer(r"\*\*\* Error compiling '([^']+)'", output):
             path = match.group(1)
             owner = _package_of(path, packages)
@@ -192,11 +199,11 @@ def start_compile(out: Path, packages: dict[str, Built], workers: int) -> Backgr
             except SyntaxError as error:
                 detail = f"{Path(path).name}:{error.lineno}: {error.msg}"
             failures.append(Failure(owner.file if owner else path, "compile", detail))
-        if code != 0 and not failures:
+        if any(code != 0 for code, _ in finished) and not failures:
             failures.append(Failure(str(out), "compile", output[-4000:]))
         return failures
 
-    return Background([(command, dict(os.environ), REPO)], collect)
+    return Background(commands, collect)
 
 
 def start_imports(

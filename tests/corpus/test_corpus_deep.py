@@ -26,7 +26,6 @@ import hashlib
 import importlib
 import json
 import re
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -38,6 +37,8 @@ import pytest
 from corpus_build import corpus_dir, corpus_files, group_of, read_refusals
 from corpus_harness import DEEP_KEY
 from deep_oracle import ExpectedAuth, RawSpec, path_pattern
+
+from naftiko_codegen.runtime.tests.loopback import serve_app
 
 pytestmark = pytest.mark.corpus
 
@@ -120,39 +121,6 @@ async def recording_upstream() -> AsyncIterator[tuple[str, list[Seen]]]:
         yield f"http://127.0.0.1:{port}", seen
     finally:
         await runner.cleanup()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on a free loopback port."""
-    import uvicorn
-
-    class Quiet(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            yield
-
-    port = _free_port()
-    server = Quiet(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 # ----------------------------------------------------------------------------- the check
@@ -317,7 +285,7 @@ async def exercise(
                 inbound = checker.raw.inbound_auth("rest")
                 checker.unresolved.update(inbound.unresolved)
                 async with (
-                    serving(modules["rest_app"].create_app(client)) as url,
+                    serve_app(modules["rest_app"].create_app(client)) as url,
                     aiohttp.ClientSession(headers=inbound.headers) as session,
                 ):
                     for route in model.rest.routes:
@@ -342,7 +310,7 @@ async def exercise(
                 checker.unresolved.update(inbound.unresolved)
                 app = modules["mcp_server"].create_http_app(client, host="127.0.0.1")
                 async with (
-                    serving(app) as url,
+                    serve_app(app) as url,
                     httpx2.AsyncClient(headers=inbound.headers, timeout=30) as http,
                     Client(
                         streamable_http_client(
