@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,6 +276,9 @@ class _Builder:
             line, column = self._mark(node)
             tag = node.tag.rsplit(":", 1)[-1]
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if "int_max_str_digits" in reason:
+                digits = sum(c.isdigit() for c in str(node.value))
+                reason = f"{digits:,} digits; Python reads at most {sys.get_int_max_str_digits():,}"
             self.problems.append(
                 Diagnostic(
                     Location(self.source, line, column),
