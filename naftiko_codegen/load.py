@@ -83,11 +83,12 @@ def read_spec_file(path: Path, source: str) -> str:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise _unreadable(source, f"cannot read the file: {error}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
+        raise _unreadable(source, f"cannot read the file: it is {kind}, not a regular file")
     with os.fdopen(descriptor, "rb") as stream:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
-            raise _unreadable(source, f"cannot read the file: it is {kind}, not a regular file")
         try:
             data = stream.read(limit + 1)
         except OSError as error:
