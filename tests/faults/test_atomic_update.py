@@ -136,3 +136,21 @@ def test_modes_follow_the_umask(tmp_path: Path, umask: int) -> None:
     for path in [package, *package.rglob("*")]:
         mode = path.stat().st_mode & 0o777
         assert mode == (0o777 if path.is_dir() else 0o666) & ~umask, (path, oct(mode))
+
+
+def test_killed_fresh_build_leaves_no_package_and_the_next_build_cleans_up(tmp_path: Path) -> None:
+    _, new = _versions()
+    package = tmp_path / "out" / "rest-sessions"
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    killed = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, str(tmp_path / "new.json"), str(package), "exchange"],
+        env={**os.environ, "PYTHONPATH": str(REPO), "NAFTIKO_GEN_KILL_AT": "staged"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not package.exists() and len(_staging(tmp_path / "out")) == 1
+    write_package(package, new, source="rest-sessions.yaml")
+    assert _staging(tmp_path / "out") == [] and (package / ".naftiko-gen.json").is_file()

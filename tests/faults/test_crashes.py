@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from genfaults import REPO, SEED, cli_run, run, spec_copy
+from genfaults import REPO, SEED, cli_run, spec_copy
 
 from naftiko_codegen import pipeline
 from naftiko_codegen.cli import validate as validate_cli
@@ -138,15 +138,17 @@ def test_concurrent_builds_of_one_package_wait_for_each_other(tmp_path: Path) ->
     )
 
 
-def test_a_held_lock_is_a_clear_error_after_the_wait(tmp_path: Path) -> None:
+def test_a_held_lock_is_a_clear_error_after_the_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = spec_copy(tmp_path)
     (tmp_path / "out").mkdir()
+    monkeypatch.setenv("NAFTIKO_GEN_LOCK_WAIT", "1")
+    # flock conflicts between two open files of one process too: this one stands for a build.
     with PackageLock(tmp_path / "out" / "rest-sessions", 1):
         started = time.monotonic()
-        result = run(
-            "build", str(spec), "-o", "out", cwd=tmp_path, env={"NAFTIKO_GEN_LOCK_WAIT": "1"}
-        )
-    assert result.returncode == 1, result.stderr
+        result = cli_run("build", str(spec), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1, result.stderr
     assert "error[NAF416]" in result.stderr and "NAFTIKO_GEN_LOCK_WAIT" in result.stderr
     assert time.monotonic() - started < 30
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []

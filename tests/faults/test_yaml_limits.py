@@ -109,12 +109,3 @@ def test_bomb_is_refused_at_an_alias_within_two_seconds(tmp_path: Path) -> None:
     text_line = _bomb(10, 10).splitlines()[line - 1]
     assert text_line[column - 1] == "*", "the error is located at an alias"
     assert elapsed < 10  # the load itself takes well under 2 s; the rest is start-up
-
-
-def test_spec_size_limit_is_configurable(tmp_path: Path) -> None:
-    spec = tmp_path / "big.yaml"
-    spec.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    result = run("validate", "big.yaml", cwd=tmp_path, env={"NAFTIKO_GEN_MAX_SPEC_BYTES": "1000"})
-    assert result.returncode == 1
-    assert "big.yaml:1:1: error[NAF107]: the file is too large" in result.stderr
-    assert "NAFTIKO_GEN_MAX_SPEC_BYTES" in result.stderr
