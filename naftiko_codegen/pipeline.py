@@ -12,6 +12,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -298,16 +299,32 @@ def _build_many(
         for spec in todo:
             yield builder(spec)
         return
+    # Largest specs first, so no worker is left with a big one while the others sit idle.
+    ordered = sorted(todo, key=_size, reverse=True)
+    broken: list[Path] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        # Largest specs first, so no worker is left with a big one while the others sit idle.
-        ordered = sorted(todo, key=_size, reverse=True)
         futures: list[Future[BuildOutcome]] = [pool.submit(builder, spec) for spec in ordered]
         spec_of = {id(future): spec for future, spec in zip(futures, ordered, strict=True)}
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception:  # the worker died (killed, out of memory): that spec's outcome
+            except BrokenProcessPool:
+                broken.append(spec_of[id(future)])
+            except Exception:  # the outcome could not come back (a bug): that spec's outcome
                 yield BuildOutcome(spec_of[id(future)], None, (), crash=crash_text())
+    # A worker died (killed, out of memory): every spec still running or waiting fails with
+    # the pool. Each is built again in a process of its own, so only the culprit is lost.
+    for spec in broken:
+        yield _isolated(builder, spec)
+
+
+def _isolated(builder: Callable[[Path], BuildOutcome], spec: Path) -> BuildOutcome:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(builder, spec).result()
+        except Exception:  # the process died again: this spec is the cause
+            died = "WorkerDied: the process building this spec died (killed, or out of memory)"
+            return BuildOutcome(spec, None, (), crash=f"{crash_text()}{died}\n")
 
 
 def _size(spec: Path) -> int:

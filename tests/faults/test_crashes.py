@@ -4,6 +4,8 @@ a batch that goes on; and the crashes once reproduced, now located errors or cle
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,6 +45,25 @@ def test_a_crash_is_exit_70_one_line_and_the_batch_goes_on(
     assert (tmp_path / "out" / "a").is_dir() and (tmp_path / "out" / "c").is_dir()
     assert not (tmp_path / "out" / "b").exists()
     assert "2 built" in result.stderr and "1 failed (internal error: 1)" in result.stderr
+
+
+def test_a_worker_that_dies_loses_only_its_own_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    specs = [spec_copy(tmp_path / "specs", f"{name}.yaml") for name in ("a", "b", "c")]
+    real = pipeline.generate
+
+    def generate(spec: Path, **options: object) -> object:
+        if spec.name == "b.yaml":
+            os.kill(os.getpid(), signal.SIGKILL)  # the worker process dies (fork inherits this)
+        return real(spec, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "generate", generate)
+    result = cli_run("build", *map(str, specs), "-o", str(tmp_path / "out"), "-j", "2")
+    assert result.exit_code == 70
+    assert f"{specs[1]}: internal error: " in result.stderr
+    assert "2 built" in result.stderr
+    assert (tmp_path / "out" / "a").is_dir() and (tmp_path / "out" / "c").is_dir()
 
 
 def test_debug_prints_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
