@@ -13,9 +13,9 @@ from pathlib import Path
 
 from .write import (
     MANIFEST_NAME,
-    file_digest,
     is_ignored,
     plan_write,
+    probe,
     read_ignore_patterns,
     read_manifest,
 )
@@ -47,11 +47,16 @@ class DriftReport:
         return bool(self.drifts)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+_DIFF_LIMIT = 8 * 1024 * 1024
+"""Files larger than this are compared by hash only, not shown in the diff."""
+
+
+def _read_text(target: Path, relative: str) -> str:
+    # Never through a link, nor from a FIFO or device (the package is untrusted input).
+    found = probe(target, relative, limit=_DIFF_LIMIT)
+    if found.kind != "file" or found.data is None:
         return ""
+    return found.data.decode("utf-8", "replace")
 
 
 def _diff(target: Path, relative: str, old: str, new: str) -> str:
@@ -73,20 +78,27 @@ def check_drift(
     source: str,
     metadata: dict[str, str],
 ) -> DriftReport:
-    """Compare `files` (freshly generated) with the package at `target`; never writes."""
+    """Compare `files` (freshly generated) with the package at `target`; never writes.
+
+    Raise `DiagnosticError` (NAF412) when the package's manifest is invalid.
+    """
     if not target.is_dir():
         return DriftReport(
             target,
             (Drift("missing", f"{target} does not exist; run naftiko-gen build"),),
             "",
         )
-    manifest = read_manifest(target)
+    manifest = read_manifest(target)  # NAF412 (DiagnosticError) when planted or broken
     drifts: list[Drift] = []
     if manifest is None:
         drifts.append(Drift("missing", f"{target} has no {MANIFEST_NAME}; it was not generated"))
     else:
         recorded = manifest.metadata
-        if recorded.get("spec_sha256") != metadata.get("spec_sha256"):
+        if metadata.get("spec") and recorded.get("spec", metadata["spec"]) != metadata["spec"]:
+            drifts.append(
+                Drift("spec", f"{target} was generated from {recorded['spec']}, not {source}")
+            )
+        elif recorded.get("spec_sha256") != metadata.get("spec_sha256"):
             drifts.append(Drift("spec", f"the spec {source} changed since {target} was generated"))
         if recorded.get("generator_version") != metadata.get("generator_version"):
             drifts.append(
@@ -100,10 +112,10 @@ def check_drift(
             drifts.append(Drift("templates", "the templates changed since the last build"))
         patterns = read_ignore_patterns(target)
         for relative, digest in sorted(manifest.files.items()):
-            path = target / relative
-            if is_ignored(relative, patterns) or not path.is_file():
+            found = probe(target, relative, limit=0)
+            if is_ignored(relative, patterns) or found.kind != "file":
                 continue
-            if file_digest(path.read_bytes()) != digest:
+            if found.digest != digest:
                 drifts.append(Drift("edited", f"{relative} was edited by hand", relative))
     plan = plan_write(target, files, source=source, force=True, metadata=metadata)
     diffs: list[str] = []
@@ -111,7 +123,7 @@ def check_drift(
     for relative in (*plan.created, *plan.updated, *plan.removed):
         if relative == MANIFEST_NAME:
             continue
-        old = _read_text(target / relative)
+        old = _read_text(target, relative)
         diffs.append(_diff(target, relative, old, new_files.get(relative, "")))
     content_changed = any(r != MANIFEST_NAME for r in (*plan.created, *plan.updated, *plan.removed))
     if not drifts and (content_changed or plan.changed):

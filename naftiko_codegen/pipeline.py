@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import os
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from .drift import DriftReport, check_drift
 from .extensions import user_files
 from .format import format_files
 from .lint import lint_spec
-from .load import load_imports, load_spec
+from .load import load_imports, load_spec, read_spec_file
 from .model import CapabilityModel, build_model
 from .names import slugify
 from .render import render_package, verbatim_outputs
@@ -43,9 +45,11 @@ __all__ = [
     "check_many",
     "check_spec",
     "collision_outcomes",
+    "crash_text",
     "expand_specs",
     "generate",
     "package_slug",
+    "spec_record",
 ]
 
 
@@ -72,20 +76,7 @@ def package_slug(spec_path: Path, name: str | None = None) -> str:
 
 
 def _read(spec_path: Path, source: str) -> str:
-    try:
-        return spec_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DiagnosticError(
-            [
-                Diagnostic(
-                    Location(source),
-                    "NAF100",
-                    Severity.ERROR,
-                    f"cannot read the file: {error}",
-                    "check the path and that the file is UTF-8 text",
-                )
-            ]
-        ) from None
+    return read_spec_file(spec_path, source)
 
 
 def check_spec(
@@ -160,7 +151,9 @@ class BuildOutcome:
     target: Path | None
     diagnostics: tuple[Diagnostic, ...]
     report: WriteReport | None = None
-    """None when the build failed (see `diagnostics`)."""
+    """None when the build failed (see `diagnostics`, or `crash`)."""
+    crash: str | None = None
+    """An internal error (a naftiko-gen bug): the formatted traceback; then `report` is None."""
 
     @property
     def ok(self) -> bool:
@@ -188,7 +181,7 @@ def build_spec(
             package.files,
             source=spec_path.name,
             force=force,
-            metadata=package.metadata,
+            metadata={**package.metadata, "spec": spec_record(spec_path, target)},
             user_files=package.user_files,
         )
         if report.conflicts:
@@ -196,6 +189,27 @@ def build_spec(
     except DiagnosticError as error:
         return BuildOutcome(spec_path, None, error.diagnostics)
     return BuildOutcome(spec_path, target, package.diagnostics, report)
+
+
+def spec_record(spec_path: Path, target: Path) -> str:
+    """How the manifest names the spec: its path relative to the package folder (POSIX)."""
+    try:
+        return Path(os.path.relpath(spec_path.resolve(), target.resolve())).as_posix()
+    except ValueError:  # pragma: no cover - another drive (Windows): no relative path
+        return spec_path.resolve().as_posix()
+
+
+def crash_text() -> str:
+    """The traceback of the exception being handled (for `--debug`)."""
+    return traceback.format_exc()
+
+
+def _build_guarded(spec: Path, **options: object) -> BuildOutcome:
+    """`build_spec`, but an internal error becomes the spec's outcome instead of ending a batch."""
+    try:
+        return build_spec(spec, **options)  # type: ignore[arg-type]
+    except Exception:  # a bug: reported with its traceback, the other specs still build
+        return BuildOutcome(spec, None, (), crash=crash_text())
 
 
 def collision_outcomes(
@@ -260,7 +274,7 @@ def build_many(
     """
     _one_name(specs, name)
     builder = functools.partial(
-        build_spec,
+        _build_guarded,
         output=output,
         name=name,
         templates=tuple(templates),
@@ -285,17 +299,39 @@ def _build_many(
         for spec in todo:
             yield builder(spec)
         return
+    # Largest specs first, so no worker is left with a big one while the others sit idle.
+    ordered = sorted(todo, key=_size, reverse=True)
+    broken: list[Path] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        # Largest specs first, so no worker is left with a big one while the others sit idle.
-        futures: list[Future[BuildOutcome]] = [
-            pool.submit(builder, spec) for spec in sorted(todo, key=_size, reverse=True)
-        ]
+        futures: list[Future[BuildOutcome]] = [pool.submit(builder, spec) for spec in ordered]
+        spec_of = {id(future): spec for future, spec in zip(futures, ordered, strict=True)}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                broken.append(spec_of[id(future)])
+            except Exception:  # the outcome could not come back (a bug): that spec's outcome
+                yield BuildOutcome(spec_of[id(future)], None, (), crash=crash_text())
+    # A worker died (killed, out of memory): every spec still running or waiting fails with
+    # the pool. Each is built again in a process of its own, so only the culprit is lost.
+    for spec in broken:
+        yield _isolated(builder, spec)
+
+
+def _isolated(builder: Callable[[Path], BuildOutcome], spec: Path) -> BuildOutcome:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(builder, spec).result()
+        except Exception:  # the process died again: this spec is the cause
+            died = "WorkerDied: the process building this spec died (killed, or out of memory)"
+            return BuildOutcome(spec, None, (), crash=f"{crash_text()}{died}\n")
 
 
 def _size(spec: Path) -> int:
-    return spec.stat().st_size if spec.is_file() else 0  # a missing one is reported by its build
+    try:
+        return spec.stat().st_size if spec.is_file() else 0
+    except OSError:
+        return 0  # a missing or unreadable one is reported by its build
 
 
 @dataclass(frozen=True)
@@ -307,6 +343,8 @@ class CheckOutcome:
     """The spec's findings; errors when it could not be generated (then `report` is None)."""
     report: DriftReport | None = None
     """Why the folder is stale, and the diff; None when the spec has errors."""
+    crash: str | None = None
+    """An internal error (a naftiko-gen bug): the formatted traceback; then `report` is None."""
 
     @property
     def ok(self) -> bool:
@@ -340,11 +378,21 @@ def _check_many(
 ) -> Iterator[CheckOutcome]:
     for spec in specs:
         try:
-            package = generate(spec, name=name, templates=templates, strict=strict)
+            yield _check_one(spec, output, name, templates, strict)
         except DiagnosticError as error:
             yield CheckOutcome(spec, error.diagnostics)
-            continue
-        report = check_drift(
-            output / package.slug, package.files, source=spec.name, metadata=package.metadata
-        )
-        yield CheckOutcome(spec, package.diagnostics, report)
+        except Exception:  # a bug: reported, and the other specs are still checked
+            yield CheckOutcome(spec, (), crash=crash_text())
+
+
+def _check_one(
+    spec: Path, output: Path, name: str | None, templates: tuple[Path, ...], strict: bool
+) -> CheckOutcome:
+    package = generate(spec, name=name, templates=templates, strict=strict)
+    target = output / package.slug
+    metadata = {**package.metadata, "spec": spec_record(spec, target)}
+    try:
+        report = check_drift(target, package.files, source=spec.name, metadata=metadata)
+    except DiagnosticError as error:
+        return CheckOutcome(spec, (*package.diagnostics, *error.diagnostics))
+    return CheckOutcome(spec, package.diagnostics, report)

@@ -13,7 +13,7 @@ from ..diagnostics import Severity, format_summary
 from ..pipeline import BuildOutcome, build_many, check_many, expand_specs
 from ..write import WriteReport
 from .options import TEMPLATES_OPTION, template_dirs
-from .output import echo_diagnostics
+from .output import DEBUG_OPTION, EXIT_FAILED, EXIT_INTERNAL, echo_crash, echo_diagnostics
 
 __all__ = ["build_command", "check_command"]
 
@@ -29,12 +29,22 @@ Examples:
       exits 1 with a diff when out/rest-sessions/ is stale (for CI)
   naftiko-gen build spec.yaml -o out/ --templates my-templates/
       layers my-templates/*.jinja over the built-in templates
+
+Exit codes: 0 built; 1 a spec is invalid or its output was refused (one
+bad spec does not stop the others); 2 usage error; 70 internal error (a
+bug: one line per spec, the traceback with --debug; the others still build).
+Input limits (environment): NAFTIKO_GEN_MAX_SPEC_BYTES (8 MiB),
+NAFTIKO_GEN_MAX_DEPTH (100), NAFTIKO_GEN_MAX_ALIAS_NODES (100000),
+NAFTIKO_GEN_MAX_MANIFEST_BYTES (4 MiB), NAFTIKO_GEN_LOCK_WAIT (60 s).
 """
 
 _EPILOG_CHECK = """\b
 Examples:
   naftiko-gen check rest-sessions.yaml -o out/
       exits 1 and prints a diff when out/rest-sessions/ is not what the spec generates
+
+Exit codes: 0 up to date; 1 stale, or a spec has errors; 2 usage error;
+70 internal error (a bug; the traceback with --debug).
 """
 
 
@@ -51,6 +61,9 @@ def _echo_plan(report: WriteReport) -> None:
 
 
 def _echo_outcome(outcome: BuildOutcome, *, quiet: bool, verbose: bool, dry_run: bool) -> None:
+    if outcome.crash is not None:
+        echo_crash(str(outcome.spec), outcome.crash)
+        return
     if not outcome.ok:
         echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose)
         click.echo(f"{outcome.spec}: not built ({format_summary(outcome.diagnostics)})", err=True)
@@ -86,6 +99,9 @@ def _summary(outcomes: Sequence[BuildOutcome]) -> str:
     failed = [o for o in outcomes if not o.ok]
     warnings = sum(1 for o in outcomes for d in o.diagnostics if d.severity is Severity.WARNING)
     codes = Counter(d.code for o in failed for d in o.diagnostics if d.is_error)
+    crashed = sum(1 for o in outcomes if o.crash is not None)
+    if crashed:
+        codes["internal error"] = crashed
     text = f"{len(built)} built, {warnings} warning(s), {len(failed)} failed"
     if codes:
         text += " (" + ", ".join(f"{code}: {count}" for code, count in sorted(codes.items())) + ")"
@@ -136,8 +152,10 @@ def _build_all(
         click.echo(_summary(done), err=True)
     elif failed:
         click.echo(f"{failed} of {len(files)} spec(s) failed", err=True)
+    if any(o.crash is not None for o in done):
+        sys.exit(EXIT_INTERNAL)
     if failed:
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 def _check_all(
@@ -150,9 +168,13 @@ def _check_all(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    stale = 0
+    stale = crashed = 0
     for outcome in check_many(files, output, name=name, templates=templates, strict=strict):
         spec, report = outcome.spec, outcome.report
+        if outcome.crash is not None:
+            crashed += 1
+            echo_crash(str(spec), outcome.crash)
+            continue
         if report is None:
             stale += 1
             echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose)
@@ -175,7 +197,10 @@ def _check_all(
             f"{' '.join(str(f) for f in files)} -o {output}{extra}",
             err=True,
         )
-        sys.exit(1)
+    if crashed:
+        sys.exit(EXIT_INTERNAL)
+    if stale:
+        sys.exit(EXIT_FAILED)
 
 
 @click.command("build", epilog=_EPILOG_BUILD)
@@ -209,6 +234,7 @@ def _check_all(
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
+@DEBUG_OPTION
 def build_command(
     specs: tuple[Path, ...],
     output: Path,
@@ -276,6 +302,7 @@ def build_command(
 @TEMPLATES_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors and stale packages only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
+@DEBUG_OPTION
 def check_command(
     specs: tuple[Path, ...],
     output: Path,

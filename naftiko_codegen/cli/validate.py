@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ..diagnostics import Diagnostic, format_summary, has_errors
-from ..pipeline import check_spec, expand_specs
+from ..pipeline import check_spec, crash_text, expand_specs
 from ..report import REPORT_FORMATS, render_report
-from .output import echo_diagnostics
+from .output import DEBUG_OPTION, EXIT_FAILED, EXIT_INTERNAL, echo_crash, echo_diagnostics
 
 __all__ = ["validate_command"]
 
@@ -19,6 +19,9 @@ Examples:
   naftiko-gen validate rest-sessions.yaml
   naftiko-gen validate specs/ --strict --format github    # annotations in GitHub Actions
   naftiko-gen validate specs/ --format sarif > naftiko.sarif
+
+Exit codes: 0 valid; 1 a spec has errors (or warnings, with --strict);
+2 usage error; 70 internal error (a bug; the traceback with --debug).
 """
 
 
@@ -36,6 +39,7 @@ Examples:
 @click.option("--all-rules", is_flag=True, help="Also run the lint rules that are off by default.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
+@DEBUG_OPTION
 def validate_command(
     specs: tuple[Path, ...], fmt: str, strict: bool, all_rules: bool, quiet: bool, verbose: bool
 ) -> None:
@@ -44,10 +48,15 @@ def validate_command(
     Every finding has a file:line:col, a code (NAF1xx load, NAF2xx schema, NAF3xx semantic and
     lint), a severity, a message and a hint. Exit 1 on any error (or warning, with --strict).
     """
-    failed = False
+    failed = crashed = False
     results: dict[str, tuple[Diagnostic, ...]] = {}
     for spec in expand_specs(specs):
-        findings = check_spec(spec, all_rules=all_rules)
+        try:
+            findings = check_spec(spec, all_rules=all_rules)
+        except Exception:  # a bug: one line (traceback under --debug); the other specs go on
+            echo_crash(str(spec), crash_text())
+            crashed = True
+            continue
         results[str(spec)] = findings
         failed = failed or has_errors(findings, strict=strict)
         if fmt != "text":
@@ -57,5 +66,7 @@ def validate_command(
             click.echo(f"{spec}: {format_summary(findings)}", err=True)
     if fmt != "text":
         click.echo(render_report(results, fmt), nl=False)
+    if crashed:
+        sys.exit(EXIT_INTERNAL)
     if failed:
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)

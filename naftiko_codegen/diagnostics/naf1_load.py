@@ -18,7 +18,8 @@ ENTRIES = (
         "unreadable file",
         "check the path and that the file is UTF-8 text",
         "The spec, or the document given to `import-openapi`, could not be read: it is missing, "
-        "not readable, or not UTF-8 text.",
+        "not readable, not UTF-8 text, or not a regular file (a folder, a FIFO or a device such "
+        "as /dev/zero is refused without being read).",
         "cannot read the file: [Errno 2] No such file or directory: 'capability.yaml'",
     ),
     CatalogueEntry(
@@ -64,6 +65,40 @@ ENTRIES = (
         "`[tool.naftiko-gen]` table is not a folder (or list of folders) that exists. Paths are "
         "relative to the pyproject.toml.",
         "[tool.naftiko-gen] templates folder '/work/naftiko-templates' does not exist",
+    ),
+    CatalogueEntry(
+        "NAF106",
+        _ERROR,
+        "value cannot be read",
+        "quote the value to keep it as text, or shorten it",
+        "A scalar's YAML type cannot be built: an integer longer than Python's 4,300-digit "
+        "limit, or an explicit tag that does not fit the value (`!!int abc`).",
+        "cannot read this value as int: Exceeds the limit (4300 digits) for integer string "
+        "conversion",
+    ),
+    CatalogueEntry(
+        "NAF107",
+        _ERROR,
+        "input limit exceeded",
+        "raise it with the environment variable NAFTIKO_GEN_MAX_DEPTH (default 100)",
+        "A spec is untrusted input, so its cost is bounded: its size "
+        "(`NAFTIKO_GEN_MAX_SPEC_BYTES`, default 8 MiB), how deep it nests "
+        "(`NAFTIKO_GEN_MAX_DEPTH`, default 100 levels) and what YAML aliases may add to it "
+        "(`NAFTIKO_GEN_MAX_ALIAS_NODES`, default 100,000 values, text counted per KiB; a few "
+        "hundred bytes of nested aliases otherwise expand to billions of values). The position "
+        "is the alias or the nesting that crossed the limit; the message names the limit and "
+        "the hint the variable that raises it.",
+        "this alias expands to too many values; the limit is 100,000 values produced by "
+        "expanding YAML aliases",
+    ),
+    CatalogueEntry(
+        "NAF108",
+        _ERROR,
+        "not UTF-8 text",
+        "save the file as UTF-8, or fix the character at this position",
+        "A spec is read as UTF-8. The file holds a byte sequence that is not UTF-8 (the "
+        "position is the first one), or starts with the byte-order mark of UTF-16 or UTF-32.",
+        "invalid UTF-8: byte 0xff (invalid start byte)",
     ),
     CatalogueEntry(
         "NAF120",

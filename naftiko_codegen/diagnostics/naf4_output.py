@@ -62,6 +62,61 @@ ENTRIES = (
         "not built",
     ),
     CatalogueEntry(
+        "NAF412",
+        _ERROR,
+        "invalid manifest",
+        "delete the package's .naftiko-gen.json if you trust the folder, or rebuild into a new "
+        "folder",
+        "The package's `.naftiko-gen.json` is untrusted input (packages are committed, so a pull "
+        "request can change it). naftiko-gen refuses a manifest that is not a regular file, is "
+        "larger than `NAFTIKO_GEN_MAX_MANIFEST_BYTES` (default 4 MiB), is not JSON, or lists a "
+        "path that is not a plain relative path strictly inside the package (absolute, `..`, "
+        "`.`, a drive, a backslash, a NUL or control character, not normalised) or a hash that "
+        "is not a sha256. Nothing is written or removed.",
+        "manifest entry '../../etc/passwd' is not a plain relative path inside the package",
+    ),
+    CatalogueEntry(
+        "NAF413",
+        _ERROR,
+        "package generated from another spec",
+        "build into another -o folder or choose another --name; --force replaces the package",
+        "The folder holds a package that another spec generated (the manifest records the spec's "
+        "path relative to the package), so two specs with the same package name would replace "
+        "each other's package. The spec's path is compared, not its content: a moved output "
+        "folder also needs --force once.",
+        "out/api was generated from ../specs/v1/api.yaml, not from ../specs/v2/api.yaml",
+    ),
+    CatalogueEntry(
+        "NAF414",
+        _ERROR,
+        "link or special file in the package",
+        "replace the link with a real folder or file, or rebuild into a new folder",
+        "naftiko-gen never follows a symbolic link inside a package, nor reads a FIFO, device or "
+        "socket: a path it would write, compare or remove passes through a link (or is one), so "
+        "writing there could reach outside the output folder.",
+        "src/demo is a symbolic link; naftiko-gen does not follow links inside a package",
+    ),
+    CatalogueEntry(
+        "NAF415",
+        _ERROR,
+        "output could not be written",
+        "free space or fix the permissions of the output folder, then build again",
+        "Writing the package failed (no space left, permission denied, read-only file system…). "
+        "The new tree is staged beside the package and swapped in whole, so the package is left "
+        "as it was.",
+        "cannot write out/demo: [Errno 28] No space left on device",
+    ),
+    CatalogueEntry(
+        "NAF416",
+        _ERROR,
+        "another build is writing the package",
+        "wait for the other build, or raise NAFTIKO_GEN_LOCK_WAIT (seconds, default 60)",
+        "Two builds were writing the same package folder at once. Each build holds a lock "
+        "(`.<name>.lock` beside the folder, released when the build ends or dies) and the second "
+        "waits for it up to `NAFTIKO_GEN_LOCK_WAIT` seconds.",
+        "another naftiko-gen build is writing out/demo (waited 60 s)",
+    ),
+    CatalogueEntry(
         "NAF420",
         _ERROR,
         "no OpenAPI document",

@@ -37,8 +37,8 @@ _INDENT = "    "
 _ESCAPE = r"\\[\\abfnrtv0-7]|\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}"
 _STRING = re.compile(
     rf"""
-    "(?:[^"\\\r\n]|{_ESCAPE})*"
-  | '(?=[^']*")(?:[^'\\\r\n]|{_ESCAPE})*'
+    "[^"\\\r\n]*(?:(?:{_ESCAPE})[^"\\\r\n]*)*"
+  | '(?=[^']*")[^'\\\r\n]*(?:(?:{_ESCAPE})[^'\\\r\n]*)*'
 """,
     re.VERBOSE,
 )
@@ -48,8 +48,11 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e-?\d+)?")
 """A number black leaves as written (no `1.`, `.5`, `1E5`, `1e+5`, `0X1F` to normalise)."""
 _COMMENT = re.compile(r"#(?: \S(?:.*\S)?)?")
 """A comment line black leaves as written."""
-_STRIP = re.compile(r"\"(?:[^\"\\\r\n]|\\.)*\"|'(?:[^'\\\r\n]|\\.)*'")
-"""One-line string tokens, cut out before counting brackets and commas in the source."""
+_STRIP = re.compile(r"\"[^\"\\\r\n]*(?:\\.[^\"\\\r\n]*)*\"|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'")
+"""One-line string tokens, cut out before counting brackets and commas in the source.
+
+These patterns are unrolled loops (`[^q\\]*(?:\\.[^q\\]*)*`), as in `pieces._TOKENS`: a
+`(?:a|b)*` step per character kept backtracking state for every character of a long string."""
 
 
 class _Unsure(Exception):

@@ -158,7 +158,7 @@ def _called(
     operation = find_operation(scope, str(raw.get("call")), (*path, "call"))
     if operation is None:
         return None
-    call, _ = bind_call(
+    call, inputs = bind_call(
         scope,
         operation,
         as_dict(raw.get("with")),
@@ -169,6 +169,19 @@ def _called(
         infer_default="path-only",
         input_location="mcp",
     )
+    # A resource's only inputs are its URI's {parameters}: a value the call needs beyond them
+    # would have nothing to read it from when the resource is read.
+    given = {i.name for i in declared}
+    unbound = [i.name for i in inputs if i.name not in given]
+    if unbound:
+        scope.error(
+            path,
+            "NAF313",
+            f"MCP resource {raw.get('name')!r} leaves {', '.join(unbound)} of "
+            f"{operation.namespace}.{operation.name} without a value",
+            f"add `{{{unbound[0]}}}` to the resource's uri, or give it a value in `with`",
+        )
+        return None
     return call
 
 
