@@ -99,4 +99,3 @@ def _lay_out(code: str, parameter: ast.arg, default: ast.expr | None) -> list[st
     else:
         inner = [f"            {argument}," for argument in arguments]
     return [*lines, f"        {function_text}(", *inner, "        ),", f"    {tail},"]
-
