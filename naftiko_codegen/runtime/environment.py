@@ -71,7 +71,7 @@ def base_url_problem(value: str) -> str | None:
     """Why `value` cannot be a base URL (never echoing the part that may hold a secret), or None."""
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - a malformed port raises here
+        _ = parts.port  # a malformed port raises here
     except ValueError:
         return "is not a valid URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -222,9 +222,7 @@ class HttpClient:
         return _Guard(
             aiohttp.ClientTimeout(total=api.timeout, sock_connect=limits.connect_timeout),
             Bulkhead(limits.concurrency, limits.pool_wait),
-            CircuitBreaker(
-                api.name, failures=limits.breaker_failures, reset=limits.breaker_reset
-            ),
+            CircuitBreaker(api.name, failures=limits.breaker_failures, reset=limits.breaker_reset),
         )
 
     def breaker(self, api_name: str) -> CircuitBreaker:

@@ -172,4 +172,4 @@ def retry_delay(attempt: int, max_delay: float, retry_after: str | None = None) 
     asked = retry_after_seconds(retry_after)
     if asked is not None:
         return asked if asked <= max_delay else None
-    return random.uniform(0, min(max_delay, _BACKOFF_BASE * 2**attempt))  # noqa: S311
+    return random.uniform(0, min(max_delay, _BACKOFF_BASE * 2**attempt))  # jitter, not crypto

@@ -144,9 +144,9 @@ SURROGATE: Final = (
 def json_bytes(value: Any) -> bytes:
     """A JSON body: compact UTF-8; NaN, Infinity and lone surrogates refused."""
     try:
-        return json.dumps(
-            value, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8")
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+            "utf-8"
+        )
     except ValueError as error:
         if isinstance(error, UnicodeEncodeError):
             raise InvalidArgument(SURROGATE) from None
