@@ -439,7 +439,7 @@ class HttpClient:
         location = response.headers.get("Location", "")
         try:
             target = urlsplit(str(response.url.join(URL(location))))
-            shown = f"{target.scheme}://{target.hostname or ''}{target.path}"
+            shown = f"{target.scheme}://{target.netloc.rpartition('@')[2]}{target.path}"
         except ValueError:
             shown = "an unreadable location"
         return self._error(
