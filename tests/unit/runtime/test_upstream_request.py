@@ -26,7 +26,7 @@ def test_an_empty_path_value_is_refused() -> None:
 
 def test_nan_and_infinity_are_refused() -> None:
     for value in (float("nan"), float("inf"), {"x": float("-inf")}, [float("nan")]):
-        with pytest.raises(InvalidArgument, match="NaN or Infinity|not a number"):
+        with pytest.raises(InvalidArgument, match=r"NaN or Infinity|not a number"):
             text(value)
     with pytest.raises(InvalidArgument, match="NaN or Infinity"):
         json_bytes({"n": float("nan")})
