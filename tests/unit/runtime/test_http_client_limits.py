@@ -257,7 +257,7 @@ def test_unsendable_values_are_refused_before_any_request() -> None:
     async def exercise() -> list[UpstreamError]:
         async with serve(lambda request: asyncio.sleep(0, web.Response())) as (url, seen):
             client = client_for(url)
-            errors = []
+            errors: list[UpstreamError] = []
             for call in (
                 client.send("demo", "POST", "/x", json_body={"n": float("nan")}),
                 client.send("demo", "GET", "/x", headers={"X-A": "\ud800"}),
