@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from servers.adapter import Adapter, Launcher, running_adapter
-from servers.processes import HttpResponse, http_request
+from servers.processes import HttpResponse
 from servers.recording import Answer, RecordedRequest, RecordingUpstream
 
 HOSTILE_KEY = "Jk/+&= z%q'9"
@@ -192,7 +192,7 @@ def test_every_form_of_the_key_is_masked_in_rest_and_mcp(
     hostile.answer("/api/sessions", _echo)
     rest = adapter.rest("GET", "/v1/api/sessions")
     mcp = json.dumps(mcp_call(adapter, LIST, "{}"))
-    [first, second] = hostile.requests
+    [first, _] = hostile.requests
     assert dict(first.query)["token"] == HOSTILE_KEY  # the key did go upstream
     assert rest.status == 200
     echoed = rest.json["echo"]
