@@ -105,7 +105,7 @@ def test_a_huge_answer_is_a_bounded_502_and_memory_stays_flat(
     hostile.answer("/api/sessions", lambda _: Answer(chunks=iter([chunk] * 200)))
     before = rss_kib(adapter.proc.pid)
     detail = problem(adapter.rest("GET", "/v1/api/sessions"), 502, "Upstream answer too large")
-    assert "more than 16777216 bytes" in detail and "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES" in detail
+    assert "more than 8388608 bytes" in detail and "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES" in detail
     error = tool_error(mcp_call(adapter, LIST, "{}"))
     assert (error["status"], error["error"]) == (502, "Upstream answer too large")
     assert rss_kib(adapter.proc.pid) - before < 80 * 1024  # 200 MB twice were offered

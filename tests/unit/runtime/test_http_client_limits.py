@@ -277,3 +277,11 @@ def test_the_credentials_an_api_sends_are_masked_even_when_not_given_as_secrets(
     api = UpstreamApi("demo", "http://h.example", 5.0, headers={"Authorization": "Bearer tok-1234"})
     masker = HttpClient({"demo": api}).masker
     assert masker.mask_text("got Bearer tok-1234 and tok-1234") == "got [redacted] and [redacted]"
+
+
+def test_a_head_answer_may_declare_a_length_over_the_limit() -> None:
+    async def head(request: web.Request) -> web.StreamResponse:
+        return web.Response(headers={"Content-Length": str(10 * 1024 * 1024)})
+
+    response, _ = outcome(head, "HEAD", max_response_bytes=1024)
+    assert (response.status, response.body) == (200, b"")

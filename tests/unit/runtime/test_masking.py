@@ -7,7 +7,7 @@ import html
 import json
 from urllib.parse import quote, quote_plus
 
-from naftiko_codegen.runtime.masking import MASK, SecretMasker, secret_forms
+from naftiko_codegen.runtime.masking import MASK, SecretMasker, _families, secret_forms
 
 SECRET = "k/+&= y%é'"
 
@@ -44,3 +44,13 @@ def test_the_longest_form_is_masked_whole_and_short_values_are_left_alone() -> N
 def test_secret_forms_include_the_value_and_its_hex_cases() -> None:
     forms = secret_forms("a/b c")
     assert {"a/b c", "a%2Fb%20c", "a%2fb%20c", "a%2Fb+c", "a/b+c", "a\\/b c"} <= forms
+
+
+def test_every_form_of_a_family_contains_its_anchor() -> None:
+    for value in ("tok_3f9Xk2-aa/b", "p@ss w0rd+Long!", "é-clé-secrète-42", "Jk/+&= z%q'9"):
+        for anchor, forms in _families(value):
+            if anchor is not None:
+                assert all(anchor in form for form in forms), (value, anchor)
+    masker = SecretMasker(["tok_3f9Xk2-aa/b"])
+    untouched = b'{"no": "secret here"}'
+    assert masker.mask_bytes(untouched) is untouched  # ruled out by the anchors alone

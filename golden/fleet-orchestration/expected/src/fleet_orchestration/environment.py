@@ -33,7 +33,7 @@ DEFAULT_TIMEOUT = 30.0
 class UpstreamLimits:
     """Bounds on every consumed API: sizes, waits, concurrency, breaker and retries."""
 
-    max_response_bytes: int = 16 * 1024 * 1024
+    max_response_bytes: int = 8 * 1024 * 1024
     """Largest upstream answer read, counted after decompression; more answers 502."""
     pool_wait: float = 5.0
     """Seconds a call waits for a free connection slot before answering 503."""

@@ -347,8 +347,11 @@ class HttpClient:
             )
         verdict = False
         try:
-            async with guard.bulkhead.slot():
+            await guard.bulkhead.acquire()
+            try:
                 outcome = await self._request(api, guard, method, url, headers, payload, raw_format)
+            finally:
+                guard.bulkhead.release()
             verdict = True
             if getattr(outcome, "transport", False):
                 guard.breaker.failure()
@@ -439,7 +442,7 @@ class HttpClient:
         location = response.headers.get("Location", "")
         try:
             target = urlsplit(str(response.url.join(URL(location))))
-            shown = f"{target.scheme}://{target.hostname or ''}{target.path}"
+            shown = f"{target.scheme}://{target.netloc.rpartition('@')[2]}{target.path}"
         except ValueError:
             shown = "an unreadable location"
         return self._error(
@@ -454,8 +457,10 @@ class HttpClient:
         """The whole body, decompressed, or `UpstreamError` once it passes the size limit."""
         limit = self.limits.max_response_bytes
         declared = response.content_length
-        if declared is not None and declared > limit and "Content-Encoding" not in response.headers:
-            raise self._too_large(api, limit)
+        if declared is not None and "Content-Encoding" not in response.headers:
+            if declared > limit and response.method != "HEAD":  # HEAD: the length, no body
+                raise self._too_large(api, limit)
+            return await response.read()  # aiohttp reads exactly the declared length
         chunks: list[bytes] = []
         size = 0
         # aiohttp (>= 3.13.3) inflates gzip/deflate/br by bounded steps as they are read, so

@@ -132,21 +132,29 @@ class Bulkhead:
         self.wait = wait
         self._semaphore = asyncio.Semaphore(limit)
 
+    async def acquire(self) -> None:
+        """Take one slot; raise `BulkheadFull` when none frees within the wait."""
+        if not self._semaphore.locked():
+            await self._semaphore.acquire()  # The common case: returns at once, no timer.
+            return
+        try:
+            async with asyncio.timeout(self.wait):
+                await self._semaphore.acquire()
+        except TimeoutError:
+            raise BulkheadFull from None
+
+    def release(self) -> None:
+        """Give back a slot taken by `acquire`."""
+        self._semaphore.release()
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
-        """Hold one slot for the duration of a call; raise `BulkheadFull` after the wait."""
-        if self._semaphore.locked():
-            try:
-                async with asyncio.timeout(self.wait):
-                    await self._semaphore.acquire()
-            except TimeoutError:
-                raise BulkheadFull from None
-        else:  # The common case: no timer to arm.
-            await self._semaphore.acquire()
+        """Hold one slot for the duration of a block (`acquire`, then `release`)."""
+        await self.acquire()
         try:
             yield
         finally:
-            self._semaphore.release()
+            self.release()
 
 
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
