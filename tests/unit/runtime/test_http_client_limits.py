@@ -160,7 +160,7 @@ def test_a_dead_upstream_opens_the_breaker_and_callers_get_503_at_once() -> None
     async def exercise() -> list[UpstreamError]:
         errors = []
         try:
-            for _ in range(3):
+            for _ in range(4):
                 try:
                     await client.send("demo", "GET", "/x")
                 except UpstreamError as error:
@@ -169,13 +169,14 @@ def test_a_dead_upstream_opens_the_breaker_and_callers_get_503_at_once() -> None
             await client.close()
         return errors
 
-    first, second, third = asyncio.run(exercise())
+    first, second, third, fourth = asyncio.run(exercise())
     assert (first.status, first.title) == (502, "Upstream unreachable")
-    # The first call and its retry were the two failures: the breaker is open.
+    # Two calls (each with its retry, counted once) failed: the breaker is open.
+    assert (second.status, second.title) == (502, "Upstream unreachable")
     assert client.breaker("demo").state == "open"
-    assert (second.status, second.title) == (503, "Upstream circuit open")
-    assert "NAFTIKO_UPSTREAM_BREAKER_RESET" in second.detail
-    assert third.status == 503
+    assert (third.status, third.title) == (503, "Upstream circuit open")
+    assert "NAFTIKO_UPSTREAM_BREAKER_RESET" in third.detail
+    assert fourth.status == 503
 
 
 def test_the_half_open_probe_closes_the_breaker_when_the_upstream_is_back() -> None:

@@ -42,8 +42,9 @@ class UpstreamLimits:
     connect_timeout: float = 10.0
     """Seconds to open a connection to the upstream."""
     breaker_failures: int = 5
-    """Consecutive connect failures or timeouts that open the circuit breaker (0: no breaker)."""
-    breaker_reset: float = 30.0
+    """Consecutive calls failed by connect errors or timeouts (retries included) that open the
+    circuit breaker (0: no breaker)."""
+    breaker_reset: float = 10.0
     """Seconds the breaker stays open (callers get 503 at once) before one probe."""
     retries: int = 1
     """Retries of an idempotent call after a connect error or a 502/503/504 answer (0: none)."""

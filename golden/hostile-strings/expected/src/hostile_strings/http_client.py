@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -180,6 +180,15 @@ class UpstreamApi:
         return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
+class _Answer(NamedTuple):
+    """What one attempt read: status, masked body and content type, and any `Retry-After`."""
+
+    status: int
+    body: bytes
+    content_type: str | None
+    retry_after: str | None
+
+
 @dataclass(slots=True)
 class _Guard:
     """What protects one consumed API: its timeouts, bulkhead and circuit breaker."""
@@ -288,22 +297,55 @@ class HttpClient:
         if self._hooks is not None:
             request_headers = dict(request_headers)
             await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
+        guard = self._guards[api.name]
+        try:
+            probe = guard.breaker.before_call()
+        except CircuitOpen as error:
+            raise self._circuit_open(api, error) from None
+        settled = False
+        try:
+            outcome = await self._attempts(api, guard, method, url, request_headers, payload)
+            # One verdict per call, retries included: a restart costs a few calls, not the breaker.
+            if getattr(outcome, "transport", False):
+                guard.breaker.failure()
+                settled = True
+            elif not getattr(outcome, "local", False):
+                guard.breaker.success()
+                settled = True
+        finally:
+            if probe and not settled:
+                guard.breaker.abandon()
+        if isinstance(outcome, UpstreamError):
+            raise outcome
+        status, body, content_type, retry_after = outcome
+        return UpstreamResponse(
+            status, body, content_type, raw_format, self._parse_body, retry_after
+        )
+
+    async def _attempts(
+        self,
+        api: UpstreamApi,
+        guard: _Guard,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        payload: Any,
+    ) -> _Answer | UpstreamError:
+        """The request, retried as the retry policy allows; the last outcome."""
         retries = self.limits.retries if method in IDEMPOTENT_METHODS else 0
         deadline = asyncio.get_running_loop().time() + api.timeout
         attempt = 0
         while True:
-            outcome = await self._attempt(api, method, url, request_headers, payload, raw_format)
+            outcome = await self._attempt(api, guard, method, url, headers, payload)
             delay = self._retry_delay(outcome, attempt, retries, deadline)
             if delay is None:
-                if isinstance(outcome, UpstreamError):
-                    raise outcome
                 return outcome
             await asyncio.sleep(delay)
             attempt += 1
 
     def _retry_delay(
         self,
-        outcome: UpstreamResponse | UpstreamError,
+        outcome: _Answer | UpstreamError,
         attempt: int,
         retries: int,
         deadline: float,
@@ -326,49 +368,39 @@ class HttpClient:
     async def _attempt(
         self,
         api: UpstreamApi,
+        guard: _Guard,
         method: str,
         url: URL,
         headers: Mapping[str, str],
         payload: Any,
-        raw_format: str,
-    ) -> UpstreamResponse | UpstreamError:
-        """One request through the API's breaker and bulkhead: an answer, or the error to raise."""
-        guard = self._guards[api.name]
-        try:
-            probe = guard.breaker.before_call()
-        except CircuitOpen as error:
-            return self._error(
-                503,
-                "Upstream circuit open",
-                f"the upstream API {api.name!r} at {api.origin} failed "
-                f"{self.limits.breaker_failures} times in a row; calls are refused for "
-                f"{error.retry_in:.1f} s more, then one probe is sent "
-                f"({LIMIT_VARIABLES['breaker_failures']}, {LIMIT_VARIABLES['breaker_reset']})",
-            )
-        verdict = False
+    ) -> _Answer | UpstreamError:
+        """One request through the API's bulkhead: an answer, or the error to raise."""
         try:
             await guard.bulkhead.acquire()
-            try:
-                outcome = await self._request(api, guard, method, url, headers, payload, raw_format)
-            finally:
-                guard.bulkhead.release()
-            verdict = True
-            if getattr(outcome, "transport", False):
-                guard.breaker.failure()
-            else:
-                guard.breaker.success()
-            return outcome
         except BulkheadFull:
-            return self._error(
+            error = self._error(
                 503,
                 "Upstream busy",
                 f"all {guard.bulkhead.limit} connections to the upstream API {api.name!r} are "
                 f"in use and none was freed within {guard.bulkhead.wait:g} s "
                 f"({LIMIT_VARIABLES['concurrency']}, {LIMIT_VARIABLES['pool_wait']})",
             )
+            error.local = True  # type: ignore[attr-defined]  # says nothing of the upstream
+            return error
+        try:
+            return await self._request(api, guard, method, url, headers, payload)
         finally:
-            if probe and not verdict:
-                guard.breaker.abandon()
+            guard.bulkhead.release()
+
+    def _circuit_open(self, api: UpstreamApi, error: CircuitOpen) -> UpstreamError:
+        return self._error(
+            503,
+            "Upstream circuit open",
+            f"the upstream API {api.name!r} at {api.origin} failed "
+            f"{self.limits.breaker_failures} calls in a row; calls are refused for "
+            f"{error.retry_in:.1f} s more, then one probe is sent "
+            f"({LIMIT_VARIABLES['breaker_failures']}, {LIMIT_VARIABLES['breaker_reset']})",
+        )
 
     async def _request(
         self,
@@ -378,8 +410,7 @@ class HttpClient:
         url: URL,
         headers: Mapping[str, str],
         payload: Any,
-        raw_format: str,
-    ) -> UpstreamResponse | UpstreamError:
+    ) -> _Answer | UpstreamError:
         try:
             async with self._open().request(
                 method,
@@ -397,12 +428,10 @@ class HttpClient:
                         api.name, method, str(url), response.status, body
                     )
                 content_type = response.headers.get("Content-Type")
-                return UpstreamResponse(
+                return _Answer(
                     response.status,
                     self.masker.mask_bytes(body),
                     None if content_type is None else self.masker.mask_text(content_type),
-                    raw_format,
-                    self._parse_body,
                     response.headers.get("Retry-After"),
                 )
         except UpstreamError as error:  # read, but out of bounds: the upstream did answer
