@@ -286,3 +286,47 @@ def test_a_head_answer_may_declare_a_length_over_the_limit() -> None:
 
     response, _ = outcome(head, "HEAD", max_response_bytes=1024)
     assert (response.status, response.body) == (200, b"")
+
+
+def test_a_chunked_answer_within_the_limit_is_read_whole() -> None:
+    async def chunked(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for _ in range(4):
+            await response.write(b"z" * 70_000)
+            await asyncio.sleep(0.01)
+        await response.write_eof()
+        return response
+
+    response, _ = outcome(chunked, max_response_bytes=280_000)
+    assert response.body == b"z" * 280_000
+
+
+def test_a_probe_that_finds_no_slot_leaves_the_probe_to_the_next_caller() -> None:
+    release = asyncio.Event()
+
+    async def hanging(request: web.Request) -> web.StreamResponse:
+        await release.wait()
+        return web.Response()
+
+    async def exercise() -> tuple[int, str]:
+        async with serve(hanging) as (url, _):
+            client = client_for(url, concurrency=1, pool_wait=0.05, breaker_reset=0.01)
+            breaker = client.breaker("demo")
+            try:
+                busy = asyncio.create_task(client.send("demo", "GET", "/h"))
+                await asyncio.sleep(0.05)
+                breaker._threshold = 1
+                breaker.failure()  # open; the reset passes at once
+                await asyncio.sleep(0.02)
+                with pytest.raises(UpstreamError) as caught:
+                    await client.send("demo", "GET", "/x")  # the probe, but no slot
+                state = breaker.state
+                release.set()
+                await busy
+            finally:
+                await client.close()
+            return caught.value.status, state
+
+    assert asyncio.run(exercise()) == (503, "half-open")
