@@ -4,7 +4,8 @@ Every helper turns a checked argument into what goes on the wire, and refuses wi
 `InvalidArgument` (answered 422 / `isError`, before any request) what cannot be sent safely: an
 empty path segment (it would address the collection, a get acting as a list), NaN or Infinity
 (not JSON), a lone surrogate (not Unicode). `UpstreamError` is what the adapters turn into a
-problem+json or an `isError` result.
+problem+json or an `isError` result. `UpstreamApi` joins a consumed API's base URL, an encoded
+path and the query (its authentication last).
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
+
+from yarl import URL
 
 __all__ = [
     "SURROGATE",
     "InvalidArgument",
+    "UpstreamApi",
     "UpstreamError",
     "basic_credentials",
     "form_fields",
@@ -153,3 +158,50 @@ def json_bytes(value: Any) -> bytes:
         raise InvalidArgument(
             "the body holds NaN or Infinity, which JSON cannot carry; send a number or null"
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamApi:
+    """One consumed API: where it lives and what every request to it carries."""
+
+    name: str
+    base_url: str
+    timeout: float
+    strip_base_path: bool = False
+    """The spec's resource paths repeat the base URL's path: join them once."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: tuple[tuple[str, str], ...] = ()
+    timeout_env: str = ""
+    """The environment variable that sets `timeout`, named in a 504's detail."""
+    _base_path: str = field(init=False, repr=False)
+    _query_suffix: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Derived once: requests only concatenate strings on the hot path.
+        object.__setattr__(self, "_base_path", urlsplit(self.base_url).path.rstrip("/"))
+        object.__setattr__(self, "_query_suffix", urlencode(self.query))
+
+    def url(self, path: str, query: Iterable[tuple[str, str]]) -> URL:
+        """Join the base URL and an encoded path, then append the query (auth last)."""
+        base_path = self._base_path
+        if (
+            self.strip_base_path
+            and base_path
+            and (path == base_path or path.startswith(base_path + "/"))
+        ):
+            path = path[len(base_path) :]
+        if path and not path.startswith("/"):
+            path = "/" + path
+        target = self.base_url + path
+        encoded = "&".join(filter(None, (urlencode(list(query)), self._query_suffix)))
+        if encoded:
+            target += ("&" if "?" in target else "?") + encoded
+        return URL(target, encoded=True)
+
+    @property
+    def origin(self) -> str:
+        """The base URL without credentials, safe to show in an error."""
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Final, NamedTuple
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
@@ -48,6 +48,7 @@ from .resilience import (
 from .upstream_request import (
     SURROGATE,
     InvalidArgument,
+    UpstreamApi,
     UpstreamError,
     basic_credentials,
     form_fields,
@@ -131,53 +132,6 @@ class UpstreamResponse:
         if self.parse_body is not None and self.raw_format != "json" and not self.is_json:
             return self.parse_body(self.body, self.raw_format)
         return self.json()
-
-
-@dataclass(frozen=True, slots=True)
-class UpstreamApi:
-    """One consumed API: where it lives and what every request to it carries."""
-
-    name: str
-    base_url: str
-    timeout: float
-    strip_base_path: bool = False
-    """The spec's resource paths repeat the base URL's path: join them once."""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    query: tuple[tuple[str, str], ...] = ()
-    timeout_env: str = ""
-    """The environment variable that sets `timeout`, named in a 504's detail."""
-    _base_path: str = field(init=False, repr=False)
-    _query_suffix: str = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Derived once: requests only concatenate strings on the hot path.
-        object.__setattr__(self, "_base_path", urlsplit(self.base_url).path.rstrip("/"))
-        object.__setattr__(self, "_query_suffix", urlencode(self.query))
-
-    def url(self, path: str, query: Iterable[tuple[str, str]]) -> URL:
-        """Join the base URL and an encoded path, then append the query (auth last)."""
-        base_path = self._base_path
-        if (
-            self.strip_base_path
-            and base_path
-            and (path == base_path or path.startswith(base_path + "/"))
-        ):
-            path = path[len(base_path) :]
-        if path and not path.startswith("/"):
-            path = "/" + path
-        target = self.base_url + path
-        encoded = "&".join(filter(None, (urlencode(list(query)), self._query_suffix)))
-        if encoded:
-            target += ("&" if "?" in target else "?") + encoded
-        return URL(target, encoded=True)
-
-    @property
-    def origin(self) -> str:
-        """The base URL without credentials, safe to show in an error."""
-        parts = urlsplit(self.base_url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class _Answer(NamedTuple):
