@@ -87,6 +87,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     ),
     PlannedFile("src/package/upstream.py.jinja", "src/{package}/upstream.py"),
     PlannedFile("runtime:http_client.py", "src/{package}/http_client.py"),
+    PlannedFile("runtime:upstream_request.py", "src/{package}/upstream_request.py"),
+    PlannedFile("runtime:masking.py", "src/{package}/masking.py"),
+    PlannedFile("runtime:resilience.py", "src/{package}/resilience.py"),
     PlannedFile("src/package/operations.py.jinja", "src/{package}/operations.py"),
     PlannedFile(
         "runtime:mapping.py",

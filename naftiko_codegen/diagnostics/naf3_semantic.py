@@ -258,6 +258,18 @@ _CALLS = (
         "`with` sets 'token', which the authentication of 'jupyter' supplies; the "
         "authentication is sent instead",
     ),
+    CatalogueEntry(
+        "NAF338",
+        _ERROR,
+        "baseUri with a query, fragment or user information",
+        "write the base URL as scheme://host[:port][/path]; credentials go in `authentication`, "
+        "fixed query parameters in the operations",
+        "A base URL is joined with every resource path. A query would ride along on every "
+        "request, a fragment would silently drop the path and the credential, and "
+        "user:password@ would send a credential outside the declared authentication; the "
+        "generated server refuses the same base URLs at start-up.",
+        "baseUri 'https://api.example.com/v1' has a query ('?…'), which every request would carry",
+    ),
 )
 
 _REFERENCES = (

@@ -181,7 +181,7 @@ def _dependencies(
     secrets: tuple[SecretModel, ...], operations: Iterable[OperationModel], mcp: McpModel | None
 ) -> tuple[str, ...]:
     dependencies = [
-        "aiohttp>=3.10,<4",
+        "aiohttp>=3.13.3,<4",
         "fastapi>=0.115,<1",
         "mcp>=2.3,<3",
         "uvicorn[standard]>=0.30,<1",

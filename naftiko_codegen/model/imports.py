@@ -192,15 +192,16 @@ def _settings(facts: PackageFacts) -> ModuleImports:
         _FUTURE
         | _from("os", "")
         | _from("collections.abc", "Mapping")
-        | _from("dataclasses", "dataclass", *(["field"] if facts.has_secrets else []))
+        | _from("dataclasses", "dataclass", "field")
         | _when(facts.uses_file_secrets, _from("bind_files", "BindFileReader"))
-        | _from("environment", "ApiSettings", "SettingsError")
+        | _from("environment", "ApiSettings", "SettingsError", "UpstreamLimits")
         | _when(reader == "EnvironmentReader", _from("environment", reader))
     )
 
 
 _CLIENT_HELPERS = (
     "HttpClient",
+    "InvalidArgument",
     "UpstreamApi",
     "UpstreamError",
     "UpstreamResponse",

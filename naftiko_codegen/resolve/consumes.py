@@ -211,7 +211,34 @@ def _base_uri(scope: Scope, raw_base: str, path: NodePath) -> str | None:
             "write the full URL, e.g. `baseUri: https://api.example.com/v1`",
         )
         return None
+    problem = _base_uri_problem(raw_base)
+    if problem is not None:
+        scope.error(
+            (*path, "baseUri"),
+            "NAF338",
+            f"baseUri {truncate(_without_secrets(raw_base))} {problem}",
+            "write the base URL as scheme://host[:port][/path]; credentials go in "
+            "`authentication`, fixed query parameters in the operations",
+        )
     return raw_base.rstrip("/")
+
+
+def _base_uri_problem(raw_base: str) -> str | None:
+    """What makes a fixed baseUri unsafe to join paths to (the run-time check's twin), or None."""
+    parts = urlsplit(raw_base)
+    if "@" in parts.netloc:
+        return "carries user information (user:password@), which would be sent to the upstream"
+    if parts.query or "?" in raw_base:
+        return "has a query ('?…'), which every request would carry"
+    if parts.fragment or "#" in raw_base:
+        return "has a fragment ('#…'), which would drop the resource path and the credential"
+    return None
+
+
+def _without_secrets(raw_base: str) -> str:
+    """The baseUri as shown in a message: no userinfo, no query, no fragment."""
+    parts = urlsplit(raw_base)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 def _check_duplicate_operations(

@@ -100,8 +100,13 @@ def install_in_venv(package: Path, env_dir: Path) -> Path:
     return bin_dir
 
 
-def adapter_environment(base_url: str, api_key: str | None) -> dict[str, str]:
-    """Inherited env with the adapter's two variables set (``api_key=None`` removes the key)."""
+def adapter_environment(
+    base_url: str, api_key: str | None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Inherited env with the adapter's two variables set (``api_key=None`` removes the key).
+
+    ``extra`` adds variables (e.g. small ``NAFTIKO_UPSTREAM_*`` limits for a probe).
+    """
     env = {
         k: v
         for k, v in os.environ.items()
@@ -112,6 +117,7 @@ def adapter_environment(base_url: str, api_key: str | None) -> dict[str, str]:
         env["JUPYTER_NOTEBOOK_API_KEY"] = api_key
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
     return env
 
 
@@ -170,7 +176,11 @@ class Adapter:
 
 @contextlib.contextmanager
 def running_adapter(
-    bin_dir: Path, base_url: str, api_key: str, log_path: Path
+    bin_dir: Path,
+    base_url: str,
+    api_key: str,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Adapter]:
     """Start ``rest-sessions serve`` on two free ports, wait until ready, stop on exit."""
     rest_port, mcp_port = free_port(), free_port()
@@ -192,7 +202,7 @@ def running_adapter(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=adapter_environment(base_url, api_key),
+            env=adapter_environment(base_url, api_key, extra_env),
         )
     adapter = Adapter(proc, rest_port, mcp_port, log_path)
     try:
@@ -220,10 +230,12 @@ class Launcher:
     def executable(self) -> Path:
         return self.bin_dir / "rest-sessions"
 
-    def start(self, base_url: str, api_key: str) -> Adapter:
+    def start(
+        self, base_url: str, api_key: str, extra_env: dict[str, str] | None = None
+    ) -> Adapter:
         log_path = self.workdir / f"rest-sessions-{len(self.started)}.log"
         adapter = self.stack.enter_context(
-            running_adapter(self.bin_dir, base_url, api_key, log_path)
+            running_adapter(self.bin_dir, base_url, api_key, log_path, extra_env)
         )
         self.started.append(adapter)
         return adapter

@@ -92,6 +92,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     upstream: RecordingUpstream
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # quiet: a client that hangs up mid-answer is what hostile probes provoke
+
 
 class RecordingUpstream:
     """Serve on 127.0.0.1:<free port> in a thread until `close()`; record every request.

@@ -196,3 +196,17 @@ def test_file_upload_operations_are_left_out() -> None:
     assert codes(found) == ["NAF398"]
     assert "uploads a file" in found.apis[0].operations[1].unsupported
     assert [op.method for op in found.rest_adapters[0].operations] == ["GET"]
+
+
+def test_a_base_uri_with_a_query_fragment_or_userinfo_is_refused() -> None:
+    for base, what in (
+        ("https://api.example.com/v1?token=abc", "has a query"),
+        ("https://api.example.com/v1#top", "has a fragment"),
+        ("https://ada:s3cret@api.example.com/v1", "carries user information"),
+    ):
+        consumes = DEMO_API.replace("https://api.example.com", base)
+        [error] = rejected(capability(consumes=consumes))
+        assert (error.code, error.location.line) == ("NAF338", 9)
+        assert what in error.message
+        # The message shows where, never the part that may hold a secret.
+        assert "abc" not in error.message and "s3cret" not in error.message

@@ -9,6 +9,7 @@ from naftiko_codegen.runtime.environment import (
     ApiSettings,
     EnvironmentReader,
     SettingsError,
+    UpstreamLimits,
 )
 
 
@@ -68,3 +69,58 @@ def test_check_names_every_problem_at_once() -> None:
 
 def test_api_settings_default_to_the_default_timeout() -> None:
     assert ApiSettings("http://a").timeout == DEFAULT_TIMEOUT == 30.0
+
+
+def test_base_urls_with_a_query_fragment_or_userinfo_are_refused_without_echoing_them() -> None:
+    reader = EnvironmentReader(
+        {
+            "Q": "http://h.example/api?token=abc",
+            "F": "http://h.example/api#x",
+            "U": "http://ada:pw@h.example/api",
+            "P": "http://h.example:99999/api",
+            "H": "http:///api",
+        }
+    )
+    for name in ("Q", "F", "U", "P", "H"):
+        reader.base_url(name, None)
+    assert reader.problems == [
+        "Q has a query ('?…'): a base URL is scheme://host[:port][/path]",
+        "F has a fragment ('#…'), which would drop the path and the credential",
+        "U carries user information (user:password@): give credentials through the binds",
+        "P is not a valid URL",
+        "H is not an http(s) URL with a host",
+    ]
+
+
+def test_upstream_limits_default_and_read_from_the_environment() -> None:
+    assert EnvironmentReader({}).upstream_limits() == UpstreamLimits()
+    reader = EnvironmentReader(
+        {
+            "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES": "1024",
+            "NAFTIKO_UPSTREAM_POOL_WAIT": "0.5",
+            "NAFTIKO_UPSTREAM_RETRIES": "0",
+            "NAFTIKO_UPSTREAM_BREAKER_FAILURES": "0",
+        }
+    )
+    limits = reader.upstream_limits()
+    assert (limits.max_response_bytes, limits.pool_wait, limits.retries) == (1024, 0.5, 0)
+    assert limits.breaker_failures == 0 and limits.concurrency == 32
+    reader.check()
+
+
+def test_malformed_upstream_limits_are_named() -> None:
+    reader = EnvironmentReader(
+        {
+            "NAFTIKO_UPSTREAM_CONCURRENCY": "0",
+            "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES": "1.5",
+            "NAFTIKO_UPSTREAM_BREAKER_RESET": "inf",
+            "NAFTIKO_UPSTREAM_RETRIES": "-1",
+        }
+    )
+    assert reader.upstream_limits() == UpstreamLimits()
+    assert reader.problems == [
+        "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES='1.5' is not a positive whole number",
+        "NAFTIKO_UPSTREAM_CONCURRENCY='0' is not a positive whole number",
+        "NAFTIKO_UPSTREAM_BREAKER_RESET='inf' is not a positive number of seconds",
+        "NAFTIKO_UPSTREAM_RETRIES='-1' is not a non-negative whole number",
+    ]

@@ -36,3 +36,18 @@ def test_bad_timeout_is_reported() -> None:
     }
     with pytest.raises(SettingsError, match="not a positive number"):
         load_settings(environment)
+
+
+def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
+    environment: dict[str, str] = {
+        "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1",
+        "JUPYTER_NOTEBOOK_API_KEY": "x",
+        "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES": "1024",
+        "NAFTIKO_UPSTREAM_RETRIES": "0",
+    }
+    limits = load_settings(environment).upstream
+    assert (limits.max_response_bytes, limits.retries) == (1024, 0)
+    with pytest.raises(SettingsError, match="has a fragment"):
+        load_settings({**environment, "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1/a#b"})
+    with pytest.raises(SettingsError, match="NAFTIKO_UPSTREAM_POOL_WAIT"):
+        load_settings({**environment, "NAFTIKO_UPSTREAM_POOL_WAIT": "0"})

@@ -104,3 +104,22 @@ def test_bad_timeout_is_reported() -> None:
     }
     with pytest.raises(SettingsError, match="not a positive number"):
         load_settings(environment)
+
+
+def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
+    environment: dict[str, str] = {
+        "DOCKYARD_BASE_URL": "http://127.0.0.1:1",
+        "DOCKYARD_API_KEY": "x",
+        "GATEWAY_API_KEY": "x",
+        "MCP_SERVER_TOKEN": "x",
+        "control-user": "x",
+        "control-password": "x",
+        "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES": "1024",
+        "NAFTIKO_UPSTREAM_RETRIES": "0",
+    }
+    limits = load_settings(environment).upstream
+    assert (limits.max_response_bytes, limits.retries) == (1024, 0)
+    with pytest.raises(SettingsError, match="has a fragment"):
+        load_settings({**environment, "DOCKYARD_BASE_URL": "http://127.0.0.1:1/a#b"})
+    with pytest.raises(SettingsError, match="NAFTIKO_UPSTREAM_POOL_WAIT"):
+        load_settings({**environment, "NAFTIKO_UPSTREAM_POOL_WAIT": "0"})

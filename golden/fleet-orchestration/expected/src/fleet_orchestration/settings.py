@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .environment import ApiSettings, EnvironmentReader, SettingsError
+from .environment import ApiSettings, EnvironmentReader, SettingsError, UpstreamLimits
 
-__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class Settings:
     port_feed: ApiSettings
     """The consumed API port-feed."""
     secrets: Secrets
+    upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
+    """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets=Secrets(
             registry_token=env.secret("REGISTRY_TOKEN", "REGISTRY_TOKEN"),
         ),
+        upstream=env.upstream_limits(),
     )
     env.check()
     return settings

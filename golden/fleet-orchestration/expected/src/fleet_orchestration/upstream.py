@@ -1,7 +1,8 @@
 """The consumed APIs of Fleet Orchestration: where each lives and how its requests authenticate.
 
-The pooled client core (error mapping to 502/504, masking of echoed secrets) is `http_client.py`;
-its request-building helpers are re-exported here, so the adapters import from one module.
+The pooled client core (bounded reads, no redirects, bulkhead, circuit breaker, retries, masking
+of echoed secrets) is `http_client.py`; its request-building helpers are re-exported here, so the
+adapters import from one module. The limits come from `settings.upstream` (`NAFTIKO_UPSTREAM_*`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import astuple
 from .formats import parse_body
 from .http_client import (
     HttpClient,
+    InvalidArgument,
     UpstreamApi,
     UpstreamError,
     UpstreamResponse,
@@ -27,6 +29,7 @@ from .http_client import (
 from .settings import Secrets, Settings
 
 __all__ = [
+    "InvalidArgument",
     "UpstreamApi",
     "UpstreamClient",
     "UpstreamError",
@@ -53,6 +56,7 @@ class UpstreamClient(HttpClient):
             secrets=astuple(settings.secrets),
             parse_body=parse_body,
             connection_limit=connection_limit,
+            limits=settings.upstream,
         )
         self.settings = settings
         self.secrets: Secrets = settings.secrets
@@ -67,6 +71,7 @@ def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
             base_url=settings.registry.base_url,
             timeout=settings.registry.timeout,
             strip_base_path=False,
+            timeout_env="REGISTRY_TIMEOUT",
             headers={
                 "Authorization": "Bearer " + text(secrets.registry_token),
             },
@@ -76,11 +81,13 @@ def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
             base_url=settings.crew_export.base_url,
             timeout=settings.crew_export.timeout,
             strip_base_path=False,
+            timeout_env="CREW_EXPORT_TIMEOUT",
         ),
         "port-feed": UpstreamApi(
             name="port-feed",
             base_url=settings.port_feed.base_url,
             timeout=settings.port_feed.timeout,
             strip_base_path=False,
+            timeout_env="PORT_FEED_TIMEOUT",
         ),
     }

@@ -217,8 +217,12 @@ class ToolRegistry(Mapping[str, Tool[ClientT]]):
                 {"status": failure.status, "error": failure.title, "detail": failure.detail},
                 is_error=True,
             )
-        except Exception:  # A bug must not end the session; log it, tell the caller.
-            logger.exception("tool %s failed", name)
+        except Exception as error:  # A bug must not end the session; log it, tell the caller.
+            # One line per failed call (a caller can repeat it at will: no log flooding); the
+            # traceback only at DEBUG.
+            message = " ".join(str(error).split())[:200]
+            logger.error("tool %s failed: %s: %s", name, type(error).__name__, message)
+            logger.debug("tool %s failed", name, exc_info=True)
             return text_result(
                 {"status": 500, "error": "Internal error", "detail": "see the server log"},
                 is_error=True,

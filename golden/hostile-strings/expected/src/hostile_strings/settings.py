@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .environment import ApiSettings, EnvironmentReader, SettingsError
+from .environment import ApiSettings, EnvironmentReader, SettingsError, UpstreamLimits
 
-__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,8 @@ class Settings:
     hostile: ApiSettings
     """The consumed API hostile."""
     secrets: Secrets
+    upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
+    """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +41,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets=Secrets(
             hostile_token=env.secret("HOSTILE_TOKEN", "HOSTILE_TOKEN"),
         ),
+        upstream=env.upstream_limits(),
     )
     env.check()
     return settings

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .environment import ApiSettings, EnvironmentReader, SettingsError
+from .environment import ApiSettings, EnvironmentReader, SettingsError, UpstreamLimits
 
-__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class Settings:
     crm: ApiSettings
     """The consumed API crm."""
     secrets: Secrets
+    upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
+    """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +38,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             timeout=env.timeout("CRM_TIMEOUT"),
         ),
         secrets=Secrets(),
+        upstream=env.upstream_limits(),
     )
     env.check()
     return settings

@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .environment import ApiSettings, EnvironmentReader, SettingsError
+from .environment import ApiSettings, EnvironmentReader, SettingsError, UpstreamLimits
 
-__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,8 @@ class Settings:
     rest_sessions: ApiSettings
     """The consumed API rest-sessions."""
     secrets: Secrets
+    upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
+    """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +43,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 "JUPYTER_NOTEBOOK_API_KEY", "JUPYTER_NOTEBOOK_API_KEY"
             ),
         ),
+        upstream=env.upstream_limits(),
     )
     env.check()
     return settings

@@ -1,7 +1,8 @@
 """The consumed APIs of Jupyter Notebook REST API — Sessions: where each lives and how its requests authenticate.
 
-The pooled client core (error mapping to 502/504, masking of echoed secrets) is `http_client.py`;
-its request-building helpers are re-exported here, so the adapters import from one module.
+The pooled client core (bounded reads, no redirects, bulkhead, circuit breaker, retries, masking
+of echoed secrets) is `http_client.py`; its request-building helpers are re-exported here, so the
+adapters import from one module. The limits come from `settings.upstream` (`NAFTIKO_UPSTREAM_*`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import astuple
 
 from .http_client import (
     HttpClient,
+    InvalidArgument,
     UpstreamApi,
     UpstreamError,
     UpstreamResponse,
@@ -26,6 +28,7 @@ from .http_client import (
 from .settings import Secrets, Settings
 
 __all__ = [
+    "InvalidArgument",
     "UpstreamApi",
     "UpstreamClient",
     "UpstreamError",
@@ -51,6 +54,7 @@ class UpstreamClient(HttpClient):
             build_apis(settings),
             secrets=astuple(settings.secrets),
             connection_limit=connection_limit,
+            limits=settings.upstream,
         )
         self.settings = settings
         self.secrets: Secrets = settings.secrets
@@ -65,6 +69,7 @@ def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
             base_url=settings.rest_sessions.base_url,
             timeout=settings.rest_sessions.timeout,
             strip_base_path=True,
+            timeout_env="REST_SESSIONS_TIMEOUT",
             query=(("token", text(secrets.jupyter_notebook_api_key)),),
         ),
     }

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .bind_files import BindFileReader
-from .environment import ApiSettings, SettingsError
+from .environment import ApiSettings, SettingsError, UpstreamLimits
 
-__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ class Settings:
     dockyard: ApiSettings
     """The consumed API dockyard."""
     secrets: Secrets
+    upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
+    """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +56,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 "control-password", "CONTROL_PASSWORD", "./secrets/control.yaml"
             ),
         ),
+        upstream=env.upstream_limits(),
     )
     env.check()
     return settings
