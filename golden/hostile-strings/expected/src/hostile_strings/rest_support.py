@@ -1,8 +1,8 @@
 """The REST adapter's plumbing: upstream answers relayed, RFC 9457 problems, and the FastAPI app.
 
 Upstream status codes and bodies pass through unchanged; transport failures answer
-`application/problem+json` with 502 or 504. The generated `rest_app.py` declares the routes and
-builds its app with `build_app`, which also makes a 405's `Allow` list every method of the path,
+`application/problem+json` with 502, 503 or 504 (422 for a value no upstream request can
+carry). The generated `rest_app.py` declares the routes and builds its app with `build_app`, which also makes a 405's `Allow` list every method of the path,
 redirects a path that only lacks (or has an extra) trailing slash with a relative `Location`
 (never built from the client's `Host`), and documents in OpenAPI the statuses that pass through.
 """
@@ -54,7 +54,8 @@ PASSED_THROUGH: Final[dict[str, str]] = {
     "409": "Conflict: the upstream API's answer, passed through.",
     "413": "The request body is larger than --max-body-bytes (problem+json).",
     "421": "A Host this adapter does not answer (problem+json).",
-    "503": "The adapter is shutting down or holds too many connections (problem+json).",
+    "503": "The adapter is shutting down or holds too many connections, or the upstream API is "
+    "refused for now: its circuit breaker is open or its connections are all busy (problem+json).",
     "default": "Any other status of the upstream API, passed through with its body.",
 }
 """Statuses an operation may answer besides 200 and `ERROR_RESPONSES` (for OpenAPI)."""
