@@ -2,9 +2,10 @@
 
 Upstream status codes and bodies pass through unchanged; transport failures answer
 `application/problem+json` with 502, 503 or 504 (422 for a value no upstream request can
-carry). The generated `rest_app.py` declares the routes and builds its app with `build_app`, which also makes a 405's `Allow` list every method of the path,
-redirects a path that only lacks (or has an extra) trailing slash with a relative `Location`
-(never built from the client's `Host`), and documents in OpenAPI the statuses that pass through.
+carry). The generated `rest_app.py` declares the routes and builds its app with `build_app`,
+which also makes a 405's `Allow` list every method of the path, redirects a path that only lacks
+(or has an extra) trailing slash with a relative `Location` (never built from the client's
+`Host`), and documents in OpenAPI the statuses that pass through.
 """
 
 from __future__ import annotations
