@@ -13,16 +13,12 @@ import datetime
 import json
 import math
 import os
-import secrets
 import shutil
-import site
 import subprocess
 import sys
 import tempfile
-import time
-import venv
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import generator
@@ -31,7 +27,6 @@ import mcp_client
 from harness import (
     BENCH_DIR,
     PYTHON,
-    REPO_ROOT,
     Server,
     baseline_cmd,
     free_port,
@@ -41,182 +36,11 @@ from harness import (
     percentile,
     serve,
 )
+from report import markdown, targets
+from rows import Options, Row
+from servers import SEED, adapter, install_adapter, jupyter
 
-SEED = REPO_ROOT / "examples" / "rest-sessions.yaml"
 ADAPTER_TOOL = "jupyter-notebook-list-running-sessions"
-
-
-@dataclass
-class Row:
-    """One line of the table: the median of `runs`, and its ratio to the section's baseline."""
-
-    section: str
-    name: str
-    unit: str
-    value: float
-    runs: list[float] = field(default_factory=list)
-    p50_ms: float | None = None
-    p99_ms: float | None = None
-    baseline: str | None = None
-    ratio: float | None = None
-    note: str = ""
-
-
-@dataclass
-class Target:
-    """A goal from issue 5, reported (never asserted)."""
-
-    what: str
-    ratio: float | None
-    goal: str
-    passed: bool | None
-
-
-@dataclass
-class Options:
-    quick: bool
-    duration: float
-    warmup: float
-    reps: int
-    connections: int
-    wrk_threads: int
-    mcp_calls: int
-    build_reps: int
-    corpus_stride: int
-    use_wrk: bool
-    profile: bool
-    adapter_package: Path | None
-    out: Path
-    work: Path
-
-
-# --------------------------------------------------------------------------------------
-# Servers
-# --------------------------------------------------------------------------------------
-
-
-def jupyter_cmd(port: int, token: str, root: Path) -> list[str]:
-    cmd = [PYTHON, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1"]
-    cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
-    cmd += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
-    cmd += ["--ServerApp.terminals_enabled=False", "--ServerApp.log_level=WARN"]
-    if os.geteuid() == 0:  # Jupyter refuses to run as root without it.
-        cmd.append("--allow-root")
-    return cmd
-
-
-@contextlib.contextmanager
-def jupyter(opts: Options) -> Iterator[tuple[Server, str]]:
-    """A real Jupyter Server with one notebook session (so the list is not empty)."""
-    token = secrets.token_urlsafe(24)
-    work = opts.work / "jupyter"
-    (work / "root").mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        JUPYTER_CONFIG_DIR=str(work / "config"),
-        JUPYTER_RUNTIME_DIR=str(work / "runtime"),
-        IPYTHONDIR=str(work / "ipython"),
-        JUPYTER_PLATFORM_DIRS="1",
-    )
-    port = free_port()
-    with serve(
-        "jupyter",
-        jupyter_cmd(port, token, work / "root"),
-        port=port,
-        log_dir=opts.work,
-        ready_path=f"/api/status?token={token}",
-        env=env,
-        cwd=work / "root",
-    ) as server:
-        import urllib.request
-
-        body = json.dumps({"path": "bench.ipynb", "type": "notebook", "name": "bench.ipynb"})
-        request = urllib.request.Request(
-            f"{server.url}/api/sessions?token={token}",
-            data=(body[:-1] + ', "kernel": {"name": "python3"}}').encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(request, timeout=60) as answer:
-            if answer.status != 201:
-                raise RuntimeError(f"cannot create a Jupyter session: {answer.status}")
-        time.sleep(2)  # let the kernel settle to "idle"
-        yield server, token
-
-
-def install_adapter(opts: Options) -> Path:
-    """Build the seed adapter and pip-install it (non-editable) into a temp venv; its bin dir.
-
-    The venv sees this interpreter's site-packages through a `.pth` file (as the integration
-    suite's `adapter_venv` fixture does), so nothing is downloaded.
-    """
-    package = opts.adapter_package
-    if package is None:
-        out = opts.work / "generated"
-        cmd = [generator.NAFTIKO_GEN, "build", str(SEED), "-o", str(out), "-q"]
-        built = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if built.returncode != 0:
-            raise SystemExit(
-                f"naftiko-gen cannot build the seed, so there is no adapter to measure:\n"
-                f"{built.stderr}\n(--adapter-package DIR measures an already generated package)"
-            )
-        package = out / "rest-sessions"
-    env_dir = opts.work / "adapter-venv"
-    venv.EnvBuilder(with_pip=False, clear=True, symlinks=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    parents = [p for p in site.getsitepackages() if Path(p).is_dir()]
-    (Path(purelib) / "_bench_parent_site.pth").write_text(
-        "".join(f"import site; site.addsitedir({p!r})\n" for p in parents)
-    )
-    subprocess.run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--root-user-action=ignore",
-            str(package),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return env_dir / "bin"
-
-
-@contextlib.contextmanager
-def adapter(
-    opts: Options, bin_dir: Path, upstream: str, token: str, label: str
-) -> Iterator[Server]:
-    """`rest-sessions serve` (REST + MCP in one process); `.port` is REST, `.mcp_port` MCP."""
-    rest_port, mcp_port = free_port(), free_port()
-    env = dict(os.environ)
-    env.update(REST_SESSIONS_BASE_URL=upstream, JUPYTER_NOTEBOOK_API_KEY=token)
-    cmd = [str(bin_dir / "rest-sessions"), "serve", "--host", "127.0.0.1"]
-    cmd += ["--rest-port", str(rest_port), "--mcp-port", str(mcp_port)]
-    with serve(
-        f"adapter-{label}",
-        cmd,
-        port=rest_port,
-        log_dir=opts.work,
-        ready_path="/openapi.json",
-        extra_ports=[mcp_port],
-        env=env,
-    ) as server:
-        server.mcp_port = mcp_port  # type: ignore[attr-defined]
-        yield server
-
 
 # --------------------------------------------------------------------------------------
 # Measurements
@@ -546,125 +370,6 @@ def generator_suite(opts: Options) -> list[Row]:
             )
         )
     return rows + with_ratios(corpus)
-
-
-# --------------------------------------------------------------------------------------
-# Targets and output
-# --------------------------------------------------------------------------------------
-
-
-def find(rows: list[Row], section: str, name: str) -> Row | None:
-    return next((r for r in rows if r.section.startswith(section) and r.name == name), None)
-
-
-def targets(rows: list[Row], corpus_size: int) -> list[Target]:
-    out: list[Target] = []
-
-    def ratio(section: str, name: str, base: str, goal: str, ok: Callable[[float], bool]) -> None:
-        row, ref = find(rows, section, name), find(rows, section, base)
-        if row is None or ref is None or not ref.value:
-            return
-        value = row.value / ref.value
-        out.append(Target(f"{section}: {name} / {base}", value, goal, ok(value)))
-
-    ratio(
-        "REST GET /v1/api/sessions -> Jupyter",
-        "generated adapter",
-        "Jupyter direct",
-        ">= 0.95",
-        lambda v: v >= 0.95,
-    )
-    ratio(
-        "REST GET /v1/api/sessions -> static",
-        "generated adapter",
-        "FastAPI+aiohttp proxy",
-        ">= 1.0",
-        lambda v: v >= 1.0,
-    )
-    ratio(
-        "REST GET /v1/api/sessions -> static",
-        "generated adapter",
-        "Starlette+aiohttp proxy",
-        ">= 0.9 (stretch)",
-        lambda v: v >= 0.9,
-    )
-    for label in ("Jupyter", "static"):
-        seq = f"MCP -> {label}: tools/call sequential"
-        ratio(seq, "generated adapter", "SDK server", "<= 1.1 (p50)", lambda v: v <= 1.1)
-        ratio(seq, "generated adapter", "FastMCP.from_openapi", "<= 0.6 (p50)", lambda v: v <= 0.6)
-        ratio(
-            f"MCP -> {label}: tools/call x",
-            "generated adapter",
-            "FastMCP.from_openapi",
-            ">= 2 (calls/s)",
-            lambda v: v >= 2,
-        )
-    ratio(
-        "generator (whole process)",
-        "build seed (rest-sessions.yaml)",
-        "import floor",
-        "<= 1.3",
-        lambda v: v <= 1.3,
-    )
-    j2 = find(rows, "generator corpus", "-j 2")
-    if j2 is not None and j2.value:
-        seconds = corpus_size / j2.value
-        out.append(
-            Target(
-                f"corpus ({corpus_size} files) with -j 2, seconds",
-                seconds,
-                "<= 120 s",
-                seconds <= 120,
-            )
-        )
-    for row in rows:
-        if row.section.startswith("peak RSS") and row.name.startswith("generated adapter"):
-            out.append(
-                Target(f"{row.section}: adapter MiB", row.value, "<= 80 MiB", row.value <= 80)
-            )
-    return out
-
-
-def fmt(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.{digits}f}" if abs(value) >= 1 else f"{value:.3f}"
-
-
-def markdown(report: dict[str, object], rows: list[Row], goals: list[Target]) -> str:
-    info = report["machine"]
-    lines = [
-        f"# naftiko-gen benchmarks ({report['date']})",
-        "",
-        f"Machine: {info['cores']} cores, load average {info['loadavg']} at start, "  # type: ignore[index]
-        f"{report['loadavg_end']} at end; Python {info['python']}. "  # type: ignore[index]
-        f"Load generator: {report['load_generator']}. {report['settings']}",
-        "",
-        "| section | variant | median | unit | p50 ms | p99 ms | ratio | vs | runs / note |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        runs = ", ".join(fmt(x) for x in r.runs)
-        detail = "; ".join(x for x in (f"[{runs}]" if runs else "", r.note) if x)
-        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
-        vs = (
-            r.baseline
-            if r.baseline and r.baseline != r.name
-            else ("baseline" if r.ratio is None else "-")
-        )
-        lines.append(
-            f"| {r.section} | {r.name} | {fmt(r.value)} | {r.unit} | {fmt(r.p50_ms)} | "
-            f"{fmt(r.p99_ms)} | {ratio} | {vs} | {detail} |"
-        )
-    lines += ["", "| target | measured | goal | result |", "|---|---|---|---|"]
-    for g in goals:
-        verdict = "pass" if g.passed else "FAIL"
-        lines.append(f"| {g.what} | {fmt(g.ratio)} | {g.goal} | {verdict} |")
-    return "\n".join(lines) + "\n"
 
 
 def parse(argv: list[str] | None) -> tuple[argparse.Namespace, Options]:
