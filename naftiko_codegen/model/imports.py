@@ -188,6 +188,9 @@ def _cli(facts: PackageFacts) -> ModuleImports:
 
 def _settings(facts: PackageFacts) -> ModuleImports:
     reader = "BindFileReader" if facts.uses_file_secrets else "EnvironmentReader"
+    adapters = (facts.rest, facts.mcp, facts.control)
+    # The inbound guards themselves come with each adapter's code needs (`model/auth.py`).
+    jwt = any(a is not None and a.auth is not None and a.auth.kind == "oauth2" for a in adapters)
     return module_imports(
         _FUTURE
         | _from("os", "")
@@ -196,6 +199,7 @@ def _settings(facts: PackageFacts) -> ModuleImports:
         | _when(facts.uses_file_secrets, _from("bind_files", "BindFileReader"))
         | _from("environment", "ApiSettings", "SettingsError")
         | _when(reader == "EnvironmentReader", _from("environment", reader))
+        | _when(jwt, _from("jwt_keys", "JwtSettings", "read_jwt_settings"))
     )
 
 
@@ -259,7 +263,6 @@ def _rest_app(rest: RestModel, facts: PackageFacts, needs: Needs) -> ModuleImpor
         | _from("", "__version__")
         | _when(any(r.call for r in rest.routes), _from("", "operations"))
         | _when(any(r.workflow for r in rest.routes), _from("", "orchestration"))
-        | _when(rest.auth, _from("inbound_auth", "RequireCredentials"))
         | _when(mapping, _from("mapping", "map_output"))
         | _from("rest_support", "build_app")
         | _when(relays, _from("rest_support", "ERROR_RESPONSES"))
@@ -288,7 +291,6 @@ def _mcp_server(mcp: McpModel, facts: PackageFacts, needs: Needs) -> ModuleImpor
         | _from("", "__version__")
         | _when(any(unit.call for unit in units), _from("", "operations"))
         | _when(any(unit.workflow for unit in units), _from("", "orchestration"))
-        | _when(mcp.auth, _from("inbound_auth", "RequireCredentials"))
         | _from("mapping", *mapping)
         | _from("mcp_content", *content)
         | _from("mcp_http", "StreamableHttpApp")
@@ -313,7 +315,6 @@ def _control_app(control: ControlModel, needs: Needs) -> ModuleImports:
         | _when(not routes, _from("starlette.routing", "Route"))
         | _when(control.info, _from("", "__version__"))
         | _from("control", *control_names)
-        | _when(control.auth, _from("inbound_auth", "RequireCredentials"))
         | _from(UPSTREAM, "UpstreamClient")
         | needs
     )

@@ -6,6 +6,8 @@ import pytest
 
 from hostile_strings.settings import Settings, SettingsError, load_settings
 
+from .support import JWT_ENVIRONMENT
+
 
 def test_missing_hostile_token_is_named() -> None:
     environment: dict[str, str] = {
@@ -20,6 +22,7 @@ def test_complete_environment_loads() -> None:
         "HOSTILE_BASE_URL": "http://127.0.0.1:1/base/",
         "HOSTILE_TIMEOUT": "2.5",
         "HOSTILE_TOKEN": "test-hostile-token",
+        **JWT_ENVIRONMENT,
     }
     settings = load_settings(environment)
     assert isinstance(settings, Settings)
@@ -35,4 +38,14 @@ def test_bad_timeout_is_reported() -> None:
         "HOSTILE_TOKEN": "x",
     }
     with pytest.raises(SettingsError, match="not a positive number"):
+        load_settings(environment)
+
+
+def test_missing_jwt_keys_are_named() -> None:
+    """oauth2 is enforced or the adapter does not start: no keys, no serving."""
+    environment: dict[str, str] = {
+        "HOSTILE_BASE_URL": "http://127.0.0.1:1",
+        "HOSTILE_TOKEN": "x",
+    }
+    with pytest.raises(SettingsError, match="NAFTIKO_JWKS_FILE nor NAFTIKO_JWKS_URL"):
         load_settings(environment)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .environment import ApiSettings, EnvironmentReader, SettingsError
+from .jwt_keys import JwtSettings, read_jwt_settings
 
 __all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "load_settings"]
 
@@ -26,6 +27,8 @@ class Settings:
     hostile: ApiSettings
     """The consumed API hostile."""
     secrets: Secrets
+    jwt: JwtSettings
+    """How JWT bearer tokens are validated (oauth2): the issuer's keys, set at deploy time."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +42,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets=Secrets(
             hostile_token=env.secret("HOSTILE_TOKEN", "HOSTILE_TOKEN"),
         ),
+        jwt=read_jwt_settings(env, "inbound authentication of REST adapter 'hostile-api'"),
     )
     env.check()
     return settings

@@ -1,4 +1,10 @@
-"""Inbound authentication: callers must present the credential the spec binds, or get 401."""
+"""Inbound authentication: callers must present the credential the spec binds, or get 401.
+
+`RequireCredentials` guards an ASGI app with one static secret (a bearer token, an api key or
+basic credentials) compared in constant time; `refuse` is the answer every inbound check
+(`jwt_auth.RequireJwt` too) sends, and never echoes what the caller presented. Only HTTP is
+guarded: MCP over stdio is a local pipe with no inbound authentication.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,22 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["RequireCredentials"]
+__all__ = ["RequireCredentials", "refuse"]
+
+_TITLES = {401: "unauthorized", 403: "forbidden", 503: "unavailable"}
+
+
+async def refuse(send: Send, status: int, challenge: str, message: str) -> None:
+    """Answer `status` (401, 403 or 503) with a `WWW-Authenticate` challenge and a JSON body."""
+    body = json.dumps({"error": _TITLES.get(status, "refused"), "message": message}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if challenge:
+        headers.append((b"www-authenticate", challenge.encode("latin-1")))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequireCredentials:
@@ -51,18 +72,4 @@ class RequireCredentials:
         if scope["type"] != "http" or hmac.compare_digest(self._presented(scope), self._expected):
             await self.app(scope, receive, send)
             return
-        body = json.dumps(
-            {"error": "unauthorized", "message": "missing or invalid credentials"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", self._challenge.encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse(send, 401, self._challenge, "missing or invalid credentials")
