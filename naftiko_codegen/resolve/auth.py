@@ -118,7 +118,7 @@ def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
     if auth is None:
         return None
     auth = _one_header(scope, auth, path)
-    if auth is not None and _missing_credential(scope, auth, raw, path):
+    if auth is not None and _missing_credential(scope, auth, path):
         return None
     if auth is not None and not any(
         part.kind == "secret" for part in (*auth.value, *auth.username, *auth.password)
@@ -149,7 +149,7 @@ def _one_header(scope: Scope, auth: Auth, path: NodePath) -> Auth | None:
     return Auth("apikey", placement="header", key=name, value=value)
 
 
-def _missing_credential(scope: Scope, auth: Auth, raw: dict[str, Any], path: NodePath) -> bool:
+def _missing_credential(scope: Scope, auth: Auth, path: NodePath) -> bool:
     """Report an inbound authentication that names no credential to compare with."""
     needed = {"bearer": ("token",), "apikey": ("value",), "basic": ("username", "password")}
     templates = {"token": auth.value, "value": auth.value}

@@ -125,6 +125,10 @@ def test_inbound_auth_that_cannot_be_enforced_is_an_error(raw: dict[str, Any]) -
     assert _inbound(raw) == (None, ["NAF344"])
 
 
+def test_inbound_apikey_without_a_key_is_reported_once() -> None:
+    assert _inbound({"type": "apikey", "value": "{{TOKEN}}"}) == (None, ["NAF329"])
+
+
 def test_inbound_apikey_header_map_of_one_is_one_header() -> None:
     auth, found = _inbound({"type": "apikey", "headers": {"X-A": "{{TOKEN}}"}})
     assert auth == Auth("apikey", "header", "X-A", (Part("secret", "TOKEN"),))
