@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def spec(name: str, rest: str, mcp: str, *, binds: str = "", control: str = "") 
 JWT_SPEC = spec("jwt", _OAUTH2, _OAUTH2)
 STATIC_SPEC = spec(
     "static",
-    '{type: "apikey", key: "X-Items-Key", placement: "header", value: "{{REST_KEY}}"}',
+    '{type: "apikey", key: "items_key", placement: "query", value: "{{REST_KEY}}"}',
     '{type: "bearer", token: "{{MCP_TOKEN}}"}',
     binds='      REST_KEY: "REST_KEY"\n      MCP_TOKEN: "MCP_TOKEN"\n'
     '      CONTROL_PASSWORD: "CONTROL_PASSWORD"',
@@ -165,8 +166,8 @@ class Running:
     def url(self, adapter: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[adapter]}{path}"
 
-    def rest(self, headers: dict[str, str]) -> Reply:
-        return send("GET", self.url("rest", "/items"), headers)
+    def rest(self, headers: dict[str, str], query: str = "") -> Reply:
+        return send("GET", self.url("rest", "/items" + query), headers)
 
     def mcp(self, headers: dict[str, str]) -> Reply:
         call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
@@ -197,12 +198,12 @@ def wait_ready(running: Running) -> None:
 
 @contextlib.contextmanager
 def serve(
-    executable: Path, env: dict[str, str], log: Path, control: bool = False
+    executable: Path, env: dict[str, str], log: Path, *options: str, control: bool = False
 ) -> Iterator[Running]:
     ports = {"rest": free_port(), "mcp": free_port()} | (
         {"control": free_port()} if control else {}
     )
-    cmd = [str(executable), "serve", "--host", "127.0.0.1"]
+    cmd = [str(executable), "serve", "--host", "127.0.0.1", *options]
     cmd += [arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env)
@@ -258,6 +259,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
                 bin_dir / "static-items",
                 environment(upstream, **STATIC_SECRETS),
                 work / "static.log",
+                "--access-log",
+                "--log-level",
+                "info",
                 control=True,
             )
         )
@@ -403,9 +407,12 @@ def test_static_credentials_are_enforced_on_rest_mcp_and_control(
     deployment: Deployment, upstream: RecordingUpstream
 ) -> None:
     running = deployment.static
-    for headers in ({}, {"X-Items-Key": "k-3x@mple/+&"}, {"Authorization": "Bearer t0ken"}):
-        assert running.rest(headers).status == 401
-    assert running.rest({"X-Items-Key": STATIC_SECRETS["REST_KEY"]}).status == 200
+    key = urllib.parse.quote(STATIC_SECRETS["REST_KEY"], safe="")
+    for query in ("", "?items_key=k-3x%40mple%2F%2B%26", "?other=x", "?items_key="):
+        assert running.rest({}, query).status == 401
+    assert running.rest({"Authorization": "Bearer t0ken"}).status == 401
+    assert running.rest({}, "?items_key=" + key).status == 200
+    assert running.rest({}, "?items%5Fkey=" + key).status == 200  # the name spelled encoded
     for headers in ({}, {"Authorization": "Bearer t0ke"}, {"Authorization": "t0ken"}):
         assert running.mcp(headers).status == 401
     assert running.mcp({"Authorization": "Bearer t0ken"}).status == 200
@@ -417,7 +424,11 @@ def test_static_credentials_are_enforced_on_rest_mcp_and_control(
         == 401
     )
     assert send("GET", live, {"Authorization": basic}).status == 200
-    assert len([r for r in upstream.requests if r.path == "/api/items"]) == 2
+    assert len([r for r in upstream.requests if r.path == "/api/items"]) == 3
+    # The access log (on for this process) shows the requests, never the key, in any spelling.
+    log = tail(running.log)
+    assert "GET /items?items_key=*** HTTP/1.1" in log and "/items?items%5Fkey=***" in log
+    assert key not in log and "k-3x" not in log and "t0ken" not in log
 
 
 # ----------------------------------------------------------------------------- refused builds
