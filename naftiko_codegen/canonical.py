@@ -81,6 +81,8 @@ class Auth:
     """oauth2 (inbound only): the `iss` accepted tokens name (`authorizationServerUri`)."""
     audience: str = ""
     """oauth2: the `aud` accepted tokens name (`audience`, else `resource`)."""
+    resource: str = ""
+    """oauth2: this adapter's resource identifier (its RFC 9728 metadata names the issuer)."""
     scopes: tuple[str, ...] = ()
     """oauth2: the scopes every accepted token must grant."""
 

@@ -50,6 +50,8 @@ class InboundAuthModel:
     """oauth2: the `aud` accepted tokens name (NAFTIKO_JWT_AUDIENCE overrides it)."""
     scopes: tuple[str, ...] = ()
     """oauth2: scopes every accepted token grants; a token without them gets 403."""
+    resource: str = ""
+    """oauth2: the spec's `resource`, published as RFC 9728 metadata with the issuer."""
 
 
 def inbound_auth(
@@ -68,6 +70,7 @@ def inbound_auth(
             issuer=auth.issuer,
             audience=auth.audience,
             scopes=auth.scopes,
+            resource=auth.resource,
         )
         return model, uses("jwt_auth", "RequireJwt")
     used_for = f"inbound authentication of {adapter}"

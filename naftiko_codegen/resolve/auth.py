@@ -181,7 +181,8 @@ def _oauth2(scope: Scope, raw: dict[str, Any], path: NodePath) -> Auth | None:
         )
         return None
     issuer = str(raw.get("authorizationServerUri") or "")
-    audience = str(raw.get("audience") or raw.get("resource") or "")
+    resource = str(raw.get("resource") or "")
+    audience = str(raw.get("audience") or resource)
     if not issuer or not audience:
         scope.error(
             path,
@@ -197,6 +198,7 @@ def _oauth2(scope: Scope, raw: dict[str, Any], path: NodePath) -> Auth | None:
         "oauth2",
         issuer=issuer,
         audience=audience,
+        resource=resource,
         scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
     )
 

@@ -5,15 +5,19 @@ the deploy-time keys (`jwt_keys.KeyStore`) with an allowed asymmetric algorithm,
 expected issuer and audience, is within exp/nbf (with a small leeway), and carries the required
 scopes. Missing or bad tokens get 401 with `WWW-Authenticate: Bearer` (`error="invalid_token"`
 when one was sent), missing scopes 403 (`error="insufficient_scope"`), unavailable keys 503; the
-answer never echoes the token and no token is logged.
+answer never echoes the token and no token is logged. Given the spec's `resource`, the guard
+also serves its RFC 9728 metadata (`/.well-known/oauth-protected-resource…`, naming the issuer)
+without a token and points to it from every challenge, as MCP clients expect.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -31,13 +35,18 @@ _MAX_TOKEN = 16 * 1024
 """Longer tokens are refused unread (no legitimate JWT comes near it)."""
 
 
+_WELL_KNOWN = "/.well-known/oauth-protected-resource"
+_PLAIN_URL = re.compile(r"https?://[!#-\[\]-~]+")
+"""A URL safe inside a quoted header parameter: printable ASCII, no quote or backslash."""
+
+
 class _Refused(Exception):
-    def __init__(self, status: int, challenge: str, message: str) -> None:
+    def __init__(self, status: int, error: str | None, message: str) -> None:
         super().__init__(message)
-        self.status, self.challenge, self.message = status, challenge, message
+        self.status, self.error, self.message = status, error, message
 
 
-_INVALID = _Refused(401, 'Bearer error="invalid_token"', "invalid or expired token")
+_INVALID = _Refused(401, "invalid_token", "invalid or expired token")
 
 
 def granted_scopes(claims: dict[str, Any]) -> set[str]:
@@ -63,6 +72,7 @@ class RequireJwt:
         issuer: str,
         audience: Sequence[str],
         scopes: Sequence[str] = (),
+        resource: str = "",
         keys: KeyStore | None = None,
     ) -> None:
         self.app = app
@@ -75,18 +85,53 @@ class RequireJwt:
         self._scopes = tuple(scopes)
         self._keys = keys if keys is not None else KeyStore(settings)
         shown = [scope for scope in self._scopes if _SCOPE_TOKEN.fullmatch(scope)]
-        self._scope_challenge = 'Bearer error="insufficient_scope"' + (
-            f', scope="{" ".join(shown)}"' if shown and len(shown) == len(self._scopes) else ""
+        # Scopes are named in the 403 challenge only when all of them can be, safely.
+        self._scope_parameter = (
+            f'scope="{" ".join(shown)}"' if shown and len(shown) == len(self._scopes) else ""
         )
+        self._metadata_paths: frozenset[str] = frozenset()
+        self._metadata_parameter = ""
+        if _PLAIN_URL.fullmatch(resource):
+            self._serve_metadata(resource)
+
+    def _serve_metadata(self, resource: str) -> None:
+        """Publish RFC 9728 protected-resource metadata, so clients find the issuer (MCP)."""
+        parts = urlsplit(resource)
+        path = parts.path.rstrip("/")
+        url = f"{parts.scheme}://{parts.netloc}{_WELL_KNOWN}{path}"
+        self._metadata_paths = frozenset({_WELL_KNOWN, _WELL_KNOWN + path})
+        self._metadata_parameter = f'resource_metadata="{url}"'
+        document: dict[str, object] = {
+            "resource": resource,
+            "authorization_servers": [self._issuer],
+            "bearer_methods_supported": ["header"],
+        }
+        if self._scopes:
+            document["scopes_supported"] = list(self._scopes)
+        self._metadata = json.dumps(document).encode()
+
+    def _challenge(self, refusal: _Refused) -> str:
+        """The `WWW-Authenticate` value of a refusal (none for 503: no credential is at fault)."""
+        if refusal.status == 503:
+            return ""
+        parameters = [f'error="{refusal.error}"'] if refusal.error else []
+        if refusal.error == "insufficient_scope" and self._scope_parameter:
+            parameters.append(self._scope_parameter)
+        if self._metadata_parameter:
+            parameters.append(self._metadata_parameter)
+        return "Bearer " + ", ".join(parameters) if parameters else "Bearer"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope.get("method") == "GET" and scope.get("path") in self._metadata_paths:
+            await _send_json(send, self._metadata)
+            return
         try:
             await self._check(_bearer_token(scope))
         except _Refused as refusal:
-            await refuse(send, refusal.status, refusal.challenge, refusal.message)
+            await refuse(send, refusal.status, self._challenge(refusal), refusal.message)
             return
         await self.app(scope, receive, send)
 
@@ -102,11 +147,13 @@ class RequireJwt:
         try:
             keys = await self._keys.keys(kid if isinstance(kid, str) else None)
         except KeysUnavailable:
-            raise _Refused(503, "", "the token signing keys are unavailable; retry later") from None
+            raise _Refused(
+                503, None, "the token signing keys are unavailable; retry later"
+            ) from None
         claims = self._verify(token, algorithm, keys)
         missing = [name for name in self._scopes if name not in granted_scopes(claims)]
         if missing:
-            raise _Refused(403, self._scope_challenge, "the token lacks a required scope")
+            raise _Refused(403, "insufficient_scope", "the token lacks a required scope")
 
     def _verify(self, token: str, algorithm: str, keys: Sequence[dict[str, Any]]) -> dict[str, Any]:
         for jwk in keys:
@@ -138,9 +185,15 @@ def _bearer_token(scope: Scope) -> str:
     headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
     values = [value for name, value in headers if name == b"authorization"]
     if not values:
-        raise _Refused(401, "Bearer", "a bearer token is required")
+        raise _Refused(401, None, "a bearer token is required")
     scheme, _, token = values[0].decode("latin-1").strip().partition(" ")
     token = token.strip()
     if len(values) > 1 or scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN:
         raise _INVALID
     return token
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

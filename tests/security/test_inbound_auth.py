@@ -37,6 +37,8 @@ from servers.recording import RecordingUpstream
 
 ISSUER = "https://auth.example.com"
 RESOURCE = "https://items.example.com"
+POINTER = f'resource_metadata="{RESOURCE}/.well-known/oauth-protected-resource"'
+"""Every challenge names the RFC 9728 metadata, where MCP clients find the issuer."""
 SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
@@ -315,8 +317,21 @@ def test_without_a_token_rest_and_mcp_answer_401(
     for running in (deployment.jwt_file, deployment.jwt_url):
         reply = running.rest({}) if adapter == "rest" else running.mcp({})
         assert reply.status == 401, reply
-        assert reply.headers["www-authenticate"] == "Bearer"
+        assert reply.headers["www-authenticate"] == f"Bearer {POINTER}"
     assert upstream.requests == []
+
+
+def test_the_protected_resource_metadata_is_public(deployment: Deployment) -> None:
+    for adapter in ("rest", "mcp"):
+        url = deployment.jwt_file.url(adapter, "/.well-known/oauth-protected-resource")
+        reply = send("GET", url, {})
+        assert reply.status == 200
+        assert json.loads(reply.body) == {
+            "resource": RESOURCE,
+            "authorization_servers": [ISSUER],
+            "bearer_methods_supported": ["header"],
+            "scopes_supported": ["items:read"],
+        }
 
 
 @pytest.mark.parametrize("adapter", ["rest", "mcp"])
@@ -329,7 +344,8 @@ def test_bad_tokens_are_refused_and_never_echoed(
         headers = {"Authorization": "Bearer " + bad}
         reply = running.rest(headers) if adapter == "rest" else running.mcp(headers)
         assert reply.status == 401, name
-        assert reply.headers["www-authenticate"] == 'Bearer error="invalid_token"', name
+        challenge = reply.headers["www-authenticate"]
+        assert challenge == f'Bearer error="invalid_token", {POINTER}', name
         assert bad[-20:].encode() not in reply.body, name
     assert upstream.requests == []
     assert "Bearer ey" not in tail(running.log) and "eyJ" not in tail(running.log)
@@ -358,7 +374,7 @@ def test_a_valid_token_reaches_the_upstream_over_rest_and_mcp(
 def test_a_token_without_the_declared_scope_gets_403(deployment: Deployment) -> None:
     reply = deployment.jwt_file.rest({"Authorization": "Bearer " + token(scope="other")})
     assert reply.status == 403
-    expected = 'Bearer error="insufficient_scope", scope="items:read"'
+    expected = f'Bearer error="insufficient_scope", scope="items:read", {POINTER}'
     assert reply.headers["www-authenticate"] == expected
 
 

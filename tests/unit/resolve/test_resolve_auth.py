@@ -87,6 +87,7 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
         "oauth2",
         issuer="https://auth.example.com",
         audience="https://api.example.com",
+        resource="https://api.example.com",
         scopes=("read", "2"),
     )
     assert _inbound(raw) == (expected, [])

@@ -220,3 +220,59 @@ def test_tokens_are_never_logged(caplog: pytest.LogCaptureFixture) -> None:
         "JWT refused: no key verifies its signature",
     ]
     assert bad not in caplog.text
+
+
+METADATA = RequireJwt(
+    inner,
+    settings=SETTINGS,
+    issuer=ISSUER,
+    audience=[AUDIENCE],
+    scopes=["read"],
+    resource="https://api.example.com/mcp/",
+)
+POINTER = 'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"'
+
+
+@pytest.mark.parametrize(
+    "path", ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"]
+)
+def test_protected_resource_metadata_is_served_without_a_token(path: str) -> None:
+    answer = asyncio.run(call_asgi(METADATA, method="GET", path=path))
+    assert answer is not None and answer.status == 200
+    assert answer.json() == {
+        "resource": "https://api.example.com/mcp/",
+        "authorization_servers": [ISSUER],
+        "bearer_methods_supported": ["header"],
+        "scopes_supported": ["read"],
+    }
+    # Only GET, only those paths: anything else needs a token.
+    posted = asyncio.run(call_asgi(METADATA, method="POST", path=path))
+    assert posted is not None and posted.status == 401
+    other = asyncio.run(call_asgi(METADATA, method="GET", path=path + "/x"))
+    assert other is not None and other.status == 401
+
+
+def test_every_challenge_points_to_the_metadata() -> None:
+    assert request(METADATA, None).headers[b"www-authenticate"] == f"Bearer {POINTER}".encode()
+    invalid = request(METADATA, "Bearer x").headers[b"www-authenticate"]
+    assert invalid == f'Bearer error="invalid_token", {POINTER}'.encode()
+    scope = request(METADATA, "Bearer " + token(scope="write")).headers[b"www-authenticate"]
+    assert scope == f'Bearer error="insufficient_scope", scope="read", {POINTER}'.encode()
+
+
+def test_a_resource_unsafe_in_a_header_publishes_no_metadata() -> None:
+    guard = RequireJwt(
+        inner, settings=SETTINGS, issuer=ISSUER, audience=[AUDIENCE], resource='https://a/"x" ✓'
+    )
+    answer = asyncio.run(
+        call_asgi(guard, method="GET", path="/.well-known/oauth-protected-resource")
+    )
+    assert answer is not None and answer.status == 401
+    assert answer.headers[b"www-authenticate"] == b"Bearer"
+    no_scopes = RequireJwt(
+        inner, settings=SETTINGS, issuer=ISSUER, audience=[AUDIENCE], resource="https://a"
+    )
+    document = asyncio.run(
+        call_asgi(no_scopes, method="GET", path="/.well-known/oauth-protected-resource")
+    )
+    assert document is not None and "scopes_supported" not in document.json()

@@ -153,6 +153,7 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
                 issuer="https://auth.example.com/\"quoted\" '''x''' \\ {{ braces }}",
                 audience=("https://hostile.example.com/</script> # | `tick` ✓",),
                 scopes=("things:read", 'odd "scope" \\ {{ x }} ✓'),
+                resource="https://hostile.example.com/</script> # | `tick` ✓",
             )
         ],
         spec_paths=_SPEC_PATHS,
