@@ -165,6 +165,12 @@ class PackageFacts:
     has_operations: bool
 
 
+def _uses_jwt(facts: PackageFacts) -> bool:
+    """Some adapter validates JWT bearer tokens (oauth2 inbound authentication)."""
+    adapters = (facts.rest, facts.mcp, facts.control)
+    return any(a is not None and a.auth is not None and a.auth.kind == "oauth2" for a in adapters)
+
+
 def _cli(facts: PackageFacts) -> ModuleImports:
     rest, mcp, control = facts.rest, facts.mcp, facts.control
     serving = ["AdapterServer", "adapter_options", "command_line", "http_server"]
@@ -183,14 +189,14 @@ def _cli(facts: PackageFacts) -> ModuleImports:
         | _from("serving", *serving)
         | _from("settings", "Settings", "load_settings")
         | _from("upstream", "UpstreamClient")
+        | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
     )
 
 
 def _settings(facts: PackageFacts) -> ModuleImports:
     reader = "BindFileReader" if facts.uses_file_secrets else "EnvironmentReader"
-    adapters = (facts.rest, facts.mcp, facts.control)
     # The inbound guards themselves come with each adapter's code needs (`model/auth.py`).
-    jwt = any(a is not None and a.auth is not None and a.auth.kind == "oauth2" for a in adapters)
+    jwt = _uses_jwt(facts)
     return module_imports(
         _FUTURE
         | _from("os", "")

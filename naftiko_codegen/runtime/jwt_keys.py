@@ -11,11 +11,14 @@ when a token names an unknown `kid`, at most once per refresh interval.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import ipaddress
 import json
 import logging
+import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ __all__ = [
     "JwtSettings",
     "KeyStore",
     "KeysUnavailable",
+    "jwt_options",
     "public_keys",
     "read_jwt_settings",
 ]
@@ -188,6 +192,61 @@ def read_jwt_settings(env: EnvironmentReader, used_by: str) -> JwtSettings:
         refresh_seconds=_number(env, "NAFTIKO_JWKS_REFRESH_SECONDS", 30.0),
         file_keys=file_keys,
     )
+
+
+_OPTIONS = (
+    ("--jwks-file", "NAFTIKO_JWKS_FILE", "PATH", "JWKS file with the issuer's public keys"),
+    ("--jwks-url", "NAFTIKO_JWKS_URL", "URL", "where to fetch the JWKS (https; http on loopback)"),
+    ("--jwt-issuer", "NAFTIKO_JWT_ISSUER", "ISS", "the iss tokens carry (default: the spec's)"),
+    (
+        "--jwt-audience",
+        "NAFTIKO_JWT_AUDIENCE",
+        "AUD[,AUD]",
+        "the aud tokens carry (default: spec's)",
+    ),
+    ("--jwt-algorithms", "NAFTIKO_JWT_ALGORITHMS", "ALG[,ALG]", "accepted alg (asymmetric only)"),
+    ("--jwt-leeway", "NAFTIKO_JWT_LEEWAY", "SECONDS", "clock skew allowed (default 30)"),
+    ("--jwks-timeout", "NAFTIKO_JWKS_TIMEOUT", "SECONDS", "one JWKS fetch at most (default 5)"),
+    ("--jwks-max-bytes", "NAFTIKO_JWKS_MAX_BYTES", "BYTES", "largest JWKS read (default 262144)"),
+    ("--jwks-cache-seconds", "NAFTIKO_JWKS_CACHE_SECONDS", "SECONDS", "keys kept (default 300)"),
+    (
+        "--jwks-refresh-seconds",
+        "NAFTIKO_JWKS_REFRESH_SECONDS",
+        "SECONDS",
+        "least time between " "fetches (default 30)",
+    ),
+)
+_VARIABLES = {flag[2:].replace("-", "_"): variable for flag, variable, _, _ in _OPTIONS}
+
+
+class _SetVariable(argparse.Action):
+    """A flag that sets its environment variable: the settings are read from there, once."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        os.environ[_VARIABLES[self.dest]] = str(values)
+        setattr(namespace, self.dest, values)
+
+
+def jwt_options(serve_parser: argparse.ArgumentParser) -> None:
+    """The `serve` options of JWT validation; each sets its `NAFTIKO_JWKS_*`/`JWT_*` variable."""
+    group = serve_parser.add_argument_group(
+        "JWT bearer tokens (oauth2)",
+        "keys are required: --jwks-file or --jwks-url, or the server does not start",
+    )
+    for flag, variable, metavar, text in _OPTIONS:
+        group.add_argument(
+            flag,
+            metavar=metavar,
+            action=_SetVariable,
+            default=argparse.SUPPRESS,
+            help=f"{text} (env {variable})",
+        )
 
 
 class KeyStore:

@@ -245,13 +245,18 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     upstream = RecordingUpstream()
     upstream.answer_json("/api/items", [{"id": 1}])
     upstream.answer_json("/keys", jwks((SIGNING_KEY, "main")))
-    by_file = {"NAFTIKO_JWKS_FILE": str(jwks_file)}
     # Refreshing at once on an unknown `kid` lets a test rotate keys without waiting.
     by_url = {"NAFTIKO_JWKS_URL": upstream.url + "/keys", "NAFTIKO_JWKS_REFRESH_SECONDS": "0"}
     with contextlib.ExitStack() as stack:
         stack.callback(upstream.close)
-        jwt_file = stack.enter_context(
-            serve(bin_dir / "jwt-items", environment(upstream, **by_file), work / "file.log")
+        jwt_file = stack.enter_context(  # the keys given by the serve option
+            serve(
+                bin_dir / "jwt-items",
+                environment(upstream),
+                work / "file.log",
+                "--jwks-file",
+                str(jwks_file),
+            )
         )
         jwt_url = stack.enter_context(
             serve(bin_dir / "jwt-items", environment(upstream, **by_url), work / "url.log")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from naftiko_codegen.runtime.jwt_keys import (
     JwtSettings,
     KeyStore,
     KeysUnavailable,
+    jwt_options,
     public_keys,
     read_jwt_settings,
 )
@@ -286,3 +289,19 @@ def test_credentials_in_the_jwks_url_are_never_logged(caplog: pytest.LogCaptureF
         asyncio.run(store.keys(None))
     assert "127.0.0.1/jwks (ClientConnectorError)" in caplog.text
     assert "pa55" not in caplog.text and "t0k" not in caplog.text
+
+
+def test_serve_options_set_the_variables_the_settings_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NAFTIKO_JWT_LEEWAY", "10")
+    monkeypatch.delenv("NAFTIKO_JWKS_FILE", raising=False)
+    parser = argparse.ArgumentParser()
+    jwt_options(parser)
+    assert "--jwks-refresh-seconds SECONDS" in parser.format_help()
+    assert "NAFTIKO_JWKS_URL)" in parser.format_help()
+    path = str(tmp_path / "jwks.json")
+    options = parser.parse_args(["--jwks-file", path, "--jwt-leeway", "5"])
+    assert vars(options) == {"jwks_file": path, "jwt_leeway": "5"}
+    assert (os.environ["NAFTIKO_JWKS_FILE"], os.environ["NAFTIKO_JWT_LEEWAY"]) == (path, "5")
+    assert vars(parser.parse_args([])) == {}  # unset flags leave the environment alone
