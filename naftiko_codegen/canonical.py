@@ -66,9 +66,9 @@ class Bind:
 
 @dataclass(frozen=True)
 class Auth:
-    """How requests to one consumed API authenticate."""
+    """How requests to one consumed API authenticate, or what an adapter requires of callers."""
 
-    kind: Literal["apikey", "bearer", "basic", "digest"]
+    kind: Literal["apikey", "bearer", "basic", "digest", "oauth2"]
     placement: Literal["header", "query"] = "header"
     key: str = ""
     value: Template = ()
@@ -77,6 +77,14 @@ class Auth:
     password: Template = ()
     headers: tuple[tuple[str, Template], ...] = ()
     """Several api-key headers at once (catalog dialect `headers:` map)."""
+    issuer: str = ""
+    """oauth2 (inbound only): the `iss` accepted tokens name (`authorizationServerUri`)."""
+    audience: str = ""
+    """oauth2: the `aud` accepted tokens name (`audience`, else `resource`)."""
+    resource: str = ""
+    """oauth2: this adapter's resource identifier (its RFC 9728 metadata names the issuer)."""
+    scopes: tuple[str, ...] = ()
+    """oauth2: the scopes every accepted token must grant."""
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,12 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "src/{package}/inbound_auth.py",
         lambda model: model.uses_inbound_auth,
     ),
+    PlannedFile(
+        "runtime:jwt_keys.py", "src/{package}/jwt_keys.py", lambda model: bool(model.jwt_used_by)
+    ),
+    PlannedFile(
+        "runtime:jwt_auth.py", "src/{package}/jwt_auth.py", lambda model: bool(model.jwt_used_by)
+    ),
     PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
     PlannedFile("runtime:tests/loopback.py", "tests/loopback.py"),
     PlannedFile("tests/support.py.jinja", "tests/support.py"),

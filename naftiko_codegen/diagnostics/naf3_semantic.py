@@ -309,13 +309,18 @@ _REFERENCES = (
     ),
     CatalogueEntry(
         "NAF344",
-        _WARNING,
-        "OAuth2 inbound authentication not generated",
-        "use bearer, apikey or basic, or put the adapter behind an OAuth2 proxy",
-        "Generated adapters check bearer tokens, API keys and basic credentials; an `oauth2` "
-        "adapter is served without authentication.",
-        "oauth2 inbound authentication is not generated; the adapter is served without "
-        "authentication",
+        _ERROR,
+        "inbound authentication cannot be enforced",
+        "declare an authentication the adapters enforce: basic, bearer, apikey (one credential "
+        "from a bind) or oauth2 with JWKS validation",
+        "An adapter declares an `authentication` the generated package could not enforce "
+        "(digest, oauth2 token introspection, several api-key headers, or no credential to "
+        "compare with). A declared authentication is enforced or the capability is not built: "
+        "the adapter is never served without it. Enforced: basic, bearer and apikey (compared "
+        "in constant time with a bound value) and oauth2 (JWT bearer tokens checked against "
+        "the keys set at deploy time, `NAFTIKO_JWKS_FILE` or `NAFTIKO_JWKS_URL`).",
+        "digest inbound authentication cannot be enforced: the generated adapters check basic "
+        "credentials, bearer tokens, API keys and JWTs",
     ),
     CatalogueEntry(
         "NAF345",

@@ -1,11 +1,16 @@
-"""Model stage, inbound auth: an adapter's `authentication` → the check on its callers."""
+"""Model stage, inbound auth: an adapter's `authentication` → the check on its callers.
+
+Static credentials (bearer, apikey, basic) become a `RequireCredentials` guard comparing with a
+bound secret; oauth2 becomes a `RequireJwt` guard fed by the deploy-time JWT settings. What the
+generated code cannot enforce never reaches this stage (resolve refuses it, NAF344).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..canonical import Auth
-from ..names import PythonCode
+from ..names import PythonCode, PythonIdentifier
 from ..placeholders import Template
 from .code import (
     NOTHING,
@@ -16,9 +21,12 @@ from .code import (
     helper_call,
     reference_names,
     text_expression,
+    uses,
 )
 
 __all__ = ["InboundAuthModel", "inbound_auth"]
+
+_STATIC_GUARD = PythonIdentifier("RequireCredentials")
 
 
 @dataclass(frozen=True)
@@ -26,14 +34,24 @@ class InboundAuthModel:
     """Credentials an adapter demands from its callers."""
 
     kind: str
-    """`bearer`, `apikey` or `basic`."""
+    """`bearer`, `apikey`, `basic` or `oauth2`."""
     header: str | None
     """The header carrying the credential, or None when it travels in the query."""
     query: str | None
     expected: PythonCode
-    """Code for the exact expected header or query value, over `secrets`."""
+    """Code for the exact expected header or query value, over `secrets` (empty for oauth2)."""
     challenge: str = "Bearer"
     """The `WWW-Authenticate` scheme of a refusal: `Basic` for basic credentials."""
+    middleware: PythonIdentifier = _STATIC_GUARD
+    """The ASGI guard: `RequireCredentials` (a static secret) or `RequireJwt` (oauth2)."""
+    issuer: str = ""
+    """oauth2: the `iss` accepted tokens name (NAFTIKO_JWT_ISSUER overrides it)."""
+    audience: str = ""
+    """oauth2: the `aud` accepted tokens name (NAFTIKO_JWT_AUDIENCE overrides it)."""
+    scopes: tuple[str, ...] = ()
+    """oauth2: scopes every accepted token grants; a token without them gets 403."""
+    resource: str = ""
+    """oauth2: the spec's `resource`, published as RFC 9728 metadata with the issuer."""
 
 
 def inbound_auth(
@@ -42,7 +60,21 @@ def inbound_auth(
     """The check an adapter applies to its callers, and what the check's code needs."""
     if auth is None:
         return None, NOTHING
+    if auth.kind == "oauth2":
+        model = InboundAuthModel(
+            "oauth2",
+            "Authorization",
+            None,
+            PythonCode(""),
+            middleware=PythonIdentifier("RequireJwt"),
+            issuer=auth.issuer,
+            audience=auth.audience,
+            scopes=auth.scopes,
+            resource=auth.resource,
+        )
+        return model, uses("jwt_auth", "RequireJwt")
     used_for = f"inbound authentication of {adapter}"
+    guard = uses("inbound_auth", "RequireCredentials")
 
     def code(template: Template) -> Expression:
         return text_expression(template, reference_names(template, secrets, used_for, "secrets"))
@@ -50,12 +82,13 @@ def inbound_auth(
     if auth.kind == "bearer":
         token = code(auth.value)
         expected = Expression(PythonCode(f"'Bearer ' + {token.code}"), token.needs)
-        return InboundAuthModel("bearer", "Authorization", None, expected.code), expected.needs
+        model = InboundAuthModel("bearer", "Authorization", None, expected.code)
+        return model, expected.needs | guard
     if auth.kind == "apikey":
         header = auth.key if auth.placement == "header" else None
         expected = code(auth.value)
         model = InboundAuthModel("apikey", header, None if header else auth.key, expected.code)
-        return model, expected.needs
+        return model, expected.needs | guard
     expected = helper_call(UPSTREAM, "basic_credentials", code(auth.username), code(auth.password))
     model = InboundAuthModel("basic", "Authorization", None, expected.code, challenge="Basic")
-    return model, expected.needs
+    return model, expected.needs | guard

@@ -73,6 +73,8 @@ class CapabilityModel:
     uses_file_secrets: bool
     uses_inbound_auth: bool
     """Some adapter requires credentials from its callers."""
+    jwt_used_by: str
+    """Which adapters validate JWT bearer tokens (oauth2), for messages; empty when none does."""
     auth_uses_secrets: bool
     """`build_apis` reads `settings.secrets`."""
     operation_exports: tuple[str, ...]
@@ -178,7 +180,7 @@ def _uses_mapping(adapters: _Adapters, workflows: tuple[WorkflowModel, ...]) -> 
 
 
 def _dependencies(
-    secrets: tuple[SecretModel, ...], operations: Iterable[OperationModel], mcp: McpModel | None
+    secrets: tuple[SecretModel, ...], operations: Iterable[OperationModel], jwt: bool
 ) -> tuple[str, ...]:
     dependencies = [
         "aiohttp>=3.13.3,<4",
@@ -188,7 +190,24 @@ def _dependencies(
     ]
     if any(s.file for s in secrets) or any(op.raw_format == "yaml" for op in operations):
         dependencies.append("pyyaml>=6.0,<7")
+    if jwt:  # oauth2 inbound: JWT signatures (RSA, EC, EdDSA) need the crypto extra
+        dependencies.append("pyjwt[crypto]>=2.8,<3")
     return tuple(sorted(dependencies))
+
+
+def _jwt_used_by(rest: RestModel | None, mcp: McpModel | None, control: ControlModel | None) -> str:
+    """`inbound authentication of …` naming each adapter that validates JWTs, or ''."""
+    named = (
+        (rest, f"REST adapter {rest.namespace!r}" if rest else ""),
+        (mcp, f"MCP adapter {mcp.namespace!r}" if mcp else ""),
+        (control, "the control port"),
+    )
+    users = [
+        name
+        for adapter, name in named
+        if adapter and adapter.auth and adapter.auth.kind == "oauth2"
+    ]
+    return "inbound authentication of " + " and ".join(users) if users else ""
 
 
 def _test_dependencies(mcp: McpModel | None) -> tuple[str, ...]:
@@ -247,6 +266,7 @@ def build_capability(
         uses_inbound_auth=bool(
             (rest and rest.auth) or (mcp and mcp.auth) or (control and control.auth)
         ),
+        jwt_used_by=_jwt_used_by(rest, mcp, control),
         auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
         operation_exports=tuple(sorted(op.function for op in operations)),
         imports=package_imports(
@@ -268,7 +288,7 @@ def build_capability(
                 control_app=adapters.control_needs,
             ),
         ),
-        dependencies=_dependencies(secrets, operations, mcp),
+        dependencies=_dependencies(secrets, operations, bool(_jwt_used_by(rest, mcp, control))),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),

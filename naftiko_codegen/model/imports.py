@@ -165,6 +165,12 @@ class PackageFacts:
     has_operations: bool
 
 
+def _uses_jwt(facts: PackageFacts) -> bool:
+    """Some adapter validates JWT bearer tokens (oauth2 inbound authentication)."""
+    adapters = (facts.rest, facts.mcp, facts.control)
+    return any(a is not None and a.auth is not None and a.auth.kind == "oauth2" for a in adapters)
+
+
 def _cli(facts: PackageFacts) -> ModuleImports:
     rest, mcp, control = facts.rest, facts.mcp, facts.control
     serving = ["AdapterServer", "adapter_options", "command_line", "http_server"]
@@ -183,11 +189,14 @@ def _cli(facts: PackageFacts) -> ModuleImports:
         | _from("serving", *serving)
         | _from("settings", "Settings", "load_settings")
         | _from("upstream", "UpstreamClient")
+        | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
     )
 
 
 def _settings(facts: PackageFacts) -> ModuleImports:
     reader = "BindFileReader" if facts.uses_file_secrets else "EnvironmentReader"
+    # The inbound guards themselves come with each adapter's code needs (`model/auth.py`).
+    jwt = _uses_jwt(facts)
     return module_imports(
         _FUTURE
         | _from("os", "")
@@ -196,6 +205,7 @@ def _settings(facts: PackageFacts) -> ModuleImports:
         | _when(facts.uses_file_secrets, _from("bind_files", "BindFileReader"))
         | _from("environment", "ApiSettings", "SettingsError", "UpstreamLimits")
         | _when(reader == "EnvironmentReader", _from("environment", reader))
+        | _when(jwt, _from("jwt_keys", "JwtSettings", "read_jwt_settings"))
     )
 
 
@@ -260,7 +270,6 @@ def _rest_app(rest: RestModel, facts: PackageFacts, needs: Needs) -> ModuleImpor
         | _from("", "__version__")
         | _when(any(r.call for r in rest.routes), _from("", "operations"))
         | _when(any(r.workflow for r in rest.routes), _from("", "orchestration"))
-        | _when(rest.auth, _from("inbound_auth", "RequireCredentials"))
         | _when(mapping, _from("mapping", "map_output"))
         | _from("rest_support", "build_app")
         | _when(relays, _from("rest_support", "ERROR_RESPONSES"))
@@ -289,7 +298,6 @@ def _mcp_server(mcp: McpModel, facts: PackageFacts, needs: Needs) -> ModuleImpor
         | _from("", "__version__")
         | _when(any(unit.call for unit in units), _from("", "operations"))
         | _when(any(unit.workflow for unit in units), _from("", "orchestration"))
-        | _when(mcp.auth, _from("inbound_auth", "RequireCredentials"))
         | _from("mapping", *mapping)
         | _from("mcp_content", *content)
         | _from("mcp_http", "StreamableHttpApp")
@@ -314,7 +322,6 @@ def _control_app(control: ControlModel, needs: Needs) -> ModuleImports:
         | _when(not routes, _from("starlette.routing", "Route"))
         | _when(control.info, _from("", "__version__"))
         | _from("control", *control_names)
-        | _when(control.auth, _from("inbound_auth", "RequireCredentials"))
         | _from(UPSTREAM, "UpstreamClient")
         | needs
     )

@@ -92,20 +92,34 @@ def _apikey(
     )
 
 
+_ENFORCED = "the generated adapters check basic credentials, bearer tokens, API keys and JWTs"
+
+
 def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
-    """Credentials an adapter requires from its callers; oauth2 is not generated."""
+    """Credentials an adapter requires from its callers; what cannot be enforced is an error.
+
+    A declared authentication is enforced or the capability is not built (NAF344): an adapter
+    is never served open because its `authentication` was read as something else.
+    """
     if not isinstance(raw, dict):
         return None
-    if raw.get("type") == "oauth2":
-        scope.warn(
+    kind = raw.get("type")
+    if kind == "oauth2":
+        return _oauth2(scope, raw, path)
+    if kind == "digest":
+        scope.error(
             (*path, "type"),
             "NAF344",
-            "oauth2 inbound authentication is not generated; the adapter is served without "
-            "authentication",
-            "use bearer, apikey or basic, or put the adapter behind an OAuth2 proxy",
+            f"digest inbound authentication cannot be enforced: {_ENFORCED}",
+            "use `type: basic` (behind TLS) or `type: bearer` with a bound token",
         )
         return None
     auth = resolve_auth(scope, raw, path)
+    if auth is None:
+        return None
+    auth = _one_header(scope, auth, path)
+    if auth is not None and _missing_credential(scope, auth, path):
+        return None
     if auth is not None and not any(
         part.kind == "secret" for part in (*auth.value, *auth.username, *auth.password)
     ):
@@ -116,6 +130,77 @@ def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
             'reference a bind variable, e.g. `token: "{{MCP_SERVER_TOKEN}}"`',
         )
     return auth
+
+
+def _one_header(scope: Scope, auth: Auth, path: NodePath) -> Auth | None:
+    """An api key given as a `headers:` map (catalog dialect): one header is checked."""
+    if not auth.headers:
+        return auth
+    if len(auth.headers) > 1:
+        scope.error(
+            (*path, "headers"),
+            "NAF344",
+            f"inbound apikey authentication with {len(auth.headers)} headers cannot be "
+            "enforced: an adapter checks one credential",
+            'keep one header: `key: X-API-Key` and `value: "{{API_KEY}}"`',
+        )
+        return None
+    ((name, value),) = auth.headers
+    return Auth("apikey", placement="header", key=name, value=value)
+
+
+def _missing_credential(scope: Scope, auth: Auth, path: NodePath) -> bool:
+    """Report an inbound authentication that names no credential to compare with."""
+    needed = {"bearer": ("token",), "apikey": ("value",), "basic": ("username", "password")}
+    templates = {"token": auth.value, "value": auth.value}
+    templates |= {"username": auth.username, "password": auth.password}
+    missing = [name for name in needed[auth.kind] if not templates[name]]
+    if not missing:
+        return False
+    fields = " and ".join(f"`{name}`" for name in missing)
+    scope.error(
+        path,
+        "NAF344",
+        f"inbound {auth.kind} authentication has no {fields}: there is no credential to "
+        "check callers against",
+        f'add {fields} read from a bind, e.g. `{missing[0]}: "{{{{ADAPTER_SECRET}}}}"`',
+    )
+    return True
+
+
+def _oauth2(scope: Scope, raw: dict[str, Any], path: NodePath) -> Auth | None:
+    """JWT bearer tokens from an authorization server, checked against its keys (JWKS)."""
+    if raw.get("tokenValidation", "jwks") != "jwks":
+        scope.error(
+            (*path, "tokenValidation"),
+            "NAF344",
+            f"oauth2 token validation {truncate(str(raw.get('tokenValidation')))} cannot be "
+            "enforced: the generated adapters validate JWTs against the issuer's keys (jwks)",
+            "write `tokenValidation: jwks` (the default), or put the adapter behind a gateway "
+            "that introspects tokens",
+        )
+        return None
+    issuer = str(raw.get("authorizationServerUri") or "")
+    resource = str(raw.get("resource") or "")
+    audience = str(raw.get("audience") or resource)
+    if not issuer or not audience:
+        scope.error(
+            path,
+            "NAF344",
+            "oauth2 inbound authentication needs `authorizationServerUri` and `resource`: "
+            "tokens are checked for their issuer and audience",
+            "add `authorizationServerUri: https://auth.example.com` and "
+            "`resource: https://api.example.com`",
+        )
+        return None
+    scopes = raw.get("scopes")
+    return Auth(
+        "oauth2",
+        issuer=issuer,
+        audience=audience,
+        resource=resource,
+        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
+    )
 
 
 def auth_supplies_parameter(auth: Auth, param: ConsumedParameter) -> bool:

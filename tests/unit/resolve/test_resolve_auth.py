@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _specs import call_of, capability, codes, only_operation, resolved, scope_for
+from _specs import call_of, capability, codes, only_operation, rejected, resolved, scope_for
 
 from naftiko_codegen.canonical import Auth, ConsumedParameter
 from naftiko_codegen.placeholders import Part
@@ -70,11 +70,95 @@ def test_other_kinds_cannot_be_consumed() -> None:
     assert _auth("bearer") == (None, [])
 
 
-def test_inbound_oauth2_is_not_generated() -> None:
-    scope = scope_for()
-    assert inbound_auth(scope, {"type": "oauth2"}, ("a",)) is None
-    assert codes(scope.findings) == ["NAF344"]
-    assert inbound_auth(scope, None, ("a",)) is None
+def _inbound(raw: Any) -> tuple[Auth | None, list[str]]:
+    scope = scope_for(_BINDS)
+    collect_binds(scope, scope.spec.data)
+    return inbound_auth(scope, raw, ("auth",)), codes(scope.findings)
+
+
+def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
+    raw = {
+        "type": "oauth2",
+        "authorizationServerUri": "https://auth.example.com",
+        "resource": "https://api.example.com",
+        "scopes": ["read", 2],
+    }
+    expected = Auth(
+        "oauth2",
+        issuer="https://auth.example.com",
+        audience="https://api.example.com",
+        resource="https://api.example.com",
+        scopes=("read", "2"),
+    )
+    assert _inbound(raw) == (expected, [])
+    auth, _ = _inbound({**raw, "audience": "api://x", "tokenValidation": "jwks", "scopes": None})
+    assert auth is not None and (auth.audience, auth.scopes) == ("api://x", ())
+    assert inbound_auth(scope_for(), None, ("a",)) is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"type": "digest", "username": "u", "password": "{{TOKEN}}"},
+        {
+            "type": "oauth2",
+            "authorizationServerUri": "https://a",
+            "resource": "https://r",
+            "tokenValidation": "introspection",
+        },
+        {"type": "oauth2", "resource": "https://r"},
+        {"type": "bearer"},
+        {"type": "basic", "username": "{{TOKEN}}"},
+        {"type": "apikey", "key": "X-Key"},
+        {"type": "apikey", "headers": {"X-A": "{{TOKEN}}", "X-B": "{{TOKEN}}"}},
+    ],
+    ids=[
+        "digest",
+        "introspection",
+        "no issuer",
+        "no token",
+        "no password",
+        "no value",
+        "two headers",
+    ],
+)
+def test_inbound_auth_that_cannot_be_enforced_is_an_error(raw: dict[str, Any]) -> None:
+    assert _inbound(raw) == (None, ["NAF344"])
+
+
+def test_inbound_apikey_without_a_key_is_reported_once() -> None:
+    assert _inbound({"type": "apikey", "value": "{{TOKEN}}"}) == (None, ["NAF329"])
+
+
+def test_inbound_apikey_header_map_of_one_is_one_header() -> None:
+    auth, found = _inbound({"type": "apikey", "headers": {"X-A": "{{TOKEN}}"}})
+    assert auth == Auth("apikey", "header", "X-A", (Part("secret", "TOKEN"),))
+    assert found == []
+
+
+def test_refusals_are_located_and_say_how_to_fix() -> None:
+    exposes = """\
+    - type: mcp
+      namespace: demo-mcp
+      port: 9090
+      authentication:
+        type: oauth2
+        authorizationServerUri: https://auth.example.com
+        resource: https://api.example.com
+        tokenValidation: introspection
+      tools:
+      - name: list-items
+        description: List items
+        call: demo.list-items
+    """
+    (error,) = rejected(capability(top=_BINDS, exposes=exposes))
+    assert (error.code, error.location.line, error.location.column) == (
+        "NAF344",
+        28,
+        24,
+    )  # the `introspection` value
+    assert "oauth2 token validation 'introspection' cannot be enforced" in error.message
+    assert "tokenValidation: jwks" in error.hint
 
 
 def test_inbound_credentials_written_in_the_spec_warn() -> None:

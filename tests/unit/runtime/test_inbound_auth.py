@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from naftiko_codegen.runtime.inbound_auth import RequireCredentials
+from naftiko_codegen.runtime.inbound_auth import RequireCredentials, redact_query
 
 from ._support import Answer, call_asgi
 
@@ -87,3 +88,39 @@ def test_non_http_scopes_pass_through() -> None:
 def test_an_empty_credential_is_refused() -> None:
     with pytest.raises(ValueError, match="non-empty credential"):
         RequireCredentials(inner, expected="", header="Authorization")
+
+
+@pytest.mark.parametrize(
+    ("target", "redacted"),
+    [
+        ("/a?api_key=k1&b=2", "/a?api_key=***&b=2"),
+        ("/a?b=2&api%5Fkey=k1&api_key", "/a?b=2&api%5Fkey=***&api_key=***"),
+        ("/a?api_keys=x", "/a?api_keys=x"),
+        ("/a", "/a"),
+    ],
+)
+def test_query_keys_are_redacted(target: str, redacted: str) -> None:
+    assert redact_query(target, "api_key") == redacted
+
+
+def test_a_query_key_never_reaches_the_access_log() -> None:
+    RequireCredentials(inner, expected="k1", query="api_key")
+    RequireCredentials(inner, expected="k1", query="api_key")  # one filter, however many apps
+    access = logging.getLogger("uvicorn.access")
+    assert sum(type(f).__name__ == "_RedactAccessLog" for f in access.filters) == 1
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    access.addHandler(handler)
+    # Other tests start uvicorn, which may have disabled or quietened this logger.
+    level, disabled = access.level, access.disabled
+    access.setLevel(logging.INFO)  # (setLevel, not `.level =`: it clears the logger's cache)
+    access.disabled = False
+    try:
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:1", "GET", "/a?api_key=k1", "1.1", 200)
+        access.info("no arguments")
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+        access.disabled = disabled
+    assert seen == ['127.0.0.1:1 - "GET /a?api_key=*** HTTP/1.1" 200', "no arguments"]

@@ -14,7 +14,7 @@ from hostile_strings.settings import load_settings
 from hostile_strings.upstream import UpstreamClient
 
 from .loopback import StubUpstream, serve_app, stub_upstream
-from .support import BASE_URL_VARIABLES, TEST_ENVIRONMENT
+from .support import BASE_URL_VARIABLES, JWT_ENVIRONMENT, TEST_ENVIRONMENT
 
 
 @pytest.fixture
@@ -37,6 +37,8 @@ def environment(
     values = dict(TEST_ENVIRONMENT)
     values.update(dict.fromkeys(BASE_URL_VARIABLES, upstream.url))
     for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    for name, value in JWT_ENVIRONMENT.items():  # deploy-time keys: settings, not secrets
         monkeypatch.setenv(name, value)
     yield values
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from . import __version__
+from .jwt_keys import jwt_options
 from .serving import (
     AdapterServer,
     adapter_options,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     transport_option(serve_parser, DEFAULT_MCP_TRANSPORT)
     logging_options(serve_parser)
+    jwt_options(serve_parser)
     otel_option(serve_parser)
     return parser
 

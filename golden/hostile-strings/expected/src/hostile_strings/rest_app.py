@@ -10,8 +10,10 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.middleware import Middleware
 
 from . import __version__, operations
+from .jwt_auth import RequireJwt
 from .mapping import map_output
 from .rest_support import ERROR_RESPONSES, build_app, relay, serve_directly
 from .settings import load_settings
@@ -135,6 +137,7 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
     `otel` switches FastAPI's native OpenTelemetry on (default: NAFTIKO_OTEL=1).
     """
     upstream = client if client is not None else UpstreamClient(load_settings())
+    jwt_settings = upstream.settings.jwt
     return build_app(
         upstream,
         router.routes,
@@ -143,6 +146,16 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
         version=__version__,
         close_client=client is None,
         otel=otel,
+        middleware=[
+            Middleware(
+                RequireJwt,
+                settings=jwt_settings,
+                issuer="https://auth.example.com/\"quoted\" '''x''' \\ {{ braces }}",
+                audience=("https://hostile.example.com/</script> # | `tick` ✓",),
+                scopes=("things:read", 'odd "scope" \\ {{ x }} ✓'),
+                resource="https://hostile.example.com/</script> # | `tick` ✓",
+            )
+        ],
         spec_paths=_SPEC_PATHS,
         spec_path_parameters=_SPEC_PATH_PARAMETERS,
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .environment import ApiSettings, EnvironmentReader, SettingsError, UpstreamLimits
+from .jwt_keys import JwtSettings, read_jwt_settings
 
 __all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
 
@@ -26,6 +27,8 @@ class Settings:
     hostile: ApiSettings
     """The consumed API hostile."""
     secrets: Secrets
+    jwt: JwtSettings
+    """How JWT bearer tokens are validated (oauth2): the issuer's keys, set at deploy time."""
     upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
     """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
 
@@ -42,6 +45,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             hostile_token=env.secret("HOSTILE_TOKEN", "HOSTILE_TOKEN"),
         ),
         upstream=env.upstream_limits(),
+        jwt=read_jwt_settings(env, "inbound authentication of REST adapter 'hostile-api'"),
     )
     env.check()
     return settings

@@ -1,14 +1,74 @@
-"""Inbound authentication: callers must present the credential the spec binds, or get 401."""
+"""Inbound authentication: callers must present the credential the spec binds, or get 401.
+
+`RequireCredentials` guards an ASGI app with one static secret (a bearer token, an api key or
+basic credentials) compared in constant time, and keeps an api key sent in the query out of
+uvicorn's access log. `refuse` is the answer every inbound check (`jwt_auth.RequireJwt` too)
+sends; it never echoes what the caller presented. Only HTTP is guarded: MCP over stdio is a
+local pipe with no inbound authentication.
+"""
 
 from __future__ import annotations
 
 import hmac
 import json
-from urllib.parse import parse_qsl
+import logging
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["RequireCredentials"]
+__all__ = ["RequireCredentials", "redact_query", "refuse"]
+
+_TITLES = {401: "unauthorized", 403: "forbidden", 503: "unavailable"}
+
+
+async def refuse(send: Send, status: int, challenge: str, message: str) -> None:
+    """Answer `status` (401, 403 or 503) with a `WWW-Authenticate` challenge and a JSON body."""
+    body = json.dumps({"error": _TITLES.get(status, "refused"), "message": message}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if challenge:
+        headers.append((b"www-authenticate", challenge.encode("latin-1")))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def redact_query(target: str, name: str) -> str:
+    """`target` (path?query) with every value of the query parameter `name` replaced by `***`."""
+    path, separator, query = target.partition("?")
+    if not separator:
+        return target
+    pairs = query.split("&")
+    for index, pair in enumerate(pairs):
+        key = pair.partition("=")[0]
+        if unquote_plus(key) == name:  # however the caller spelled the name
+            pairs[index] = key + "=***"
+    return path + "?" + "&".join(pairs)
+
+
+class _RedactAccessLog(logging.Filter):
+    """Keeps an api key sent in the query out of uvicorn's access log (`--access-log`)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.parameter = name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_query(arg, self.parameter) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _redact_access_log(parameter: str) -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(
+        isinstance(f, _RedactAccessLog) and f.parameter == parameter for f in access.filters
+    ):
+        access.addFilter(_RedactAccessLog(parameter))
 
 
 class RequireCredentials:
@@ -33,6 +93,8 @@ class RequireCredentials:
         self._header = header.lower().encode() if header else None
         self._query = query
         self._challenge = challenge
+        if query:
+            _redact_access_log(query)
 
     def _presented(self, scope: Scope) -> bytes:
         if self._header is not None:
@@ -51,18 +113,4 @@ class RequireCredentials:
         if scope["type"] != "http" or hmac.compare_digest(self._presented(scope), self._expected):
             await self.app(scope, receive, send)
             return
-        body = json.dumps(
-            {"error": "unauthorized", "message": "missing or invalid credentials"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", self._challenge.encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse(send, 401, self._challenge, "missing or invalid credentials")
