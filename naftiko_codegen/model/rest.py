@@ -165,7 +165,8 @@ def _route_model(
     inputs = input_models(op.inputs, {"request", "client"}, feeds_path=feeds_path)
     by_name = {i.name: i for i in inputs}
     names = {i.name: PythonCode(i.argument) for i in inputs}
-    action = action_models(route_unit(op), names, scope)
+    # A route handler has no `client` variable: secrets are read from the app's client.
+    action = action_models(route_unit(op), names, scope, "_client(request).secrets")
     route_path = "".join(
         "{" + by_name[content].argument + "}" if is_placeholder else content
         for is_placeholder, content in split_placeholders(op.path, path=True)
@@ -320,6 +321,7 @@ def rest_model(
         ),
         auth=auth,
         direct_routes=tuple(r for r in routes if r.direct_function),
-        uses_client=bool(forward_models) or any(r.call or r.workflow for r in routes),
+        uses_client=bool(forward_models)
+        or any(r.call or r.workflow or "_client(request)" in (r.mock or "") for r in routes),
     )
     return model, all_needs(needs for _, needs in built) | auth_needs

@@ -4,6 +4,7 @@ into a broken package is refused (or read so it works), located at the node to f
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from _specs import call_of, capability, codes, only_operation, rejected, resolved
@@ -11,6 +12,7 @@ from _specs import call_of, capability, codes, only_operation, rejected, resolve
 from naftiko_codegen.diagnostics import Diagnostic
 from naftiko_codegen.model.rest import unshadowed
 from naftiko_codegen.model.samples import SampleScope, expected_upstream
+from naftiko_codegen.pipeline import generate
 from naftiko_codegen.resolve.duplicates import route_key
 
 
@@ -431,3 +433,37 @@ def test_the_spec_value_of_a_parameter_wins_over_with_in_the_expected_request() 
     scope = SampleScope(secrets={}, auth_query={})
     _, query = expected_upstream(call_of(only_operation(found)), {"q": "sample"}, scope)
     assert query == (("q", "fixed"),)
+
+
+def _rest_app(text: str, tmp_path: Path) -> str:
+    spec = tmp_path / "demo.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return generate(spec).files["src/demo/rest_app.py"]
+
+
+def test_a_rest_route_reads_a_secret_with_sets_from_the_apps_client(tmp_path: Path) -> None:
+    params = """\
+    - name: limit
+      in: query
+    """
+    resources = """\
+    - path: /items
+      operations:
+      - method: GET
+        call: demo.list-items
+        with:
+          limit: "{{TOKEN}}"
+    """
+    top = "binds:\n- namespace: env\n  keys:\n    TOKEN: TOKEN\n"
+    text = capability(consumes=_api("/items", params), exposes=_rest(resources), top=top)
+    assert "limit=_client(request).secrets.token" in _rest_app(text, tmp_path)
+
+
+def test_a_header_input_with_an_underscore_is_read_under_its_own_name(tmp_path: Path) -> None:
+    params = """\
+    - name: x_trace
+      in: header
+      required: true
+    """
+    app = _rest_app(capability(consumes=_api("/items", params)), tmp_path)
+    assert 'Header(alias="x_trace", ' in app
