@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from . import naf1_load, naf2_schema, naf3_generation, naf3_lint, naf3_semantic, naf4_output
+from . import (
+    naf1_load,
+    naf2_schema,
+    naf3_checks,
+    naf3_generation,
+    naf3_lint,
+    naf3_semantic,
+    naf4_output,
+)
 from .entry import CatalogueEntry
 
 __all__ = ["CATALOGUE", "RANGES"]
@@ -37,6 +45,7 @@ CATALOGUE: Mapping[str, CatalogueEntry] = _register(
         naf1_load.ENTRIES,
         naf2_schema.ENTRIES,
         naf3_semantic.ENTRIES,
+        naf3_checks.ENTRIES,
         naf3_lint.ENTRIES,
         naf3_generation.ENTRIES,
         naf4_output.ENTRIES,

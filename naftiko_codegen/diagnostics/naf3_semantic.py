@@ -81,18 +81,6 @@ _BINDS = (
         "it always renders as an empty string.",
         "placeholder `{{user}}` is bound to nothing and renders as an empty string",
     ),
-    CatalogueEntry(
-        "NAF313",
-        _ERROR,
-        "MCP resource leaves a call parameter without a value",
-        "add the `{parameter}` to the resource's uri, or give it a value in `with`",
-        "An MCP resource read through `call` has no inputs but its uri's `{parameters}`, so a "
-        "path placeholder of the consumed operation (or an input a `with` value names) that is "
-        "neither a uri parameter nor given a value would be unbound on every read. The "
-        "resource is left out.",
-        "MCP resource 'one-session' leaves session_id of rest-sessions.getsession without a "
-        "value",
-    ),
 )
 
 _CONSUMES = (
@@ -259,7 +247,7 @@ _CALLS = (
         "authentication is sent instead",
     ),
     CatalogueEntry(
-        "NAF338",
+        "NAF348",
         _ERROR,
         "baseUri with a query, fragment or user information",
         "write the base URL as scheme://host[:port][/path]; credentials go in `authentication`, "

@@ -43,13 +43,17 @@ def _plain(value: Any) -> Any:
 
 
 def _argument(
-    argument: Argument, inputs: Mapping[str, Expression], secrets: Secrets, used_for: str
+    argument: Argument,
+    inputs: Mapping[str, Expression],
+    secrets: Secrets,
+    used_for: str,
+    owner: str,
 ) -> Expression:
     if argument.is_literal and not isinstance(argument.literal, str):
         return literal(argument.literal)
     if argument.tree is not None:
-        return body_expression(argument.tree, inputs, secrets, used_for)
-    names = {**reference_names(argument.value, secrets, used_for), **inputs}
+        return body_expression(argument.tree, inputs, secrets, used_for, owner)
+    names = {**reference_names(argument.value, secrets, used_for, owner), **inputs}
     return value_expression(argument.value, names)
 
 
@@ -60,8 +64,10 @@ def call_model(
     operations: Operations,
     secrets: Secrets,
     used_for: str,
+    owner: str = "client.secrets",
 ) -> tuple[CallModel, Needs]:
-    """The call of `call`'s operation with the caller's `inputs` (input name → code).
+    """The call of `call`'s operation with the caller's `inputs` (input name → code); the
+    secrets its arguments read come from `owner` (a REST route has no `client` variable).
 
     Its needs are the arguments' and the secret reads of the operation's function (which lives
     in `operations.py`, so its imports are that module's).
@@ -72,12 +78,13 @@ def call_model(
     arguments: list[tuple[PythonIdentifier, Expression]] = []
     for param in operation.parameters:
         if call.body_mode == "template" and param.name == "body" and param.location == "body":
-            body = body_expression(call.body_tree, names, secrets, used_for)
+            body = body_expression(call.body_tree, names, secrets, used_for, owner)
             arguments.append((param.argument, body))
             continue
         argument = by_param.get(param.name)
         if argument is not None:
-            arguments.append((param.argument, _argument(argument, names, secrets, used_for)))
+            value = _argument(argument, names, secrets, used_for, owner)
+            arguments.append((param.argument, value))
     shape = None
     if not output.passthrough and output.shape is not None:
         shape = py_literal(_plain(output.shape))

@@ -200,19 +200,25 @@ def is_static(template: Template | None) -> bool:
 
 
 def body_expression(
-    node: Any, inputs: Mapping[str, Expression], secrets: Secrets, used_for: str
+    node: Any,
+    inputs: Mapping[str, Expression],
+    secrets: Secrets,
+    used_for: str,
+    owner: str = "client.secrets",
 ) -> Expression:
-    """A request body built from its template tree; `inputs` are keyed `input:<name>`."""
+    """A request body built from its template tree; `inputs` are keyed `input:<name>`, secrets
+    are read from `owner`."""
     if isinstance(node, dict):
         return dict_expression(
-            (key, body_expression(value, inputs, secrets, used_for)) for key, value in node.items()
+            (key, body_expression(value, inputs, secrets, used_for, owner))
+            for key, value in node.items()
         )
     if isinstance(node, list):
-        items = [body_expression(value, inputs, secrets, used_for) for value in node]
+        items = [body_expression(value, inputs, secrets, used_for, owner) for value in node]
         code = "[" + ", ".join(item.code for item in items) + "]"
         return Expression(PythonCode(code), all_needs(item.needs for item in items))
     if isinstance(node, BodyLeaf):
-        names = {**reference_names(node.value, secrets, used_for), **inputs}
+        names = {**reference_names(node.value, secrets, used_for, owner), **inputs}
         if node.typed:
             return value_expression(node.value, names)
         return text_expression(node.value, names)

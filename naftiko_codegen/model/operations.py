@@ -26,6 +26,7 @@ from .code import (
     uses,
     value_expression,
 )
+from .paths import sent_path
 
 __all__ = [
     "OperationModel",
@@ -119,6 +120,8 @@ def _parameters(call: Call, secrets: Secrets) -> _Parameters:
         annotation = py_type(None if param.value_tree is not None else param.type)
         if param.location != "body" and param.type == "object":
             annotation = py_type(None)  # JSON text from a REST query, or an object from MCP
+        elif param.location in ("path", "cookie") and param.type == "array":
+            annotation = py_type(None)  # Text from a REST path or cookie, or a list from MCP
         annotation = optional(annotation, required)
         needs.append(annotation.needs)
         models.append(
@@ -151,7 +154,7 @@ def _parameters(call: Call, secrets: Secrets) -> _Parameters:
 
 def _path(op: ConsumedOperation, parameters: _Parameters) -> Expression:
     pieces: list[Expression] = []
-    for part in op.path:
+    for part in sent_path(op.path):
         if part.kind == "text":
             pieces.append(plain(repr(part.value)))
         else:

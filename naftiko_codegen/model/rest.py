@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ __all__ = [
     "openapi_path",
     "rest_model",
     "route_unit",
+    "unshadowed",
 ]
 
 _FORWARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -163,7 +165,8 @@ def _route_model(
     inputs = input_models(op.inputs, {"request", "client"}, feeds_path=feeds_path)
     by_name = {i.name: i for i in inputs}
     names = {i.name: PythonCode(i.argument) for i in inputs}
-    action = action_models(route_unit(op), names, scope)
+    # A route handler has no `client` variable: secrets are read from the app's client.
+    action = action_models(route_unit(op), names, scope, "_client(request).secrets")
     route_path = "".join(
         "{" + by_name[content].argument + "}" if is_placeholder else content
         for is_placeholder, content in split_placeholders(op.path, path=True)
@@ -227,11 +230,38 @@ def _renamed_paths(
     return tuple(sorted({(route, spec) for route, spec in pairs if route != spec}))
 
 
+_WHOLE_PLACEHOLDER = re.compile(r"\{\{?[^{}/]+\}?\}")
+
+
+def _shadows(first: RestOperation, later: RestOperation) -> bool:
+    """Whether `first`'s route matches every request `later`'s does (same method, a placeholder
+    segment where `later` writes text): routes are matched in order, so `later` is unreachable."""
+    if first.method != later.method:
+        return False
+    mine, theirs = first.path.split("/"), later.path.split("/")
+    if len(mine) != len(theirs) or mine == theirs:
+        return False
+    return all(
+        a == b or (_WHOLE_PLACEHOLDER.fullmatch(a) is not None and b != "")
+        for a, b in zip(mine, theirs, strict=True)
+    )
+
+
+def unshadowed(operations: Iterable[RestOperation]) -> tuple[RestOperation, ...]:
+    """The operations in spec order, but each one placed before a route that would shadow it
+    (`GET /policy/by_name` before `GET /policy/{id}`): Starlette serves the first match."""
+    ordered: list[RestOperation] = []
+    for op in operations:
+        at = next((i for i, earlier in enumerate(ordered) if _shadows(earlier, op)), None)
+        ordered.insert(len(ordered) if at is None else at, op)
+    return tuple(ordered)
+
+
 def rest_model(
     adapter: RestAdapter, scope: Scope, *, title: str, description: str
 ) -> tuple[RestModel, Needs]:
     """The REST adapter, and what the code of `rest_app.py` needs."""
-    ops, forwards = adapter.operations, adapter.forwards
+    ops, forwards = unshadowed(adapter.operations), adapter.forwards
     functions = claim_each(
         [
             *((op.name or f"{op.method}_{op.path}", "route") for op in ops),
@@ -291,6 +321,7 @@ def rest_model(
         ),
         auth=auth,
         direct_routes=tuple(r for r in routes if r.direct_function),
-        uses_client=bool(forward_models) or any(r.call or r.workflow for r in routes),
+        uses_client=bool(forward_models)
+        or any(r.call or r.workflow or "_client(request)" in (r.mock or "") for r in routes),
     )
     return model, all_needs(needs for _, needs in built) | auth_needs

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, quote
 from ..canonical import Argument, Auth, BodyLeaf, Call, ConsumedParameter, Input
 from ..names import PythonCode, py_literal
 from ..placeholders import Template
+from .code import is_static
+from .paths import sent_path
 
 __all__ = [
     "SampleScope",
@@ -142,6 +144,8 @@ def _values(call: Call, samples: Mapping[str, Any], secrets: Mapping[str, str]) 
     """The sample value of each consumed parameter the call sends."""
     values: dict[str, Any] = {}
     for argument in call.arguments:
+        if is_static(argument.parameter.value):
+            continue  # The parameter's own value is sent, whatever `with` says (operations.py).
         value = _sample_value(argument, samples, secrets)
         if value is not None:
             values[argument.parameter.name] = value
@@ -160,7 +164,7 @@ def expected_upstream(
     values = _values(call, samples, scope.secrets)
     path = "".join(
         part.value if part.kind == "text" else _segment(values.get(part.value, ""))
-        for part in call.operation.path
+        for part in sent_path(call.operation.path)
     )
     # The generated tests point each API at a stub served at "/", so nothing is stripped.
     query: list[tuple[str, str]] = []

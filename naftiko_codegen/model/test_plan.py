@@ -14,9 +14,13 @@ from urllib.parse import quote
 
 from ..canonical import (
     Action,
+    Argument,
+    BodyLeaf,
     Call,
     CallStep,
     CanonicalCapability,
+    Input,
+    LookupStep,
     McpAdapter,
     McpPrompt,
     McpResource,
@@ -27,11 +31,11 @@ from ..canonical import (
     RestOperation,
 )
 from ..names import PythonCode, py_literal
-from ..placeholders import split_placeholders
+from ..placeholders import Part, split_placeholders
 from .apis import ApiModel
 from .control import ControlModel
 from .mcp import McpModel, ToolModel
-from .rest import ForwardModel, RestModel, RouteModel
+from .rest import ForwardModel, RestModel, RouteModel, unshadowed
 from .samples import (
     SampleScope,
     auth_query_value,
@@ -111,6 +115,8 @@ class ResourceTest:
 
     sample_uri: str
     """The URI with every `{parameter}` set to `sample`."""
+    reaches_upstream: bool = False
+    """Whether a URI parameter feeds the upstream call (its sample value is looked for there)."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,19 @@ def _steps(
     return tuple(requests), tuple(dict.fromkeys(m.target[0] for m in action.mappings))
 
 
+def _sample_headers(pairs: list[tuple[Input, Any, Any]]) -> tuple[tuple[str, str], ...]:
+    """The headers a route's test sends: its header inputs, and its cookie inputs as `Cookie`."""
+    headers = [
+        (item.name, query_text(sample)) for item, _, sample in pairs if item.location == "header"
+    ]
+    cookies = "; ".join(
+        f"{item.name}={query_text(sample)}"
+        for item, _, sample in pairs
+        if item.location == "cookie"
+    )
+    return (*headers, *((("Cookie", cookies),) if cookies else ()))
+
+
 def _route_test(op: RestOperation, route: RouteModel, scope: SampleScope) -> RouteTest:
     pairs = [
         (item, model, input_sample(item))
@@ -211,11 +230,7 @@ def _route_test(op: RestOperation, route: RouteModel, scope: SampleScope) -> Rou
             if item.location == "query"
             for pair in query_pairs(item.name, sample)
         ),
-        sample_headers=tuple(
-            (item.name, query_text(sample))
-            for item, _, sample in pairs
-            if item.location == "header"
-        ),
+        sample_headers=_sample_headers(pairs),
         sample_body=sample_body,
         expected_upstream_path=upstream_path,
         expected_upstream_query=upstream_query,
@@ -247,7 +262,34 @@ def _tool_test(tool: McpTool, model: ToolModel, scope: SampleScope) -> ToolTest:
 
 
 def _resource_test(resource: McpResource) -> ResourceTest:
-    return ResourceTest(re.sub(r"\{[A-Za-z0-9_]+\}", "sample", resource.uri))
+    return ResourceTest(
+        re.sub(r"\{[A-Za-z0-9_]+\}", "sample", resource.uri),
+        _reads(resource.action, frozenset(resource.parameters)),
+    )
+
+
+def _reads(node: Any, names: frozenset[str]) -> bool:
+    """Whether a unit's action reads one of the inputs `names` (a URI parameter unused by the
+    call reaches no request, so the tests do not look for it there)."""
+    if isinstance(node, Part):
+        return node.kind == "input" and node.value in names
+    if isinstance(node, Call):
+        return _reads((node.arguments, node.body_tree), names)
+    if isinstance(node, Argument):
+        return _reads((node.value, node.tree), names)
+    if isinstance(node, BodyLeaf):
+        return _reads(node.value, names)
+    if isinstance(node, Orchestration):
+        return _reads(node.steps, names)
+    if isinstance(node, CallStep):
+        return _reads(node.call, names)
+    if isinstance(node, LookupStep):
+        return _reads(node.value, names)
+    if isinstance(node, dict):
+        return _reads(tuple(node.values()), names)
+    if isinstance(node, list | tuple):
+        return any(_reads(item, names) for item in node)
+    return False
 
 
 def _prompt_test(prompt: McpPrompt) -> PromptTest:
@@ -273,7 +315,7 @@ def _rest_tests(
         return {}, {}
     routes: dict[str, RouteTest] = {
         route.function: _route_test(op, route, scope)
-        for op, route in zip(adapter.operations, rest.routes, strict=True)
+        for op, route in zip(unshadowed(adapter.operations), rest.routes, strict=True)
     }
     forwards: dict[str, ForwardTest] = {
         model.function: _forward_test(forward, model)

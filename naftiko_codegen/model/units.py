@@ -164,25 +164,30 @@ def input_models(
                 fastapi_kind=PythonIdentifier(_FASTAPI_KINDS.get(item.location, "Body")),
                 required=required,
                 description=item.description,
-                alias_needed=item.name != argument,
+                # FastAPI reads header `x_id` as `x-id` unless the alias names it.
+                alias_needed=item.name != argument
+                or (item.location == "header" and "_" in item.name),
             )
         )
     return tuple(models)
 
 
-def action_models(unit: Unit, names: Mapping[str, PythonCode], scope: Scope) -> ActionModels:
-    """The unit's action, its inputs read through `names` (input name → code)."""
+def action_models(
+    unit: Unit, names: Mapping[str, PythonCode], scope: Scope, owner: str = "client.secrets"
+) -> ActionModels:
+    """The unit's action, its inputs read through `names` (input name → code), the secrets it
+    reads through `owner`."""
     action = unit.action
     if isinstance(action, Call):
         call, needs = call_model(
-            action, names, unit.output, scope.operations, scope.secrets, unit.used_for
+            action, names, unit.output, scope.operations, scope.secrets, unit.used_for, owner
         )
         return ActionModels(call, None, None, needs)
     if isinstance(action, Orchestration):
         workflow, needs = workflow_call(scope.workflows, action, unit.inputs, names)
         return ActionModels(None, workflow, None, needs)
     if isinstance(action, Mock):
-        mock = _mock(action.outputs, names, scope.secrets, unit.used_for)
+        mock = _mock(action.outputs, names, scope.secrets, unit.used_for, owner)
         return ActionModels(None, None, mock.code, mock.needs)
     return ActionModels(None, None, None, NOTHING)
 
@@ -204,20 +209,29 @@ def _coerce_static(text: str, kind: str) -> object:
 
 
 def _mock_value(
-    output: MockOutput, inputs: Mapping[str, Expression], secrets: Secrets, used_for: str
+    output: MockOutput,
+    inputs: Mapping[str, Expression],
+    secrets: Secrets,
+    used_for: str,
+    owner: str,
 ) -> Expression:
     if output.properties:
         return dict_expression(
-            (key, _mock_value(value, inputs, secrets, used_for)) for key, value in output.properties
+            (key, _mock_value(value, inputs, secrets, used_for, owner))
+            for key, value in output.properties
         )
     if output.type == "array":
-        item = _mock_value(output.items, inputs, secrets, used_for) if output.items else plain("")
+        item = (
+            _mock_value(output.items, inputs, secrets, used_for, owner)
+            if output.items
+            else plain("")
+        )
         return Expression(PythonCode(f"[{item.code}]"), item.needs)
     if output.value is None:
         return plain("None")
     if all(p.kind == "text" for p in output.value):
         return literal(_coerce_static(template_text(output.value), output.type))
-    names = {**reference_names(output.value, secrets, used_for), **inputs}
+    names = {**reference_names(output.value, secrets, used_for, owner), **inputs}
     expression = text_expression(output.value, names)
     if output.type in ("number", "integer"):
         return helper_call("mapping", "as_number", expression)
@@ -231,12 +245,13 @@ def _mock(
     inputs: Mapping[str, PythonCode],
     secrets: Secrets,
     used_for: str,
+    owner: str,
 ) -> Expression:
     """A mock unit's answer: named outputs as an object, one unnamed output as is."""
     names = {f"input:{name}": plain(code) for name, code in inputs.items()}
     if len(outputs) == 1 and outputs[0].name is None:
-        return _mock_value(outputs[0], names, secrets, used_for)
+        return _mock_value(outputs[0], names, secrets, used_for, owner)
     return dict_expression(
-        (output.name or "value", _mock_value(output, names, secrets, used_for))
+        (output.name or "value", _mock_value(output, names, secrets, used_for, owner))
         for output in outputs
     )

@@ -8,7 +8,9 @@ reported with its location; anything that cannot work is an error.
 One module per spec concept, each a few functions over the run's shared `Scope` (`scope.py`):
 `binds` and `{{…}}` placeholders, `consumes` (APIs and their imports), `auth`, request `bodies`,
 `calls`, `aggregates`, `units` (the triage REST operations and MCP tools share),
-`orchestration`, and the adapters `rest`, `mcp` and `control`. This module runs them in order.
+`orchestration`, and the adapters `rest`, `mcp` and `control`; `wire` (what HTTP can carry) and
+`duplicates` (units that would shadow each other) refuse what would build into a broken package.
+This module runs them in order.
 """
 
 from __future__ import annotations

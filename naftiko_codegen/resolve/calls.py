@@ -23,6 +23,7 @@ from .auth import auth_supplies_key, auth_supplies_parameter
 from .binds import parse_template
 from .bodies import FORM_MEDIA_TYPE, Body, parse_body
 from .scope import Scope
+from .wire import check_field_value
 
 __all__ = ["bind_call", "find_operation"]
 
@@ -110,10 +111,13 @@ def bind_call(
     arguments = _with_arguments(scope, operation, with_block, roots, inputs, unit_path, auth)
     # Parameters the `with` block leaves out: their own value, else an input of the same name.
     infer_all = infer_default == "all" and not with_block
+    at = (*unit_path, "with") if with_block else unit_path
     for param in operation.parameters:
         if param.name in arguments:
             continue
         argument = _default_argument(scope, param, roots, inputs, unit_path, auth, infer_all)
+        if argument is None and _required_unset(scope, operation, param, auth, at):
+            argument = Argument(param, (Part("input", inputs.for_parameter(param.name, param)),))
         if argument is not None:
             arguments[param.name] = argument
     body = (
@@ -162,10 +166,14 @@ class _UnitInputs:
             # An upstream path (or environment) parameter: the unit's own path has no such
             # placeholder, so callers pass it in the query.
             location = "query"
+        # A cookie is one text value: a list or object type could never be parsed from one.
+        kind = (
+            "string" if location == "cookie" and param.type in ("array", "object") else param.type
+        )
         self.by_name[name] = Input(
             name=name,
             location=location,
-            type=param.type,
+            type=kind,
             description=param.description or f"{param.location} parameter {param.name}",
             required=param.required,
             declared=False,
@@ -242,7 +250,11 @@ def _with_argument(
         name = inputs.for_parameter(str(content), param)
         return Argument(param, (Part("input", name),))
     if kind == "template":
-        return Argument(param, parse_template(scope, str(content), path, inputs.by_name, roots))
+        template = parse_template(scope, str(content), path, inputs.by_name, roots)
+        written = "".join(part.value for part in template if part.kind == "text")
+        check_field_value(scope, param.location, param.name, written, path)
+        return Argument(param, template)
+    check_field_value(scope, param.location, param.name, content, path)
     return Argument(
         param,
         (Part("text", str(content)),) if isinstance(content, str) else (),
@@ -291,6 +303,33 @@ def _default_argument(
     if param.location == "path" or infer_all:
         return Argument(param, (Part("input", inputs.for_parameter(param.name, param)),))
     return None
+
+
+def _required_unset(
+    scope: Scope,
+    operation: ConsumedOperation,
+    param: ConsumedParameter,
+    auth: Auth | None,
+    at: NodePath,
+) -> bool:
+    """Whether `param` is required yet nothing sets it: the unit then asks its callers for it.
+
+    Calling without it would fail on every call (a missing keyword argument), so the unit gains
+    a required input of the parameter's name, as it does for a path parameter (NAF314).
+    """
+    if not param.required or param.location not in ("query", "header", "cookie", "body"):
+        return False
+    if auth is not None and auth_supplies_parameter(auth, param):
+        return False
+    scope.warn(
+        at,
+        "NAF314",
+        f"required {param.location} parameter {param.name!r} of {operation.namespace}."
+        f"{operation.name} is set by no `with` entry and has no `value`; callers pass it as "
+        f"the required input {param.name!r}",
+        "set it in `with`, give it a `value`, or mark it `required: false`",
+    )
+    return True
 
 
 def _own_value(

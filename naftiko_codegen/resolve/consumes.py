@@ -17,6 +17,7 @@ from ._values import HTTP_METHODS, as_list, json_type, match_param
 from .auth import auth_supplies_parameter, resolve_auth
 from .binds import parse_template
 from .scope import Scope
+from .wire import check_field, check_path_text
 
 __all__ = ["collect_apis"]
 
@@ -215,7 +216,7 @@ def _base_uri(scope: Scope, raw_base: str, path: NodePath) -> str | None:
     if problem is not None:
         scope.error(
             (*path, "baseUri"),
-            "NAF338",
+            "NAF348",
             f"baseUri {truncate(_without_secrets(raw_base))} {problem}",
             "write the base URL as scheme://host[:port][/path]; credentials go in "
             "`authentication`, fixed query parameters in the operations",
@@ -287,6 +288,7 @@ def _consumed_parameters(
         )
         param_type = json_type(item.get("type"), "object" if location == "body" else "string")
         required = item.get("required")
+        check_field(scope, location, str(item.get("name", "")), template, p_path)
         params.append(
             ConsumedParameter(
                 name=str(item.get("name", "")),
@@ -329,6 +331,10 @@ def _consumed_operation(
             params.append(match)
             declared[content] = match
         parts.append(Part("input", match.name))
+    at: NodePath = (*path, "path") if "path" in op else (*path[:-2], "path")
+    check_path_text(scope, resource_path, at)
+    if "#" in resource_path:
+        _fragment(scope, resource_path, at)
     method = str(op.get("method") or "GET").upper()
     raw_format = str(op.get("outputRawFormat") or "json").lower()
     if raw_format != "json" and raw_format not in CONVERTED_FORMATS:
@@ -360,6 +366,18 @@ def _consumed_operation(
             and item.get("name")
             and str(item.get("value") or item.get("mapping") or "").startswith("$")
         ),
+    )
+
+
+def _fragment(scope: Scope, resource_path: str, path: NodePath) -> None:
+    """A `#` in a consumed path: the model drops the fragment from the call (it is never sent)."""
+    fragment = "#" + resource_path.partition("#")[2]
+    scope.warn(
+        path,
+        "NAF338",
+        f"resource path {truncate(resource_path)} carries a fragment ({truncate(fragment)}), "
+        "which is never sent; it is dropped",
+        "drop the `#…` part (OpenAPI keys sometimes carry one to tell operations apart)",
     )
 
 

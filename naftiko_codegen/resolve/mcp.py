@@ -17,11 +17,13 @@ from ..canonical import (
     Orchestration,
     PromptArgument,
 )
+from ..diagnostics import truncate
 from ..load import NodePath
 from ._values import as_dict, as_list, opt_str
 from .aggregates import unit_definition
 from .auth import inbound_auth
 from .calls import bind_call, find_operation
+from .duplicates import check_mcp_names
 from .orchestration import orchestration
 from .scope import Scope
 from .units import declared_inputs, unit_action, unit_kind, unit_output
@@ -49,6 +51,7 @@ def resolve_mcp(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> McpAd
         for raw in as_list(entry.get("prompts"))
         if isinstance(raw, dict) and raw.get("name")
     ]
+    check_mcp_names(scope, tools, resources, entry, path)
     transport: Literal["http", "stdio"] = "stdio" if entry.get("transport") == "stdio" else "http"
     port = entry.get("port")
     return McpAdapter(
@@ -144,7 +147,9 @@ def _orchestrated(
     if unit_kind(scope, raw, path, f"MCP resource {raw.get('name')!r}") != "steps":
         return None
     orchestrated = orchestration(scope, raw, path, roots, declared, [], input_location="mcp")
-    return None if orchestrated is None else orchestrated[0]
+    if orchestrated is None or not _carried(scope, raw, orchestrated[1], path, declared):
+        return None
+    return orchestrated[0]
 
 
 def _called(
@@ -169,20 +174,36 @@ def _called(
         infer_default="path-only",
         input_location="mcp",
     )
-    # A resource's only inputs are its URI's {parameters}: a value the call needs beyond them
-    # would have nothing to read it from when the resource is read.
-    given = {i.name for i in declared}
-    unbound = [i.name for i in inputs if i.name not in given]
-    if unbound:
-        scope.error(
-            path,
-            "NAF313",
-            f"MCP resource {raw.get('name')!r} leaves {', '.join(unbound)} of "
-            f"{operation.namespace}.{operation.name} without a value",
-            f"add `{{{unbound[0]}}}` to the resource's uri, or give it a value in `with`",
-        )
-        return None
-    return call
+    return call if _carried(scope, raw, inputs, path, declared) else None
+
+
+def _carried(
+    scope: Scope,
+    raw: Mapping[str, Any],
+    inputs: tuple[Input, ...],
+    path: NodePath,
+    declared: list[Input],
+) -> bool:
+    """Whether the URI's parameters carry every input the resource's call or steps need.
+
+    A resource is read with its URI parameters only: an input its call needs (a path parameter,
+    a required one, one a template names) that none of them fills has no value (NAF315).
+    """
+    carried = {i.name for i in declared}
+    missing = [i.name for i in inputs if i.name not in carried]
+    if not missing:
+        return True
+    what = raw.get("call") or "steps"
+    scope.error(
+        (*path, "call") if "call" in raw else (*path, "steps"),
+        "NAF315",
+        f"MCP resource {truncate(str(raw.get('name') or ''))} calls {truncate(str(what))}, "
+        f"which needs {', '.join(repr(m) for m in missing)}; its uri "
+        f"{truncate(str(raw.get('uri') or ''))} has no "
+        + ", ".join("{" + m + "}" for m in missing),
+        "add `{name}` to the resource's `uri`, or set the parameter in `with`",
+    )
+    return False
 
 
 def _prompt(raw: Mapping[str, Any]) -> McpPrompt:

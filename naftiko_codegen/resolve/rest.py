@@ -11,8 +11,10 @@ from ..placeholders import split_placeholders
 from ._values import HTTP_METHODS, as_dict, as_list, match_api, opt_str
 from .aggregates import unit_definition
 from .auth import inbound_auth
+from .duplicates import check_rest_routes
 from .scope import Scope
 from .units import declared_inputs, unit_action, unit_kind, unit_output
+from .wire import check_exposed_inputs
 
 __all__ = ["resolve_rest"]
 
@@ -44,6 +46,7 @@ def resolve_rest(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> Rest
             if forward is not None:
                 forwards.append(forward)
         operations.extend(_resource_operations(scope, resource, resource_path, r_path, roots))
+    check_rest_routes(scope, operations)
     port = entry.get("port")
     return RestAdapter(
         namespace=namespace,
@@ -69,9 +72,9 @@ def _resource_operations(
         Input(name, "path", "string", f"path parameter {name}", True, False)
         for name in dict.fromkeys(placeholders)
     ]
-    resource_inputs = declared_inputs(
-        as_list(resource.get("inputParameters")), default_location="query"
-    )
+    raw_inputs = as_list(resource.get("inputParameters"))
+    check_exposed_inputs(scope, raw_inputs, (*path, "inputParameters"), placeholders)
+    resource_inputs = declared_inputs(raw_inputs, default_location="query")
     operations: list[RestOperation] = []
     for o_index, op in enumerate(as_list(resource.get("operations"))):
         if not isinstance(op, dict):
@@ -105,6 +108,12 @@ def _operation(
     kind = unit_kind(scope, unit, unit_path, what)
     if kind is None:
         return None
+    check_exposed_inputs(
+        scope,
+        as_list(unit.get("inputParameters")),
+        (*unit_path, "inputParameters"),
+        (p.name for p in path_inputs),
+    )
     declared = [
         # An input named like a path placeholder is that path parameter (inherited
         # function inputs carry no `in`).

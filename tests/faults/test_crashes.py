@@ -111,8 +111,9 @@ def test_an_mcp_resource_with_an_unbound_path_placeholder_is_located(tmp_path: P
     spec.write_text(text, encoding="utf-8")
     result = cli_run("build", str(spec), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
-    line = text[: text.index("- name: one-session")].count("\n") + 1
-    assert f"res.yaml:{line}:7: error[NAF313]" in result.stderr
+    resource = text.index("- name: one-session")
+    line = text[: text.index("call: rest-sessions.getsession", resource)].count("\n") + 1
+    assert f"res.yaml:{line}:13: error[NAF315]" in result.stderr
     assert "session_id" in result.stderr
 
 

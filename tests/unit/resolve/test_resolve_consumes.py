@@ -206,7 +206,7 @@ def test_a_base_uri_with_a_query_fragment_or_userinfo_is_refused() -> None:
     ):
         consumes = DEMO_API.replace("https://api.example.com", base)
         [error] = rejected(capability(consumes=consumes))
-        assert (error.code, error.location.line) == ("NAF338", 9)
+        assert (error.code, error.location.line) == ("NAF348", 9)
         assert what in error.message
         # The message shows where, never the part that may hold a secret.
         assert "abc" not in error.message and "s3cret" not in error.message

@@ -12,7 +12,7 @@ PACKAGE = Path(naftiko_codegen.resolve.__file__).parent
 # Each module imports only modules of earlier layers: no cycles, and a reader can go bottom-up.
 LAYERS = (
     ("_values", "scope"),
-    ("binds",),
+    ("binds", "wire", "duplicates"),
     ("auth", "bodies", "aggregates"),
     ("consumes", "calls"),
     ("orchestration",),

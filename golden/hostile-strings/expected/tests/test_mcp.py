@@ -90,7 +90,7 @@ async def test_upstream_error_is_a_tool_error(mcp_url: str, upstream: StubUpstre
     assert "404" in result.content[0].text  # type: ignore[union-attr]
 
 
-# (URI to read, whether it is a template) per resource read through the upstream.
+# (URI to read, whether its parameters reach the upstream) per resource read through the upstream.
 RESOURCES: list[Any] = [
     pytest.param("data://things/sample/doc", True, id="thing-doc"),
 ]

@@ -99,7 +99,7 @@ async def test_upstream_error_is_a_tool_error(mcp_url: str, upstream: StubUpstre
     assert "404" in result.content[0].text  # type: ignore[union-attr]
 
 
-# (URI to read, whether it is a template) per resource read through the upstream.
+# (URI to read, whether its parameters reach the upstream) per resource read through the upstream.
 RESOURCES: list[Any] = [
     pytest.param("data://databases/pre-release/schema", False, id="database-schema"),
     pytest.param("data://users/sample/profile", True, id="user-profile"),
