@@ -173,7 +173,7 @@ async def load(
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--connections", type=int, default=8)
@@ -224,7 +224,13 @@ def main() -> None:
     print(f"leaks of the key    {figures['leaks']}")
     print(f"redirect target got {len(thief.requests)} request(s)")
     print(f"adapter log lines   {log_lines}")
+    broken = bool(figures["leaks"]) or bool(thief.requests)
+    print(
+        "rules               "
+        + ("BROKEN: the key leaked or left for another origin" if broken else "held")
+    )
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
