@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
-from corpus_build import Built
+from corpus_build import BACKGROUND_NICENESS, Built
 
 REPO = Path(__file__).resolve().parents[2]
 IMPORT_CHECK = Path(__file__).resolve().parent / "import_check.py"
@@ -81,7 +81,12 @@ def _start(commands: Sequence[Command]) -> list[tuple[subprocess.Popen[str], IO[
     for command, env, cwd in commands:
         log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by `_finish`
         process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=cwd
+            ["nice", "-n", str(BACKGROUND_NICENESS), *command],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=cwd,
         )
         started.append((process, log))
     return started

@@ -7,9 +7,11 @@ nothing here asserts. The build is in `corpus_build.py`, the per-package checks 
 `corpus_build.py`, plus `NAFTIKO_CORPUS_OUT` — keep the generated packages there (default: a
 pytest temporary folder).
 
-Only the build runs in the foreground. `run_corpus` then starts the checks as background jobs
-(compile then import, lint, and the sample's generated tests, which mostly wait on servers) and
-returns, so the session's other tests run beside them; `CorpusRun.collect(phase)` waits for one.
+Nothing runs in the foreground: `conftest.py` calls `run_corpus` in a thread when the session
+starts, so the build (a pool of lower-priority workers) runs beside the session's other tests;
+`run_corpus` then starts the checks as background jobs (compile then import, lint, and the
+sample's generated tests, which mostly wait on servers) and returns. The corpus tests run last;
+`CorpusRun.collect(phase)` waits for one check.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import collections
 import json
 import re
-import resource
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -117,25 +119,17 @@ class CorpusRun:
         self.background.clear()
 
 
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and of the children it has waited for (the build workers).
-
-    Background checks reap their tools with their own accounting (`os.wait4`).
-    """
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def run_corpus(
     root: Path,
     out: Path,
     workers: int | None = None,
     progress: Progress = lambda line: None,
+    cancel: threading.Event | None = None,
 ) -> CorpusRun:
     """Build the whole corpus, then start its checks in the background and return.
 
-    Progress lines go to `progress`.
+    Progress lines go to `progress`. Once `cancel` is set, the build stops early and no check
+    starts.
     """
     workers = workers or jobs()
     seconds: dict[str, float] = {}
@@ -143,10 +137,13 @@ def run_corpus(
 
     files = corpus_files(root)
     packages_root = out / "packages"
-    progress(f"corpus: building {len(files)} files with {workers} worker processes")
-    started, used = time.perf_counter(), _cpu_seconds()
-    results = build_all(root, files, packages_root, workers, progress)
-    seconds["build"], cpu["build"] = time.perf_counter() - started, _cpu_seconds() - used
+    progress(
+        f"corpus: building {len(files)} files with {workers} worker processes, beside the other tests"
+    )
+    started = time.perf_counter()
+    results = build_all(root, files, packages_root, workers, progress, cancel)
+    # The workers' own CPU per file: the session's other tests reap children meanwhile.
+    seconds["build"], cpu["build"] = time.perf_counter() - started, sum(r.cpu for r in results)
     (out / "build-results.json").write_text(
         json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8"
     )
@@ -154,12 +151,14 @@ def run_corpus(
     by_dir = {str(Path(b.package_dir).resolve()): b for b in built}
     sample = pick_test_sample(built)
     background: dict[str, Background[Any]] = {}
-    if built:
-        # Import after compile: the bytecode is then written once, by compileall.
+    cancelled = cancel is not None and cancel.is_set()
+    if built and not cancelled:
+        # Import after compile: the bytecode is then written once.
         background["compile"] = start_compile(packages_root, by_dir, workers)
         background["import"] = start_imports(built, out, workers, after=background["compile"])
         background["lint"] = start_lint(packages_root, by_dir)
-    background["test"] = start_generated_tests(sample, packages_root, pytest_processes())
+    if not cancelled:
+        background["test"] = start_generated_tests(sample, packages_root, pytest_processes())
     progress(
         f"corpus: compile, import, lint and the generated tests of {len(sample)} sampled "
         f"packages ({pytest_processes()} processes) run in the background; checked at the end"
