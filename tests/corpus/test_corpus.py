@@ -6,9 +6,10 @@ Run it with `python -m pytest tests/corpus -q` (it is also part of the plain `py
 - **build**: all files, with a pool of `NAFTIKO_CORPUS_JOBS` (2) processes. A file may fail to
   build only if `tests/corpus/refusals.tsv` lists it with the error code it reports and a reason
   a user would accept; a listed file that now builds fails too (the list is stale).
-- **compile** (`compileall`), **import** (every module, in fresh interpreters), **construct**
-  (`create_app` + its OpenAPI document, `create_server`, `create_http_app`) and **lint**
-  (`ruff check` with each package's own config): every built package.
+- **compile** (each distinct file content once), **import** (every module, in fresh
+  interpreters), **construct** (`create_app` + its OpenAPI document, `create_server`,
+  `create_http_app`) and **lint** (`ruff check` with each package's own config): every built
+  package.
 - **test**: each package's generated tests take seconds, so all of them (~1,900 packages) do not
   fit the 15-minute CI budget on 2 cores. They run for a deterministic, stratified sample: every
   official and jupyter package plus the first built package (by file name) of each catalog
@@ -16,9 +17,9 @@ Run it with `python -m pytest tests/corpus -q` (it is also part of the plain `py
   covered. `NAFTIKO_CORPUS_ALL_TESTS=1` runs them all. The sampled packages share a few pytest
   processes (`--import-mode=importlib`).
 
-Only the build runs in the foreground: compile, import, lint and the generated tests then run in
-the background (the tests mostly wait on servers starting and stopping) while the session goes
-on, and the tests below that assert on them run last (conftest moves them).
+Nothing runs in the foreground: the run starts in a thread when collection ends (conftest), the
+build and then compile, import, lint and the generated tests run beside the session's other
+tests, and the tests below run last, each waiting for what it asserts on.
 
 Progress lines (`corpus: built 400/1904 (41 s)`) print while it runs. The summary table prints
 at the end of the run and is written to `build/corpus-report.md`;
