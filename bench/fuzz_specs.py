@@ -107,7 +107,8 @@ def main() -> int:
     print(f"seconds:                {seconds:.0f}")
     for problem in problems:
         print("  " + problem)
-    print(f"failing variants kept in {keep}")
+    if problems:
+        print(f"failing variants kept in {keep}")
     return 1 if problems else 0
 
 
