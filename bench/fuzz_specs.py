@@ -109,6 +109,8 @@ def main() -> int:
         print("  " + problem)
     if problems:
         print(f"failing variants kept in {keep}")
+    elif args.keep is None:
+        shutil.rmtree(keep, ignore_errors=True)  # nothing to look at: leave no temporary folder
     return 1 if problems else 0
 
 
