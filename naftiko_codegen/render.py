@@ -108,6 +108,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile(
         "runtime:rest_support.py", "src/{package}/rest_support.py", lambda m: m.rest is not None
     ),
+    PlannedFile("runtime:api_docs.py", "src/{package}/api_docs.py", lambda m: m.rest is not None),
     PlannedFile(
         "src/package/mcp_server.py.jinja",
         "src/{package}/mcp_server.py",

@@ -180,7 +180,11 @@ def _uses_mapping(adapters: _Adapters, workflows: tuple[WorkflowModel, ...]) -> 
 
 
 def _dependencies(
-    secrets: tuple[SecretModel, ...], operations: Iterable[OperationModel], jwt: bool
+    secrets: tuple[SecretModel, ...],
+    operations: Iterable[OperationModel],
+    jwt: bool,
+    *,
+    rest: bool,
 ) -> tuple[str, ...]:
     dependencies = [
         "aiohttp>=3.13.3,<4",
@@ -188,6 +192,8 @@ def _dependencies(
         "mcp>=2.3,<3",
         "uvicorn[standard]>=0.30,<1",
     ]
+    if rest:  # /docs and /redoc serve Swagger UI and ReDoc from this distribution, not a CDN
+        dependencies.append("fastapi-offline>=1.7,<2")
     if any(s.file for s in secrets) or any(op.raw_format == "yaml" for op in operations):
         dependencies.append("pyyaml>=6.0,<7")
     if jwt:  # oauth2 inbound: JWT signatures (RSA, EC, EdDSA) need the crypto extra
@@ -288,7 +294,9 @@ def build_capability(
                 control_app=adapters.control_needs,
             ),
         ),
-        dependencies=_dependencies(secrets, operations, bool(_jwt_used_by(rest, mcp, control))),
+        dependencies=_dependencies(
+            secrets, operations, bool(_jwt_used_by(rest, mcp, control)), rest=rest is not None
+        ),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),

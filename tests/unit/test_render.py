@@ -139,6 +139,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "pyproject.toml",
         "src/rest_sessions/__init__.py",
         "src/rest_sessions/__main__.py",
+        "src/rest_sessions/api_docs.py",
         "src/rest_sessions/cli.py",
         "src/rest_sessions/connections.py",
         "src/rest_sessions/environment.py",

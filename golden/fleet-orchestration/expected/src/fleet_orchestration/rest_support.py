@@ -26,6 +26,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Match, Router, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .api_docs import add_docs
 from .http_client import HttpClient, UpstreamError, UpstreamResponse, user_hooks
 
 __all__ = [
@@ -236,8 +237,11 @@ def build_app(
         description=description,
         version=version,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load from a CDN: add_docs serves them offline
+        redoc_url=None,
         **_telemetry_options(otel),
     )
+    add_docs(app)
     app.state.upstream = client
     # Routes are added to the app directly: an included router adds a layer to every request.
     app.router.routes.extend(routes)
