@@ -33,7 +33,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from servers.adapter import Adapter, running_adapter
 from servers.jupyter import JupyterServer
-from servers.nginx import Balancer, running_nginx
+from servers.nginx import Balancer, LogEntry, running_nginx
 from servers.processes import HttpResponse
 
 PUBLIC_HOST = "sessions.example.test"
@@ -152,12 +152,18 @@ def balancer(nginx_program: str, replicas: list[Adapter], tmp_path: Path) -> Ite
         yield running
 
 
-def _assert_alternating(entries: list[Any], replicas: list[Adapter], attribute: str) -> None:
-    """Consecutive requests went to different replicas, each served at least once."""
-    expected = {f"127.0.0.1:{getattr(replica, attribute)}" for replica in replicas}
+def _assert_balanced(entries: list[LogEntry], ports: list[int], *, one_by_one: bool) -> None:
+    """Round robin: both replicas served, in turns when requests came `one_by_one`.
+
+    Concurrent requests (the MCP client sends a notification alongside its next request) are
+    logged as they finish, not in the order nginx assigned them: then only the counts tell.
+    """
     served = [entry.backend for entry in entries]
-    assert set(served) == expected, served
-    assert all(a != b for a, b in itertools.pairwise(served)), served
+    counts = Counter(served)
+    assert set(counts) == {f"127.0.0.1:{port}" for port in ports}, served
+    assert max(counts.values()) - min(counts.values()) <= 1, served
+    if one_by_one:
+        assert all(a != b for a, b in itertools.pairwise(served)), served
 
 
 @pytest.mark.anyio
@@ -170,7 +176,7 @@ async def test_two_replicas_behind_nginx_survive_losing_one(
 
     # 1. REST and MCP (both protocol revisions) through nginx, alternating between replicas.
     _rest_lifecycle(balancer, jupyter, "rest-balanced")
-    _assert_alternating(balancer.entries("rest"), replicas, "rest_port")
+    _assert_balanced(balancer.entries("rest"), [r.rest_port for r in replicas], one_by_one=True)
     for mode, name in (("auto", "mcp-current"), ("legacy", "mcp-legacy")):
         async with _mcp_client(balancer, mode) as client:
             assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
@@ -185,16 +191,19 @@ async def test_two_replicas_behind_nginx_survive_losing_one(
             assert renamed["path"] == body["path"]
             await _tool(client, DELETE, {"session_id": session["id"]})
             assert session["id"] not in jupyter.session_ids()
-    _assert_alternating(balancer.entries("mcp"), replicas, "mcp_port")
+    _assert_balanced(balancer.entries("mcp"), [r.mcp_port for r in replicas], one_by_one=False)
     before_kill = len(balancer.entries())
 
     # 2. One replica dies (SIGKILL) mid-session, under a stream of REST reads.
-    statuses: list[int] = []
+    statuses: list[int | str] = []
     stop = threading.Event()
 
     def read_continuously() -> None:
-        while not stop.is_set():
-            statuses.append(_request(balancer.url("rest") + "/v1/api/sessions", "GET").status)
+        while not stop.wait(0.01):
+            try:
+                statuses.append(_request(balancer.url("rest") + "/v1/api/sessions", "GET").status)
+            except Exception as exc:  # a failed read is what this proof looks for: keep it
+                statuses.append(repr(exc))
 
     reader = threading.Thread(target=read_continuously)
     reader.start()
