@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..diagnostics import Severity, format_summary
-from ..pipeline import BuildOutcome, build_many, check_many
+from ..pipeline import BuildOutcome, CheckOutcome, build_many, check_many
 from ..selection import select_specs
 from ..write import WriteReport
 from .options import DERIVE_OPTION, TEMPLATES_OPTION, derive_setting, template_dirs
@@ -73,7 +73,7 @@ def _echo_outcome(outcome: BuildOutcome, *, quiet: bool, verbose: bool, dry_run:
         echo_crash(str(outcome.spec), outcome.crash)
         return
     if not outcome.ok:
-        echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose)
+        echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose or _strict(outcome))
         click.echo(f"{outcome.spec}: not built ({format_summary(outcome.diagnostics)})", err=True)
         return
     report = outcome.report
@@ -95,6 +95,11 @@ def _echo_outcome(outcome: BuildOutcome, *, quiet: bool, verbose: bool, dry_run:
         f"{format_summary(outcome.diagnostics)})",
         err=True,
     )
+
+
+def _strict(outcome: BuildOutcome | CheckOutcome) -> bool:
+    """Whether warnings alone failed this spec (--strict): then each is listed, none grouped."""
+    return outcome.crash is None and not any(d.is_error for d in outcome.diagnostics)
 
 
 def _interactive() -> bool:
@@ -193,7 +198,8 @@ def _check_all(
             continue
         if report is None:
             stale += 1
-            echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose)
+            rebuild.append(spec)
+            echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose or _strict(outcome))
             click.echo(f"{spec}: cannot check ({format_summary(outcome.diagnostics)})", err=True)
             continue
         if not report.stale:

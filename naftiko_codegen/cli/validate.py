@@ -92,7 +92,7 @@ def validate_command(
         failed = failed or has_errors(findings, strict=strict)
         if fmt != "text":
             continue
-        echo_diagnostics(findings, quiet=quiet, verbose=verbose)
+        echo_diagnostics(findings, quiet=quiet, verbose=verbose or strict)
         if not quiet:
             click.echo(f"{spec}: {format_summary(findings)}", err=True)
     if fmt != "text":
