@@ -57,6 +57,8 @@ def _read_document(document: str) -> tuple[str, str]:
             with urllib.request.urlopen(document, timeout=_FETCH_TIMEOUT) as response:
                 data = response.read(limit + 1)
         except (urllib.error.URLError, OSError, ValueError) as error:
+            if isinstance(error, urllib.error.HTTPError):
+                error.close()  # it holds the answer's connection
             raise _unreadable(label, f"cannot fetch the document: {error}") from None
     else:
         return read_spec_file(Path(document), document), document
