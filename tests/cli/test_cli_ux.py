@@ -215,7 +215,7 @@ def served_openapi() -> Iterator[str]:
 
 
 def test_import_openapi_keeps_enums_and_schemas_from_stdin_and_urls(
-    served_openapi: str, tmp_path: Path
+    served_openapi: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, from_stdin, err = _run("import-openapi", "-", input=OPENAPI)
     assert code == 0, err
@@ -252,3 +252,6 @@ def test_import_openapi_keeps_enums_and_schemas_from_stdin_and_urls(
     assert not any(d.is_error for d in check_spec(written))
     code, _, err = _run("import-openapi", served_openapi + "/missing")
     assert code == 1 and "error[NAF100]: cannot fetch the document: HTTP Error 404" in err
+    monkeypatch.setenv("NAFTIKO_GEN_MAX_SPEC_BYTES", "100")
+    code, _, err = _run("import-openapi", "-", input=OPENAPI)
+    assert code == 1 and "<stdin>: error[NAF100]: the document is larger than 100 bytes" in err
