@@ -96,6 +96,9 @@ def validate_command(
         if not quiet:
             click.echo(f"{spec}: {format_summary(findings)}", err=True)
     if fmt != "text":
+        # The notes of reading the paths (NAF122, NAF123) belong to the report too.
+        for note in selection.notes:
+            results[note.location.file] = (note, *results.get(note.location.file, ()))
         click.echo(render_report(results, fmt), nl=False)
     if crashed:
         sys.exit(EXIT_INTERNAL)

@@ -75,6 +75,12 @@ def test_the_tutorial_layout_validates_as_a_folder(shared_dir: Path, tmp_path: P
     assert f"{root / 'shared' / 'secrets.yaml'}: info[NAF123]: file of bind values used by " in err
     assert f"{root / 'shared' / 'legacy-consumes.yaml'}: 0 errors" in err  # checked, not built
     assert f"{root / 'step-1-shipyard-mock.yml'}: 0 errors" in err
+    code, out, _ = _run(
+        "validate", root / "shared", root / "step-5-shipyard-multi-source.yml", "--format", "json"
+    )
+    assert code == 0
+    codes = {f["file"]: [d["code"] for d in f["diagnostics"]] for f in json.loads(out)["files"]}
+    assert codes[str(root / "shared" / "step5-registry-consumes.yaml")][0] == "NAF123"
 
 
 def test_a_folder_walk_builds_specs_only_and_each_once(tmp_path: Path) -> None:
