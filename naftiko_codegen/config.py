@@ -1,6 +1,8 @@
 """Project settings: `[tool.naftiko-gen]` in the nearest `pyproject.toml`, read for the CLI.
 
-Supported keys: `templates` (a folder, or a list of folders, relative to that pyproject.toml).
+Supported keys: `templates` (a folder, or a list of folders, relative to that pyproject.toml) and
+`derive` (a boolean: whether a capability that exposes nothing gets derived adapters; default
+true).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class ProjectConfig:
     """The pyproject.toml the settings came from."""
     templates: tuple[Path, ...] = ()
     """Template folders, resolved against the pyproject.toml's folder."""
+    derive: bool = True
+    """Derive adapters for a capability that exposes nothing (`derive = false` turns it off)."""
 
 
 def _problem(path: Path, message: str, hint: str) -> DiagnosticError:
@@ -44,6 +48,11 @@ def find_config(start: Path) -> ProjectConfig:
         table = data.get("tool", {}).get("naftiko-gen")
         if table is None:
             return ProjectConfig(path)
+        derive = table.get("derive", True)
+        if not isinstance(derive, bool):
+            raise _problem(
+                path, "[tool.naftiko-gen] derive must be true or false", "write derive = false"
+            )
         raw = table.get("templates", [])
         entries = [raw] if isinstance(raw, str) else raw
         if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
@@ -60,5 +69,5 @@ def find_config(start: Path) -> ProjectConfig:
                     f"[tool.naftiko-gen] templates folder {str(resolved)!r} does not exist",
                     "create it, or fix the path (relative to this pyproject.toml)",
                 )
-        return ProjectConfig(path, folders)
+        return ProjectConfig(path, folders, derive)
     return ProjectConfig()

@@ -331,9 +331,14 @@ class _Builder:
 def _syntax_error(source: str, error: yaml.YAMLError, text: str) -> DiagnosticError:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
+        if error.context_mark is not None and "quoted scalar" in (error.context or ""):
+            # An unclosed quote runs to the end of the file: point at where it opens.
+            mark = error.context_mark
+            problem = f"the quote opened here is never closed ({problem}"
+            context = f" {error.context})"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return _error(
             source,
             line,

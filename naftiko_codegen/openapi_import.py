@@ -2,7 +2,14 @@
 
 The capability is official 1.0.0-alpha2: one consumed API with a resource per path, and a REST
 adapter plus an MCP adapter exposing one route and one tool per operation, inputs declared
-and wired through `with`. Problems in the document are NAF16x diagnostics.
+and wired through `with`. What the document says is kept as far as the spec can say it: an
+`enum` becomes a `pattern` on the REST input (strings) and a "One of: …" in every description;
+a JSON request body whose schema is an object with properties becomes one `in: body` input per
+property (typed, described, required as the schema says; the spec sends several `in: body`
+parameters as the members of one JSON object); the JSON schema of the success response becomes
+the consumed operation's `outputParameters` (`$.field` per property, which name the reply's
+fields for orchestration steps and change nothing in a plain call). Problems in the document
+are NAF16x diagnostics.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import yaml
 from .diagnostics import Diagnostic, DiagnosticError, Location, Severity, truncate
 from .load import LoadedSpec, load_spec
 from .names import env_var_name, slugify
+from .openapi_schema import NAME as _NAME
+from .openapi_schema import imported_input, schema_outputs
 
 __all__ = ["ImportOptions", "ImportResult", "import_openapi"]
 
@@ -30,7 +39,6 @@ _HINTS = {
     "DELETE": {"readOnly": False, "destructive": True, "idempotent": True},
 }
 _TYPES = {"string", "number", "integer", "boolean", "array", "object"}
-_NAME = re.compile(r"^[a-zA-Z0-9_*-]+$")
 
 
 @dataclass(frozen=True)
@@ -200,18 +208,21 @@ class _Importer:
         result: list[dict[str, Any]] = []
         for (name, location), param in merged.items():
             schema = _dict(self.resolve_ref(param.get("schema"))) if "schema" in param else {}
-            kind = str(param.get("type") or schema.get("type") or "string")
             if location == "body":
-                name, kind = "body", "object"
+                required = bool(param.get("required"))
+                result.extend(self.body_inputs(schema, param.get("description"), required))
+                continue
+            kind = str(param.get("type") or schema.get("type") or "string")
+            enum = param.get("enum", schema.get("enum"))
             result.append(
-                {
-                    "name": name,
-                    "in": location,
-                    "type": kind if kind in _TYPES else "string",
-                    "description": _one_line(param.get("description"))
-                    or ("Request body (JSON)." if location == "body" else f"The {name} parameter."),
-                    "required": bool(param.get("required")) or location == "path",
-                }
+                imported_input(
+                    name,
+                    location,
+                    kind,
+                    _one_line(param.get("description")) or f"The {name} parameter.",
+                    bool(param.get("required")) or location == "path",
+                    enum,
+                )
             )
         body = _dict(self.resolve_ref(operation.get("requestBody")))
         if body and not self.swagger:
@@ -222,16 +233,59 @@ class _Importer:
                     f"request body media types {sorted(content)} are sent as JSON",
                     "adjust the consumed operation's `body` by hand",
                 )
-            result.append(
-                {
-                    "name": "body",
-                    "in": "body",
-                    "type": "object",
-                    "description": _one_line(body.get("description")) or "Request body (JSON).",
-                    "required": bool(body.get("required")),
-                }
+            media = next((m for m in content if "json" in m), None)
+            schema = _dict(self.resolve_ref(_dict(content.get(media or "")).get("schema")))
+            result.extend(
+                self.body_inputs(schema, body.get("description"), bool(body.get("required")))
             )
         return result
+
+    def body_inputs(
+        self, schema: Mapping[str, Any], description: Any, required: bool
+    ) -> list[dict[str, Any]]:
+        """A JSON body: one input per property of an object schema, else one `body` object."""
+        properties = {
+            str(key): _dict(self.resolve_ref(value))
+            for key, value in _dict(schema.get("properties")).items()
+        }
+        needed = {str(n) for n in _list(schema.get("required"))}
+        # Two or more: a lone `in: body` parameter would be sent as the whole body instead.
+        if len(properties) > 1 and all(_NAME.match(k) and k != "body" for k in properties):
+            return [
+                imported_input(
+                    key,
+                    "body",
+                    str(prop.get("type") or "string"),
+                    _one_line(prop.get("description")) or f"The {key} field of the request body.",
+                    required and key in needed,
+                    prop.get("enum"),
+                )
+                for key, prop in properties.items()
+            ]
+        return [
+            {
+                "name": "body",
+                "in": "body",
+                "type": "object",
+                "description": _one_line(description) or "Request body (JSON).",
+                "required": required,
+            }
+        ]
+
+    def outputs(self, operation: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The success response's JSON schema as named outputs (`$.field`), or none."""
+        responses = _dict(operation.get("responses"))
+        code = next((c for c in ("200", "201", "202", "default") if c in responses), None)
+        response = _dict(self.resolve_ref(responses.get(code))) if code else {}
+        if self.swagger:
+            schema = _dict(self.resolve_ref(response.get("schema")))
+        else:
+            content = _dict(response.get("content"))
+            media = next((m for m in content if "json" in m), None)
+            schema = _dict(self.resolve_ref(_dict(content.get(media or "")).get("schema")))
+        if schema.get("type") == "array":
+            schema = _dict(self.resolve_ref(schema.get("items")))
+        return schema_outputs(schema, self.resolve_ref)
 
     def run(self) -> dict[str, Any]:
         info = _dict(self.doc.get("info"))
@@ -269,22 +323,19 @@ class _Importer:
                 summary = summary or f"{method} {path}"
                 tags += [str(t) for t in _list(operation.get("tags")) if str(t) not in tags]
                 params = self.parameters(item, operation, ("paths", path, method_key))
-                consumed_ops.append(
-                    {
-                        "name": name,
-                        "method": method,
-                        "description": summary,
-                        **(
-                            {
-                                "inputParameters": [
-                                    {"name": p["name"], "in": p["in"]} for p in params
-                                ]
-                            }
-                            if params
-                            else {}
-                        ),
-                    }
-                )
+                consumed_op: dict[str, Any] = {
+                    "name": name,
+                    "method": method,
+                    "description": summary,
+                }
+                if params:
+                    consumed_op["inputParameters"] = [
+                        {"name": p["name"], "in": p["in"]} for p in params
+                    ]
+                outputs = self.outputs(operation)
+                if outputs:
+                    consumed_op["outputParameters"] = outputs
+                consumed_ops.append(consumed_op)
                 rest_op: dict[str, Any] = {
                     "method": method,
                     "name": name,
@@ -304,6 +355,7 @@ class _Importer:
                             "in": p["in"],
                             "type": p["type"],
                             "description": p["description"],
+                            **({"pattern": p["pattern"]} if "pattern" in p else {}),
                         }
                         for p in params
                     ]

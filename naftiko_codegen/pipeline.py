@@ -43,6 +43,7 @@ __all__ = [
     "build_many",
     "build_spec",
     "check_many",
+    "check_shared",
     "check_spec",
     "collision_outcomes",
     "crash_text",
@@ -80,7 +81,7 @@ def _read(spec_path: Path, source: str) -> str:
 
 
 def check_spec(
-    spec_path: Path, *, source: str | None = None, all_rules: bool = False
+    spec_path: Path, *, source: str | None = None, all_rules: bool = False, derive: bool = True
 ) -> tuple[Diagnostic, ...]:
     """Load, validate, lint and resolve a spec; return every finding (never raises for bad input)."""
     label = source or str(spec_path)
@@ -90,10 +91,25 @@ def check_spec(
         findings = [*validate_spec(spec), *lint_spec(spec, all_rules=all_rules)]
         if has_errors(findings):
             return tuple(sorted(findings, key=Diagnostic.sort_key))
-        canonical = resolve_spec(spec, load_imports(spec, spec_path))
+        canonical = resolve_spec(spec, load_imports(spec, spec_path), derive=derive)
     except DiagnosticError as error:
         return tuple(sorted([*findings, *error.diagnostics], key=Diagnostic.sort_key))
     return tuple(sorted([*findings, *canonical.diagnostics], key=Diagnostic.sort_key))
+
+
+def check_shared(spec_path: Path, *, all_rules: bool = False) -> tuple[Diagnostic, ...]:
+    """Check a shared-consumes document as what it is: load, schema and lint, no resolve.
+
+    Its consumed APIs are resolved (and their problems reported) by the capabilities that
+    import it; on its own it has no capability, so NAF301 would be the only finding.
+    """
+    label = str(spec_path)
+    try:
+        spec = load_spec(_read(spec_path, label), label)
+    except DiagnosticError as error:
+        return tuple(error.diagnostics)
+    findings = [*validate_spec(spec), *lint_spec(spec, all_rules=all_rules)]
+    return tuple(sorted(findings, key=Diagnostic.sort_key))
 
 
 def generate(
@@ -104,10 +120,12 @@ def generate(
     templates: Sequence[Path] = (),
     strict: bool = False,
     lint: bool = False,
+    derive: bool = True,
 ) -> GeneratedPackage:
     """Run every stage up to (not including) writing; raise `DiagnosticError` on any error.
 
-    The lint rules run only when `lint` is set (`validate` always runs them).
+    The lint rules run only when `lint` is set (`validate` always runs them). A capability that
+    exposes nothing is served through derived adapters unless `derive` is off.
     """
     label = source or str(spec_path)
     text = _read(spec_path, label)
@@ -116,7 +134,7 @@ def generate(
     if has_errors(findings, strict=strict):
         raise DiagnosticError(findings)
     try:
-        canonical = resolve_spec(spec, load_imports(spec, spec_path))
+        canonical = resolve_spec(spec, load_imports(spec, spec_path), derive=derive)
     except DiagnosticError as error:
         raise DiagnosticError([*findings, *error.diagnostics]) from None
     findings.extend(canonical.diagnostics)
@@ -170,10 +188,11 @@ def build_spec(
     strict: bool = False,
     force: bool = False,
     dry_run: bool = False,
+    derive: bool = True,
 ) -> BuildOutcome:
     """Generate one spec and write it to `output/<slug>` (only plan it when `dry_run`)."""
     try:
-        package = generate(spec_path, name=name, templates=templates, strict=strict)
+        package = generate(spec_path, name=name, templates=templates, strict=strict, derive=derive)
         target = output / package.slug
         write = plan_write if dry_run else write_package
         report = write(
@@ -264,6 +283,7 @@ def build_many(
     strict: bool = False,
     force: bool = False,
     dry_run: bool = False,
+    derive: bool = True,
 ) -> Iterator[BuildOutcome]:
     """Build every spec into `output/<slug>`, yielding each outcome as it finishes.
 
@@ -281,6 +301,7 @@ def build_many(
         strict=strict,
         force=force,
         dry_run=dry_run,
+        derive=derive,
     )
     return _build_many(specs, output, name, (os.cpu_count() or 1) if jobs == 0 else jobs, builder)
 
@@ -359,6 +380,7 @@ def check_many(
     name: str | None = None,
     templates: Sequence[Path] = (),
     strict: bool = False,
+    derive: bool = True,
 ) -> Iterator[CheckOutcome]:
     """Generate every spec in memory and compare it with `output/<slug>`, yielding in spec order.
 
@@ -366,7 +388,7 @@ def check_many(
     report. `name` needs a single spec (`ValueError` otherwise).
     """
     _one_name(specs, name)
-    return _check_many(specs, output, name, tuple(templates), strict)
+    return _check_many(specs, output, name, tuple(templates), strict, derive)
 
 
 def _check_many(
@@ -375,10 +397,11 @@ def _check_many(
     name: str | None,
     templates: tuple[Path, ...],
     strict: bool,
+    derive: bool,
 ) -> Iterator[CheckOutcome]:
     for spec in specs:
         try:
-            yield _check_one(spec, output, name, templates, strict)
+            yield _check_one(spec, output, name, templates, strict, derive)
         except DiagnosticError as error:
             yield CheckOutcome(spec, error.diagnostics)
         except Exception:  # a bug: reported, and the other specs are still checked
@@ -386,9 +409,14 @@ def _check_many(
 
 
 def _check_one(
-    spec: Path, output: Path, name: str | None, templates: tuple[Path, ...], strict: bool
+    spec: Path,
+    output: Path,
+    name: str | None,
+    templates: tuple[Path, ...],
+    strict: bool,
+    derive: bool,
 ) -> CheckOutcome:
-    package = generate(spec, name=name, templates=templates, strict=strict)
+    package = generate(spec, name=name, templates=templates, strict=strict, derive=derive)
     target = output / package.slug
     metadata = {**package.metadata, "spec": spec_record(spec, target)}
     try:

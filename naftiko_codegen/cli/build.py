@@ -10,10 +10,18 @@ from pathlib import Path
 import click
 
 from ..diagnostics import Severity, format_summary
-from ..pipeline import BuildOutcome, build_many, check_many, expand_specs
+from ..pipeline import BuildOutcome, CheckOutcome, build_many, check_many
+from ..selection import select_specs
 from ..write import WriteReport
-from .options import TEMPLATES_OPTION, template_dirs
-from .output import DEBUG_OPTION, EXIT_FAILED, EXIT_INTERNAL, echo_crash, echo_diagnostics
+from .options import DERIVE_OPTION, TEMPLATES_OPTION, derive_setting, template_dirs
+from .output import (
+    DEBUG_OPTION,
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    echo_crash,
+    echo_diagnostics,
+    echo_selection,
+)
 
 __all__ = ["build_command", "check_command"]
 
@@ -65,7 +73,7 @@ def _echo_outcome(outcome: BuildOutcome, *, quiet: bool, verbose: bool, dry_run:
         echo_crash(str(outcome.spec), outcome.crash)
         return
     if not outcome.ok:
-        echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose)
+        echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose or _strict(outcome))
         click.echo(f"{outcome.spec}: not built ({format_summary(outcome.diagnostics)})", err=True)
         return
     report = outcome.report
@@ -87,6 +95,11 @@ def _echo_outcome(outcome: BuildOutcome, *, quiet: bool, verbose: bool, dry_run:
         f"{format_summary(outcome.diagnostics)})",
         err=True,
     )
+
+
+def _strict(outcome: BuildOutcome | CheckOutcome) -> bool:
+    """Whether warnings alone failed this spec (--strict): then each is listed, none grouped."""
+    return outcome.crash is None and not any(d.is_error for d in outcome.diagnostics)
 
 
 def _interactive() -> bool:
@@ -120,6 +133,7 @@ def _build_all(
     jobs: int,
     quiet: bool,
     verbose: bool,
+    derive: bool,
 ) -> None:
     outcomes = build_many(
         files,
@@ -130,6 +144,7 @@ def _build_all(
         strict=strict,
         force=force,
         dry_run=dry_run,
+        derive=derive,
     )
     done: list[BuildOutcome] = []
     if len(files) > 1 and _interactive() and not quiet and not dry_run:
@@ -167,9 +182,15 @@ def _check_all(
     strict: bool,
     quiet: bool,
     verbose: bool,
+    derive: bool,
 ) -> None:
     stale = crashed = 0
-    for outcome in check_many(files, output, name=name, templates=templates, strict=strict):
+    rebuild: list[Path] = []
+    edited = False
+    checked = check_many(
+        files, output, name=name, templates=templates, strict=strict, derive=derive
+    )
+    for outcome in checked:
         spec, report = outcome.spec, outcome.report
         if outcome.crash is not None:
             crashed += 1
@@ -177,7 +198,8 @@ def _check_all(
             continue
         if report is None:
             stale += 1
-            echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose)
+            rebuild.append(spec)
+            echo_diagnostics(outcome.diagnostics, quiet=quiet, verbose=verbose or _strict(outcome))
             click.echo(f"{spec}: cannot check ({format_summary(outcome.diagnostics)})", err=True)
             continue
         if not report.stale:
@@ -185,22 +207,47 @@ def _check_all(
                 click.echo(f"{spec}: {report.target} is up to date", err=True)
             continue
         stale += 1
+        rebuild.append(spec)
+        edited = edited or any(d.kind == "edited" for d in report.drifts)
         click.echo(f"{spec}: {report.target} is stale:", err=True)
         for drift in report.drifts:
             click.echo(f"  {drift.kind}: {drift.message}", err=True)
         if report.diff:
             click.echo(report.diff, nl=False)
     if stale:
-        extra = "".join(f" --templates {t}" for t in templates)
         click.echo(
-            f"{stale} of {len(files)} package(s) stale; regenerate with: naftiko-gen build "
-            f"{' '.join(str(f) for f in files)} -o {output}{extra}",
+            f"{stale} of {len(files)} package(s) stale"
+            + _rebuild_hint(rebuild, output, name, templates, derive, edited),
             err=True,
         )
     if crashed:
         sys.exit(EXIT_INTERNAL)
     if stale:
         sys.exit(EXIT_FAILED)
+
+
+def _rebuild_hint(
+    specs: Sequence[Path],
+    output: Path,
+    name: str | None,
+    templates: tuple[Path, ...],
+    derive: bool,
+    edited: bool,
+) -> str:
+    """The build command that brings the stale packages up to date (it must not refuse)."""
+    if not specs:
+        return ""
+    extra = "".join(f" --templates {t}" for t in templates)
+    extra += f" --name {name}" if name else ""
+    extra += "" if derive else " --no-derive"
+    command = f"naftiko-gen build {' '.join(str(f) for f in specs)} -o {output}{extra}"
+    if not edited:
+        return f"; regenerate with: {command}"
+    # The write stage refuses to overwrite a hand-edited file unless told to (`--force`).
+    return (
+        f"; regenerate with: {command} --force (this discards the hand edits; to keep an "
+        "edited file, list it in the package's .naftiko-gen-ignore first)"
+    )
 
 
 @click.command("build", epilog=_EPILOG_BUILD)
@@ -232,8 +279,11 @@ def _check_all(
     show_default=True,
     help="Build this many specs at once, in separate processes (0: one per CPU).",
 )
+@DERIVE_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Print every warning, even repeated or dialect ones."
+)
 @DEBUG_OPTION
 def build_command(
     specs: tuple[Path, ...],
@@ -245,6 +295,7 @@ def build_command(
     check: bool,
     dry_run: bool,
     jobs: int,
+    derive: bool | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -256,12 +307,13 @@ def build_command(
     Paths listed in OUTPUT/<name>/.naftiko-gen-ignore are left alone, and
     src/<package>/hooks.py is created once for your own code and never touched again.
     """
-    files = expand_specs(specs)
+    files = _selected(specs, quiet=quiet)
     if name and len(files) > 1:
         raise click.UsageError("--name works with a single spec only")
     if check and (dry_run or force):
         raise click.UsageError("--check cannot be combined with --dry-run or --force")
     folders = template_dirs(templates)
+    deriving = derive_setting(derive)
     if check:
         _check_all(
             files,
@@ -271,6 +323,7 @@ def build_command(
             strict=strict,
             quiet=quiet,
             verbose=verbose,
+            derive=deriving,
         )
         return
     _build_all(
@@ -284,7 +337,16 @@ def build_command(
         jobs=jobs,
         quiet=quiet,
         verbose=verbose,
+        derive=deriving,
     )
+
+
+def _selected(specs: Sequence[Path], *, quiet: bool) -> list[Path]:
+    """The capability files SPECS name (each once; documents they use set apart); exit 1 if none."""
+    selection = select_specs(specs)
+    if not echo_selection(selection, quiet=quiet):
+        sys.exit(EXIT_FAILED)
+    return list(selection.specs)
 
 
 @click.command("check", epilog=_EPILOG_CHECK)
@@ -300,8 +362,11 @@ def build_command(
 @click.option("--name", help="Package name (default: the spec file's name). One spec only.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @TEMPLATES_OPTION
+@DERIVE_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors and stale packages only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every warning, even repeated ones.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Print every warning, even repeated or dialect ones."
+)
 @DEBUG_OPTION
 def check_command(
     specs: tuple[Path, ...],
@@ -309,6 +374,7 @@ def check_command(
     name: str | None,
     strict: bool,
     templates: tuple[Path, ...],
+    derive: bool | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -317,7 +383,7 @@ def check_command(
     Says why: the spec changed, the generator or its templates changed, or a generated file
     was edited by hand.
     """
-    files = expand_specs(specs)
+    files = _selected(specs, quiet=quiet)
     if name and len(files) > 1:
         raise click.UsageError("--name works with a single spec only")
     _check_all(
@@ -328,4 +394,5 @@ def check_command(
         strict=strict,
         quiet=quiet,
         verbose=verbose,
+        derive=derive_setting(derive),
     )

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import click
 import yaml
 
 from ..diagnostics import Diagnostic, DiagnosticError, Location, Severity
+from ..limits import MAX_SPEC_BYTES
+from ..load import decode_text, read_spec_file
 from ..openapi_export import export_openapi
 from ..openapi_import import ImportOptions, import_openapi
 from ..pipeline import generate
@@ -28,7 +33,44 @@ Examples:
   naftiko-gen import-openapi api.yaml -o jupyter.yaml --base-url http://localhost:8888 \\
       --api-key-query token
   naftiko-gen import-openapi petstore.json -o petstore.yaml && naftiko-gen build petstore.yaml -o out/
+  naftiko-gen import-openapi https://petstore3.swagger.io/api/v3/openapi.json -o petstore.yaml
+  curl -s https://example.com/openapi.yaml | naftiko-gen import-openapi - -o api.yaml
 """
+
+_FETCH_TIMEOUT = 30.0
+"""Seconds to wait for an OpenAPI document given as an http(s) URL."""
+
+
+def _read_document(document: str) -> tuple[str, str]:
+    """The document's text and how findings name it: a file, `-` (stdin) or an http(s) URL.
+
+    At most NAFTIKO_GEN_MAX_SPEC_BYTES are read from any of them; a URL is fetched with a
+    timeout and no credentials. Raise a located `DiagnosticError` when it cannot be read.
+    """
+    limit = MAX_SPEC_BYTES.value
+    if document == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        label = "<stdin>"
+    elif document.startswith(("http://", "https://")):
+        label = document
+        try:
+            with urllib.request.urlopen(document, timeout=_FETCH_TIMEOUT) as response:
+                data = response.read(limit + 1)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            if isinstance(error, urllib.error.HTTPError):
+                error.close()  # it holds the answer's connection
+            raise _unreadable(label, f"cannot fetch the document: {error}") from None
+    else:
+        return read_spec_file(Path(document), document), document
+    if len(data) > limit:
+        raise _unreadable(
+            label, f"the document is larger than {limit} bytes ({MAX_SPEC_BYTES.hint()})"
+        )
+    return decode_text(data, label), label
+
+
+def _unreadable(label: str, message: str) -> DiagnosticError:
+    return DiagnosticError([Diagnostic(Location(label), "NAF100", Severity.ERROR, message)])
 
 
 @click.command("export-openapi", epilog=_EPILOG_EXPORT)
@@ -68,7 +110,7 @@ def export_openapi_command(
 
 
 @click.command("import-openapi", epilog=_EPILOG_IMPORT)
-@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("document")
 @click.option(
     "-o",
     "--output",
@@ -84,7 +126,7 @@ def export_openapi_command(
 @click.option("--mcp-port", type=click.IntRange(1, 65535), default=9090, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 def import_openapi_command(
-    document: Path,
+    document: str,
     output: Path | None,
     base_url: str | None,
     namespace: str | None,
@@ -96,6 +138,10 @@ def import_openapi_command(
     force: bool,
 ) -> None:
     """Convert an OpenAPI 3.0/3.1 or Swagger 2.0 DOCUMENT into a capability that builds.
+
+    DOCUMENT is a file, `-` for standard input, or an http(s) URL (fetched with a 30 s
+    timeout, at most NAFTIKO_GEN_MAX_SPEC_BYTES). Enums, request body schemas and response
+    schemas are kept as far as a capability can say them.
 
     One consumed API, and one REST route plus one MCP tool per operation, with inputs and
     hints filled in. Review the result, then `naftiko-gen build` it.
@@ -114,15 +160,10 @@ def import_openapi_command(
         bearer=bearer,
     )
     try:
-        text = document.read_text(encoding="utf-8")
-        result = import_openapi(text, str(document), options)
+        text, label = _read_document(document)
+        result = import_openapi(text, label, options)
     except DiagnosticError as error:
         fail(error)
-    except (OSError, UnicodeDecodeError) as error:
-        problem = Diagnostic(
-            Location(str(document)), "NAF100", Severity.ERROR, f"cannot read the file: {error}"
-        )
-        fail(DiagnosticError([problem]))
     echo_diagnostics(result.diagnostics, quiet=False)
     if output is None:
         click.echo(result.text, nl=False)

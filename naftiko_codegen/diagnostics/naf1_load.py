@@ -110,6 +110,37 @@ ENTRIES = (
         "cannot read imported consumes file './shared/api.yaml': FileNotFoundError",
     ),
     CatalogueEntry(
+        "NAF121",
+        _ERROR,
+        "no capability file found",
+        "check the path; a folder is searched for *.yaml and *.yml files at any depth",
+        "`validate`, `build` or `check` was given only empty folders, or folders holding no "
+        "capability file (only documents capability files use). Nothing would be checked, so "
+        "the command fails rather than succeed silently.",
+        "no capability file found in specs/ (no *.yaml or *.yml file)",
+    ),
+    CatalogueEntry(
+        "NAF122",
+        Severity.INFO,
+        "file named twice",
+        "name each file once (a folder already includes the files under it)",
+        "The same file (by resolved path) was named twice on the command line, e.g. a folder "
+        "and a file in it; it is handled once.",
+        "named twice (also as specs/a.yaml); handled once",
+    ),
+    CatalogueEntry(
+        "NAF123",
+        Severity.INFO,
+        "document used by a capability, not built alone",
+        "build the capability files that use it; it is part of their packages",
+        "A folder walk found a document that a capability file of the same walk imports "
+        "(`consumes[].location`: a shared-consumes document) or reads its binds from "
+        "(`binds[].location`). It is not a capability: `validate` checks a shared-consumes "
+        "document against the schema and lint rules, and `build`/`check` leave it to the "
+        "capabilities that import it.",
+        "shared-consumes document used by step-5.yml: checked as such, not built alone",
+    ),
+    CatalogueEntry(
         "NAF160",
         _ERROR,
         "not an OpenAPI document",

@@ -55,6 +55,21 @@ _STEPS = (
 
 _GAPS = (
     CatalogueEntry(
+        "NAF390",
+        _WARNING,
+        "adapters derived from the consumed operations",
+        "declare `exposes` to choose what is served, or build with --no-derive to refuse the "
+        "file instead",
+        "The capability consumes APIs but exposes no adapter. Instead of refusing it, the "
+        "package serves an MCP server (port 9090, one tool per consumed operation, hints from "
+        "the HTTP method) and a REST pass-through (port 8080, one route per consumed operation, "
+        "the upstream paths mirrored, under `/<namespace>` when several APIs are consumed), as "
+        "`call: <namespace>.<operation>` units with every parameter an input. `--no-derive` "
+        "(or `derive = false` under `[tool.naftiko-gen]`) turns this off: NAF302 then.",
+        "this capability exposes no adapter: derived an MCP server with 3 tool(s) (port 9090) "
+        "and a REST pass-through with 3 route(s) (port 8080), one per consumed operation",
+    ),
+    CatalogueEntry(
         "NAF391",
         _WARNING,
         "unit with steps not generated",

@@ -8,7 +8,8 @@ reported with its location; anything that cannot work is an error.
 One module per spec concept, each a few functions over the run's shared `Scope` (`scope.py`):
 `binds` and `{{…}}` placeholders, `consumes` (APIs and their imports), `auth`, request `bodies`,
 `calls`, `aggregates`, `units` (the triage REST operations and MCP tools share),
-`orchestration`, and the adapters `rest`, `mcp` and `control`; `wire` (what HTTP can carry) and
+`orchestration`, and the adapters `rest`, `mcp` and `control`; `derive` (the adapters of a
+capability that exposes nothing); `wire` (what HTTP can carry) and
 `duplicates` (units that would shadow each other) refuse what would build into a broken package.
 This module runs them in order.
 """
@@ -27,6 +28,7 @@ from .aggregates import collect_functions
 from .binds import collect_binds
 from .consumes import collect_apis
 from .control import resolve_control
+from .derive import derive_adapters, exposes_nothing
 from .mcp import resolve_mcp
 from .rest import resolve_rest
 from .scope import Scope
@@ -37,11 +39,12 @@ _ADAPTER_TYPES = ("rest", "mcp", "skill", "control")
 
 
 def resolve_spec(
-    spec: LoadedSpec, imports: Mapping[str, LoadedSpec] | None = None
+    spec: LoadedSpec, imports: Mapping[str, LoadedSpec] | None = None, *, derive: bool = True
 ) -> CanonicalCapability:
     """Resolve a validated document (with its loaded imports, by `location`).
 
-    Raise `DiagnosticError` when it cannot be served.
+    A capability that exposes nothing is served through derived adapters (`derive.py`) unless
+    `derive` is off. Raise `DiagnosticError` when it cannot be served.
     """
     scope = Scope(spec, imports or {})
     data = spec.data
@@ -58,18 +61,17 @@ def resolve_spec(
         )
         raise DiagnosticError(scope.findings)
     rest, mcp, control = _adapters(scope, capability)
+    bare = exposes_nothing(capability)
+    derived = derive_adapters(scope, data) if bare and derive else None
+    if derived is not None:
+        rest, mcp = [derived[0]], [derived[1]]
     _check_ports(scope, rest, mcp, control)
     if (
         not any(a.operations or a.forwards for a in rest)
         and not any(a.tools for a in mcp)
         and control is None
     ):
-        scope.error(
-            ("capability", "exposes"),
-            "NAF302",
-            "no REST operation, MCP tool or control port can be generated from this " "capability",
-            "expose at least one REST operation or MCP tool with `call` or `steps`",
-        )
+        _nothing(scope, bare, derive)
     info = as_dict(data.get("info"))
     diagnostics = tuple(sorted(scope.findings, key=Diagnostic.sort_key))
     if any(d.is_error for d in diagnostics):
@@ -85,6 +87,27 @@ def resolve_spec(
         mcp_adapters=tuple(mcp),
         diagnostics=diagnostics,
         control=control,
+    )
+
+
+def _nothing(scope: Scope, bare: bool, derive: bool) -> None:
+    """NAF302: nothing to serve; worded for a capability that exposes no adapter at all."""
+    if bare and not derive:
+        scope.error(
+            ("capability",),
+            "NAF302",
+            "this capability consumes APIs but exposes no adapter, and derivation is off "
+            "(--no-derive): no REST operation, MCP tool or control port can be generated",
+            "drop --no-derive (or `derive = false` under [tool.naftiko-gen]) to derive an MCP "
+            "server and a REST pass-through from the consumed operations, or declare `exposes`",
+        )
+        return
+    scope.error(
+        ("capability", "exposes") if not bare else ("capability",),
+        "NAF302",
+        "no REST operation, MCP tool or control port can be generated from this capability"
+        + (" (it exposes no adapter, and no consumed operation can be derived)" if bare else ""),
+        "expose at least one REST operation or MCP tool with `call` or `steps`",
     )
 
 

@@ -129,8 +129,10 @@ def test_one_failed_spec_is_counted(tmp_path: Path) -> None:
 
 
 def test_name_needs_a_single_spec(spec: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    shutil.copyfile(spec, other)
     for command in ("build", "check"):
-        code, _, err = _run(command, spec, spec, "-o", tmp_path, "--name", "x")
+        code, _, err = _run(command, spec, other, "-o", tmp_path, "--name", "x")
         assert code == 2 and "--name works with a single spec only" in err
 
 
@@ -282,8 +284,10 @@ def test_openapi_commands_report_problems(tmp_path: Path) -> None:
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00")
     code, _, err = _run("import-openapi", binary)
-    assert code == 1 and err.startswith(f"{binary}: error[NAF100]: cannot read the file: ")
-    assert "#naf100" in err
+    assert code == 1 and err.startswith(f"{binary}:1:1: error[NAF108]: the file is UTF-16")
+    assert "#naf108" in err
+    code, _, err = _run("import-openapi", tmp_path / "missing.json")
+    assert code == 1 and "error[NAF100]: cannot read the file: " in err
     code, _, err = _run("import-openapi", broken)
     assert code == 1 and "error[NAF101]" in err
     document = tmp_path / "pets.yaml"

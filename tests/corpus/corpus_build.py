@@ -116,6 +116,8 @@ class Built:
     """The import name."""
     routes: int = 0
     tools: int = 0
+    derived: bool = False
+    """Built through adapters derived from its consumed operations (it exposes nothing, NAF390)."""
 
 
 def build_one(relative: str, root: str, out: str) -> Built:
@@ -159,6 +161,7 @@ def build_one(relative: str, root: str, out: str) -> Built:
         package=str(model.package),
         routes=len(model.rest.routes) if model.rest else 0,
         tools=len(model.mcp.tools) if model.mcp else 0,
+        derived=any(d.code == "NAF390" for d in package.diagnostics),
     )
 
 

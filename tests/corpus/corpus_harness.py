@@ -201,9 +201,11 @@ def _build_table(run: CorpusRun) -> list[str]:
     explained = sum(
         1 for r in refused if r.file in run.refusals and run.refusals[r.file].code in r.codes
     )
+    derived = [r for r in results if r.status == "built" and r.derived]
     return [
         *lines,
         "",
+        f"consumes-only files built through derived adapters (NAF390): {len(derived)}",
         "refused by first error code: "
         + (", ".join(f"{code} {n}" for code, n in sorted(codes.items())) or "none")
         + f" ({explained} explained by refusals.tsv, {len(refused) - explained} not)",

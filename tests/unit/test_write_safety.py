@@ -120,7 +120,7 @@ def test_an_escaping_exception_in_a_command_is_exit_70(monkeypatch: pytest.Monke
     def broken(paths: object) -> list[Path]:
         raise RuntimeError("broken")
 
-    monkeypatch.setattr(build_cli, "expand_specs", broken)
+    monkeypatch.setattr(build_cli, "select_specs", broken)
     with CliRunner().isolated_filesystem():
         Path("x.yaml").write_text("a: 1\n")
         result = CliRunner().invoke(cli, ["build", "x.yaml", "-o", "out"])

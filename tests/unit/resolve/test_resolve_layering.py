@@ -17,7 +17,7 @@ LAYERS = (
     ("consumes", "calls"),
     ("orchestration",),
     ("units",),
-    ("rest", "mcp", "control"),
+    ("rest", "mcp", "control", "derive"),
     ("__init__",),
 )
 
