@@ -79,8 +79,9 @@ __all__ = [
     "without_none",
 ]
 
-BodyParser = Callable[[bytes, str], Any]
-"""Reads a body of a declared `outputRawFormat` (`formats.parse_body`); raises ValueError."""
+BodyParser = Callable[[bytes, str, str | None], Any]
+"""Reads a body of a declared `outputRawFormat` with the operation's `outputSchema`
+(`formats.parse_body`); raises ValueError."""
 
 _REDIRECTS: Final = frozenset({300, 301, 302, 303, 305, 307, 308})
 
@@ -109,6 +110,8 @@ class UpstreamResponse:
     """How `data()` reads a body of another format than JSON (None: the package has none)."""
     retry_after: str | None = field(default=None, repr=False, compare=False)
     """The upstream's `Retry-After` header, read by the retry policy."""
+    output_schema: str | None = field(default=None, repr=False, compare=False)
+    """The operation's `outputSchema`, passed to `parse_body` (selector, filter, schema file)."""
 
     @property
     def is_json(self) -> bool:
@@ -130,7 +133,7 @@ class UpstreamResponse:
     def data(self) -> Any:
         """The body as data for output mappings; raise ValueError when it is malformed."""
         if self.parse_body is not None and self.raw_format != "json" and not self.is_json:
-            return self.parse_body(self.body, self.raw_format)
+            return self.parse_body(self.body, self.raw_format, self.output_schema)
         return self.json()
 
 
@@ -228,6 +231,7 @@ class HttpClient:
         data: Any = None,
         content_type: str | None = None,
         raw_format: str = "json",
+        output_schema: str | None = None,
     ) -> UpstreamResponse:
         """Send one request and read the whole (bounded) answer; raise `UpstreamError`."""
         api = self.apis[api_name]
@@ -273,7 +277,7 @@ class HttpClient:
             raise outcome
         status, body, content_type, retry_after = outcome
         return UpstreamResponse(
-            status, body, content_type, raw_format, self._parse_body, retry_after
+            status, body, content_type, raw_format, self._parse_body, retry_after, output_schema
         )
 
     async def _attempts(
