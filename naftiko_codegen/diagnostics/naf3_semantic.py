@@ -146,10 +146,10 @@ _CONSUMES = (
     CatalogueEntry(
         "NAF327",
         _WARNING,
-        "digest authentication sent as basic",
-        "use `type: basic` if the upstream accepts it",
-        "Generated clients do not implement HTTP digest authentication; the credentials are "
-        "sent as basic authentication.",
+        "digest authentication sent as basic (retired)",
+        "nothing to do: digest authentication is answered as RFC 7616 says",
+        "No longer reported. Earlier versions sent digest credentials as basic authentication; "
+        "generated clients now answer the upstream's digest challenge (RFC 7616).",
         "digest authentication is sent as basic authentication",
     ),
     CatalogueEntry(

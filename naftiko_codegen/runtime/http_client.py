@@ -148,11 +148,13 @@ class _Answer(NamedTuple):
 
 @dataclass(slots=True)
 class _Guard:
-    """What protects one consumed API: its timeouts, bulkhead and circuit breaker."""
+    """What protects one consumed API: its timeouts, bulkhead and circuit breaker (and the
+    digest authentication state, whose nonce and count carry over between its requests)."""
 
     timeout: aiohttp.ClientTimeout
     bulkhead: Bulkhead
     breaker: CircuitBreaker
+    middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
 
 
 class HttpClient:
@@ -189,6 +191,7 @@ class HttpClient:
             aiohttp.ClientTimeout(total=api.timeout, sock_connect=limits.connect_timeout),
             Bulkhead(limits.concurrency, limits.pool_wait),
             CircuitBreaker(api.name, failures=limits.breaker_failures, reset=limits.breaker_reset),
+            (aiohttp.DigestAuthMiddleware(*api.digest),) if api.digest else (),
         )
 
     def breaker(self, api_name: str) -> CircuitBreaker:
@@ -377,6 +380,7 @@ class HttpClient:
                 data=payload,
                 timeout=guard.timeout,
                 allow_redirects=False,  # A credential never follows a redirect elsewhere.
+                middlewares=guard.middlewares,
             ) as response:
                 if response.status in _REDIRECTS:
                     return self._redirect_error(api, response)
@@ -471,6 +475,8 @@ class HttpClient:
 def _credentials(api: UpstreamApi) -> list[str]:
     """The credential values an API sends (auth headers, the token after a scheme, query)."""
     values = [value for _, value in api.query]
+    if api.digest:
+        values.append(api.digest[1])  # The password; the username is not a secret.
     for value in api.headers.values():
         values.append(value)
         scheme, _, token = value.partition(" ")
