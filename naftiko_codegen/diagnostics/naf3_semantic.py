@@ -144,15 +144,6 @@ _CONSUMES = (
         "operation name 'list' is used twice in 'github'; `call` reaches the first one",
     ),
     CatalogueEntry(
-        "NAF327",
-        _WARNING,
-        "digest authentication sent as basic (retired)",
-        "nothing to do: digest authentication is answered as RFC 7616 says",
-        "No longer reported. Earlier versions sent digest credentials as basic authentication; "
-        "generated clients now answer the upstream's digest challenge (RFC 7616).",
-        "digest authentication is sent as basic authentication",
-    ),
-    CatalogueEntry(
         "NAF328",
         _ERROR,
         "authentication type not for consumed APIs",
