@@ -130,6 +130,11 @@ class ConsumedOperation:
     """Named outputs `(name, JSONPath)`: they shape this operation's output in a call step."""
     unsupported: str = ""
     """Why no unit can call this operation (e.g. a file upload), or empty."""
+    output_schema: str = ""
+    """`outputSchema`: a CSS selector (html), a heading prefix (markdown) or a schema file's
+    path (avro, protobuf), as written."""
+    schema_text: str = ""
+    """The text of the schema file `output_schema` names (avro, protobuf), or empty."""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from .model import CapabilityModel, build_model
 from .names import slugify
 from .render import render_package, verbatim_outputs
 from .resolve import resolve_spec
+from .schema_files import load_schema_files
 from .validate import validate_spec
 from .write import WriteReport, plan_write, write_package
 
@@ -91,7 +92,9 @@ def check_spec(
         findings = [*validate_spec(spec), *lint_spec(spec, all_rules=all_rules)]
         if has_errors(findings):
             return tuple(sorted(findings, key=Diagnostic.sort_key))
-        canonical = resolve_spec(spec, load_imports(spec, spec_path), derive=derive)
+        canonical = resolve_spec(
+            spec, load_imports(spec, spec_path), load_schema_files(spec, spec_path), derive=derive
+        )
     except DiagnosticError as error:
         return tuple(sorted([*findings, *error.diagnostics], key=Diagnostic.sort_key))
     return tuple(sorted([*findings, *canonical.diagnostics], key=Diagnostic.sort_key))
@@ -134,7 +137,9 @@ def generate(
     if has_errors(findings, strict=strict):
         raise DiagnosticError(findings)
     try:
-        canonical = resolve_spec(spec, load_imports(spec, spec_path), derive=derive)
+        canonical = resolve_spec(
+            spec, load_imports(spec, spec_path), load_schema_files(spec, spec_path), derive=derive
+        )
     except DiagnosticError as error:
         raise DiagnosticError([*findings, *error.diagnostics]) from None
     findings.extend(canonical.diagnostics)

@@ -145,6 +145,21 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.uses_raw_formats,
     ),
     PlannedFile(
+        "runtime:document_formats.py",
+        "src/{package}/document_formats.py",
+        lambda model: bool({"html", "markdown"} & set(model.raw_formats)),
+    ),
+    PlannedFile(
+        "runtime:binary_formats.py",
+        "src/{package}/binary_formats.py",
+        lambda model: bool({"avro", "protobuf"} & set(model.raw_formats)),
+    ),
+    PlannedFile(
+        "runtime:proto_schema.py",
+        "src/{package}/proto_schema.py",
+        lambda model: "protobuf" in model.raw_formats,
+    ),
+    PlannedFile(
         "src/package/control_app.py.jinja",
         "src/{package}/control_app.py",
         lambda model: model.control is not None,
@@ -338,6 +353,9 @@ def render_package(
             files[output] = env.get_template(planned.user_template).render(model=model)
         except (jinja2.TemplateError, TypeError) as error:
             raise DiagnosticError([_template_diagnostic(planned.user_template, error)]) from None
+    for name, text in model.schema_files:
+        # Data the spec names, shipped as is: never rendered, formatted or imported.
+        files[f"src/{model.package}/schemas/{name}"] = text
     return files
 
 

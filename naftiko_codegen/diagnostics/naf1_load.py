@@ -141,6 +141,16 @@ ENTRIES = (
         "shared-consumes document used by step-5.yml: checked as such, not built alone",
     ),
     CatalogueEntry(
+        "NAF131",
+        _ERROR,
+        "unreadable output schema file",
+        "name a .avsc or .proto file inside this spec's folder, relative to it",
+        "An Avro or Protocol Buffers operation names its schema file in `outputSchema`, and that "
+        "file cannot be read: it is missing, not UTF-8, too large, outside the spec's folder or "
+        "reached through a symbolic link. naftiko-gen copies the file into the package.",
+        "cannot read the schema file 'schemas/records.avsc': [Errno 2] No such file or directory",
+    ),
+    CatalogueEntry(
         "NAF160",
         _ERROR,
         "not an OpenAPI document",

@@ -144,15 +144,6 @@ _CONSUMES = (
         "operation name 'list' is used twice in 'github'; `call` reaches the first one",
     ),
     CatalogueEntry(
-        "NAF327",
-        _WARNING,
-        "digest authentication sent as basic",
-        "use `type: basic` if the upstream accepts it",
-        "Generated clients do not implement HTTP digest authentication; the credentials are "
-        "sent as basic authentication.",
-        "digest authentication is sent as basic authentication",
-    ),
-    CatalogueEntry(
         "NAF328",
         _ERROR,
         "authentication type not for consumed APIs",

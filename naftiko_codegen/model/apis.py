@@ -39,11 +39,23 @@ class ApiModel:
     auth_headers: tuple[tuple[str, PythonCode], ...]
     auth_query: tuple[tuple[str, PythonCode], ...]
     auth_summary: str
+    auth_digest: tuple[PythonCode, PythonCode] | None = None
+    """`(username, password)` code of digest authentication, answered per challenge."""
 
 
 def _secret_text(template: Template, secrets: Secrets, used_for: str) -> Expression:
     # `build_apis` in `upstream.py` reads the secrets from its `secrets` argument.
     return text_expression(template, reference_names(template, secrets, used_for, "secrets"))
+
+
+def _digest(auth: Auth | None, secrets: Secrets, used_for: str) -> tuple[Expression, ...]:
+    """`(username, password)` of digest authentication, or `()`."""
+    if auth is None or auth.kind != "digest":
+        return ()
+    return (
+        _secret_text(auth.username, secrets, used_for),
+        _secret_text(auth.password, secrets, used_for),
+    )
 
 
 def _auth(
@@ -54,6 +66,8 @@ def _auth(
     query: list[tuple[str, Expression]] = []
     if auth is None:
         return headers, query, "none"
+    if auth.kind == "digest":
+        return headers, query, "HTTP digest (RFC 7616)"
     if auth.kind == "apikey" and auth.headers:
         for name, value in auth.headers:
             headers.append((name, _secret_text(value, secrets, used_for)))
@@ -74,7 +88,9 @@ def _auth(
 
 def _api_model(api: Api, attribute: PythonIdentifier, secrets: Secrets) -> tuple[ApiModel, Needs]:
     env_prefix = env_var_name(api.namespace)
-    headers, query, summary = _auth(api.auth, secrets, f"authentication of {api.namespace}")
+    used_for = f"authentication of {api.namespace}"
+    headers, query, summary = _auth(api.auth, secrets, used_for)
+    digest = _digest(api.auth, secrets, used_for)
     model = ApiModel(
         namespace=api.namespace,
         attribute=attribute,
@@ -87,8 +103,10 @@ def _api_model(api: Api, attribute: PythonIdentifier, secrets: Secrets) -> tuple
         auth_headers=tuple((name, value.code) for name, value in headers),
         auth_query=tuple((name, value.code) for name, value in query),
         auth_summary=summary,
+        auth_digest=(digest[0].code, digest[1].code) if digest else None,
     )
-    return model, all_needs(value.needs for _, value in [*headers, *query])
+    sent = [*(value for _, value in [*headers, *query]), *digest]
+    return model, all_needs(value.needs for value in sent)
 
 
 def api_models(apis: Iterable[Api], secrets: Secrets) -> tuple[tuple[ApiModel, Needs], ...]:

@@ -93,6 +93,10 @@ class CapabilityModel:
     """Some consumed operation answers in a converted format (`formats.py` is generated)."""
     uses_yaml_output: bool = False
     """Some consumed operation answers YAML (the package depends on PyYAML)."""
+    raw_formats: tuple[str, ...] = ()
+    """Every converted `outputRawFormat` some consumed operation answers in, sorted."""
+    schema_files: tuple[tuple[str, str], ...] = ()
+    """`(file name, text)` of each schema file shipped in the package's `schemas/`, sorted."""
     spec_version: str = ""
     """The spec's `naftiko` version (reported by the control port's `/status`)."""
 
@@ -179,6 +183,15 @@ def _uses_mapping(adapters: _Adapters, workflows: tuple[WorkflowModel, ...]) -> 
     )
 
 
+# The library each converted format is read with (only the packages that use it depend on it).
+_FORMAT_LIBRARIES = {
+    "avro": "fastavro>=1.9,<2",
+    "html": "beautifulsoup4>=4.12,<5",
+    "markdown": "markdown-it-py>=3,<5",
+    "protobuf": "protobuf>=5,<8",
+}
+
+
 def _dependencies(
     secrets: tuple[SecretModel, ...],
     operations: Iterable[OperationModel],
@@ -194,8 +207,12 @@ def _dependencies(
     ]
     if rest:  # /docs and /redoc serve Swagger UI and ReDoc from this distribution, not a CDN
         dependencies.append("fastapi-offline>=1.7,<2")
-    if any(s.file for s in secrets) or any(op.raw_format == "yaml" for op in operations):
-        dependencies.append("pyyaml>=6.0,<7")
+    formats = {op.raw_format for op in operations}
+    if any(s.file for s in secrets) or formats & {"yaml", "markdown"}:
+        dependencies.append("pyyaml>=6.0,<7")  # markdown: its YAML front matter
+    dependencies.extend(
+        _FORMAT_LIBRARIES[name] for name in sorted(formats & _FORMAT_LIBRARIES.keys())
+    )
     if jwt:  # oauth2 inbound: JWT signatures (RSA, EC, EdDSA) need the crypto extra
         dependencies.append("pyjwt[crypto]>=2.8,<3")
     return tuple(sorted(dependencies))
@@ -300,6 +317,8 @@ def build_capability(
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),
+        raw_formats=tuple(sorted({op.raw_format for op in operations} - {"json"})),
+        schema_files=tuple(sorted({op.schema_file for op in operations if op.schema_file})),
         control=control,
         spec_version=canonical.spec_version,
         workflows=workflows,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..canonical import Call, ConsumedOperation
 from ..names import PythonCode, PythonIdentifier, UniqueNames
-from ..runtime.formats import CONVERTED_FORMATS
+from ..runtime.formats import CONVERTED_FORMATS, SCHEMA_FORMATS
 from .apis import ApiModel
 from .code import (
     UPSTREAM,
@@ -70,7 +71,13 @@ class OperationModel:
     content_type: str | None
     raw_format: str = "json"
     """The body format (`outputRawFormat`) that output mappings convert from: `json`, `xml`,
-    `csv`, `tsv`, `psv` or `yaml`; other formats are relayed as `json` would be."""
+    `csv`, `tsv`, `psv`, `yaml`, `html`, `markdown`, `avro` or `protobuf`; other formats are
+    relayed as `json` would be."""
+    output_schema: str | None = None
+    """What `parse_body` is given with the body: the CSS selector (html), the heading prefix
+    (markdown) or the shipped schema file's name (avro, protobuf); None for none."""
+    schema_file: tuple[str, str] | None = None
+    """`(file name, text)` of the schema file the package ships in `schemas/`, or None."""
 
 
 Operations = Mapping[tuple[str, str], tuple[OperationModel, Needs]]
@@ -212,6 +219,7 @@ def _operation_model(
     def codes(location: str) -> tuple[tuple[str, PythonCode], ...]:
         return tuple((name, value.code) for name, value in by_location.get(location, []))
 
+    schema_file = _schema_file(op)
     model = OperationModel(
         api=api,
         name=op.name,
@@ -228,6 +236,8 @@ def _operation_model(
         body_kind=body_kind,
         content_type=content_type,
         raw_format=op.output_format if op.output_format in CONVERTED_FORMATS else "json",
+        output_schema=schema_file[0] if schema_file else (op.output_schema or None),
+        schema_file=schema_file,
     )
     return model, parameters.needs | all_needs(expression.needs for expression in sent)
 
@@ -260,3 +270,12 @@ def operation_needs(operations: Operations) -> Needs:
     if any(op.cookies for op in models):
         needs |= uses(UPSTREAM, "text")  # The template sends cookies as text.
     return needs
+
+
+def _schema_file(op: ConsumedOperation) -> tuple[str, str] | None:
+    """The schema file an avro/protobuf operation ships, named by its content (stable, safe)."""
+    if op.output_format not in SCHEMA_FORMATS or not op.schema_text:
+        return None
+    suffix = ".avsc" if op.output_format == "avro" else ".proto"
+    digest = hashlib.sha256(op.schema_text.encode()).hexdigest()[:16]
+    return f"{op.output_format}-{digest}{suffix}", op.schema_text

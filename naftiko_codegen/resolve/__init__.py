@@ -39,14 +39,19 @@ _ADAPTER_TYPES = ("rest", "mcp", "skill", "control")
 
 
 def resolve_spec(
-    spec: LoadedSpec, imports: Mapping[str, LoadedSpec] | None = None, *, derive: bool = True
+    spec: LoadedSpec,
+    imports: Mapping[str, LoadedSpec] | None = None,
+    schema_files: Mapping[str, str] | None = None,
+    *,
+    derive: bool = True,
 ) -> CanonicalCapability:
-    """Resolve a validated document (with its loaded imports, by `location`).
+    """Resolve a validated document (with its loaded imports, by `location`, and the schema
+    files its avro/protobuf operations name, by `outputSchema`).
 
     A capability that exposes nothing is served through derived adapters (`derive.py`) unless
     `derive` is off. Raise `DiagnosticError` when it cannot be served.
     """
-    scope = Scope(spec, imports or {})
+    scope = Scope(spec, imports or {}, schema_files or {})
     data = spec.data
     collect_binds(scope, data)
     collect_apis(scope, data)

@@ -33,15 +33,10 @@ def resolve_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
     if kind == "bearer":
         return Auth("bearer", value=field_template("token"))
     if kind in ("basic", "digest"):
-        if kind == "digest":
-            scope.warn(
-                (*path, "type"),
-                "NAF327",
-                "digest authentication is sent as basic authentication",
-                "use `type: basic` if the upstream accepts it",
-            )
         return Auth(
-            "basic", username=field_template("username"), password=field_template("password")
+            "digest" if kind == "digest" else "basic",
+            username=field_template("username"),
+            password=field_template("password"),
         )
     scope.error(
         (*path, "type"),

@@ -12,7 +12,7 @@ from ..canonical import Api, ConsumedOperation, ConsumedParameter
 from ..diagnostics import Diagnostic, Severity, truncate
 from ..load import NodePath
 from ..placeholders import Part, split_placeholders
-from ..runtime.formats import CONVERTED_FORMATS
+from ..runtime.formats import CONVERTED_FORMATS, SCHEMA_FORMATS
 from ._values import HTTP_METHODS, as_list, json_type, match_param
 from .auth import auth_supplies_parameter, resolve_auth
 from .binds import parse_template
@@ -336,15 +336,7 @@ def _consumed_operation(
     if "#" in resource_path:
         _fragment(scope, resource_path, at)
     method = str(op.get("method") or "GET").upper()
-    raw_format = str(op.get("outputRawFormat") or "json").lower()
-    if raw_format != "json" and raw_format not in CONVERTED_FORMATS:
-        scope.warn(
-            (*path, "outputRawFormat"),
-            "NAF399",
-            f"`outputRawFormat: {truncate(raw_format)}` is not converted: bodies are relayed "
-            "as the upstream sends them, and output mappings over them select nothing",
-            "naftiko-gen converts json, xml, csv, tsv, psv and yaml",
-        )
+    raw_format, output_schema, schema_text = _output_format(scope, op, path)
     return ConsumedOperation(
         namespace=namespace,
         name=str(op.get("name") or op.get("id") or ""),
@@ -355,6 +347,8 @@ def _consumed_operation(
         parameters=tuple(params),
         body=op.get("body"),
         output_format=raw_format,
+        output_schema=output_schema,
+        schema_text=schema_text,
         label=str(op.get("label") or ""),
         description=str(op.get("description") or ""),
         location=scope.locate(path),
@@ -393,3 +387,48 @@ def _unsupported(namespace: str, op: Mapping[str, Any]) -> str:
         ),
         "",
     )
+
+
+def _output_format(scope: Scope, op: Mapping[str, Any], path: NodePath) -> tuple[str, str, str]:
+    """`(outputRawFormat, outputSchema, schema file text)`; a format not converted is relayed."""
+    raw_format = str(op.get("outputRawFormat") or "json").lower()
+    schema = op.get("outputSchema")
+    output_schema = schema.strip() if isinstance(schema, str) else ""
+    if raw_format != "json" and raw_format not in CONVERTED_FORMATS:
+        scope.warn(
+            (*path, "outputRawFormat"),
+            "NAF399",
+            f"`outputRawFormat: {truncate(raw_format)}` is not converted: bodies are relayed "
+            "as the upstream sends them, and output mappings over them select nothing",
+            "naftiko-gen converts json, xml, csv, tsv, psv, yaml, html, markdown, avro and "
+            "protobuf",
+        )
+        return raw_format, output_schema, ""
+    if raw_format in SCHEMA_FORMATS and not output_schema:
+        # The engine refuses such a body at run time; an Avro object container file carries
+        # its own schema, so naftiko-gen still reads that one.
+        readable = (
+            "only Avro object container files are read"
+            if raw_format == "avro"
+            else "bodies are relayed as the upstream sends them"
+        )
+        scope.warn(
+            (*path, "outputRawFormat"),
+            "NAF399",
+            f"`outputRawFormat: {raw_format}` without `outputSchema`: {readable}",
+            "name the schema file (.avsc or .proto, relative to this spec) in `outputSchema`",
+        )
+        return (raw_format if raw_format == "avro" else "json"), "", ""
+    if raw_format not in SCHEMA_FORMATS:
+        return raw_format, output_schema, ""
+    text = scope.schema_files.get(output_schema)
+    if text is None:  # Named in an imported shared-consumes file: not read (see load).
+        scope.warn(
+            (*path, "outputSchema"),
+            "NAF399",
+            f"the schema file {truncate(output_schema)!r} was not loaded (one named in an "
+            "imported consumes file is not read): bodies are relayed as the upstream sends them",
+            "declare the operation in the capability itself to have its body converted",
+        )
+        return "json", "", ""
+    return raw_format, output_schema, text

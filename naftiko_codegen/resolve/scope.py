@@ -35,6 +35,8 @@ class Scope:
     """The document being read; findings are located in it."""
     imports: Mapping[str, LoadedSpec] = field(default_factory=dict)
     """The shared-consumes files the capability imports, by `location`."""
+    schema_files: Mapping[str, str] = field(default_factory=dict)
+    """The schema files avro/protobuf operations name, by `outputSchema` (read by load)."""
     findings: list[Diagnostic] = field(default_factory=list)
     binds: dict[str, Bind] = field(default_factory=dict)
     """Bind variables by name; the first declaration of a name wins."""

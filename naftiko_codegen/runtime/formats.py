@@ -3,26 +3,42 @@
 The conversions follow the Naftiko engine, so that a spec's mappings select the same nodes:
 XML drops the root element, turns repeated elements into lists and keeps every leaf as a string
 (attributes become fields); CSV, TSV and PSV become a list of objects keyed by the header row,
-all values strings; YAML is parsed as is.
+all values strings; YAML is parsed as is. HTML tables and Markdown documents
+(`document_formats`) and Avro and Protocol Buffers messages (`binary_formats`) take the
+operation's `outputSchema` too: a CSS selector, a heading filter or a schema file's name.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from typing import Any
 from xml.etree import ElementTree
 
-__all__ = ["CONVERTED_FORMATS", "parse_body"]
+__all__ = ["CONVERTED_FORMATS", "SCHEMA_FORMATS", "parse_body"]
 
 _DELIMITERS = {"csv": ",", "tsv": "\t", "psv": "|"}
-CONVERTED_FORMATS = frozenset({"xml", "yaml", *_DELIMITERS})
+SCHEMA_FORMATS = frozenset({"avro", "protobuf"})
+"""The formats whose `outputSchema` names a schema file the package ships."""
+CONVERTED_FORMATS = frozenset({"xml", "yaml", "html", "markdown", *SCHEMA_FORMATS, *_DELIMITERS})
 """The formats `parse_body` reads; any other body is relayed as is."""
 
 
-def parse_body(body: bytes, raw_format: str) -> Any:
-    """Read an upstream body of `raw_format` as JSON-like data; raise ValueError if malformed."""
+def parse_body(body: bytes, raw_format: str, schema: str | None = None) -> Any:
+    """Read an upstream body of `raw_format` as JSON-like data; raise ValueError if malformed.
+
+    `schema` is the operation's `outputSchema` as the generated code passes it: a CSS selector
+    (html), a heading prefix (markdown) or a schema file in the package (avro, protobuf).
+    """
+    if raw_format in SCHEMA_FORMATS:
+        binary = _sibling("binary_formats")
+        return (binary.avro_data if raw_format == "avro" else binary.protobuf_data)(body, schema)
     text = body.decode("utf-8-sig", "replace")
+    if raw_format in ("html", "markdown"):
+        document = _sibling("document_formats")
+        read = document.html_tables if raw_format == "html" else document.markdown_document
+        return read(text, schema)
     if raw_format == "xml":
         try:
             root = ElementTree.fromstring(text)
@@ -35,6 +51,12 @@ def parse_body(body: bytes, raw_format: str) -> Any:
     if raw_format == "yaml":
         return _yaml(text)
     raise ValueError(f"bodies in {raw_format!r} are not converted")
+
+
+def _sibling(name: str) -> Any:
+    # A package ships `binary_formats` / `document_formats` only when its spec declares such a
+    # format (they need libraries the others do not depend on): import them by name, lazily.
+    return importlib.import_module(f".{name}", __package__)
 
 
 def _yaml(text: str) -> Any:

@@ -89,7 +89,7 @@ def test_malformed_bodies_raise_value_error(formats: Any) -> None:
     with pytest.raises(ValueError, match="malformed YAML"):
         formats.parse_body(b"a: [1,", "yaml")
     with pytest.raises(ValueError, match="not converted"):
-        formats.parse_body(b"\x00", "avro")
+        formats.parse_body(b"\x00", "thrift")
 
 
 def test_delimited_and_yaml_bodies(formats: Any) -> None:

@@ -59,10 +59,10 @@ def test_bearer_and_basic() -> None:
     assert found == []
 
 
-def test_digest_is_sent_as_basic() -> None:
+def test_digest_is_kept_as_digest() -> None:
     auth, found = _auth({"type": "digest", "username": "u", "password": "p"})
-    assert auth is not None and auth.kind == "basic"
-    assert found == ["NAF327"]
+    assert auth == Auth("digest", username=(Part("text", "u"),), password=(Part("text", "p"),))
+    assert found == []
 
 
 def test_other_kinds_cannot_be_consumed() -> None:

@@ -140,7 +140,7 @@ def test_parameters_paths_and_formats_of_consumed_operations() -> None:
         operations:
         - name: get-item
           method: fetch
-          outputRawFormat: HTML
+          outputRawFormat: Thrift
           inputParameters:
           - name: q
             in: query
@@ -168,7 +168,7 @@ def test_parameters_paths_and_formats_of_consumed_operations() -> None:
     found = resolved(capability(consumes=consumes, exposes=exposes), validate=False)
     assert "NAF399" in codes(found)
     (operation,) = found.apis[0].operations
-    assert (operation.method, operation.output_format) == ("GET", "html")
+    assert (operation.method, operation.output_format) == ("GET", "thrift")
     assert operation.path_text == "/items/{item_id}/{{part}}"
     assert operation.path == (
         Part("text", "/items/"),

@@ -36,7 +36,8 @@ def test_yaml_is_parsed_as_is() -> None:
     [
         (b"<open>", "xml", "malformed XML"),
         (b"a: [1,", "yaml", "malformed YAML"),
-        (b"\x00", "avro", "bodies in 'avro' are not converted"),
+        (b"\x00", "avro", "needs the schema"),
+        (b"\x00", "thrift", "bodies in 'thrift' are not converted"),
     ],
 )
 def test_malformed_or_unknown_bodies_raise_value_error(
@@ -47,4 +48,6 @@ def test_malformed_or_unknown_bodies_raise_value_error(
 
 
 def test_the_converted_formats_are_listed() -> None:
-    assert {"xml", "csv", "tsv", "psv", "yaml"} == CONVERTED_FORMATS
+    assert {
+        *("xml", "csv", "tsv", "psv", "yaml", "html", "markdown", "avro", "protobuf")
+    } == CONVERTED_FORMATS

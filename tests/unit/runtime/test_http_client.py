@@ -100,7 +100,7 @@ def test_data_reads_json_or_the_declared_format() -> None:
     assert not UpstreamResponse(200, b"", "application/json").has_data
     assert not UpstreamResponse(200, b"<a/>", "text/xml").has_data
 
-    def parse(body: bytes, raw_format: str) -> Any:
+    def parse(body: bytes, raw_format: str, schema: str | None = None) -> Any:
         return {"format": raw_format, "body": body.decode()}
 
     xml = UpstreamResponse(200, b"<a/>", "text/xml", "xml", parse)
@@ -218,7 +218,7 @@ def test_echoed_secrets_are_masked_longest_first() -> None:
 
 
 def test_answers_carry_the_declared_format_and_its_parser() -> None:
-    def parse(body: bytes, raw_format: str) -> Any:
+    def parse(body: bytes, raw_format: str, schema: str | None = None) -> Any:
         return raw_format
 
     async def exercise() -> UpstreamResponse:

@@ -31,7 +31,7 @@ def test_projections_shape_an_object_or_extend_each_listed_object() -> None:
 
 
 def test_parse_errors_of_other_formats_give_no_output() -> None:
-    def broken(body: bytes, raw_format: str) -> Any:
+    def broken(body: bytes, raw_format: str, schema: str | None) -> Any:
         raise ValueError("malformed")
 
     reply = UpstreamResponse(200, b"<a", "text/xml", "xml", broken)

@@ -21,11 +21,13 @@ BASE_URL_VARIABLES: tuple[str, ...] = (
     "REGISTRY_BASE_URL",
     "CREW_EXPORT_BASE_URL",
     "PORT_FEED_BASE_URL",
+    "PORT_NOTICES_BASE_URL",
 )
 TIMEOUT_VARIABLES: tuple[str, ...] = (
     "REGISTRY_TIMEOUT",
     "CREW_EXPORT_TIMEOUT",
     "PORT_FEED_TIMEOUT",
+    "PORT_NOTICES_TIMEOUT",
 )
 TEST_ENVIRONMENT: dict[str, str] = {
     "REGISTRY_TOKEN": "test-registry-token",

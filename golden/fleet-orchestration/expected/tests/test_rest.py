@@ -52,13 +52,73 @@ ROUTES: list[Any] = [
         True,
         id="list-ports",
     ),
+    pytest.param(
+        "GET",
+        "/notices",
+        [],
+        [],
+        None,
+        "GET",
+        "/notices.html",
+        [],
+        ("none", None),
+        True,
+        id="notice-table",
+    ),
+    pytest.param(
+        "POST",
+        "/notices",
+        [],
+        [],
+        None,
+        "GET",
+        "/bulletin.md",
+        [],
+        ("none", None),
+        True,
+        id="bulletin",
+    ),
+    pytest.param(
+        "PUT",
+        "/notices",
+        [],
+        [],
+        None,
+        "GET",
+        "/berths.avro",
+        [],
+        ("none", None),
+        True,
+        id="berth-feed",
+    ),
+    pytest.param(
+        "PATCH",
+        "/notices",
+        [],
+        [],
+        None,
+        "GET",
+        "/tides.pb",
+        [],
+        ("none", None),
+        True,
+        id="tide-feed",
+    ),
 ]
 # Routes that call the upstream (mocks answer on their own).
 PROXIED: list[Any] = [route for route in ROUTES if route.values[6] is not None]
 
 # What /openapi.json must list: every operation id and path of the adapter.
-OPERATION_IDS: set[str] = {"get-ship", "get-ship-with-crew", "list-ports"}
-PATHS: set[str] = {"/ports", "/ships/{imo}", "/ships/{imo}/crew"}
+OPERATION_IDS: set[str] = {
+    "berth-feed",
+    "bulletin",
+    "get-ship",
+    "get-ship-with-crew",
+    "list-ports",
+    "notice-table",
+    "tide-feed",
+}
+PATHS: set[str] = {"/notices", "/ports", "/ships/{imo}", "/ships/{imo}/crew"}
 
 
 def first_proxied() -> tuple[str, str, list[tuple[str, str]], dict[str, str], Any]:

@@ -12,6 +12,7 @@ def test_missing_registry_token_is_named() -> None:
         "REGISTRY_BASE_URL": "http://127.0.0.1:1",
         "CREW_EXPORT_BASE_URL": "http://127.0.0.1:1",
         "PORT_FEED_BASE_URL": "http://127.0.0.1:1",
+        "PORT_NOTICES_BASE_URL": "http://127.0.0.1:1",
     }
     with pytest.raises(SettingsError, match="REGISTRY_TOKEN"):
         load_settings(environment)
@@ -25,6 +26,8 @@ def test_complete_environment_loads() -> None:
         "CREW_EXPORT_TIMEOUT": "2.5",
         "PORT_FEED_BASE_URL": "http://127.0.0.1:1/base/",
         "PORT_FEED_TIMEOUT": "2.5",
+        "PORT_NOTICES_BASE_URL": "http://127.0.0.1:1/base/",
+        "PORT_NOTICES_TIMEOUT": "2.5",
         "REGISTRY_TOKEN": "test-registry-token",
     }
     settings = load_settings(environment)
@@ -35,6 +38,8 @@ def test_complete_environment_loads() -> None:
     assert settings.crew_export.timeout == 2.5
     assert settings.port_feed.base_url == "http://127.0.0.1:1/base"
     assert settings.port_feed.timeout == 2.5
+    assert settings.port_notices.base_url == "http://127.0.0.1:1/base"
+    assert settings.port_notices.timeout == 2.5
     assert "test-registry-token" not in repr(settings)
 
 
@@ -46,6 +51,8 @@ def test_bad_timeout_is_reported() -> None:
         "CREW_EXPORT_TIMEOUT": "soon",
         "PORT_FEED_BASE_URL": "http://127.0.0.1:1",
         "PORT_FEED_TIMEOUT": "soon",
+        "PORT_NOTICES_BASE_URL": "http://127.0.0.1:1",
+        "PORT_NOTICES_TIMEOUT": "soon",
         "REGISTRY_TOKEN": "x",
     }
     with pytest.raises(SettingsError, match="not a positive number"):
@@ -57,6 +64,7 @@ def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
         "REGISTRY_BASE_URL": "http://127.0.0.1:1",
         "CREW_EXPORT_BASE_URL": "http://127.0.0.1:1",
         "PORT_FEED_BASE_URL": "http://127.0.0.1:1",
+        "PORT_NOTICES_BASE_URL": "http://127.0.0.1:1",
         "REGISTRY_TOKEN": "x",
         "NAFTIKO_UPSTREAM_MAX_RESPONSE_BYTES": "1024",
         "NAFTIKO_UPSTREAM_RETRIES": "0",
@@ -69,5 +77,7 @@ def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
         load_settings({**environment, "CREW_EXPORT_BASE_URL": "http://127.0.0.1:1/a#b"})
     with pytest.raises(SettingsError, match="has a fragment"):
         load_settings({**environment, "PORT_FEED_BASE_URL": "http://127.0.0.1:1/a#b"})
+    with pytest.raises(SettingsError, match="has a fragment"):
+        load_settings({**environment, "PORT_NOTICES_BASE_URL": "http://127.0.0.1:1/a#b"})
     with pytest.raises(SettingsError, match="NAFTIKO_UPSTREAM_POOL_WAIT"):
         load_settings({**environment, "NAFTIKO_UPSTREAM_POOL_WAIT": "0"})

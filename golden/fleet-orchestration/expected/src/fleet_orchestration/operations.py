@@ -5,10 +5,14 @@ from __future__ import annotations
 from .upstream import UpstreamClient, UpstreamResponse, header_items, path_segment
 
 __all__ = [
+    "berth_feed",
+    "bulletin",
     "get_ship",
     "list_berths",
     "list_crew",
     "list_ports",
+    "notice_table",
+    "tide_feed",
 ]
 
 
@@ -61,6 +65,70 @@ async def list_ports(
             ("User-Agent", "Naftiko/1.0.0-alpha2"),
         ),
         raw_format="xml",
+    )
+
+
+async def notice_table(
+    client: UpstreamClient,
+) -> UpstreamResponse:
+    """GET /notices.html
+
+    Sends `GET /notices.html` to the port-notices API.
+    """
+    return await client.send(
+        "port-notices",
+        "GET",
+        "/notices.html",
+        raw_format="html",
+        output_schema="table.notices",
+    )
+
+
+async def bulletin(
+    client: UpstreamClient,
+) -> UpstreamResponse:
+    """GET /bulletin.md
+
+    Sends `GET /bulletin.md` to the port-notices API.
+    """
+    return await client.send(
+        "port-notices",
+        "GET",
+        "/bulletin.md",
+        raw_format="markdown",
+        output_schema="Notice",
+    )
+
+
+async def berth_feed(
+    client: UpstreamClient,
+) -> UpstreamResponse:
+    """GET /berths.avro
+
+    Sends `GET /berths.avro` to the port-notices API.
+    """
+    return await client.send(
+        "port-notices",
+        "GET",
+        "/berths.avro",
+        raw_format="avro",
+        output_schema="avro-95184eee968e709e.avsc",
+    )
+
+
+async def tide_feed(
+    client: UpstreamClient,
+) -> UpstreamResponse:
+    """GET /tides.pb
+
+    Sends `GET /tides.pb` to the port-notices API.
+    """
+    return await client.send(
+        "port-notices",
+        "GET",
+        "/tides.pb",
+        raw_format="protobuf",
+        output_schema="protobuf-1ee2d9753d40c359.proto",
     )
 
 

@@ -136,6 +136,78 @@ async def list_ports(
     )
 
 
+@router.get(
+    "/notices",
+    operation_id="notice-table",
+    summary="GET /notices",
+    tags=["notices"],
+    response_class=Response,
+    responses=ERROR_RESPONSES,
+)
+async def notice_table(
+    request: Request,
+) -> Response:
+    """GET /notices"""
+    upstream = await operations.notice_table(
+        _client(request),
+    )
+    return relay_mapped(upstream, {"type": "array", "mapping": "$.tables[0]"})
+
+
+@router.post(
+    "/notices",
+    operation_id="bulletin",
+    summary="POST /notices",
+    tags=["notices"],
+    response_class=Response,
+    responses=ERROR_RESPONSES,
+)
+async def bulletin(
+    request: Request,
+) -> Response:
+    """POST /notices"""
+    upstream = await operations.bulletin(
+        _client(request),
+    )
+    return relay_mapped(upstream, {"type": "array", "mapping": "$.sections"})
+
+
+@router.put(
+    "/notices",
+    operation_id="berth-feed",
+    summary="PUT /notices",
+    tags=["notices"],
+    response_class=Response,
+    responses=ERROR_RESPONSES,
+)
+async def berth_feed(
+    request: Request,
+) -> Response:
+    """PUT /notices"""
+    upstream = await operations.berth_feed(
+        _client(request),
+    )
+    return relay_mapped(upstream, {"type": "array", "mapping": "$.berths"})
+
+
+@router.patch(
+    "/notices",
+    operation_id="tide-feed",
+    summary="PATCH /notices",
+    tags=["notices"],
+    response_class=Response,
+    responses=ERROR_RESPONSES,
+)
+async def tide_feed(
+    request: Request,
+) -> Response:
+    """PATCH /notices"""
+    upstream = await operations.tide_feed(
+        _client(request),
+    )
+    return relay_mapped(upstream, {"type": "array", "mapping": "$.tides"})
+
+
 # Routes whose inputs are all plain text are served without FastAPI's per-request dependency
 # solving (see `serve_directly`): these endpoints read the arguments straight from the request.
 
@@ -152,12 +224,32 @@ async def _list_ports_direct(request: Request) -> Response:
     return await list_ports(request)
 
 
+async def _notice_table_direct(request: Request) -> Response:
+    return await notice_table(request)
+
+
+async def _bulletin_direct(request: Request) -> Response:
+    return await bulletin(request)
+
+
+async def _berth_feed_direct(request: Request) -> Response:
+    return await berth_feed(request)
+
+
+async def _tide_feed_direct(request: Request) -> Response:
+    return await tide_feed(request)
+
+
 serve_directly(
     router.routes,
     {
         get_ship: _get_ship_direct,
         get_ship_with_crew: _get_ship_with_crew_direct,
         list_ports: _list_ports_direct,
+        notice_table: _notice_table_direct,
+        bulletin: _bulletin_direct,
+        berth_feed: _berth_feed_direct,
+        tide_feed: _tide_feed_direct,
     },
 )
 

@@ -29,6 +29,8 @@ class Settings:
     """The consumed API crew-export."""
     port_feed: ApiSettings
     """The consumed API port-feed."""
+    port_notices: ApiSettings
+    """The consumed API port-notices."""
     secrets: Secrets
     upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
     """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
@@ -49,6 +51,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port_feed=ApiSettings(
             base_url=env.base_url("PORT_FEED_BASE_URL", "https://ports.example.com"),
             timeout=env.timeout("PORT_FEED_TIMEOUT"),
+        ),
+        port_notices=ApiSettings(
+            base_url=env.base_url("PORT_NOTICES_BASE_URL", "https://notices.example.com"),
+            timeout=env.timeout("PORT_NOTICES_TIMEOUT"),
         ),
         secrets=Secrets(
             registry_token=env.secret("REGISTRY_TOKEN", "REGISTRY_TOKEN"),

@@ -90,4 +90,11 @@ def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
             strip_base_path=False,
             timeout_env="PORT_FEED_TIMEOUT",
         ),
+        "port-notices": UpstreamApi(
+            name="port-notices",
+            base_url=settings.port_notices.base_url,
+            timeout=settings.port_notices.timeout,
+            strip_base_path=False,
+            timeout_env="PORT_NOTICES_TIMEOUT",
+        ),
     }

@@ -79,8 +79,9 @@ __all__ = [
     "without_none",
 ]
 
-BodyParser = Callable[[bytes, str], Any]
-"""Reads a body of a declared `outputRawFormat` (`formats.parse_body`); raises ValueError."""
+BodyParser = Callable[[bytes, str, str | None], Any]
+"""Reads a body of a declared `outputRawFormat` with the operation's `outputSchema`
+(`formats.parse_body`); raises ValueError."""
 
 _REDIRECTS: Final = frozenset({300, 301, 302, 303, 305, 307, 308})
 
@@ -109,6 +110,8 @@ class UpstreamResponse:
     """How `data()` reads a body of another format than JSON (None: the package has none)."""
     retry_after: str | None = field(default=None, repr=False, compare=False)
     """The upstream's `Retry-After` header, read by the retry policy."""
+    output_schema: str | None = field(default=None, repr=False, compare=False)
+    """The operation's `outputSchema`, passed to `parse_body` (selector, filter, schema file)."""
 
     @property
     def is_json(self) -> bool:
@@ -130,7 +133,7 @@ class UpstreamResponse:
     def data(self) -> Any:
         """The body as data for output mappings; raise ValueError when it is malformed."""
         if self.parse_body is not None and self.raw_format != "json" and not self.is_json:
-            return self.parse_body(self.body, self.raw_format)
+            return self.parse_body(self.body, self.raw_format, self.output_schema)
         return self.json()
 
 
@@ -145,11 +148,13 @@ class _Answer(NamedTuple):
 
 @dataclass(slots=True)
 class _Guard:
-    """What protects one consumed API: its timeouts, bulkhead and circuit breaker."""
+    """What protects one consumed API: its timeouts, bulkhead and circuit breaker (and the
+    digest authentication state, whose nonce and count carry over between its requests)."""
 
     timeout: aiohttp.ClientTimeout
     bulkhead: Bulkhead
     breaker: CircuitBreaker
+    middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
 
 
 class HttpClient:
@@ -186,6 +191,7 @@ class HttpClient:
             aiohttp.ClientTimeout(total=api.timeout, sock_connect=limits.connect_timeout),
             Bulkhead(limits.concurrency, limits.pool_wait),
             CircuitBreaker(api.name, failures=limits.breaker_failures, reset=limits.breaker_reset),
+            (aiohttp.DigestAuthMiddleware(*api.digest),) if api.digest else (),
         )
 
     def breaker(self, api_name: str) -> CircuitBreaker:
@@ -228,6 +234,7 @@ class HttpClient:
         data: Any = None,
         content_type: str | None = None,
         raw_format: str = "json",
+        output_schema: str | None = None,
     ) -> UpstreamResponse:
         """Send one request and read the whole (bounded) answer; raise `UpstreamError`."""
         api = self.apis[api_name]
@@ -273,7 +280,7 @@ class HttpClient:
             raise outcome
         status, body, content_type, retry_after = outcome
         return UpstreamResponse(
-            status, body, content_type, raw_format, self._parse_body, retry_after
+            status, body, content_type, raw_format, self._parse_body, retry_after, output_schema
         )
 
     async def _attempts(
@@ -373,6 +380,7 @@ class HttpClient:
                 data=payload,
                 timeout=guard.timeout,
                 allow_redirects=False,  # A credential never follows a redirect elsewhere.
+                middlewares=guard.middlewares,
             ) as response:
                 if response.status in _REDIRECTS:
                     return self._redirect_error(api, response)
@@ -467,6 +475,8 @@ class HttpClient:
 def _credentials(api: UpstreamApi) -> list[str]:
     """The credential values an API sends (auth headers, the token after a scheme, query)."""
     values = [value for _, value in api.query]
+    if api.digest:
+        values.append(api.digest[1])  # The password; the username is not a secret.
     for value in api.headers.values():
         values.append(value)
         scheme, _, token = value.partition(" ")
