@@ -6,7 +6,7 @@ Environment knobs (all optional):
 - `NAFTIKO_CORPUS` — the corpus folder (default `<repo>/../shared/corpus`);
 - `NAFTIKO_CORPUS_JOBS` — worker processes (default 2, what CI has);
 - `NAFTIKO_CORPUS_TEST_PROCESSES` — pytest processes for the generated tests (default three times the jobs);
-- `NAFTIKO_CORPUS_PER_PROVIDER` — catalog packages per provider whose tests run (default 1);
+- `NAFTIKO_CORPUS_PER_PROVIDER` — catalog packages per provider whose tests also run (default 0);
 - `NAFTIKO_CORPUS_ALL_TESTS=1` — run the generated tests of *every* built package, not the sample.
 """
 
@@ -19,20 +19,23 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 REFUSALS_FILE = Path(__file__).resolve().parent / "refusals.tsv"
 BACKGROUND_NICENESS = 10
 """How much lower the corpus gate's background work runs than the session's other tests."""
-SAMPLE_PER_PROVIDER = int(os.environ.get("NAFTIKO_CORPUS_PER_PROVIDER", "1"))
-"""Catalog files per provider whose generated tests run (all official and jupyter ones do).
+SAMPLE_PER_PROVIDER = int(os.environ.get("NAFTIKO_CORPUS_PER_PROVIDER", "0"))
+"""Catalog files per provider whose generated tests run besides the construct sample (0).
 
-One: the build alone takes ~0.56 CPU-s per file (~9 of CI's 15 minutes on 2 cores) and each
-package's generated tests ~3.5 CPU-s, so a second file per provider (~+100 s) breaks the budget.
+The catalog is uniform in what it generates: ~1,840 files give about 13 distinct construct
+signatures (see `Built.signature`). One package per signature runs the constructs a catalog
+file can produce; the deep check (`test_corpus_deep.py`) covers each provider's spellings, and
+`NAFTIKO_CORPUS_PER_PROVIDER=N` adds N packages per provider (~1.1 CPU-s each).
 """
 
 __all__ = [
@@ -118,6 +121,10 @@ class Built:
     tools: int = 0
     derived: bool = False
     """Built through adapters derived from its consumed operations (it exposes nothing, NAF390)."""
+    signature: str = ""
+    """What the package exercises: its modules, the APIs' auth kinds, the body kinds, the body
+    formats and whether it orchestrates. Packages of one signature run the same generated code
+    paths with different names and values."""
 
 
 def build_one(relative: str, root: str, out: str) -> Built:
@@ -162,7 +169,21 @@ def build_one(relative: str, root: str, out: str) -> Built:
         routes=len(model.rest.routes) if model.rest else 0,
         tools=len(model.mcp.tools) if model.mcp else 0,
         derived=any(d.code == "NAF390" for d in package.diagnostics),
+        signature=_signature(package.files, model),
     )
+
+
+def _signature(files: Mapping[str, str], model: Any) -> str:
+    modules = sorted(Path(n).stem for n in files if n.startswith("src/") and n.endswith(".py"))
+    parts = [
+        ",".join(modules),
+        ",".join(sorted({api.auth_kind for api in model.apis})),
+        ",".join(sorted({op.body_kind for op in model.operations})),
+        ",".join(model.raw_formats),
+        "workflows" if model.workflows else "",
+        "inbound-auth" if model.uses_inbound_auth else "",
+    ]
+    return "|".join(parts)
 
 
 def _worker_setup() -> None:
@@ -289,12 +310,14 @@ def refusal_problems(results: Iterable[Built], refusals: dict[str, Refusal]) -> 
 def pick_test_sample(built: Sequence[Built]) -> list[Built]:
     """The packages whose generated tests run: deterministic and stratified.
 
-    Every official and jupyter package, plus the first `SAMPLE_PER_PROVIDER` built packages of
-    each catalog provider by file name. Import names are kept unique (one pytest process
-    imports them all). `NAFTIKO_CORPUS_ALL_TESTS=1` takes every built package instead.
+    Every official and jupyter package, plus the first catalog package (by file name) of each
+    construct signature not yet taken, plus the first `SAMPLE_PER_PROVIDER` of each catalog
+    provider. Import names are kept unique (one pytest process imports them all).
+    `NAFTIKO_CORPUS_ALL_TESTS=1` takes every built package instead.
     """
     everything = os.environ.get("NAFTIKO_CORPUS_ALL_TESTS") == "1"
     taken: collections.Counter[str] = collections.Counter()
+    signatures: set[str] = set()
     names: set[str] = set()
     sample: list[Built] = []
     for result in sorted(built, key=lambda b: b.file):
@@ -302,9 +325,10 @@ def pick_test_sample(built: Sequence[Built]) -> list[Built]:
         if result.package in names:
             continue
         if corpus_set == "catalog" and not everything:
-            if taken[provider] >= SAMPLE_PER_PROVIDER:
+            if result.signature in signatures and taken[provider] >= SAMPLE_PER_PROVIDER:
                 continue
             taken[provider] += 1
+        signatures.add(result.signature)
         names.add(result.package)
         sample.append(result)
     return sample
