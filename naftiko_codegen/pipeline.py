@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .assets import load_assets
 from .customise import (
     create_user_environment,
     extra_templates,
@@ -90,7 +91,7 @@ def check_spec(
         findings = [*validate_spec(spec), *lint_spec(spec, all_rules=all_rules)]
         if has_errors(findings):
             return tuple(sorted(findings, key=Diagnostic.sort_key))
-        canonical = resolve_spec(spec, load_imports(spec, spec_path))
+        canonical = resolve_spec(spec, load_imports(spec, spec_path), load_assets(spec, spec_path))
     except DiagnosticError as error:
         return tuple(sorted([*findings, *error.diagnostics], key=Diagnostic.sort_key))
     return tuple(sorted([*findings, *canonical.diagnostics], key=Diagnostic.sort_key))
@@ -116,7 +117,7 @@ def generate(
     if has_errors(findings, strict=strict):
         raise DiagnosticError(findings)
     try:
-        canonical = resolve_spec(spec, load_imports(spec, spec_path))
+        canonical = resolve_spec(spec, load_imports(spec, spec_path), load_assets(spec, spec_path))
     except DiagnosticError as error:
         raise DiagnosticError([*findings, *error.diagnostics]) from None
     findings.extend(canonical.diagnostics)

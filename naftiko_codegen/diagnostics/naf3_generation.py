@@ -87,9 +87,10 @@ _GAPS = (
         _WARNING,
         "adapter type not generated",
         "remove this adapter, or run it with the Naftiko engine",
-        "Generated packages serve REST and MCP adapters (and a control port); skill adapters and "
-        "unknown types are not generated.",
-        "`skill` adapters are not generated; the package serves the REST and MCP adapters only",
+        "Generated packages serve REST, MCP and skill adapters and one control port; a second "
+        "control adapter and unknown types are not generated.",
+        "adapter type 'grpc' is not a Naftiko adapter; it is not generated (the package serves "
+        "the REST and MCP adapters only)",
     ),
     CatalogueEntry(
         "NAF395",

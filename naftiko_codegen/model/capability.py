@@ -21,6 +21,7 @@ from .imports import CodeNeeds, ImportsModel, PackageFacts, package_imports
 from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
 from .operations import OperationModel, operation_needs
 from .rest import RestModel, RouteModel, rest_model, route_unit
+from .skills import SkillsModel, skills_model
 from .test_plan import TestPlan, build_test_plan
 from .units import Scope, Unit, unit_scope
 from .workflows import WorkflowModel
@@ -95,6 +96,8 @@ class CapabilityModel:
     """Some consumed operation answers YAML (the package depends on PyYAML)."""
     spec_version: str = ""
     """The spec's `naftiko` version (reported by the control port's `/status`)."""
+    skills: SkillsModel | None = None
+    """The skill adapter, when the spec declares one."""
 
 
 def _file_path(location: str | None) -> str | None:
@@ -143,6 +146,8 @@ class _Adapters:
     rest_needs: Needs
     mcp_needs: Needs
     control_needs: Needs
+    skills: SkillsModel | None = None
+    skills_needs: Needs = NOTHING
 
 
 def _adapters(canonical: CanonicalCapability, scope: Scope, title: str) -> _Adapters:
@@ -159,7 +164,10 @@ def _adapters(canonical: CanonicalCapability, scope: Scope, title: str) -> _Adap
     control, control_needs = None, NOTHING
     if canonical.control is not None:
         control, control_needs = control_model(canonical.control, scope.secrets)
-    return _Adapters(rest, mcp, control, rest_needs, mcp_needs, control_needs)
+    skills, skills_needs = None, NOTHING
+    if canonical.skills is not None:
+        skills, skills_needs = skills_model(canonical.skills, scope.secrets)
+    return _Adapters(rest, mcp, control, rest_needs, mcp_needs, control_needs, skills, skills_needs)
 
 
 def _uses_mapping(adapters: _Adapters, workflows: tuple[WorkflowModel, ...]) -> bool:
@@ -195,12 +203,18 @@ def _dependencies(
     return tuple(sorted(dependencies))
 
 
-def _jwt_used_by(rest: RestModel | None, mcp: McpModel | None, control: ControlModel | None) -> str:
+def _jwt_used_by(
+    rest: RestModel | None,
+    mcp: McpModel | None,
+    control: ControlModel | None,
+    skills: SkillsModel | None = None,
+) -> str:
     """`inbound authentication of …` naming each adapter that validates JWTs, or ''."""
     named = (
         (rest, f"REST adapter {rest.namespace!r}" if rest else ""),
         (mcp, f"MCP adapter {mcp.namespace!r}" if mcp else ""),
         (control, "the control port"),
+        (skills, f"skill adapter {skills.namespace!r}" if skills else ""),
     )
     users = [
         name
@@ -233,12 +247,14 @@ def build_capability(
     title = canonical.label or slug
     adapters = _adapters(canonical, scope, title)
     rest, mcp, control = adapters.rest, adapters.mcp, adapters.control
+    skills = adapters.skills
     every_need = all_needs(
         [
             *(needs for _, needs in built_apis),
             adapters.rest_needs,
             adapters.mcp_needs,
             adapters.control_needs,
+            adapters.skills_needs,
         ]
     )
     secrets = _secret_models(canonical.binds, attributes, every_need)
@@ -264,9 +280,12 @@ def build_capability(
         uses_output_mapping=_uses_mapping(adapters, workflows),
         uses_file_secrets=any(s.file for s in secrets),
         uses_inbound_auth=bool(
-            (rest and rest.auth) or (mcp and mcp.auth) or (control and control.auth)
+            (rest and rest.auth)
+            or (mcp and mcp.auth)
+            or (control and control.auth)
+            or (skills and skills.auth)
         ),
-        jwt_used_by=_jwt_used_by(rest, mcp, control),
+        jwt_used_by=_jwt_used_by(rest, mcp, control, skills),
         auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
         operation_exports=tuple(sorted(op.function for op in operations)),
         imports=package_imports(
@@ -279,6 +298,7 @@ def build_capability(
                 uses_raw_formats=any(op.raw_format != "json" for op in operations),
                 has_secrets=bool(secrets),
                 has_operations=bool(operations),
+                skills=skills is not None,
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),
@@ -288,11 +308,14 @@ def build_capability(
                 control_app=adapters.control_needs,
             ),
         ),
-        dependencies=_dependencies(secrets, operations, bool(_jwt_used_by(rest, mcp, control))),
+        dependencies=_dependencies(
+            secrets, operations, bool(_jwt_used_by(rest, mcp, control, skills))
+        ),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),
         control=control,
+        skills=skills,
         spec_version=canonical.spec_version,
         workflows=workflows,
         orchestration_exports=tuple(
