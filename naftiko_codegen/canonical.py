@@ -43,6 +43,7 @@ __all__ = [
     "RestAdapter",
     "RestForward",
     "RestOperation",
+    "ScriptStep",
     "Skill",
     "SkillAdapter",
     "SkillTool",
@@ -225,7 +226,24 @@ class LookupStep:
     """The fields copied out of each match."""
 
 
-Step = CallStep | LookupStep
+@dataclass(frozen=True)
+class ScriptStep:
+    """An orchestration step that runs a Python script (`type: script`) in a child process."""
+
+    name: str
+    file: str
+    """The script, relative to its folder."""
+    dependencies: tuple[str, ...]
+    """Scripts run before it, in order, in the same namespace (relative to the folder)."""
+    folder: AssetFolder
+    """The step's `location` folder, read at build time and shipped in the package."""
+    values: tuple[tuple[str, Any], ...]
+    """`with`: extra `context` entries; strings may hold `{{input}}` / `{{step.field}}`."""
+    timeout: float
+    """Wall-clock seconds (`management.scripting.timeout`, 60 by default)."""
+
+
+Step = CallStep | LookupStep | ScriptStep
 
 
 @dataclass(frozen=True)

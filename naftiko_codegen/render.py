@@ -103,6 +103,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     ),
     PlannedFile("runtime:steps.py", "src/{package}/steps.py", lambda model: bool(model.workflows)),
     PlannedFile(
+        "runtime:scripts.py", "src/{package}/scripts.py", lambda model: bool(model.script_folders)
+    ),
+    PlannedFile(
         "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
     ),
     PlannedFile(

@@ -58,11 +58,11 @@ _GAPS = (
         "NAF391",
         _WARNING,
         "unit with steps not generated",
-        "express it with `call` and `lookup` steps, or as a single `call`",
-        "Generated orchestrations run `call` and `lookup` steps; a unit with another kind of "
-        "step (script, …) or with an empty `steps` list is left out. " + _LEFT_OUT,
-        "MCP tool 'report' uses a `script` step, which naftiko-gen does not generate (only "
-        "`call` and `lookup` steps); it is left out of the generated package",
+        "express it with `call`, `lookup` and `script` steps, or as a single `call`",
+        "Generated orchestrations run `call`, `lookup` and `script` steps; a unit with another "
+        "kind of step or with an empty `steps` list is left out. " + _LEFT_OUT,
+        "MCP tool 'report' uses a `transform` step, which naftiko-gen does not generate (only "
+        "`call`, `lookup` and `script` steps); it is left out of the generated package",
     ),
     CatalogueEntry(
         "NAF392",

@@ -7,12 +7,13 @@ table from the code's secret reads, imports from the code's needs, flags from th
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .. import __version__
-from ..canonical import Bind, CanonicalCapability
+from ..canonical import Bind, CanonicalCapability, ScriptStep
 from ..names import PythonIdentifier, identifier
 from .apis import ApiModel, api_models
 from .code import NOTHING, Needs, Secrets, all_needs, claim_each
@@ -98,6 +99,8 @@ class CapabilityModel:
     """The spec's `naftiko` version (reported by the control port's `/status`)."""
     skills: SkillsModel | None = None
     """The skill adapter, when the spec declares one."""
+    script_folders: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The folders of the script steps: `location` → {file path → base64 content}."""
 
 
 def _file_path(location: str | None) -> str | None:
@@ -260,6 +263,14 @@ def build_capability(
     secrets = _secret_models(canonical.binds, attributes, every_need)
     operations = tuple(model for model, _ in scope.operations.values())
     workflows = tuple(known.model for known in scope.workflows)
+    script_folders = {
+        step.folder.location: {
+            path: base64.b64encode(data).decode("ascii") for path, data in step.folder.files
+        }
+        for known in scope.workflows
+        for step in known.orchestration.steps
+        if isinstance(step, ScriptStep)
+    }
     return CapabilityModel(
         context_version=CONTEXT_VERSION,
         generator_version=__version__,
@@ -316,6 +327,7 @@ def build_capability(
         uses_yaml_output=any(op.raw_format == "yaml" for op in operations),
         control=control,
         skills=skills,
+        script_folders=script_folders,
         spec_version=canonical.spec_version,
         workflows=workflows,
         orchestration_exports=tuple(

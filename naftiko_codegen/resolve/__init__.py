@@ -53,7 +53,7 @@ def resolve_spec(
 
     Raise `DiagnosticError` when it cannot be served.
     """
-    scope = Scope(spec, imports or {})
+    scope = Scope(spec, imports or {}, assets=assets or {})
     data = spec.data
     collect_binds(scope, data)
     collect_apis(scope, data)
@@ -68,7 +68,7 @@ def resolve_spec(
         )
         raise DiagnosticError(scope.findings)
     rest, mcp, control = _adapters(scope, capability)
-    skills = _skill_adapter(scope, capability, [*rest, *mcp], assets or {})
+    skills = _skill_adapter(scope, capability, [*rest, *mcp], scope.assets)
     _check_ports(scope, rest, mcp, control, skills)
     if (
         not any(a.operations or a.forwards for a in rest)
