@@ -14,10 +14,10 @@ LAYERS = (
     ("_values", "scope"),
     ("binds", "wire", "duplicates"),
     ("auth", "bodies", "aggregates"),
-    ("consumes", "calls"),
+    ("consumes", "calls", "scripts"),
     ("orchestration",),
     ("units",),
-    ("rest", "mcp", "control"),
+    ("rest", "mcp", "control", "skills"),
     ("__init__",),
 )
 
