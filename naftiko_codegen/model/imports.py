@@ -249,7 +249,6 @@ def _orchestration(needs: Needs) -> ModuleImports:
     return module_imports(
         _FUTURE
         | _from("typing", "Any")
-        | _from("", "operations")
         | _from("steps", "answer", "lookup", "select", "step_output")
         | _from(UPSTREAM, "UpstreamClient", "UpstreamResponse")
         | needs

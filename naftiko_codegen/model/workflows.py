@@ -82,6 +82,8 @@ class WorkflowModel:
     """A tuple literal of `(target path, source path)` pairs."""
     uses_scripts: bool = False
     """Some step runs a script: the coroutine gathers its inputs by spec name (`inputs`)."""
+    calls_upstream: bool = True
+    """Some step is a call; without one (scripts only) an unresolved answer is empty (204)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,9 @@ _SCRIPT_NEEDS = Needs(
 )
 
 
+_CALL_NEEDS = Needs(imports=frozenset({("", "operations")}))
+
+
 def _script_step(step: ScriptStep) -> tuple[StepModel, Needs]:
     script = ScriptModel(
         folder=step.folder.location,
@@ -181,6 +186,7 @@ def _step(
         operation = step.call.operation
         projections = py_literal(dict(operation.projections)) if operation.projections else None
         call, needs = call_model(step.call, names, Output(True), operations, secrets, used_for)
+        needs = needs | _CALL_NEEDS  # `operations.<function>(…)`
         model = StepModel(
             name=step.name,
             kind="call",
@@ -231,6 +237,7 @@ def _workflow(
         steps=tuple(step for step, _ in steps),
         mappings=py_literal(mappings),
         uses_scripts=any(isinstance(s, ScriptStep) for s in source.orchestration.steps),
+        calls_upstream=any(isinstance(s, CallStep) for s in source.orchestration.steps),
     )
     return KnownWorkflow(
         source.orchestration,

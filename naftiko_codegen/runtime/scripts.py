@@ -24,9 +24,9 @@ interpreter, so it runs each `python` step as `python -I -S` in a subprocess:
 This is defense in depth, not a sandbox: the hook and the limits hold against a script that
 uses Python as written, not against one that exploits the interpreter itself (a crafted
 bytecode object, a C-level bug). Run untrusted scripts in a container or VM with no network.
-The wall-clock limit comes from the spec (`management.scripting.timeout`, 60 s by default) and
-`NAFTIKO_SCRIPT_TIMEOUT` (seconds) overrides it; `NAFTIKO_SCRIPT_MEMORY_BYTES` sets the address
-space (512 MiB by default).
+`NAFTIKO_SCRIPTING=false` turns every script step off (503). The wall-clock limit comes from the
+spec (`management.scripting.timeout`, 60 s by default) and `NAFTIKO_SCRIPT_TIMEOUT` (seconds)
+overrides it; `NAFTIKO_SCRIPT_MEMORY_BYTES` sets the address space (512 MiB by default).
 """
 
 from __future__ import annotations
@@ -179,7 +179,13 @@ async def run_script(
     step: str,
     timeout: float,
 ) -> Any:
-    """Run one script step; return its `result`, or raise `ScriptError` saying what went wrong."""
+    """Run one script step; return its `result`, or raise `ScriptError` saying what went wrong.
+
+    `NAFTIKO_SCRIPTING=false` turns script steps off at run time, as it does in the engine.
+    """
+    if os.environ.get("NAFTIKO_SCRIPTING", "").strip().lower() == "false":
+        detail = f"script step {step!r} did not run: NAFTIKO_SCRIPTING=false turns scripts off"
+        raise ScriptError(503, "Scripting disabled", detail)
     seconds = _number("NAFTIKO_SCRIPT_TIMEOUT", timeout)
     memory = int(_number("NAFTIKO_SCRIPT_MEMORY_BYTES", _DEFAULT_MEMORY))
     most = int(_number("NAFTIKO_SCRIPT_MAX_OUTPUT_BYTES", _DEFAULT_OUTPUT))

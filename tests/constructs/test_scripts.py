@@ -52,6 +52,7 @@ SCRIPTS = {
     "process.py": "import subprocess\nresult = subprocess.run(['id']).returncode\n",
     "write.py": "open('planted.txt', 'w').write('x')\nresult = 'written'\n",
     "loop.py": "while True:\n    pass\n",
+    "double.py": "result = {'doubled': context['n'] * 2}\n",
 }
 
 SCORE_STEPS = """\
@@ -142,6 +143,13 @@ capability:
             - {{name: customer, type: string, description: Customer name}}
 {SCORE_STEPS}
 {"".join(escape_tool(name) for name in ("passwd", "socket", "process", "write", "loop"))}
+        - name: double
+          description: A script alone, no upstream call
+          inputParameters: [{{name: n, type: integer, description: A number}}]
+          steps:
+            - {{name: calc, type: script, language: python, location: "file:///./scripts", file: double.py}}
+          mappings:
+            - {{targetName: doubled, value: "$.calc.doubled"}}
 """
 
 ORDER = {"id": "7", "lines": [{"price": 10, "qty": 2}, {"price": 4.5, "qty": 2}]}
@@ -228,6 +236,10 @@ def test_a_script_result_flows_into_the_next_step_and_escapes_are_stopped(
         ):
             assert (response.status, await response.json()) == (200, SCORE)
         assert [r.query for r in upstream.requests] == [[], [("total", "43.5")]]
+        # A unit of scripts alone answers from its inputs; the upstream hears nothing.
+        upstream.requests.clear()
+        assert await call_tool(mcp, "double", {"n": 21}) == (False, '{"doubled": 42}')
+        assert upstream.requests == []
         # Escapes: each refused inside the child, reported as a tool error naming the refusal.
         for name, expected in (
             ("passwd", "cannot read '/etc/passwd'"),

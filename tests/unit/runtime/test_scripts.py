@@ -82,3 +82,10 @@ def test_with_values_are_rendered_from_inputs_and_outputs() -> None:
         {"id": "7"},
         {"step": {"total": 4}},
     ) == {"a": 'id 7 / 4 / {"total": 4} / ', "b": 3}
+
+
+def test_scripting_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAFTIKO_SCRIPTING", "false")
+    with pytest.raises(ScriptError) as caught:
+        _run("main")
+    assert caught.value.status == 503 and "NAFTIKO_SCRIPTING" in caught.value.detail
