@@ -425,7 +425,7 @@ class AssetFolder:
     """A folder shipped in the package (a skill's or a script's `location`), read at build time."""
 
     location: str
-    """The `location` value as the spec writes it."""
+    """As the spec writes it."""
     files: tuple[tuple[str, bytes], ...]
     """(path relative to the folder, POSIX separators; content), sorted by path."""
 
@@ -454,8 +454,7 @@ class Skill:
     description: str
     tools: tuple[SkillTool, ...]
     metadata: tuple[tuple[str, Any], ...] = ()
-    """The optional frontmatter fields the spec sets, in the engine's order, with their keys
-    as the engine writes them (`license`, `compatibility`, `argument-hint`, …)."""
+    """The optional frontmatter fields set (`license`, `argument-hint`, …), in the engine's order."""
     folder: AssetFolder | None = None
     """The `location` folder's files, when the skill has a location."""
 
