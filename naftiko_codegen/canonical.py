@@ -16,6 +16,7 @@ __all__ = [
     "Action",
     "Api",
     "Argument",
+    "AssetFolder",
     "Auth",
     "Bind",
     "BodyLeaf",
@@ -42,6 +43,10 @@ __all__ = [
     "RestAdapter",
     "RestForward",
     "RestOperation",
+    "ScriptStep",
+    "Skill",
+    "SkillAdapter",
+    "SkillTool",
     "Step",
     "StepMapping",
 ]
@@ -226,7 +231,24 @@ class LookupStep:
     """The fields copied out of each match."""
 
 
-Step = CallStep | LookupStep
+@dataclass(frozen=True)
+class ScriptStep:
+    """An orchestration step that runs a Python script (`type: script`) in a child process."""
+
+    name: str
+    file: str
+    """The script, relative to its folder."""
+    dependencies: tuple[str, ...]
+    """Scripts run before it, in order, in the same namespace (relative to the folder)."""
+    folder: AssetFolder
+    """The step's `location` folder, read at build time and shipped in the package."""
+    values: tuple[tuple[str, Any], ...]
+    """`with`: extra `context` entries; strings may hold `{{input}}` / `{{step.field}}`."""
+    timeout: float
+    """Wall-clock seconds (`management.scripting.timeout`, 60 by default)."""
+
+
+Step = CallStep | LookupStep | ScriptStep
 
 
 @dataclass(frozen=True)
@@ -404,6 +426,57 @@ class McpAdapter:
 
 
 @dataclass(frozen=True)
+class AssetFolder:
+    """A folder shipped in the package (a skill's or a script's `location`), read at build time."""
+
+    location: str
+    """As the spec writes it."""
+    files: tuple[tuple[str, bytes], ...]
+    """(path relative to the folder, POSIX separators; content), sorted by path."""
+
+
+@dataclass(frozen=True)
+class SkillTool:
+    """A tool of a skill: derived `from` a sibling adapter's unit, or an `instruction` file."""
+
+    name: str
+    description: str
+    target_namespace: str = ""
+    """`from.sourceNamespace`: the REST or MCP adapter whose unit this is (derived tools)."""
+    action: str = ""
+    """`from.action`: the MCP tool or REST operation name (derived tools)."""
+    mode: str = ""
+    """`mcp` or `rest`: the kind of adapter `target_namespace` names (derived tools)."""
+    instruction: str = ""
+    """The instruction file, relative to the skill's folder (instruction tools)."""
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One skill of a skill adapter: Agent Skills metadata, its tools and its folder's files."""
+
+    name: str
+    description: str
+    tools: tuple[SkillTool, ...]
+    metadata: tuple[tuple[str, Any], ...] = ()
+    """The optional frontmatter fields set (`license`, `argument-hint`, …), in the engine's order."""
+    folder: AssetFolder | None = None
+    """The `location` folder's files, when the skill has a location."""
+
+
+@dataclass(frozen=True)
+class SkillAdapter:
+    """A skill adapter (`exposes[]` entry of type `skill`): a read-only catalog of skills."""
+
+    namespace: str
+    port: int | None
+    address: str | None
+    description: str
+    skills: tuple[Skill, ...]
+    auth: Auth | None = None
+
+
+@dataclass(frozen=True)
 class ControlAdapter:
     """The control port (`exposes[]` entry of type `control`): health and status endpoints."""
 
@@ -428,3 +501,5 @@ class CanonicalCapability:
     mcp_adapters: tuple[McpAdapter, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False)
     control: ControlAdapter | None = None
+    skills: SkillAdapter | None = None
+    """The skill adapter (the first one), when the spec declares one."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .assets import load_assets
 from .customise import (
     create_user_environment,
     extra_templates,
@@ -93,7 +94,11 @@ def check_spec(
         if has_errors(findings):
             return tuple(sorted(findings, key=Diagnostic.sort_key))
         canonical = resolve_spec(
-            spec, load_imports(spec, spec_path), load_schema_files(spec, spec_path), derive=derive
+            spec,
+            load_imports(spec, spec_path),
+            schema_files=load_schema_files(spec, spec_path),
+            assets=load_assets(spec, spec_path),
+            derive=derive,
         )
     except DiagnosticError as error:
         return tuple(sorted([*findings, *error.diagnostics], key=Diagnostic.sort_key))
@@ -138,7 +143,11 @@ def generate(
         raise DiagnosticError(findings)
     try:
         canonical = resolve_spec(
-            spec, load_imports(spec, spec_path), load_schema_files(spec, spec_path), derive=derive
+            spec,
+            load_imports(spec, spec_path),
+            schema_files=load_schema_files(spec, spec_path),
+            assets=load_assets(spec, spec_path),
+            derive=derive,
         )
     except DiagnosticError as error:
         raise DiagnosticError([*findings, *error.diagnostics]) from None

@@ -103,6 +103,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     ),
     PlannedFile("runtime:steps.py", "src/{package}/steps.py", lambda model: bool(model.workflows)),
     PlannedFile(
+        "runtime:scripts.py", "src/{package}/scripts.py", lambda model: bool(model.script_folders)
+    ),
+    PlannedFile(
         "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
     ),
     PlannedFile(
@@ -168,6 +171,14 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "runtime:control.py", "src/{package}/control.py", lambda model: model.control is not None
     ),
     PlannedFile(
+        "src/package/skill_app.py.jinja",
+        "src/{package}/skill_app.py",
+        lambda model: model.skills is not None,
+    ),
+    PlannedFile(
+        "runtime:skills.py", "src/{package}/skills.py", lambda model: model.skills is not None
+    ),
+    PlannedFile(
         "runtime:inbound_auth.py",
         "src/{package}/inbound_auth.py",
         lambda model: model.uses_inbound_auth,
@@ -189,6 +200,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     ),
     PlannedFile(
         "tests/test_control.py.jinja", "tests/test_control.py", lambda m: m.control is not None
+    ),
+    PlannedFile(
+        "tests/test_skills.py.jinja", "tests/test_skills.py", lambda m: m.skills is not None
     ),
 )
 

@@ -73,11 +73,11 @@ _GAPS = (
         "NAF391",
         _WARNING,
         "unit with steps not generated",
-        "express it with `call` and `lookup` steps, or as a single `call`",
-        "Generated orchestrations run `call` and `lookup` steps; a unit with another kind of "
-        "step (script, …) or with an empty `steps` list is left out. " + _LEFT_OUT,
-        "MCP tool 'report' uses a `script` step, which naftiko-gen does not generate (only "
-        "`call` and `lookup` steps); it is left out of the generated package",
+        "express it with `call`, `lookup` and `script` steps, or as a single `call`",
+        "Generated orchestrations run `call`, `lookup` and `script` steps; a unit with another "
+        "kind of step or with an empty `steps` list is left out. " + _LEFT_OUT,
+        "MCP tool 'report' uses a `transform` step, which naftiko-gen does not generate (only "
+        "`call`, `lookup` and `script` steps); it is left out of the generated package",
     ),
     CatalogueEntry(
         "NAF392",
@@ -102,9 +102,10 @@ _GAPS = (
         _WARNING,
         "adapter type not generated",
         "remove this adapter, or run it with the Naftiko engine",
-        "Generated packages serve REST and MCP adapters (and a control port); skill adapters and "
-        "unknown types are not generated.",
-        "`skill` adapters are not generated; the package serves the REST and MCP adapters only",
+        "Generated packages serve REST, MCP and skill adapters and one control port; a second "
+        "control adapter and unknown types are not generated.",
+        "adapter type 'grpc' is not a Naftiko adapter; it is not generated (the package serves "
+        "the REST and MCP adapters only)",
     ),
     CatalogueEntry(
         "NAF395",

@@ -24,9 +24,10 @@ from .imports import ImportLine, ImportsModel, ModuleImports
 from .mcp import McpModel, PromptModel, ResourceModel, ToolModel
 from .operations import OperationModel, ParameterModel
 from .rest import ForwardModel, RestModel, RouteModel
+from .skills import SkillsModel
 from .test_plan import ForwardTest, PromptTest, ResourceTest, RouteTest, TestPlan, ToolTest
 from .units import InputModel
-from .workflows import StepModel, WorkflowCallModel, WorkflowModel
+from .workflows import ScriptModel, StepModel, WorkflowCallModel, WorkflowModel
 
 __all__ = [
     "CONTEXT_VERSION",
@@ -51,7 +52,9 @@ __all__ = [
     "RestModel",
     "RouteModel",
     "RouteTest",
+    "ScriptModel",
     "SecretModel",
+    "SkillsModel",
     "StepModel",
     "TestPlan",
     "ToolModel",

@@ -7,12 +7,13 @@ table from the code's secret reads, imports from the code's needs, flags from th
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .. import __version__
-from ..canonical import Bind, CanonicalCapability
+from ..canonical import Bind, CanonicalCapability, ScriptStep
 from ..names import PythonIdentifier, identifier
 from .apis import ApiModel, api_models
 from .code import NOTHING, Needs, Secrets, all_needs, claim_each
@@ -21,6 +22,7 @@ from .imports import CodeNeeds, ImportsModel, PackageFacts, package_imports
 from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
 from .operations import OperationModel, operation_needs
 from .rest import RestModel, RouteModel, rest_model, route_unit
+from .skills import SkillsModel, skills_model
 from .test_plan import TestPlan, build_test_plan
 from .units import Scope, Unit, unit_scope
 from .workflows import WorkflowModel
@@ -99,6 +101,10 @@ class CapabilityModel:
     """`(file name, text)` of each schema file shipped in the package's `schemas/`, sorted."""
     spec_version: str = ""
     """The spec's `naftiko` version (reported by the control port's `/status`)."""
+    skills: SkillsModel | None = None
+    """The skill adapter, when the spec declares one."""
+    script_folders: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The folders of the script steps: `location` → {file path → base64 content}."""
 
 
 def _file_path(location: str | None) -> str | None:
@@ -147,6 +153,8 @@ class _Adapters:
     rest_needs: Needs
     mcp_needs: Needs
     control_needs: Needs
+    skills: SkillsModel | None = None
+    skills_needs: Needs = NOTHING
 
 
 def _adapters(canonical: CanonicalCapability, scope: Scope, title: str) -> _Adapters:
@@ -163,7 +171,10 @@ def _adapters(canonical: CanonicalCapability, scope: Scope, title: str) -> _Adap
     control, control_needs = None, NOTHING
     if canonical.control is not None:
         control, control_needs = control_model(canonical.control, scope.secrets)
-    return _Adapters(rest, mcp, control, rest_needs, mcp_needs, control_needs)
+    skills, skills_needs = None, NOTHING
+    if canonical.skills is not None:
+        skills, skills_needs = skills_model(canonical.skills, scope.secrets)
+    return _Adapters(rest, mcp, control, rest_needs, mcp_needs, control_needs, skills, skills_needs)
 
 
 def _uses_mapping(adapters: _Adapters, workflows: tuple[WorkflowModel, ...]) -> bool:
@@ -218,12 +229,18 @@ def _dependencies(
     return tuple(sorted(dependencies))
 
 
-def _jwt_used_by(rest: RestModel | None, mcp: McpModel | None, control: ControlModel | None) -> str:
+def _jwt_used_by(
+    rest: RestModel | None,
+    mcp: McpModel | None,
+    control: ControlModel | None,
+    skills: SkillsModel | None = None,
+) -> str:
     """`inbound authentication of …` naming each adapter that validates JWTs, or ''."""
     named = (
         (rest, f"REST adapter {rest.namespace!r}" if rest else ""),
         (mcp, f"MCP adapter {mcp.namespace!r}" if mcp else ""),
         (control, "the control port"),
+        (skills, f"skill adapter {skills.namespace!r}" if skills else ""),
     )
     users = [
         name
@@ -256,17 +273,27 @@ def build_capability(
     title = canonical.label or slug
     adapters = _adapters(canonical, scope, title)
     rest, mcp, control = adapters.rest, adapters.mcp, adapters.control
+    skills = adapters.skills
     every_need = all_needs(
         [
             *(needs for _, needs in built_apis),
             adapters.rest_needs,
             adapters.mcp_needs,
             adapters.control_needs,
+            adapters.skills_needs,
         ]
     )
     secrets = _secret_models(canonical.binds, attributes, every_need)
     operations = tuple(model for model, _ in scope.operations.values())
     workflows = tuple(known.model for known in scope.workflows)
+    script_folders = {
+        step.folder.location: {
+            path: base64.b64encode(data).decode("ascii") for path, data in step.folder.files
+        }
+        for known in scope.workflows
+        for step in known.orchestration.steps
+        if isinstance(step, ScriptStep)
+    }
     return CapabilityModel(
         context_version=CONTEXT_VERSION,
         generator_version=__version__,
@@ -287,9 +314,12 @@ def build_capability(
         uses_output_mapping=_uses_mapping(adapters, workflows),
         uses_file_secrets=any(s.file for s in secrets),
         uses_inbound_auth=bool(
-            (rest and rest.auth) or (mcp and mcp.auth) or (control and control.auth)
+            (rest and rest.auth)
+            or (mcp and mcp.auth)
+            or (control and control.auth)
+            or (skills and skills.auth)
         ),
-        jwt_used_by=_jwt_used_by(rest, mcp, control),
+        jwt_used_by=_jwt_used_by(rest, mcp, control, skills),
         auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
         operation_exports=tuple(sorted(op.function for op in operations)),
         imports=package_imports(
@@ -302,6 +332,7 @@ def build_capability(
                 uses_raw_formats=any(op.raw_format != "json" for op in operations),
                 has_secrets=bool(secrets),
                 has_operations=bool(operations),
+                skills=skills is not None,
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),
@@ -312,7 +343,10 @@ def build_capability(
             ),
         ),
         dependencies=_dependencies(
-            secrets, operations, bool(_jwt_used_by(rest, mcp, control)), rest=rest is not None
+            secrets,
+            operations,
+            bool(_jwt_used_by(rest, mcp, control, skills)),
+            rest=rest is not None,
         ),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),
@@ -320,6 +354,8 @@ def build_capability(
         raw_formats=tuple(sorted({op.raw_format for op in operations} - {"json"})),
         schema_files=tuple(sorted({op.schema_file for op in operations if op.schema_file})),
         control=control,
+        skills=skills,
+        script_folders=script_folders,
         spec_version=canonical.spec_version,
         workflows=workflows,
         orchestration_exports=tuple(

@@ -21,6 +21,7 @@ from . import (
     mcp,
     operations,
     rest,
+    skills,
     test_plan,
     units,
     workflows,
@@ -41,6 +42,7 @@ _MODULES: tuple[ModuleType, ...] = (
     auth,
     mcp,
     control,
+    skills,
     imports,
     test_plan,
 )

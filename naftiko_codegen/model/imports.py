@@ -163,6 +163,8 @@ class PackageFacts:
     uses_raw_formats: bool
     has_secrets: bool
     has_operations: bool
+    skills: bool = False
+    """A skill adapter is served."""
 
 
 def _uses_jwt(facts: PackageFacts) -> bool:
@@ -175,7 +177,7 @@ def _cli(facts: PackageFacts) -> ModuleImports:
     rest, mcp, control = facts.rest, facts.mcp, facts.control
     serving = ["AdapterServer", "adapter_options", "command_line", "http_server"]
     serving += ["logging_options", "run_main", "run_until_stopped"]
-    serving += ["is_running"] if control and (rest or mcp) else []
+    serving += ["is_running"] if control and (rest or mcp or facts.skills) else []
     serving += ["otel_option"] if rest else []
     serving += ["transport_option"] if mcp else []
     return module_imports(
@@ -247,7 +249,6 @@ def _orchestration(needs: Needs) -> ModuleImports:
     return module_imports(
         _FUTURE
         | _from("typing", "Any")
-        | _from("", "operations")
         | _from("steps", "answer", "lookup", "select", "step_output")
         | _from(UPSTREAM, "UpstreamClient", "UpstreamResponse")
         | needs

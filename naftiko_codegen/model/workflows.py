@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..canonical import CallStep, Input, LookupStep, Orchestration, Output
+from ..canonical import CallStep, Input, LookupStep, Orchestration, Output, ScriptStep
 from ..names import PythonCode, PythonIdentifier, UniqueNames, py_literal
 from .calls import CallModel, call_model
 from .code import (
@@ -23,6 +23,7 @@ from .operations import Operations, ParameterModel
 
 __all__ = [
     "KnownWorkflow",
+    "ScriptModel",
     "StepModel",
     "WorkflowCallModel",
     "WorkflowModel",
@@ -52,6 +53,21 @@ class StepModel:
     """For a lookup step: code for the value(s) looked up."""
     fields: PythonCode
     """For a lookup step: a tuple literal of the fields copied out of each match."""
+    script: ScriptModel | None = None
+    """For a script step: what runs, and with which extra `context` values."""
+
+
+@dataclass(frozen=True)
+class ScriptModel:
+    """A script step: its folder (a key of `SCRIPTS` in `orchestration.py`) and what it runs."""
+
+    folder: str
+    file: str
+    dependencies: PythonCode
+    """A tuple literal of the scripts run before it."""
+    values: PythonCode
+    """A dict literal of the step's `with` (strings may hold `{{…}}`)."""
+    timeout: float
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,10 @@ class WorkflowModel:
     steps: tuple[StepModel, ...]
     mappings: PythonCode
     """A tuple literal of `(target path, source path)` pairs."""
+    uses_scripts: bool = False
+    """Some step runs a script: the coroutine gathers its inputs by spec name (`inputs`)."""
+    calls_upstream: bool = True
+    """Some step is a call; without one (scripts only) an unresolved answer is empty (204)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,7 @@ class KnownWorkflow:
 _MODULE_NAMES = (
     *("answer", "lookup", "select", "step_output", "json_path", "operations"),
     *("json", "text", "basic_credentials", "UpstreamClient", "UpstreamResponse"),
+    *("run_script", "render_with", "SCRIPTS", "Final"),
 )
 
 
@@ -107,7 +128,7 @@ def _signature(inputs: Iterable[Input]) -> tuple[tuple[str, str, bool], ...]:
 
 
 def _parameters(inputs: Iterable[Input]) -> tuple[ParameterModel, ...]:
-    scope = UniqueNames({"client", "outputs", "reply"})
+    scope = UniqueNames({"client", "outputs", "reply", "inputs"})
     return tuple(
         ParameterModel(
             name=item.name,
@@ -121,17 +142,51 @@ def _parameters(inputs: Iterable[Input]) -> tuple[ParameterModel, ...]:
     )
 
 
+_SCRIPT_NEEDS = Needs(
+    imports=frozenset({("scripts", "run_script"), ("scripts", "render_with"), ("typing", "Final")})
+)
+
+
+_CALL_NEEDS = Needs(imports=frozenset({("", "operations")}))
+
+
+def _script_step(step: ScriptStep) -> tuple[StepModel, Needs]:
+    script = ScriptModel(
+        folder=step.folder.location,
+        file=step.file,
+        dependencies=py_literal(step.dependencies),
+        values=py_literal(dict(step.values)),
+        timeout=step.timeout,
+    )
+    model = StepModel(
+        name=step.name,
+        kind="script",
+        summary=f"run the Python script {step.file}",
+        call=None,
+        projections=None,
+        index="",
+        match="",
+        value=None,
+        fields=PythonCode("()"),
+        script=script,
+    )
+    return model, _SCRIPT_NEEDS
+
+
 def _step(
-    step: CallStep | LookupStep,
+    step: CallStep | LookupStep | ScriptStep,
     names: Mapping[str, PythonCode],
     operations: Operations,
     secrets: Secrets,
     used_for: str,
 ) -> tuple[StepModel, Needs]:
+    if isinstance(step, ScriptStep):
+        return _script_step(step)
     if isinstance(step, CallStep):
         operation = step.call.operation
         projections = py_literal(dict(operation.projections)) if operation.projections else None
         call, needs = call_model(step.call, names, Output(True), operations, secrets, used_for)
+        needs = needs | _CALL_NEEDS  # `operations.<function>(…)`
         model = StepModel(
             name=step.name,
             kind="call",
@@ -181,6 +236,8 @@ def _workflow(
         parameters=parameters,
         steps=tuple(step for step, _ in steps),
         mappings=py_literal(mappings),
+        uses_scripts=any(isinstance(s, ScriptStep) for s in source.orchestration.steps),
+        calls_upstream=any(isinstance(s, CallStep) for s in source.orchestration.steps),
     )
     return KnownWorkflow(
         source.orchestration,

@@ -20,7 +20,14 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from ..canonical import CanonicalCapability, ControlAdapter, McpAdapter, RestAdapter
+from ..canonical import (
+    AssetFolder,
+    CanonicalCapability,
+    ControlAdapter,
+    McpAdapter,
+    RestAdapter,
+    SkillAdapter,
+)
 from ..diagnostics import Diagnostic, DiagnosticError, truncate
 from ..load import LoadedSpec, NodePath
 from ._values import as_dict, as_list
@@ -32,6 +39,7 @@ from .derive import derive_adapters, exposes_nothing
 from .mcp import resolve_mcp
 from .rest import resolve_rest
 from .scope import Scope
+from .skills import resolve_skills
 
 __all__ = ["CanonicalCapability", "resolve_spec"]
 
@@ -42,16 +50,17 @@ def resolve_spec(
     spec: LoadedSpec,
     imports: Mapping[str, LoadedSpec] | None = None,
     schema_files: Mapping[str, str] | None = None,
+    assets: Mapping[str, AssetFolder] | None = None,
     *,
     derive: bool = True,
 ) -> CanonicalCapability:
-    """Resolve a validated document (with its loaded imports, by `location`, and the schema
-    files its avro/protobuf operations name, by `outputSchema`).
+    """Resolve a validated document (with its loaded imports and asset folders, by `location`,
+    and the schema files its avro/protobuf operations name, by `outputSchema`).
 
     A capability that exposes nothing is served through derived adapters (`derive.py`) unless
     `derive` is off. Raise `DiagnosticError` when it cannot be served.
     """
-    scope = Scope(spec, imports or {}, schema_files or {})
+    scope = Scope(spec, imports or {}, schema_files or {}, assets=assets or {})
     data = spec.data
     collect_binds(scope, data)
     collect_apis(scope, data)
@@ -70,11 +79,13 @@ def resolve_spec(
     derived = derive_adapters(scope, data) if bare and derive else None
     if derived is not None:
         rest, mcp = [derived[0]], [derived[1]]
-    _check_ports(scope, rest, mcp, control)
+    skills = _skill_adapter(scope, capability, [*rest, *mcp], scope.assets)
+    _check_ports(scope, rest, mcp, control, skills)
     if (
         not any(a.operations or a.forwards for a in rest)
         and not any(a.tools for a in mcp)
         and control is None
+        and (skills is None or not skills.skills)  # an empty skill catalog serves nothing
     ):
         _nothing(scope, bare, derive)
     info = as_dict(data.get("info"))
@@ -92,6 +103,7 @@ def resolve_spec(
         mcp_adapters=tuple(mcp),
         diagnostics=diagnostics,
         control=control,
+        skills=skills,
     )
 
 
@@ -143,20 +155,46 @@ def _adapters(
             mcp.append(resolve_mcp(scope, entry, path))
         elif kind == "control" and control is None:
             control = resolve_control(scope, entry, path)
+        elif kind == "skill":
+            continue  # after the REST and MCP adapters its tools point at: `_skill_adapter`
         else:
             _not_generated(scope, kind, path)
     return rest, mcp, control
 
 
+def _skill_adapter(
+    scope: Scope,
+    capability: Mapping[str, Any],
+    siblings: list[RestAdapter | McpAdapter],
+    assets: Mapping[str, AssetFolder],
+) -> SkillAdapter | None:
+    """The first skill adapter (a second one is reported and left out)."""
+    skills: SkillAdapter | None = None
+    for index, entry in enumerate(as_list(capability.get("exposes"))):
+        if not isinstance(entry, dict) or entry.get("type") != "skill":
+            continue
+        path: NodePath = ("capability", "exposes", index)
+        if skills is None:
+            skills = resolve_skills(scope, entry, path, siblings, assets)
+            continue
+        scope.warn(
+            (*path, "type"),
+            "NAF308",
+            f"a second skill adapter ({truncate(entry.get('namespace'))}) is not generated; "
+            f"the package serves one, {skills.namespace!r}",
+            "move its skills into the first skill adapter",
+        )
+    return skills
+
+
 def _not_generated(scope: Scope, kind: Any, path: NodePath) -> None:
-    """Report an adapter left out: a skill, a second control, or an unknown type."""
-    if kind in ("skill", "control"):
+    """Report an adapter left out: a second control, or an unknown type."""
+    if kind == "control":
         scope.warn(
             (*path, "type"),
             "NAF394",
-            f"`{kind}` adapters are not generated; the package serves the REST and MCP "
-            "adapters only",
-            "remove this adapter, or run it with the Naftiko engine",
+            "a second `control` adapter is not generated; the package serves one control port",
+            "remove this adapter",
         )
         return
     close = difflib.get_close_matches(str(kind), _ADAPTER_TYPES, n=1)
@@ -174,11 +212,16 @@ def _not_generated(scope: Scope, kind: Any, path: NodePath) -> None:
 
 
 def _check_ports(
-    scope: Scope, rest: list[RestAdapter], mcp: list[McpAdapter], control: ControlAdapter | None
+    scope: Scope,
+    rest: list[RestAdapter],
+    mcp: list[McpAdapter],
+    control: ControlAdapter | None,
+    skills: SkillAdapter | None,
 ) -> None:
     """Warn when two adapters listen on one port."""
     seen: dict[int, str] = {}
-    adapters: list[RestAdapter | McpAdapter] = [*rest, *mcp]
+    adapters: list[RestAdapter | McpAdapter | SkillAdapter] = [*rest, *mcp]
+    adapters += [skills] if skills is not None else []
     if control is not None:
         seen[control.port] = "control"
     for adapter in adapters:

@@ -1,4 +1,4 @@
-"""Orchestrations: a unit's `steps` (calls and lookups) and the `mappings` of its answer."""
+"""Orchestrations: a unit's `steps` (calls, lookups, scripts) and the `mappings` of its answer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ._values import REFERENCE, as_dict, as_list
 from .binds import parse_template
 from .calls import bind_call, find_operation
 from .scope import Scope
+from .scripts import script_step
 
 __all__ = ["orchestration"]
 
@@ -70,7 +71,9 @@ def _steps(
             )
             return None
         # A step's templates and `with` values may read the outputs of the call steps before it.
-        in_step = scope.after_steps(frozenset(n for n, k in kinds.items() if k == "call"))
+        in_step = scope.after_steps(
+            frozenset(n for n, k in kinds.items() if k in ("call", "script"))
+        )
         step: Step | None
         if raw.get("type", "call") == "call":
             operation = find_operation(in_step, str(raw.get("call")), (*s_path, "call"))
@@ -90,6 +93,10 @@ def _steps(
             # The first call step took in the path inputs; later ones see them as declared.
             inputs, implied = list(bound), []
             step = CallStep(name, call)
+        elif raw.get("type") == "script":
+            step = script_step(in_step, raw, s_path, name)
+            if step is None:
+                return None
         else:
             step = _lookup_step(in_step, raw, s_path, name, kinds, roots, inputs)
             if step is None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..canonical import Api, Bind
+from ..canonical import Api, AssetFolder, Bind
 from ..diagnostics import Diagnostic, Location, Severity
 from ..load import LoadedSpec, NodePath
 
@@ -38,6 +38,8 @@ class Scope:
     schema_files: Mapping[str, str] = field(default_factory=dict)
     """The schema files avro/protobuf operations name, by `outputSchema` (read by load)."""
     findings: list[Diagnostic] = field(default_factory=list)
+    assets: Mapping[str, AssetFolder] = field(default_factory=dict)
+    """The folders shipped in the package (skill and script `location`s), by `location`."""
     binds: dict[str, Bind] = field(default_factory=dict)
     """Bind variables by name; the first declaration of a name wins."""
     binds_by_ns: dict[tuple[str, str], Bind] = field(default_factory=dict)

@@ -62,7 +62,8 @@ def unit_kind(scope: Scope, unit: Mapping[str, Any], path: NodePath, what: str) 
         unsupported = [
             (index, step.get("type"))
             for index, step in enumerate(as_list(unit.get("steps")))
-            if not isinstance(step, dict) or step.get("type", "call") not in ("call", "lookup")
+            if not isinstance(step, dict)
+            or step.get("type", "call") not in ("call", "lookup", "script")
         ]
         if unsupported or not as_list(unit.get("steps")):
             index, kind = unsupported[0] if unsupported else (0, None)
@@ -71,11 +72,11 @@ def unit_kind(scope: Scope, unit: Mapping[str, Any], path: NodePath, what: str) 
                 "NAF391",
                 (
                     f"{what} uses a `{kind}` step, which naftiko-gen does not generate (only "
-                    "`call` and `lookup` steps); it is left out of the generated package"
+                    "`call`, `lookup` and `script` steps); it is left out of the generated package"
                     if unsupported
                     else f"{what} has no steps; it is left out of the generated package"
                 ),
-                "express it with `call` and `lookup` steps, or as a single `call`",
+                "express it with `call`, `lookup` and `script` steps, or as a single `call`",
             )
             return None
         return "steps"

@@ -151,7 +151,7 @@ def test_mapping_that_names_no_step_warns_and_is_dropped() -> None:
     assert len(_tool(capability).action.mappings) == 3
 
 
-def test_script_steps_are_reported_and_the_unit_left_out() -> None:
+def test_a_javascript_step_is_refused_where_its_language_is_written() -> None:
     script = """\
       steps:
       - name: compute
@@ -160,11 +160,11 @@ def test_script_steps_are_reported_and_the_unit_left_out() -> None:
         language: javascript
         location: file:///./scripts
 """
-    with pytest.raises(DiagnosticError) as caught:  # The only tool is gone: nothing to serve.
+    with pytest.raises(DiagnosticError) as caught:  # The package has no JavaScript engine.
         _resolve(CONSUMES + script)
     codes = {d.code: d for d in caught.value.diagnostics}
-    assert "`script` step" in codes["NAF391"].message
-    assert codes["NAF302"].is_error
+    assert "written in 'javascript'" in codes["NAF305"].message
+    assert codes["NAF305"].is_error and "Python" in codes["NAF305"].hint
 
 
 # ----------------------------------------------------------------------------- generated code

@@ -39,9 +39,11 @@ def test_one_adapter_of_each_type_and_shared_ports() -> None:
 
 
 def test_adapters_that_are_not_generated() -> None:
-    exposes = LIST_ITEMS + "- type: skill\n  namespace: s\n- type: mpc\n  namespace: m\n"
+    skill = "- type: skill\n  namespace: s\n  port: 7000\n  skills: []\n"
+    exposes = LIST_ITEMS + skill + skill.replace(": s\n", ": t\n") + "- type: mpc\n  namespace: m\n"
     found = resolved(capability(exposes=exposes), validate=False)
-    assert codes(found) == ["NAF394", "NAF394"]
+    assert codes(found) == ["NAF308", "NAF394"]
+    assert found.skills is not None and found.skills.namespace == "s"
     assert found.diagnostics[1].hint == "did you mean `mcp`?"
     exposes = LIST_ITEMS + "- type: zzz\n"
     (unknown,) = resolved(capability(exposes=exposes), validate=False).diagnostics

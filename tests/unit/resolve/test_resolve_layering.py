@@ -14,10 +14,10 @@ LAYERS = (
     ("_values", "scope"),
     ("binds", "wire", "duplicates"),
     ("auth", "bodies", "aggregates"),
-    ("consumes", "calls"),
+    ("consumes", "calls", "scripts"),
     ("orchestration",),
     ("units",),
-    ("rest", "mcp", "control", "derive"),
+    ("rest", "mcp", "control", "derive", "skills"),
     ("__init__",),
 )
 

@@ -98,7 +98,7 @@ def test_a_resource_with_nothing_to_read_is_left_out() -> None:
 
 
 def test_a_resource_whose_steps_cannot_be_generated_is_left_out() -> None:
-    body = _RESOURCES.replace("type: call", "type: script")
+    body = _RESOURCES.replace("type: call", "type: transform")
     exposes = "- type: mcp\n  namespace: demo-mcp\n  port: 9090\n" + textwrap.indent(
         _TOOL + body, "  "
     )

@@ -17,7 +17,7 @@ from naftiko_codegen.resolve.units import declared_inputs, unit_kind, unit_outpu
     [
         ({"call": "a.b", "steps": []}, "call", []),
         ({"steps": [{"type": "lookup"}, {"name": "c"}]}, "steps", []),
-        ({"steps": [{"type": "call"}, {"type": "script"}]}, None, ["NAF391"]),
+        ({"steps": [{"type": "call"}, {"type": "transform"}]}, None, ["NAF391"]),
         ({"steps": []}, None, ["NAF391"]),
         ({"outputParameters": [{"name": "a", "items": {"value": 1}}]}, "mock", []),
         ({"outputParameters": [{"name": "a", "value": 1, "mapping": "$.a"}]}, None, ["NAF392"]),
@@ -31,9 +31,9 @@ def test_unit_kind(unit: dict[str, Any], kind: str | None, found: list[str]) -> 
 
 def test_unsupported_step_is_located_at_the_step() -> None:
     scope = scope_for()
-    unit_kind(scope, {"steps": [{"type": "call"}, {"type": "script"}]}, ("u",), "REST operation")
+    unit_kind(scope, {"steps": [{"type": "call"}, {"type": "transform"}]}, ("u",), "REST operation")
     (warning,) = scope.findings
-    assert "uses a `script` step" in warning.message
+    assert "uses a `transform` step" in warning.message
 
 
 def test_declared_inputs() -> None:

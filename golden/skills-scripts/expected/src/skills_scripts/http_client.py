@@ -1,0 +1,485 @@
+"""The upstream HTTP client core: one pooled aiohttp session, bounded, with secrets masked.
+
+Responses are passed on as raw bytes (no parsing on the hot path); failures become
+`UpstreamError` with the status the adapters answer: 502 unreachable, answered a redirect or an
+answer larger than `UpstreamLimits.max_response_bytes` (counted after decompression), 503 busy
+(no connection slot within the pool wait) or circuit open, 504 timed out; 422
+(`InvalidArgument`) for a value that cannot be sent (an empty path segment, NaN, a lone
+surrogate) before any request. Policies:
+
+- Redirects are never followed: a 3xx (but 304) answers 502 naming the redirect, so a
+  credential never reaches another origin. Set the base URL to the final location instead.
+- Retries: only idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE), only after a connect
+  error or a 502/503/504 answer, `UpstreamLimits.retries` times with capped, jittered
+  exponential back-off honouring a bounded `Retry-After`, within the request's timeout.
+  Besides these, aiohttp itself resends an idempotent request once when the pooled keep-alive
+  connection it used was closed by the upstream (RFC 9112 §9.3.1).
+- Every form of every secret (`masking.SecretMasker`) is masked in the body, the relayed
+  `Content-Type` and error details.
+
+The generated `upstream.py` describes the capability's APIs and subclasses `HttpClient`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Final, NamedTuple
+from urllib.parse import urlsplit
+
+import aiohttp
+from yarl import URL
+
+from .environment import LIMIT_VARIABLES, UpstreamLimits
+from .masking import SecretMasker
+from .resilience import (
+    IDEMPOTENT_METHODS,
+    RETRY_STATUSES,
+    Bulkhead,
+    BulkheadFull,
+    CircuitBreaker,
+    CircuitOpen,
+    retry_delay,
+)
+from .upstream_request import (
+    SURROGATE,
+    InvalidArgument,
+    UpstreamApi,
+    UpstreamError,
+    basic_credentials,
+    form_fields,
+    forward_path,
+    header_items,
+    json_bytes,
+    path_segment,
+    query_items,
+    text,
+    without_none,
+)
+
+__all__ = [
+    "BodyParser",
+    "HttpClient",
+    "InvalidArgument",
+    "UpstreamApi",
+    "UpstreamError",
+    "UpstreamResponse",
+    "basic_credentials",
+    "form_fields",
+    "forward_path",
+    "header_items",
+    "path_segment",
+    "query_items",
+    "text",
+    "user_hooks",
+    "without_none",
+]
+
+BodyParser = Callable[[bytes, str, str | None], Any]
+"""Reads a body of a declared `outputRawFormat` with the operation's `outputSchema`
+(`formats.parse_body`); raises ValueError."""
+
+_REDIRECTS: Final = frozenset({300, 301, 302, 303, 305, 307, 308})
+
+
+def user_hooks() -> ModuleType | None:
+    """Your `hooks` module (created once by naftiko-gen, then yours), or None without one."""
+    name = f"{__package__}.hooks"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise  # The hooks module exists but imports something missing: say so.
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamResponse:
+    """An upstream answer, body untouched."""
+
+    status: int
+    body: bytes
+    content_type: str | None
+    raw_format: str = "json"
+    """The format the spec declares for this body (`outputRawFormat`), read by `data()`."""
+    parse_body: BodyParser | None = field(default=None, repr=False, compare=False)
+    """How `data()` reads a body of another format than JSON (None: the package has none)."""
+    retry_after: str | None = field(default=None, repr=False, compare=False)
+    """The upstream's `Retry-After` header, read by the retry policy."""
+    output_schema: str | None = field(default=None, repr=False, compare=False)
+    """The operation's `outputSchema`, passed to `parse_body` (selector, filter, schema file)."""
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body is declared (or, when undeclared, looks like) JSON."""
+        if self.content_type:
+            media = self.content_type.split(";", 1)[0].strip().lower()
+            return media == "application/json" or media.endswith("+json")
+        return self.body[:1] in (b"{", b"[")
+
+    def json(self) -> Any:
+        """Parse the body as JSON (`None` when empty)."""
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def has_data(self) -> bool:
+        """Whether output mappings can read the body: JSON, or a format the spec declares."""
+        return bool(self.body) and (self.is_json or self.raw_format != "json")
+
+    def data(self) -> Any:
+        """The body as data for output mappings; raise ValueError when it is malformed."""
+        if self.parse_body is not None and self.raw_format != "json" and not self.is_json:
+            return self.parse_body(self.body, self.raw_format, self.output_schema)
+        return self.json()
+
+
+class _Answer(NamedTuple):
+    """What one attempt read: status, masked body and content type, and any `Retry-After`."""
+
+    status: int
+    body: bytes
+    content_type: str | None
+    retry_after: str | None
+
+
+@dataclass(slots=True)
+class _Guard:
+    """What protects one consumed API: its timeouts, bulkhead and circuit breaker (and the
+    digest authentication state, whose nonce and count carry over between its requests)."""
+
+    timeout: aiohttp.ClientTimeout
+    bulkhead: Bulkhead
+    breaker: CircuitBreaker
+    middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
+
+
+class HttpClient:
+    """Sends requests to the consumed APIs over one shared, pooled connection set.
+
+    `secrets` are the values masked in every reply (with the values of the APIs' auth headers
+    and query parameters): upstreams may echo credentials (Jupyter's HTML error pages embed the
+    token it was sent), and such bytes never leave the adapter in any encoding. `limits` bound
+    every API (see the module docstring); each API has its own bulkhead and breaker.
+    """
+
+    def __init__(
+        self,
+        apis: Mapping[str, UpstreamApi],
+        *,
+        secrets: Iterable[object] = (),
+        parse_body: BodyParser | None = None,
+        connection_limit: int = 100,
+        limits: UpstreamLimits | None = None,
+    ) -> None:
+        self.apis: dict[str, UpstreamApi] = dict(apis)
+        self.limits = limits if limits is not None else UpstreamLimits()
+        sent = [value for api in self.apis.values() for value in _credentials(api)]
+        self.masker = SecretMasker([*secrets, *sent])
+        self._parse_body = parse_body
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+        self._hooks = user_hooks()
+        self._guards = {name: self._guard(api) for name, api in self.apis.items()}
+
+    def _guard(self, api: UpstreamApi) -> _Guard:
+        limits = self.limits
+        return _Guard(
+            aiohttp.ClientTimeout(total=api.timeout, sock_connect=limits.connect_timeout),
+            Bulkhead(limits.concurrency, limits.pool_wait),
+            CircuitBreaker(api.name, failures=limits.breaker_failures, reset=limits.breaker_reset),
+            (aiohttp.DigestAuthMiddleware(*api.digest),) if api.digest else (),
+        )
+
+    def breaker(self, api_name: str) -> CircuitBreaker:
+        """The circuit breaker of one consumed API (its `state` is what the logs report)."""
+        return self._guards[api_name].breaker
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created on first use so it binds to the running event loop.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    limit=self._connection_limit,
+                    limit_per_host=self.limits.concurrency,
+                    ttl_dns_cache=300,
+                    keepalive_timeout=30,
+                ),
+                skip_auto_headers=("User-Agent",),
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def close(self) -> None:
+        """Close pooled connections (idempotent)."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _error(self, status: int, title: str, detail: str) -> UpstreamError:
+        return UpstreamError(status, title, self.masker.mask_text(detail))
+
+    async def send(
+        self,
+        api_name: str,
+        method: str,
+        path: str,
+        *,
+        query: Iterable[tuple[str, str]] = (),
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        content_type: str | None = None,
+        raw_format: str = "json",
+        output_schema: str | None = None,
+    ) -> UpstreamResponse:
+        """Send one request and read the whole (bounded) answer; raise `UpstreamError`."""
+        api = self.apis[api_name]
+        request_headers: Mapping[str, str] = api.headers
+        if headers:
+            request_headers = {**api.headers, **headers}
+        payload: Any = data
+        try:
+            if json_body is not None:
+                payload = json_bytes(json_body)
+                request_headers = {"Content-Type": "application/json", **request_headers}
+            elif content_type is not None:
+                request_headers = {"Content-Type": content_type, **request_headers}
+                if isinstance(payload, str):
+                    payload = payload.encode()
+            url = api.url(path, query)
+            for value in request_headers.values():
+                value.encode("utf-8")  # A lone surrogate fails here, not inside aiohttp.
+        except UnicodeEncodeError:
+            raise InvalidArgument(SURROGATE) from None
+        if self._hooks is not None:
+            request_headers = dict(request_headers)
+            await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
+        guard = self._guards[api.name]
+        try:
+            probe = guard.breaker.before_call()
+        except CircuitOpen as error:
+            raise self._circuit_open(api, error) from None
+        settled = False
+        try:
+            outcome = await self._attempts(api, guard, method, url, request_headers, payload)
+            # One verdict per call, retries included: a restart costs a few calls, not the breaker.
+            if getattr(outcome, "transport", False):
+                guard.breaker.failure()
+                settled = True
+            elif not getattr(outcome, "local", False):
+                guard.breaker.success()
+                settled = True
+        finally:
+            if probe and not settled:
+                guard.breaker.abandon()
+        if isinstance(outcome, UpstreamError):
+            raise outcome
+        status, body, content_type, retry_after = outcome
+        return UpstreamResponse(
+            status, body, content_type, raw_format, self._parse_body, retry_after, output_schema
+        )
+
+    async def _attempts(
+        self,
+        api: UpstreamApi,
+        guard: _Guard,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        payload: Any,
+    ) -> _Answer | UpstreamError:
+        """The request, retried as the retry policy allows; the last outcome."""
+        retries = self.limits.retries if method in IDEMPOTENT_METHODS else 0
+        deadline = asyncio.get_running_loop().time() + api.timeout
+        attempt = 0
+        while True:
+            outcome = await self._attempt(api, guard, method, url, headers, payload)
+            delay = self._retry_delay(outcome, attempt, retries, deadline)
+            if delay is None:
+                return outcome
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    def _retry_delay(
+        self,
+        outcome: _Answer | UpstreamError,
+        attempt: int,
+        retries: int,
+        deadline: float,
+    ) -> float | None:
+        """Seconds before the next attempt, or None when `outcome` is final."""
+        if attempt >= retries:
+            return None
+        if isinstance(outcome, UpstreamError):
+            if not getattr(outcome, "retryable", False):
+                return None
+            delay = retry_delay(attempt, self.limits.retry_max_delay)
+        elif outcome.status in RETRY_STATUSES:
+            delay = retry_delay(attempt, self.limits.retry_max_delay, outcome.retry_after)
+        else:
+            return None
+        if delay is None or asyncio.get_running_loop().time() + delay >= deadline:
+            return None  # No time left within the request's timeout: answer now.
+        return delay
+
+    async def _attempt(
+        self,
+        api: UpstreamApi,
+        guard: _Guard,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        payload: Any,
+    ) -> _Answer | UpstreamError:
+        """One request through the API's bulkhead: an answer, or the error to raise."""
+        try:
+            await guard.bulkhead.acquire()
+        except BulkheadFull:
+            error = self._error(
+                503,
+                "Upstream busy",
+                f"all {guard.bulkhead.limit} connections to the upstream API {api.name!r} are "
+                f"in use and none was freed within {guard.bulkhead.wait:g} s "
+                f"({LIMIT_VARIABLES['concurrency']}, {LIMIT_VARIABLES['pool_wait']})",
+            )
+            error.local = True  # type: ignore[attr-defined]  # says nothing of the upstream
+            return error
+        try:
+            return await self._request(api, guard, method, url, headers, payload)
+        finally:
+            guard.bulkhead.release()
+
+    def _circuit_open(self, api: UpstreamApi, error: CircuitOpen) -> UpstreamError:
+        return self._error(
+            503,
+            "Upstream circuit open",
+            f"the upstream API {api.name!r} at {api.origin} failed "
+            f"{self.limits.breaker_failures} calls in a row; calls are refused for "
+            f"{error.retry_in:.1f} s more, then one probe is sent "
+            f"({LIMIT_VARIABLES['breaker_failures']}, {LIMIT_VARIABLES['breaker_reset']})",
+        )
+
+    async def _request(
+        self,
+        api: UpstreamApi,
+        guard: _Guard,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        payload: Any,
+    ) -> _Answer | UpstreamError:
+        try:
+            async with self._open().request(
+                method,
+                url,
+                headers=headers,
+                data=payload,
+                timeout=guard.timeout,
+                allow_redirects=False,  # A credential never follows a redirect elsewhere.
+                middlewares=guard.middlewares,
+            ) as response:
+                if response.status in _REDIRECTS:
+                    return self._redirect_error(api, response)
+                body = await self._read(api, response)
+                if self._hooks is not None:
+                    body = await self._hooks.on_upstream_response(
+                        api.name, method, str(url), response.status, body
+                    )
+                content_type = response.headers.get("Content-Type")
+                return _Answer(
+                    response.status,
+                    self.masker.mask_bytes(body),
+                    None if content_type is None else self.masker.mask_text(content_type),
+                    response.headers.get("Retry-After"),
+                )
+        except UpstreamError as error:  # read, but out of bounds: the upstream did answer
+            return error
+        except aiohttp.ConnectionTimeoutError:
+            return self._transport_error(
+                api,
+                502,
+                "Upstream unreachable",
+                f"could not be reached within {self.limits.connect_timeout:g} s "
+                f"({LIMIT_VARIABLES['connect_timeout']})",
+                retryable=True,
+            )
+        except TimeoutError:
+            limit = f" ({api.timeout_env} raises it)" if api.timeout_env else ""
+            return self._transport_error(
+                api, 504, "Upstream timeout", f"did not answer within {api.timeout:g} s{limit}"
+            )
+        except aiohttp.ClientError as error:
+            return self._transport_error(
+                api,
+                502,
+                "Upstream unreachable",
+                f"could not be reached ({type(error).__name__})",
+                retryable=isinstance(error, aiohttp.ClientConnectorError),
+            )
+
+    def _transport_error(
+        self, api: UpstreamApi, status: int, title: str, what: str, *, retryable: bool = False
+    ) -> UpstreamError:
+        error = self._error(status, title, f"the upstream API {api.name!r} at {api.origin} {what}")
+        error.transport = True  # type: ignore[attr-defined]
+        error.retryable = retryable  # type: ignore[attr-defined]
+        return error
+
+    def _redirect_error(self, api: UpstreamApi, response: aiohttp.ClientResponse) -> UpstreamError:
+        location = response.headers.get("Location", "")
+        try:
+            target = urlsplit(str(response.url.join(URL(location))))
+            shown = f"{target.scheme}://{target.netloc.rpartition('@')[2]}{target.path}"
+        except ValueError:
+            shown = "an unreadable location"
+        return self._error(
+            502,
+            "Upstream redirect",
+            f"the upstream API {api.name!r} at {api.origin} answered {response.status}, a "
+            f"redirect to {shown}; redirects are not followed so that credentials never reach "
+            f"another origin: set the API's base URL to the final location",
+        )
+
+    async def _read(self, api: UpstreamApi, response: aiohttp.ClientResponse) -> bytes:
+        """The whole body, decompressed, or `UpstreamError` once it passes the size limit."""
+        limit = self.limits.max_response_bytes
+        declared = response.content_length
+        if declared is not None and "Content-Encoding" not in response.headers:
+            if declared > limit and response.method != "HEAD":  # HEAD: the length, no body
+                raise self._too_large(api, limit)
+            return await response.read()  # aiohttp reads exactly the declared length
+        chunks: list[bytes] = []
+        size = 0
+        # aiohttp (>= 3.13.3) inflates gzip/deflate/br by bounded steps as they are read, so
+        # counting here bounds the decompressed size, a zip bomb's included.
+        async for chunk in response.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(api, limit)
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _too_large(self, api: UpstreamApi, limit: int) -> UpstreamError:
+        return self._error(
+            502,
+            "Upstream answer too large",
+            f"the upstream API {api.name!r} at {api.origin} answered more than {limit} bytes "
+            f"(after decompression); {LIMIT_VARIABLES['max_response_bytes']} raises the limit",
+        )
+
+
+def _credentials(api: UpstreamApi) -> list[str]:
+    """The credential values an API sends (auth headers, the token after a scheme, query)."""
+    values = [value for _, value in api.query]
+    if api.digest:
+        values.append(api.digest[1])  # The password; the username is not a secret.
+    for value in api.headers.values():
+        values.append(value)
+        scheme, _, token = value.partition(" ")
+        if token and scheme.isalpha():
+            values.append(token)
+    return values
