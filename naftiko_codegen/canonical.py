@@ -145,6 +145,9 @@ class Api:
     description: str
     auth: Auth | None
     operations: tuple[ConsumedOperation, ...]
+    parameters: tuple[ConsumedParameter, ...] = ()
+    """The API-level `inputParameters` (also merged into each operation's): what a `forward`
+    sends besides the caller's request."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,11 @@ class Input:
     description: str
     required: bool
     declared: bool
+    value: str | None = None
+    """A REST input's `value`: a constant (the request is not read for it), or, for a body
+    input, a JSONPath into the JSON body (`$.user.id`)."""
+    pattern: str | None = None
+    """A REST input's `pattern`: a regular expression its value must match (400/422 if not)."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from . import (
     naf2_schema,
     naf3_checks,
     naf3_generation,
+    naf3_inputs,
     naf3_lint,
     naf3_semantic,
     naf4_output,
@@ -47,6 +48,7 @@ CATALOGUE: Mapping[str, CatalogueEntry] = _register(
         naf3_semantic.ENTRIES,
         naf3_checks.ENTRIES,
         naf3_lint.ENTRIES,
+        naf3_inputs.ENTRIES,
         naf3_generation.ENTRIES,
         naf4_output.ENTRIES,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from ..canonical import (
     InputLocation,
 )
 from ..load import NodePath
-from ..placeholders import Part, normalise_name
+from ..placeholders import Part, Template, normalise_name
 from ._values import REFERENCE, match_api, match_name, match_param
 from .auth import auth_supplies_key, auth_supplies_parameter
 from .binds import parse_template
@@ -109,13 +110,18 @@ def bind_call(
     inputs = _UnitInputs([*path_inputs, *declared], input_location)
     auth = scope.apis[operation.namespace].auth
     arguments = _with_arguments(scope, operation, with_block, roots, inputs, unit_path, auth)
+    # `with` keys that name no parameter only feed the operation's `{{key}}` templates (§3.3).
+    known = {p.name for p in operation.parameters}
+    extras = {name: a for name, a in arguments.items() if name not in known}
     # Parameters the `with` block leaves out: their own value, else an input of the same name.
     infer_all = infer_default == "all" and not with_block
     at = (*unit_path, "with") if with_block else unit_path
     for param in operation.parameters:
         if param.name in arguments:
             continue
-        argument = _default_argument(scope, param, roots, inputs, unit_path, auth, infer_all)
+        argument = _default_argument(
+            scope, param, roots, inputs, unit_path, auth, infer_all, extras
+        )
         if argument is None and _required_unset(scope, operation, param, auth, at):
             argument = Argument(param, (Part("input", inputs.for_parameter(param.name, param)),))
         if argument is not None:
@@ -125,9 +131,58 @@ def bind_call(
         if operation.body is not None
         else None
     )
+    _report_extras(scope, operation, extras, arguments, unit_path)
     call = _call(scope, operation, arguments, body, unit_path)
     inputs.describe_from(arguments.values())
     return call, tuple(inputs.by_name.values())
+
+
+def _expand(template: Template, extras: Mapping[str, Argument]) -> Template:
+    """A parameter's template with each `{{key}}` of a `with`-only key replaced by its value."""
+    parts: list[Part] = []
+    for part in template:
+        extra = extras.get(part.value) if part.kind == "input" else None
+        if extra is None:
+            parts.append(part)
+        elif extra.is_literal and not isinstance(extra.literal, str):
+            literal = extra.literal
+            text = str(literal).lower() if isinstance(literal, bool) else str(literal)
+            parts.append(Part("text", "" if literal is None else text))
+        else:
+            parts.extend(extra.value)
+    return tuple(parts)
+
+
+def _report_extras(
+    scope: Scope,
+    operation: ConsumedOperation,
+    extras: Mapping[str, Argument],
+    arguments: Mapping[str, Argument],
+    unit_path: NodePath,
+) -> None:
+    """NAF333 for each `with` key that names no parameter, saying what becomes of it."""
+    for key in extras:
+        readers = [
+            p.name
+            for p in operation.parameters
+            if p.value_text is not None
+            and re.search(r"\{\{\s*" + re.escape(key) + r"\s*\}\}", p.value_text)
+            and p.name in arguments
+        ]
+        fate = (
+            f"it is not sent on its own: it fills `{{{{{key}}}}}` in the value of "
+            + ", ".join(repr(name) for name in readers)
+            if readers
+            else "it is not sent: only `{{" + key + "}}` in a parameter value of the "
+            "operation would read it, and none does"
+        )
+        scope.warn(
+            (*unit_path, "with", key),
+            "NAF333",
+            f"`with` key {key!r} is not a parameter of {operation.namespace}.{operation.name}; "
+            + fate,
+            "declare the parameter on the consumed operation, or remove the key",
+        )
 
 
 class _UnitInputs:
@@ -224,14 +279,8 @@ def _with_arguments(
         param = params_by_name.get(key) or match_param(key, operation.parameters, None)
         if param is None:
             # The engine feeds unknown `with` keys to templates only; keep them addressable.
+            # Reported by `_report_extras`, once it is known whether a template reads it.
             param = ConsumedParameter(key, "query", "string", "", False, None, False)
-            scope.warn(
-                w_path,
-                "NAF333",
-                f"`with` key {key!r} is not a parameter of {operation.namespace}."
-                f"{operation.name}; it is sent as a query parameter",
-                "declare the parameter on the consumed operation, or remove the key",
-            )
         arguments[param.name] = _with_argument(scope, param, raw_value, roots, inputs, w_path)
     return arguments
 
@@ -247,7 +296,10 @@ def _with_argument(
     """One `with` value: a reference to an input, a template, or a literal."""
     kind, content = _classify_with(scope, value, roots)
     if kind == "ref":
+        before = set(inputs.by_name)
         name = inputs.for_parameter(str(content), param)
+        if name not in before:
+            _did_you_mean(scope, name, before, path)
         return Argument(param, (Part("input", name),))
     if kind == "template":
         template = parse_template(scope, str(content), path, inputs.by_name, roots)
@@ -260,6 +312,22 @@ def _with_argument(
         (Part("text", str(content)),) if isinstance(content, str) else (),
         literal=content,
         is_literal=True,
+    )
+
+
+def _did_you_mean(scope: Scope, name: str, known: Iterable[str], path: NodePath) -> None:
+    """NAF377: a `with` reference inferred a new input whose name is close to a declared input
+    or a path placeholder (`rest.sesion_id` beside `{session_id}`): most likely a typo, which
+    would otherwise ask callers for a new input and leave the declared one unread."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+    if not close:
+        return
+    scope.warn(
+        path,
+        "NAF377",
+        f"`with` reference {name!r} names no declared input, so a new input {name!r} is "
+        f"inferred; did you mean {close[0]!r}?",
+        f"write `{close[0]}` if that is meant, or declare the input {name!r}",
     )
 
 
@@ -289,10 +357,11 @@ def _default_argument(
     unit_path: NodePath,
     auth: Auth | None,
     infer_all: bool,
+    extras: Mapping[str, Argument],
 ) -> Argument | None:
     """A parameter `with` leaves out: its own value, an input of its name, or nothing."""
     if param.value_tree is not None or param.value is not None:
-        return _own_value(scope, param, roots, inputs, unit_path)
+        return _own_value(scope, param, roots, inputs, unit_path, extras)
     if auth is not None and auth_supplies_parameter(auth, param):
         return None  # The api key is supplied by authentication (digest §4.2 #15).
     if param.location == "environment":
@@ -338,8 +407,10 @@ def _own_value(
     roots: frozenset[str],
     inputs: _UnitInputs,
     unit_path: NodePath,
+    extras: Mapping[str, Argument],
 ) -> Argument:
-    """The `value` a consumed parameter declares, bound against the calling unit's inputs."""
+    """The `value` a consumed parameter declares, bound against the calling unit's inputs and
+    the `with` keys that name no parameter (`extras`, which a `{{key}}` reads, as in §3.3)."""
     if param.value_tree is not None:
         walked = parse_body(
             scope,
@@ -353,8 +424,14 @@ def _own_value(
     value = param.value or ()
     if param.value_text is not None and any(p.kind == "unbound" for p in value):
         # Read silently when the API was collected; the unit's inputs are known now.
-        value = parse_template(scope, param.value_text, unit_path, inputs.by_name, roots)
+        known = {**inputs.by_name, **dict.fromkeys(extras, _EXTRA)}
+        value = parse_template(scope, param.value_text, unit_path, known, roots)
+        value = _expand(value, {k: a for k, a in extras.items() if k not in inputs.by_name})
     return Argument(param, value)
+
+
+# Stands in for a `with`-only key while a parameter value is bound (then replaced by its value).
+_EXTRA = Input("", "query", "string", "", False, False)
 
 
 def _call(
