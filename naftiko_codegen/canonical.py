@@ -105,6 +105,8 @@ class ConsumedParameter:
     """A JSON object or list `value` (catalog dialect): a template for a body member."""
     form: bool = False
     """Declared `in: formData` (Swagger 2): a form-encoded body field."""
+    resource_level: bool = False
+    """Declared on the consumed resource (which the reference engine never sends)."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,8 @@ class Output:
 
     passthrough: bool
     shape: Mapping[str, Any] | None = None
+    named_fields: bool = False
+    """Several named outputs, answered as one object keyed by name (not the engine's rule)."""
 
 
 @dataclass(frozen=True)

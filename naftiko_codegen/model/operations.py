@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -68,6 +69,8 @@ class OperationModel:
     body_kind: str
     """`json`, `form`, `text` or `none`."""
     content_type: str | None
+    engine_notes: tuple[str, ...] = ()
+    """Where this request departs from the reference engine, for the function's docstring."""
     raw_format: str = "json"
     """The body format (`outputRawFormat`) that output mappings convert from: `json`, `xml`,
     `csv`, `tsv`, `psv` or `yaml`; other formats are relayed as `json` would be."""
@@ -228,8 +231,22 @@ def _operation_model(
         body_kind=body_kind,
         content_type=content_type,
         raw_format=op.output_format if op.output_format in CONVERTED_FORMATS else "json",
+        engine_notes=_engine_notes(op),
     )
     return model, parameters.needs | all_needs(expression.needs for expression in sent)
+
+
+def _engine_notes(op: ConsumedOperation) -> tuple[str, ...]:
+    resource_level = [p.name for p in op.parameters if p.resource_level]
+    if not resource_level:
+        return ()
+    note = (
+        "The resource-level parameters "
+        + ", ".join(f"`{name}`" for name in resource_level)
+        + " are sent, as the spec declares; the Naftiko engine parses them but never sends "
+        "them (spec §2.3)."
+    )
+    return (textwrap.fill(note, 92),)
 
 
 def operation_models(

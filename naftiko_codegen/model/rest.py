@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,6 +69,8 @@ class RouteModel:
     """(handler argument, code reading it from `request`) for `direct_function`."""
     constants: tuple[tuple[str, str], ...] = ()
     """(input name, constant) for inputs whose `value` is a constant: the request is not read."""
+    engine_notes: tuple[str, ...] = ()
+    """Where this route departs from the reference engine, for the handler's docstring."""
     body_paths: tuple[tuple[str, str], ...] = ()
     """(input name, JSONPath) for body inputs read out of the whole JSON body (`$.user.id`);
     when set, the handler takes the body as one argument (the last of `inputs`)."""
@@ -244,8 +247,26 @@ def _route_model(
         direct_arguments=direct_arguments or (),
         constants=constants,
         body_paths=body_paths,
+        engine_notes=_engine_notes(op, inputs),
     )
     return model, action.needs | body_needs
+
+
+def _engine_notes(op: RestOperation, inputs: Iterable[InputModel]) -> tuple[str, ...]:
+    notes: list[str] = []
+    patterned = [i.name for i in inputs if i.pattern is not None]
+    if patterned:
+        notes.append(
+            "The `pattern` of "
+            + ", ".join(f"`{name}`" for name in patterned)
+            + " is enforced (422), as the spec declares; the Naftiko engine ignores it."
+        )
+    if op.output.named_fields:
+        notes.append(
+            "Its named outputs answer one object keyed by name, as the spec declares them; "
+            "the Naftiko engine answers only the first that maps to a value."
+        )
+    return tuple(textwrap.fill(note, 92) for note in notes)
 
 
 _WHOLE_BODY = "body"

@@ -163,9 +163,10 @@ def _resolve_api(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> Api:
         # Resource-level parameters apply to the resource's operations, between the API's and
         # the operation's own (by name and `in`). The reference engine parses them but never
         # sends them (spec §2.3); the spec declares them, so naftiko-gen sends them.
-        resource_params = _consumed_parameters(
-            scope, as_list(resource.get("inputParameters")), r_path
-        )
+        resource_params = [
+            dataclasses.replace(p, resource_level=True)
+            for p in _consumed_parameters(scope, as_list(resource.get("inputParameters")), r_path)
+        ]
         own = {(p.name, p.location) for p in resource_params}
         inherited = [p for p in api_params if (p.name, p.location) not in own] + resource_params
         for o_index, op in enumerate(as_list(resource.get("operations"))):

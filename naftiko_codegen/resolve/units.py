@@ -178,7 +178,7 @@ def unit_output(
         return _first_output(outputs)
     if len(outputs) > 1 and all(isinstance(o.get("name"), str) for o in outputs):
         properties = {str(o["name"]): {k: v for k, v in o.items() if k != "name"} for o in outputs}
-        return Output(False, {"type": "object", "properties": properties})
+        return Output(False, {"type": "object", "properties": properties}, named_fields=True)
     if len(outputs) > 1:
         if scope is not None:
             scope.warn(

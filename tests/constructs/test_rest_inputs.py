@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 import yaml
 
+from naftiko_codegen.pipeline import check_spec
 from tests.servers.recording import RecordingUpstream
 
 from .conftest import build_package, forget, serve
@@ -215,3 +216,16 @@ capability:
     assert len(found) == 1
     assert "did you mean 'session_id'" in found[0].message
     assert found[0].location.line == 14  # the `with` value (the YAML opens with a newline)
+
+
+def test_a_bad_pattern_and_a_jsonpath_outside_the_body_are_reported(tmp_path: Path) -> None:
+    spec = yaml.safe_load(yaml.safe_dump(SPEC))
+    inputs = spec["capability"]["exposes"][0]["resources"][1]["operations"][0]["inputParameters"]
+    inputs[0]["pattern"] = "[a-"
+    inputs[1]["value"] = "$.mode"
+    source = tmp_path / "bad-inputs.yaml"
+    source.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    found = {d.code: d for d in check_spec(source)}
+    assert found["NAF375"].severity.value == "error"
+    assert "'[a-'" in found["NAF375"].message
+    assert "only body inputs read the body" in found["NAF376"].message
