@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -18,13 +17,14 @@ from ..canonical import (
     InputLocation,
 )
 from ..load import NodePath
-from ..placeholders import Part, Template, normalise_name
+from ..placeholders import Part, normalise_name
 from ._values import REFERENCE, match_api, match_name, match_param
 from .auth import auth_supplies_key, auth_supplies_parameter
 from .binds import parse_template
 from .bodies import FORM_MEDIA_TYPE, Body, parse_body
 from .scope import Scope
 from .wire import check_field_value
+from .with_keys import did_you_mean, expand, expand_tree, report_extras
 
 __all__ = ["bind_call", "find_operation"]
 
@@ -126,63 +126,25 @@ def bind_call(
             argument = Argument(param, (Part("input", inputs.for_parameter(param.name, param)),))
         if argument is not None:
             arguments[param.name] = argument
+    # A body template's `{{key}}` reads a `with`-only key as well (the engine renders the body
+    # against the merged parameter map).
+    only = {k: a for k, a in extras.items() if k not in inputs.by_name}
+    visible = {**inputs.by_name, **dict.fromkeys(only, _EXTRA)}
     body = (
-        parse_body(scope, operation.body, unit_path, inputs.by_name, roots, inputs.for_body)
+        parse_body(scope, operation.body, unit_path, visible, roots, inputs.for_body)
         if operation.body is not None
         else None
     )
-    _report_extras(scope, operation, extras, arguments, unit_path)
+    in_body: set[str] = set()
+    if body is not None and only:
+        body = (expand_tree(body[0], only, in_body), body[1], body[2])
+    if body is not None:
+        # A key the unit also takes as an input: the body reads that input, the same value.
+        expand_tree(body[0], {k: a for k, a in extras.items() if k not in only}, in_body)
+    report_extras(scope, operation, extras, arguments, unit_path, in_body)
     call = _call(scope, operation, arguments, body, unit_path)
     inputs.describe_from(arguments.values())
     return call, tuple(inputs.by_name.values())
-
-
-def _expand(template: Template, extras: Mapping[str, Argument]) -> Template:
-    """A parameter's template with each `{{key}}` of a `with`-only key replaced by its value."""
-    parts: list[Part] = []
-    for part in template:
-        extra = extras.get(part.value) if part.kind == "input" else None
-        if extra is None:
-            parts.append(part)
-        elif extra.is_literal and not isinstance(extra.literal, str):
-            literal = extra.literal
-            text = str(literal).lower() if isinstance(literal, bool) else str(literal)
-            parts.append(Part("text", "" if literal is None else text))
-        else:
-            parts.extend(extra.value)
-    return tuple(parts)
-
-
-def _report_extras(
-    scope: Scope,
-    operation: ConsumedOperation,
-    extras: Mapping[str, Argument],
-    arguments: Mapping[str, Argument],
-    unit_path: NodePath,
-) -> None:
-    """NAF333 for each `with` key that names no parameter, saying what becomes of it."""
-    for key in extras:
-        readers = [
-            p.name
-            for p in operation.parameters
-            if p.value_text is not None
-            and re.search(r"\{\{\s*" + re.escape(key) + r"\s*\}\}", p.value_text)
-            and p.name in arguments
-        ]
-        fate = (
-            f"it is not sent on its own: it fills `{{{{{key}}}}}` in the value of "
-            + ", ".join(repr(name) for name in readers)
-            if readers
-            else "it is not sent: only `{{" + key + "}}` in a parameter value of the "
-            "operation would read it, and none does"
-        )
-        scope.warn(
-            (*unit_path, "with", key),
-            "NAF333",
-            f"`with` key {key!r} is not a parameter of {operation.namespace}.{operation.name}; "
-            + fate,
-            "declare the parameter on the consumed operation, or remove the key",
-        )
 
 
 class _UnitInputs:
@@ -296,10 +258,12 @@ def _with_argument(
     """One `with` value: a reference to an input, a template, or a literal."""
     kind, content = _classify_with(scope, value, roots)
     if kind == "ref":
+        # Only a declared input or a path placeholder is a likely target of a typo.
+        targets = {i.name for i in inputs.by_name.values() if i.declared or i.location == "path"}
         before = set(inputs.by_name)
         name = inputs.for_parameter(str(content), param)
         if name not in before:
-            _did_you_mean(scope, name, before, path)
+            did_you_mean(scope, name, targets, path)
         return Argument(param, (Part("input", name),))
     if kind == "template":
         template = parse_template(scope, str(content), path, inputs.by_name, roots)
@@ -312,22 +276,6 @@ def _with_argument(
         (Part("text", str(content)),) if isinstance(content, str) else (),
         literal=content,
         is_literal=True,
-    )
-
-
-def _did_you_mean(scope: Scope, name: str, known: Iterable[str], path: NodePath) -> None:
-    """NAF377: a `with` reference inferred a new input whose name is close to a declared input
-    or a path placeholder (`rest.sesion_id` beside `{session_id}`): most likely a typo, which
-    would otherwise ask callers for a new input and leave the declared one unread."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
-    if not close:
-        return
-    scope.warn(
-        path,
-        "NAF377",
-        f"`with` reference {name!r} names no declared input, so a new input {name!r} is "
-        f"inferred; did you mean {close[0]!r}?",
-        f"write `{close[0]}` if that is meant, or declare the input {name!r}",
     )
 
 
@@ -426,7 +374,7 @@ def _own_value(
         # Read silently when the API was collected; the unit's inputs are known now.
         known = {**inputs.by_name, **dict.fromkeys(extras, _EXTRA)}
         value = parse_template(scope, param.value_text, unit_path, known, roots)
-        value = _expand(value, {k: a for k, a in extras.items() if k not in inputs.by_name})
+        value = expand(value, {k: a for k, a in extras.items() if k not in inputs.by_name})
     return Argument(param, value)
 
 

@@ -4,6 +4,7 @@ key only a `with` entry sets (NAF333 says what becomes of such a key)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,6 +35,13 @@ capability:
         - path: /env
           operations:
             - {method: GET, name: env, call: up.env}
+        - path: /chat
+          operations:
+            - method: POST
+              name: chat
+              call: up.chat
+              with:
+                model: gpt-4
   consumes:
     - type: http
       namespace: up
@@ -58,6 +66,12 @@ capability:
               inputParameters:
                 - {name: REGION, in: environment}
                 - {name: region, in: query, value: "{{REGION}}"}
+        - path: /chat
+          name: chat
+          operations:
+            - method: POST
+              name: chat
+              body: {type: json, data: {model: "{{model}}"}}
 """)
 
 
@@ -85,6 +99,9 @@ def test_parameters_reach_the_upstream(
             async with s.get(url + "/env") as response:
                 assert response.status == 200
             assert upstream.requests[-1].query == [("region", "eu-west")]
+            async with s.post(url + "/chat") as response:
+                assert response.status == 200
+            assert json.loads(upstream.requests[-1].body) == {"model": "gpt-4"}
 
     asyncio.run(scenario())
 
@@ -92,7 +109,8 @@ def test_parameters_reach_the_upstream(
 def test_naf333_says_what_becomes_of_the_key(package: tuple[str, Any]) -> None:
     _, generated = package
     messages = sorted(d.message for d in generated.diagnostics if d.code == "NAF333")
-    assert len(messages) == 2
+    assert len(messages) == 3
     assert "fills `{{key}}` in the value of 'q'" in messages[0]
-    assert "'unused'" in messages[1] and "it is not sent" in messages[1]
+    assert "'model'" in messages[1] and "fills `{{model}}` in the body" in messages[1]
+    assert "'unused'" in messages[2] and "it is not sent" in messages[2]
     assert not any("sent as a query parameter" in m for m in messages)
