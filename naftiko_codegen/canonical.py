@@ -110,6 +110,8 @@ class ConsumedParameter:
     """A JSON object or list `value` (catalog dialect): a template for a body member."""
     form: bool = False
     """Declared `in: formData` (Swagger 2): a form-encoded body field."""
+    resource_level: bool = False
+    """Declared on the consumed resource (which the reference engine never sends)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,9 @@ class Api:
     description: str
     auth: Auth | None
     operations: tuple[ConsumedOperation, ...]
+    parameters: tuple[ConsumedParameter, ...] = ()
+    """The API-level `inputParameters` (also merged into each operation's): what a `forward`
+    sends besides the caller's request."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,11 @@ class Input:
     description: str
     required: bool
     declared: bool
+    value: str | None = None
+    """A REST input's `value`: a constant (the request is not read for it), or, for a body
+    input, a JSONPath into the JSON body (`$.user.id`)."""
+    pattern: str | None = None
+    """A REST input's `pattern`: a regular expression its value must match (400/422 if not)."""
 
 
 @dataclass(frozen=True)
@@ -303,6 +313,8 @@ class Output:
 
     passthrough: bool
     shape: Mapping[str, Any] | None = None
+    named_fields: bool = False
+    """Several named outputs, answered as one object keyed by name (not the engine's rule)."""
 
 
 @dataclass(frozen=True)

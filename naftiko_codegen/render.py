@@ -94,7 +94,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile(
         "runtime:mapping.py",
         "src/{package}/mapping.py",
-        lambda model: model.uses_output_mapping,
+        # Output shapes, mocks and steps map answers; a JSONPath body input reads the body.
+        lambda model: model.uses_output_mapping
+        or any(route.body_paths for route in (model.rest.routes if model.rest else ())),
     ),
     PlannedFile(
         "src/package/orchestration.py.jinja",

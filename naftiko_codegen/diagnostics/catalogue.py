@@ -15,6 +15,7 @@ from . import (
     naf3_checks,
     naf3_constructs,
     naf3_generation,
+    naf3_inputs,
     naf3_lint,
     naf3_semantic,
     naf4_output,
@@ -49,6 +50,7 @@ CATALOGUE: Mapping[str, CatalogueEntry] = _register(
         naf3_checks.ENTRIES,
         naf3_constructs.ENTRIES,
         naf3_lint.ENTRIES,
+        naf3_inputs.ENTRIES,
         naf3_generation.ENTRIES,
         naf4_output.ENTRIES,
     )

@@ -14,6 +14,7 @@ from .code import (
     Secrets,
     all_needs,
     body_expression,
+    dict_expression,
     literal,
     plain,
     reference_names,
@@ -32,6 +33,21 @@ class CallModel:
     arguments: tuple[tuple[PythonIdentifier, PythonCode], ...]
     output_shape: PythonCode | None
     """A literal output shape for `map_output`, or None to pass the upstream body through."""
+    output_params: PythonCode | None = None
+    """When an output `value` is a Mustache template: a dict of the unit's parameters (its
+    inputs, then its `with` values) for `map_output(params=…)`; else None."""
+
+
+def _templated(shape: Any) -> bool:
+    """Whether some output `value` of the shape is a Mustache template."""
+    if isinstance(shape, Mapping):
+        value = shape.get("value")
+        if isinstance(value, str) and "{{" in value:
+            return True
+        return any(_templated(v) for k, v in shape.items() if k != "value")
+    if isinstance(shape, list | tuple):
+        return any(_templated(v) for v in shape)
+    return False
 
 
 def _plain(value: Any) -> Any:
@@ -85,9 +101,24 @@ def call_model(
         if argument is not None:
             value = _argument(argument, names, secrets, used_for, owner)
             arguments.append((param.argument, value))
-    shape = None
+    shape = params = None
+    params_needs: list[Needs] = []
     if not output.passthrough and output.shape is not None:
         shape = py_literal(_plain(output.shape))
-    model = CallModel(operation, tuple((name, value.code) for name, value in arguments), shape)
+        if _templated(output.shape):
+            # The engine renders an output `value` against the unit's parameter map.
+            values: dict[str, Expression] = {name: plain(code) for name, code in inputs.items()}
+            for argument in call.arguments:
+                values[argument.parameter.name] = _argument(
+                    argument, names, secrets, used_for, owner
+                )
+            params = dict_expression(values.items())
+            params_needs.append(params.needs)
+    model = CallModel(
+        operation,
+        tuple((name, value.code) for name, value in arguments),
+        shape,
+        params.code if params is not None else None,
+    )
     needs = operation_needs.secret_reads() | all_needs(value.needs for _, value in arguments)
-    return model, needs
+    return model, needs | all_needs(params_needs)

@@ -269,7 +269,8 @@ def build_capability(
     built_apis = api_models(canonical.apis, attributes)
     apis: Mapping[str, ApiModel] = {model.namespace: model for model, _ in built_apis}
     api_needs = {model.namespace: needs for model, needs in built_apis}
-    scope = unit_scope(_units(canonical), apis, attributes)
+    api_specs = {api.namespace: api for api in canonical.apis}
+    scope = unit_scope(_units(canonical), apis, attributes, api_specs)
     title = canonical.label or slug
     adapters = _adapters(canonical, scope, title)
     rest, mcp, control = adapters.rest, adapters.mcp, adapters.control

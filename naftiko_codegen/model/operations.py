@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -69,6 +70,8 @@ class OperationModel:
     body_kind: str
     """`json`, `form`, `text` or `none`."""
     content_type: str | None
+    engine_notes: tuple[str, ...] = ()
+    """Where this request departs from the reference engine, for the function's docstring."""
     raw_format: str = "json"
     """The body format (`outputRawFormat`) that output mappings convert from: `json`, `xml`,
     `csv`, `tsv`, `psv`, `yaml`, `html`, `markdown`, `avro` or `protobuf`; other formats are
@@ -238,8 +241,22 @@ def _operation_model(
         raw_format=op.output_format if op.output_format in CONVERTED_FORMATS else "json",
         output_schema=schema_file[0] if schema_file else (op.output_schema or None),
         schema_file=schema_file,
+        engine_notes=_engine_notes(op),
     )
     return model, parameters.needs | all_needs(expression.needs for expression in sent)
+
+
+def _engine_notes(op: ConsumedOperation) -> tuple[str, ...]:
+    resource_level = [p.name for p in op.parameters if p.resource_level]
+    if not resource_level:
+        return ()
+    note = (
+        "The resource-level parameters "
+        + ", ".join(f"`{name}`" for name in resource_level)
+        + " are sent, as the spec declares; the Naftiko engine parses them but never sends "
+        "them (spec §2.3)."
+    )
+    return (textwrap.fill(note, 92),)
 
 
 def operation_models(

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..canonical import Call, RestAdapter, RestForward, RestOperation
+from ..canonical import Api, Call, Input, RestAdapter, RestForward, RestOperation
 from ..names import PythonCode, PythonIdentifier, identifier, slugify
 from ..placeholders import split_placeholders
 from .apis import ApiModel
 from .auth import InboundAuthModel, inbound_auth
 from .calls import CallModel
-from .code import Needs, all_needs, claim_each, unique_ids
+from .code import (
+    NOTHING,
+    Expression,
+    Needs,
+    all_needs,
+    claim_each,
+    is_static,
+    reference_names,
+    unique_ids,
+    uses,
+    value_expression,
+)
 from .units import InputModel, Scope, Unit, action_models, input_models
 from .workflows import WorkflowCallModel
 
@@ -55,6 +67,13 @@ class RouteModel:
     """The plain Starlette endpoint serving this route when no input needs validation, or None."""
     direct_arguments: tuple[tuple[PythonIdentifier, PythonCode], ...] = ()
     """(handler argument, code reading it from `request`) for `direct_function`."""
+    constants: tuple[tuple[str, str], ...] = ()
+    """(input name, constant) for inputs whose `value` is a constant: the request is not read."""
+    engine_notes: tuple[str, ...] = ()
+    """Where this route departs from the reference engine, for the handler's docstring."""
+    body_paths: tuple[tuple[str, str], ...] = ()
+    """(input name, JSONPath) for body inputs read out of the whole JSON body (`$.user.id`);
+    when set, the handler takes the body as one argument (the last of `inputs`)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,15 @@ class ForwardModel:
     summary: str
     description: str
     tag: str
+    headers: tuple[tuple[str, PythonCode], ...] = ()
+    """(name, value code) of the consumed API's own header parameters, sent on every forwarded
+    request (a caller's header of the same name is not passed on)."""
+    query: tuple[tuple[str, PythonCode], ...] = ()
+    """(name, value code) of the consumed API's own query parameters."""
+    own_headers: tuple[str, ...] = ()
+    """Lower-case names of `headers`."""
+    expected_headers: tuple[tuple[str, str], ...] = ()
+    """(name, text) of the API headers whose value is plain text, for the generated tests."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +154,7 @@ def _embed(body_inputs: list[InputModel]) -> bool:
     if len(body_inputs) != 1:
         return bool(body_inputs)
     only = body_inputs[0]
-    return not (only.name == "body" or only.annotation.startswith(("dict", "list")))
+    return not (only.name == "body" or only.annotation.startswith(("dict", "list", "Any")))
 
 
 def _direct_arguments(
@@ -141,6 +169,8 @@ def _direct_arguments(
     """
     arguments: list[tuple[PythonIdentifier, PythonCode]] = []
     for item in inputs:
+        if item.pattern is not None:
+            return None  # FastAPI checks the pattern (and answers 422).
         if item.location == "path" and item.annotation == "str":
             code = f"request.path_params[{item.argument!r}]"
         elif item.location == "query" and item.annotation == "str | None":
@@ -152,8 +182,17 @@ def _direct_arguments(
 
 
 def _route_model(
-    op: RestOperation, function: PythonIdentifier, operation_id: str, scope: Scope
+    op: RestOperation,
+    function: PythonIdentifier,
+    operation_id: str,
+    scope: Scope,
+    *,
+    spans: bool = False,
 ) -> tuple[RouteModel, Needs]:
+    """One route; `spans`: its resource also forwards, so its placeholder takes the rest of the
+    path, slashes included, as the forward's does (spec §3.5: the engine's `path` variable
+    spans slashes). Otherwise a deeper path would match only the forward's other methods and
+    answer 405 instead of reaching the operation that declares the method."""
     # An input that alone feeds a required upstream parameter is required too.
     feeds_path = {
         arg.value[0].value
@@ -162,13 +201,26 @@ def _route_model(
         and len(arg.value) == 1
         and arg.value[0].kind == "input"
     }
-    inputs = input_models(op.inputs, {"request", "client"}, feeds_path=feeds_path)
+    constants, body_paths, read = _read_inputs(op.inputs)
+    inputs = input_models(read, {"request", "client"}, feeds_path=feeds_path)
     by_name = {i.name: i for i in inputs}
     names = {i.name: PythonCode(i.argument) for i in inputs}
+    # A constant `value`: the request is not read for it (spec §3.5).
+    names.update((name, PythonCode(repr(value))) for name, value in constants)
+    body_needs = NOTHING
+    if body_paths:
+        whole = inputs[-1].argument
+        for name, json_path in body_paths:
+            names[name] = PythonCode(f"json_path({whole}, {json_path!r})")
+        body_needs = uses("mapping", "json_path")
     # A route handler has no `client` variable: secrets are read from the app's client.
     action = action_models(route_unit(op), names, scope, "_client(request).secrets")
     route_path = "".join(
-        "{" + by_name[content].argument + "}" if is_placeholder else content
+        (
+            "{" + by_name[content].argument + (":path" if spans else "") + "}"
+            if is_placeholder
+            else content
+        )
         for is_placeholder, content in split_placeholders(op.path, path=True)
     )
     direct_arguments = _direct_arguments(inputs)
@@ -193,13 +245,94 @@ def _route_model(
             PythonIdentifier(f"_{function}_direct") if direct_arguments is not None else None
         ),
         direct_arguments=direct_arguments or (),
+        constants=constants,
+        body_paths=body_paths,
+        engine_notes=_engine_notes(op, inputs),
     )
-    return model, action.needs
+    return model, action.needs | body_needs
+
+
+def _engine_notes(op: RestOperation, inputs: Iterable[InputModel]) -> tuple[str, ...]:
+    notes: list[str] = []
+    patterned = [i.name for i in inputs if i.pattern is not None]
+    if patterned:
+        notes.append(
+            "The `pattern` of "
+            + ", ".join(f"`{name}`" for name in patterned)
+            + " is enforced (422), as the spec declares; the Naftiko engine ignores it."
+        )
+    if op.output.named_fields:
+        notes.append(
+            "Its named outputs answer one object keyed by name, as the spec declares them; "
+            "the Naftiko engine answers only the first that maps to a value."
+        )
+    return tuple(textwrap.fill(note, 92) for note in notes)
+
+
+_WHOLE_BODY = "body"
+
+
+def _read_inputs(
+    inputs: tuple[Input, ...],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], tuple[Input, ...]]:
+    """(constants, body JSONPaths, the inputs read from the request as handler arguments).
+
+    A `value` not starting with `$` is a constant (spec §3.5: the request is ignored for it).
+    A body input whose `value` is a JSONPath reads that path of the JSON body: the handler then
+    takes the whole body as its last argument, and every body input of the route is read out
+    of it (a plain one by its top-level field), since FastAPI cannot read a body both whole and
+    by fields.
+    """
+    constants = tuple(
+        (i.name, i.value)
+        for i in inputs
+        if i.value is not None and i.location != "path" and not _is_json_path(i)
+    )
+    constant_names = {name for name, _ in constants}
+    read = [i for i in inputs if i.name not in constant_names]
+    if not any(_is_json_path(i) for i in read):
+        return constants, (), tuple(read)
+    body_paths = tuple(
+        (i.name, i.value if _is_json_path(i) and i.value else f"$[{i.name!r}]")
+        for i in read
+        if i.location == "body"
+    )
+    kept = [i for i in read if i.location != "body"]
+    taken = {i.name for i in kept}
+    name = next(n for n in (_WHOLE_BODY, "request_body", "json_body") if n not in taken)
+    whole = Input(name, "body", "", "the JSON request body", False, False)
+    return constants, body_paths, (*kept, whole)
+
+
+def _is_json_path(item: Input) -> bool:
+    return item.location == "body" and item.value is not None and item.value.startswith("$")
+
+
+def _forward_parameters(
+    api: Api, scope: Scope
+) -> tuple[dict[str, list[tuple[str, Expression]]], Needs]:
+    """The API-level parameters a forward sends (spec §3.8: consumes-level parameters are
+    applied to a forwarded request), by location; those needing a caller's input are left out."""
+    by_location: dict[str, list[tuple[str, Expression]]] = {}
+    for param in api.parameters:
+        if param.location not in ("header", "query") or not is_static(param.value):
+            continue
+        assert param.value is not None
+        if any(p.kind == "secret" and p.value not in scope.secrets for p in param.value):
+            continue
+        used_for = f"REST forward to {api.namespace}"
+        names = reference_names(param.value, scope.secrets, used_for, "_client(request).secrets")
+        value = value_expression(param.value, names)
+        by_location.setdefault(param.location, []).append((param.name, value))
+    needs = all_needs(v.needs for pairs in by_location.values() for _, v in pairs)
+    return by_location, needs
 
 
 def _forward_model(
     forward: RestForward, function: PythonIdentifier, operation_id: str, scope: Scope
 ) -> ForwardModel:
+    params, _ = _forward_parameters(scope.api_specs[forward.api], scope)
+    headers = tuple((name, value.code) for name, value in params.get("header", []))
     tail = PythonIdentifier(identifier(forward.tail, fallback="path")) if forward.tail else None
     route = "".join(
         "{" + str(tail) + ":path}" if is_placeholder else content
@@ -217,6 +350,14 @@ def _forward_model(
         summary=forward.label or _first_line(forward.description) or f"Forward {forward.path}",
         description=forward.description,
         tag=forward.resource or forward.path,
+        headers=headers,
+        query=tuple((name, value.code) for name, value in params.get("query", [])),
+        own_headers=tuple(sorted({name.lower() for name, _ in headers})),
+        expected_headers=tuple(
+            (p.name, "".join(part.value for part in p.value or ()))
+            for p in scope.api_specs[forward.api].parameters
+            if p.location == "header" and p.value and all(part.kind == "text" for part in p.value)
+        ),
     )
 
 
@@ -224,7 +365,7 @@ def _renamed_paths(
     routes: Iterable[RouteModel], forwards: Iterable[ForwardModel]
 ) -> tuple[tuple[str, str], ...]:
     pairs = [
-        *((r.route_path, r.spec_path) for r in routes),
+        *((r.route_path.replace(":path}", "}"), r.spec_path) for r in routes),
         *((f.route_path.replace(":path}", "}"), f.spec_path) for f in forwards),
     ]
     return tuple(sorted({(route, spec) for route, spec in pairs if route != spec}))
@@ -275,8 +416,9 @@ def rest_model(
             *("forward-" + slugify(f.resource or f.path) for f in forwards),
         ]
     )
+    forwarded = {f.path for f in forwards}
     built = [
-        _route_model(op, function, operation_id, scope)
+        _route_model(op, function, operation_id, scope, spans=op.path in forwarded)
         for op, function, operation_id in zip(
             ops, functions[: len(ops)], ids[: len(ops)], strict=True
         )
@@ -287,6 +429,9 @@ def rest_model(
         for forward, function, operation_id in zip(
             forwards, functions[len(ops) :], ids[len(ops) :], strict=True
         )
+    )
+    forward_needs = all_needs(
+        _forward_parameters(scope.api_specs[f.api], scope)[1] for f in forwards
     )
     auth, auth_needs = inbound_auth(adapter.auth, adapter.namespace, scope.secrets)
     model = RestModel(
@@ -324,4 +469,4 @@ def rest_model(
         uses_client=bool(forward_models)
         or any(r.call or r.workflow or "_client(request)" in (r.mock or "") for r in routes),
     )
-    return model, all_needs(needs for _, needs in built) | auth_needs
+    return model, all_needs(needs for _, needs in built) | auth_needs | forward_needs

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -26,6 +27,7 @@ __all__ = [
     "expected_body",
     "expected_upstream",
     "input_sample",
+    "nested_body",
     "query_pairs",
     "query_text",
     "secret_test_value",
@@ -60,10 +62,47 @@ def secret_test_value(variable: str) -> str:
 
 
 def input_sample(item: Input) -> Any:
-    """The value the generated tests send for an input."""
+    """The value the generated tests send for an input (one its `pattern` accepts)."""
     if item.location == "header" and item.name.lower() == "content-type":
         return "application/json"  # A body must stay parseable for the test requests.
-    return _SAMPLES.get(item.type, "sample")
+    sample = _SAMPLES.get(item.type, "sample")
+    if item.pattern is not None and isinstance(sample, str):
+        return _matching(item.pattern, sample)
+    return sample
+
+
+_CANDIDATES = ("sample", "a", "1", "7", "abc-123", "A1", "sample-1", "x_1", "ab12cd")
+
+
+def _matching(pattern: str, default: str) -> str:
+    """A short text `pattern` accepts (pydantic's search semantics), else `default`."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return default
+    for candidate in (default, *_CANDIDATES):
+        if compiled.search(candidate):
+            return candidate
+    return default
+
+
+def nested_body(paths: Iterable[tuple[str, Any]]) -> Any:
+    """The JSON body in which each JSONPath (`$.user.id`, `$['x']`) finds its sample."""
+    body: dict[str, Any] = {}
+    for path, sample in paths:
+        keys = re.findall(r"\.([^.\[\]]+)|\[\s*'([^']*)'\s*\]", path)
+        names = [dotted or quoted for dotted, quoted in keys]
+        if not names:
+            return sample  # `$` itself: the whole body is the value.
+        node = body
+        for name in names[:-1]:
+            child = node.setdefault(name, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node[names[-1]] = sample
+    return body
 
 
 def query_text(value: Any) -> str:

@@ -43,6 +43,7 @@ from .samples import (
     expected_body,
     expected_upstream,
     input_sample,
+    nested_body,
     query_pairs,
     query_text,
     secret_test_value,
@@ -205,18 +206,28 @@ def _sample_headers(pairs: list[tuple[Input, Any, Any]]) -> tuple[tuple[str, str
 
 
 def _route_test(op: RestOperation, route: RouteModel, scope: SampleScope) -> RouteTest:
+    models = {model.name: model for model in route.inputs}
     pairs = [
-        (item, model, input_sample(item))
-        for item, model in zip(op.inputs, route.inputs, strict=True)
+        (item, models[item.name], input_sample(item)) for item in op.inputs if item.name in models
     ]
     samples = {item.name: sample for item, _, sample in pairs}
+    # Inputs the handler does not take: a constant, or a JSONPath into the whole body.
+    samples.update(route.constants)
+    samples.update(
+        (item.name, input_sample(item)) for item in op.inputs if item.name in dict(route.body_paths)
+    )
     path = "".join(
         quote(str(samples[content]), safe="") if is_placeholder else content
         for is_placeholder, content in split_placeholders(op.path, path=True)
     )
     body = [(item.name, sample) for item, model, sample in pairs if model.fastapi_kind == "Body"]
     sample_body: Any = None
-    if len(body) == 1 and not route.body_embed:
+    if route.body_paths:
+        # The nested shape the spec's JSONPaths declare (`$.user.id` → {"user": {"id": …}}).
+        sample_body = nested_body(
+            (path_text, samples[name]) for name, path_text in route.body_paths
+        )
+    elif len(body) == 1 and not route.body_embed:
         sample_body = body[0][1]
     elif body:
         sample_body = dict(body)

@@ -7,10 +7,11 @@ Operations and orchestrations are built once, before the units, into a `Scope`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..canonical import (
     Action,
+    Api,
     Call,
     CallStep,
     Folder,
@@ -72,6 +73,8 @@ class InputModel:
     required: bool
     description: str
     alias_needed: bool
+    pattern: str | None = None
+    """A regular expression the value must match (FastAPI answers 422 otherwise), or None."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class Scope:
     apis: Mapping[str, ApiModel]
     operations: Operations
     workflows: tuple[KnownWorkflow, ...]
+    api_specs: Mapping[str, Api] = field(default_factory=dict)
+    """The consumed APIs as resolved, by namespace (a forward sends their own parameters)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,12 @@ def _calls(action: Action | Folder) -> list[Call]:
     return []
 
 
-def unit_scope(units: Iterable[Unit], apis: Mapping[str, ApiModel], secrets: Secrets) -> Scope:
+def unit_scope(
+    units: Iterable[Unit],
+    apis: Mapping[str, ApiModel],
+    secrets: Secrets,
+    api_specs: Mapping[str, Api] | None = None,
+) -> Scope:
     """Build every operation and orchestration the units use, in the order they first use them."""
     units = tuple(units)
     operations = operation_models(
@@ -138,7 +148,8 @@ def unit_scope(units: Iterable[Unit], apis: Mapping[str, ApiModel], secrets: Sec
         for unit in units
         if isinstance(unit.action, Orchestration)
     ]
-    return Scope(secrets, apis, operations, workflow_models(sources, operations, secrets))
+    workflows = workflow_models(sources, operations, secrets)
+    return Scope(secrets, apis, operations, workflows, dict(api_specs or {}))
 
 
 def input_models(
@@ -167,6 +178,8 @@ def input_models(
                 # FastAPI reads header `x_id` as `x-id` unless the alias names it.
                 alias_needed=item.name != argument
                 or (item.location == "header" and "_" in item.name),
+                # A pattern constrains text: FastAPI (pydantic) cannot apply it to a number.
+                pattern=item.pattern if annotation.startswith("str") else None,
             )
         )
     return tuple(models)

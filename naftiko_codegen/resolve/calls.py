@@ -24,6 +24,7 @@ from .binds import parse_template
 from .bodies import FORM_MEDIA_TYPE, Body, parse_body
 from .scope import Scope
 from .wire import check_field_value
+from .with_keys import did_you_mean, expand, expand_tree, report_extras
 
 __all__ = ["bind_call", "find_operation"]
 
@@ -109,22 +110,38 @@ def bind_call(
     inputs = _UnitInputs([*path_inputs, *declared], input_location)
     auth = scope.apis[operation.namespace].auth
     arguments = _with_arguments(scope, operation, with_block, roots, inputs, unit_path, auth)
+    # `with` keys that name no parameter only feed the operation's `{{key}}` templates (§3.3).
+    known = {p.name for p in operation.parameters}
+    extras = {name: a for name, a in arguments.items() if name not in known}
     # Parameters the `with` block leaves out: their own value, else an input of the same name.
     infer_all = infer_default == "all" and not with_block
     at = (*unit_path, "with") if with_block else unit_path
     for param in operation.parameters:
         if param.name in arguments:
             continue
-        argument = _default_argument(scope, param, roots, inputs, unit_path, auth, infer_all)
+        argument = _default_argument(
+            scope, param, roots, inputs, unit_path, auth, infer_all, extras
+        )
         if argument is None and _required_unset(scope, operation, param, auth, at):
             argument = Argument(param, (Part("input", inputs.for_parameter(param.name, param)),))
         if argument is not None:
             arguments[param.name] = argument
+    # A body template's `{{key}}` reads a `with`-only key as well (the engine renders the body
+    # against the merged parameter map).
+    only = {k: a for k, a in extras.items() if k not in inputs.by_name}
+    visible = {**inputs.by_name, **dict.fromkeys(only, _EXTRA)}
     body = (
-        parse_body(scope, operation.body, unit_path, inputs.by_name, roots, inputs.for_body)
+        parse_body(scope, operation.body, unit_path, visible, roots, inputs.for_body)
         if operation.body is not None
         else None
     )
+    in_body: set[str] = set()
+    if body is not None and only:
+        body = (expand_tree(body[0], only, in_body), body[1], body[2])
+    if body is not None:
+        # A key the unit also takes as an input: the body reads that input, the same value.
+        expand_tree(body[0], {k: a for k, a in extras.items() if k not in only}, in_body)
+    report_extras(scope, operation, extras, arguments, unit_path, in_body)
     call = _call(scope, operation, arguments, body, unit_path)
     inputs.describe_from(arguments.values())
     return call, tuple(inputs.by_name.values())
@@ -224,14 +241,8 @@ def _with_arguments(
         param = params_by_name.get(key) or match_param(key, operation.parameters, None)
         if param is None:
             # The engine feeds unknown `with` keys to templates only; keep them addressable.
+            # Reported by `_report_extras`, once it is known whether a template reads it.
             param = ConsumedParameter(key, "query", "string", "", False, None, False)
-            scope.warn(
-                w_path,
-                "NAF333",
-                f"`with` key {key!r} is not a parameter of {operation.namespace}."
-                f"{operation.name}; it is sent as a query parameter",
-                "declare the parameter on the consumed operation, or remove the key",
-            )
         arguments[param.name] = _with_argument(scope, param, raw_value, roots, inputs, w_path)
     return arguments
 
@@ -247,7 +258,12 @@ def _with_argument(
     """One `with` value: a reference to an input, a template, or a literal."""
     kind, content = _classify_with(scope, value, roots)
     if kind == "ref":
+        # Only a declared input or a path placeholder is a likely target of a typo.
+        targets = {i.name for i in inputs.by_name.values() if i.declared or i.location == "path"}
+        before = set(inputs.by_name)
         name = inputs.for_parameter(str(content), param)
+        if name not in before:
+            did_you_mean(scope, name, targets, path)
         return Argument(param, (Part("input", name),))
     if kind == "template":
         template = parse_template(scope, str(content), path, inputs.by_name, roots)
@@ -289,10 +305,11 @@ def _default_argument(
     unit_path: NodePath,
     auth: Auth | None,
     infer_all: bool,
+    extras: Mapping[str, Argument],
 ) -> Argument | None:
     """A parameter `with` leaves out: its own value, an input of its name, or nothing."""
     if param.value_tree is not None or param.value is not None:
-        return _own_value(scope, param, roots, inputs, unit_path)
+        return _own_value(scope, param, roots, inputs, unit_path, extras)
     if auth is not None and auth_supplies_parameter(auth, param):
         return None  # The api key is supplied by authentication (digest §4.2 #15).
     if param.location == "environment":
@@ -338,8 +355,10 @@ def _own_value(
     roots: frozenset[str],
     inputs: _UnitInputs,
     unit_path: NodePath,
+    extras: Mapping[str, Argument],
 ) -> Argument:
-    """The `value` a consumed parameter declares, bound against the calling unit's inputs."""
+    """The `value` a consumed parameter declares, bound against the calling unit's inputs and
+    the `with` keys that name no parameter (`extras`, which a `{{key}}` reads, as in §3.3)."""
     if param.value_tree is not None:
         walked = parse_body(
             scope,
@@ -353,8 +372,14 @@ def _own_value(
     value = param.value or ()
     if param.value_text is not None and any(p.kind == "unbound" for p in value):
         # Read silently when the API was collected; the unit's inputs are known now.
-        value = parse_template(scope, param.value_text, unit_path, inputs.by_name, roots)
+        known = {**inputs.by_name, **dict.fromkeys(extras, _EXTRA)}
+        value = parse_template(scope, param.value_text, unit_path, known, roots)
+        value = expand(value, {k: a for k, a in extras.items() if k not in inputs.by_name})
     return Argument(param, value)
+
+
+# Stands in for a `with`-only key while a parameter value is bound (then replaced by its value).
+_EXTRA = Input("", "query", "string", "", False, False)
 
 
 def _call(

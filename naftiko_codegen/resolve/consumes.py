@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..canonical import Api, ConsumedOperation, ConsumedParameter
+from ..canonical import Api, Bind, ConsumedOperation, ConsumedParameter
 from ..diagnostics import Diagnostic, Severity, truncate
 from ..load import NodePath
 from ..placeholders import Part, split_placeholders
@@ -160,6 +160,15 @@ def _resolve_api(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> Api:
                 ),
                 "drop the repeated segment from the baseUri or from the resource path",
             )
+        # Resource-level parameters apply to the resource's operations, between the API's and
+        # the operation's own (by name and `in`). The reference engine parses them but never
+        # sends them (spec §2.3); the spec declares them, so naftiko-gen sends them.
+        resource_params = [
+            dataclasses.replace(p, resource_level=True)
+            for p in _consumed_parameters(scope, as_list(resource.get("inputParameters")), r_path)
+        ]
+        own = {(p.name, p.location) for p in resource_params}
+        inherited = [p for p in api_params if (p.name, p.location) not in own] + resource_params
         for o_index, op in enumerate(as_list(resource.get("operations"))):
             if not isinstance(op, dict):
                 continue
@@ -170,7 +179,7 @@ def _resolve_api(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> Api:
                 op_resource_path = "/" + op_resource_path
             operations.append(
                 _consumed_operation(
-                    scope, namespace, resource, op, op_resource_path, api_params, o_path
+                    scope, namespace, resource, op, op_resource_path, inherited, o_path
                 )
             )
     if auth is not None:
@@ -191,6 +200,7 @@ def _resolve_api(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> Api:
         description=str(entry.get("description") or ""),
         auth=auth,
         operations=tuple(operations),
+        parameters=tuple(p for p in api_params if not (auth and auth_supplies_parameter(auth, p))),
     )
 
 
@@ -268,6 +278,14 @@ def _consumed_parameters(
     scope: Scope, raw: Iterable[Any], path: NodePath
 ) -> list[ConsumedParameter]:
     params: list[ConsumedParameter] = []
+    raw = list(raw)
+    for item in raw:
+        if isinstance(item, dict) and item.get("in") == "environment" and item.get("name"):
+            # `in: environment` reads the variable of that name (spec §3.4), which `{{NAME}}`
+            # placeholders then see: a bind read at start-up, like any other.
+            variable = str(item["name"])
+            description = str(item.get("description") or "environment parameter")
+            scope.binds.setdefault(variable, Bind(variable, "env", variable, None, description))
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             continue

@@ -93,7 +93,7 @@ def _tool(
         ),
         hints=hints,
         action=action,
-        output=unit_output(unit, action),
+        output=unit_output(unit, action, scope, unit_path),
         location=scope.locate(path),
     )
 
@@ -131,7 +131,7 @@ def _resource(
         mime_type=str(raw.get("mimeType") or "application/json"),
         parameters=parameters,
         action=action,
-        output=unit_output(raw, action),
+        output=unit_output(raw, action, scope, path),
         location=scope.locate(path),
     )
 

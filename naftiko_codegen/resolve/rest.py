@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -118,7 +119,7 @@ def _operation(
         # An input named like a path placeholder is that path parameter (inherited
         # function inputs carry no `in`).
         (
-            Input(i.name, "path", i.type, i.description, True, True)
+            dataclasses.replace(i, location="path", required=True, declared=True)
             if any(i.name == p.name for p in path_inputs)
             else i
         )
@@ -142,7 +143,7 @@ def _operation(
         description=description,
         inputs=inputs,
         action=action,
-        output=unit_output(unit, action),
+        output=unit_output(unit, action, scope, unit_path),
         location=scope.locate(path),
     )
 

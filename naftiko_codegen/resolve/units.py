@@ -6,6 +6,7 @@ or answers static values (a mock); anything else is reported and left out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -49,9 +50,29 @@ def declared_inputs(raw: Iterable[Any], *, default_location: InputLocation) -> l
                 description=str(item.get("description") or ""),
                 required=bool(item.get("required", location in ("path", "argument"))),
                 declared=True,
+                value=_scalar_text(item.get("value")),
+                pattern=_valid_pattern(item.get("pattern")),
             )
         )
     return inputs
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A scalar `value` as text (YAML may read `value: 42` as a number), else None."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _valid_pattern(pattern: Any) -> str | None:
+    """A `pattern` that compiles (one that does not is reported by `check_exposed_inputs`)."""
+    if not isinstance(pattern, str) or not pattern:
+        return None
+    try:
+        re.compile(pattern)
+    except re.error:
+        return None
+    return pattern
 
 
 def unit_kind(scope: Scope, unit: Mapping[str, Any], path: NodePath, what: str) -> UnitKind | None:
@@ -138,11 +159,41 @@ def unit_action(
     return call, inputs, description or operation.description or ""
 
 
-def unit_output(unit: Mapping[str, Any], action: Action | Folder) -> Output:
-    """How a unit shapes its answer; orchestrated units answer their `mappings` object."""
+def unit_output(
+    unit: Mapping[str, Any],
+    action: Action | Folder,
+    scope: Scope | None = None,
+    path: NodePath = (),
+) -> Output:
+    """How a unit shapes its answer; orchestrated units answer their `mappings` object.
+
+    Several outputs, all named, answer one object keyed by name: the spec declares each as a
+    field of the answer, although the reference engine returns only the first that maps to a
+    value. When some are unnamed there is no key to give them, so the engine's rule holds
+    (the first that maps to a value; NAF378).
+    """
     if isinstance(action, Orchestration):
         return Output(True)
     outputs = [o for o in as_list(unit.get("outputParameters")) if isinstance(o, dict)]
+    if not outputs or isinstance(action, Mock):
+        return _first_output(outputs)
+    if len(outputs) > 1 and all(isinstance(o.get("name"), str) for o in outputs):
+        properties = {str(o["name"]): {k: v for k, v in o.items() if k != "name"} for o in outputs}
+        return Output(False, {"type": "object", "properties": properties}, named_fields=True)
+    if len(outputs) > 1:
+        if scope is not None:
+            scope.warn(
+                (*path, "outputParameters"),
+                "NAF378",
+                f"{len(outputs)} outputs, not all named: the first that maps to a value is "
+                "the answer",
+                "name every output to answer them as one object",
+            )
+        return Output(False, {"first_of": outputs})
+    return _first_output(outputs)
+
+
+def _first_output(outputs: list[dict[str, Any]]) -> Output:
     if not outputs:
         return Output(True)
     first = outputs[0]

@@ -10,7 +10,7 @@ spec is checked here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..diagnostics import truncate
@@ -108,6 +108,7 @@ def check_exposed_inputs(
                 "the query",
             )
         location = str(item.get("in") or "")
+        _check_value_and_pattern(scope, item, i_path, name, where)
         problem = _token_problem(name) if location in _HTTP_FIELDS else ""
         if problem:
             scope.error(
@@ -116,6 +117,33 @@ def check_exposed_inputs(
                 f"{location} name {truncate(name)} is not an HTTP token: {problem}",
                 "use letters, digits and ``!#$%&'*+-.^_`|~`` only (e.g. `X-Request-Id`)",
             )
+
+
+def _check_value_and_pattern(
+    scope: Scope, item: Mapping[str, Any], path: NodePath, name: str, where: str
+) -> None:
+    """A `pattern` must compile (it is enforced); a JSONPath `value` reads only the body."""
+    pattern = item.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            re.compile(pattern)
+        except re.error as problem:
+            scope.error(
+                (*path, "pattern"),
+                "NAF375",
+                f"pattern {truncate(pattern)} of input {truncate(name)} is not a regular "
+                f"expression: {problem}",
+                "write a valid regular expression, e.g. `^[a-z0-9-]+$`",
+            )
+    value = item.get("value")
+    if isinstance(value, str) and value.startswith("$") and where not in ("body", ""):
+        scope.warn(
+            (*path, "value"),
+            "NAF376",
+            f"input {truncate(name)} (in: {where}) has the JSONPath value {truncate(value)}; "
+            "only body inputs read the body, so it is sent as the constant text",
+            "move the input to `in: body`, or drop the `$` to make it a constant",
+        )
 
 
 def check_path_text(scope: Scope, text: str, path: NodePath) -> None:

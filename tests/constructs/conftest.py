@@ -2,6 +2,7 @@
 
 `built(spec_folder, spec_file)` generates the package, writes it under a temporary folder, puts
 its `src/` on `sys.path` and returns the import name; the modules are forgotten afterwards.
+`upstream` is a module's `RecordingUpstream` (see support.py for specs given as data).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from naftiko_codegen.pipeline import generate
+from tests.servers.recording import RecordingUpstream
 
 Builder = Callable[[Path], str]
 
@@ -38,3 +40,10 @@ def build_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builder]
         for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
             del sys.modules[module]
     sys.path[:] = [p for p in sys.path if not p.startswith(str(out))]
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[RecordingUpstream]:
+    server = RecordingUpstream()
+    yield server
+    server.close()

@@ -13,7 +13,7 @@ PACKAGE = Path(naftiko_codegen.resolve.__file__).parent
 LAYERS = (
     ("_values", "scope"),
     ("binds", "wire", "duplicates"),
-    ("auth", "bodies", "aggregates"),
+    ("auth", "bodies", "aggregates", "with_keys"),
     ("consumes", "calls", "scripts"),
     ("orchestration",),
     ("units",),

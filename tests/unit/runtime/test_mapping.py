@@ -13,6 +13,7 @@ from naftiko_codegen.runtime.mapping import (
     json_path,
     map_output,
     mock_response,
+    render,
 )
 
 DOCUMENT: dict[str, Any] = {
@@ -116,3 +117,20 @@ def test_mock_response_looks_like_an_upstream_json_answer() -> None:
         "application/json",
         {"ok": [1]},
     )
+
+
+# ----------------------------------------------------------------------------- issue 13 fixes
+
+
+def test_a_mustache_value_renders_the_unit_parameters() -> None:
+    shape = {"type": "string", "value": "hello {{who}} {{ missing }}{{user.id}}"}
+    params = {"who": "ada", "user": {"id": 7}}
+    assert map_output({}, shape, params=params) == "hello ada 7"
+    assert map_output({}, shape) == "hello  "
+    assert render("{{on}} {{list}}", {"on": True, "list": [1, None]}) == "true [1,null]"
+
+
+def test_first_of_answers_the_first_output_that_maps() -> None:
+    shape = {"first_of": [{"type": "string", "mapping": "$.nope"}, {"mapping": "$.b"}, 3]}
+    assert map_output({"b": 2}, shape) == 2
+    assert map_output({}, shape) is None

@@ -49,9 +49,19 @@ def tool(**overrides: Any) -> Tool[str]:
     return Tool(**{**fields, **overrides})
 
 
-def first_upper(data: Any, shape: dict[str, Any], /, *, single_item_lists: bool) -> Any:
-    """A stand-in `map_output`: the shape names the key to keep."""
-    return {"kept": data.get(shape["key"]), "xml": single_item_lists} if data else None
+def first_upper(
+    data: Any,
+    shape: dict[str, Any],
+    /,
+    *,
+    single_item_lists: bool,
+    params: Mapping[str, Any] | None = None,
+) -> Any:
+    """A stand-in `map_output`: the shape names the key to keep (the tool's arguments come
+    as `params`, for a Mustache output value)."""
+    if not data:
+        return None
+    return {"kept": data.get(shape["key"]), "xml": single_item_lists, **dict(params or {})}
 
 
 # ----------------------------------------------------------------------------- listing
@@ -175,7 +185,8 @@ def test_a_call_maps_its_answer_through_the_output_shape() -> None:
         tool(output_shape={"key": "client"}), upstream_error=Unreachable, map_output=first_upper
     )
     result = call(registry, "echo", {"id": "a"})
-    assert result["structuredContent"] == {"kept": "the-client", "xml": False}
+    # The arguments reach the mapper, for a Mustache output `value`.
+    assert result["structuredContent"] == {"kept": "the-client", "xml": False, "id": "a"}
 
 
 # ----------------------------------------------------------------------------- results

@@ -32,11 +32,13 @@ def _client(request: Request) -> UpstreamClient:
     return client
 
 
-def relay_mapped(upstream: UpstreamResponse, shape: dict[str, Any]) -> Response:
+def relay_mapped(
+    upstream: UpstreamResponse, shape: dict[str, Any], params: dict[str, Any] | None = None
+) -> Response:
     """Answer a successful reply with the spec's output shape; relay anything else as is.
 
     As in the Naftiko engine, a shape that maps to nothing (or a body that does not parse)
-    relays the upstream body unchanged.
+    relays the upstream body unchanged; `params` render a Mustache output `value`.
     """
     if upstream.status >= 400 or not upstream.has_data:
         return relay(upstream)
@@ -44,7 +46,7 @@ def relay_mapped(upstream: UpstreamResponse, shape: dict[str, Any]) -> Response:
         data = upstream.data()
     except ValueError:
         return relay(upstream)
-    mapped = map_output(data, shape, single_item_lists=upstream.raw_format == "xml")
+    mapped = map_output(data, shape, single_item_lists=upstream.raw_format == "xml", params=params)
     if mapped is None:
         return relay(upstream)
     return JSONResponse(mapped, upstream.status)

@@ -77,7 +77,15 @@ class UpstreamFailure(Protocol):
 class OutputMapper(Protocol):
     """Applies the spec's output parameters to the upstream data (the package's `map_output`)."""
 
-    def __call__(self, data: Any, shape: dict[str, Any], /, *, single_item_lists: bool) -> Any: ...
+    def __call__(
+        self,
+        data: Any,
+        shape: dict[str, Any],
+        /,
+        *,
+        single_item_lists: bool,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any: ...
 
 
 ToolHandler = Callable[[ClientT, Mapping[str, Any]], Awaitable[UpstreamReply]]
@@ -227,7 +235,9 @@ class ToolRegistry(Mapping[str, Tool[ClientT]]):
                 {"status": 500, "error": "Internal error", "detail": "see the server log"},
                 is_error=True,
             )
-        return tool_result(upstream, tool.output_shape, map_output=self._map_output)
+        return tool_result(
+            upstream, tool.output_shape, map_output=self._map_output, params=arguments
+        )
 
     def caller(self, client: ClientT) -> ToolCaller:
         """`call` bound to one upstream client, as the MCP endpoints take it."""
@@ -250,10 +260,12 @@ def tool_result(
     shape: dict[str, Any] | None = None,
     *,
     map_output: OutputMapper | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Turn an upstream reply into a `CallToolResult` (as JSON): text plus `structuredContent`.
 
-    A `shape` (the spec's output parameters) is applied with `map_output`.
+    A `shape` (the spec's output parameters) is applied with `map_output`; `params` (the
+    tool's arguments) render a Mustache output `value`.
     """
     if upstream.status >= 400:
         detail: Any = upstream.body.decode("utf-8", "replace")
@@ -275,7 +287,11 @@ def tool_result(
     if shape is not None:
         if map_output is None:
             raise ValueError("an output shape needs `map_output`")
-        data = map_output(data, shape, single_item_lists=upstream.raw_format == "xml")
+        xml = upstream.raw_format == "xml"
+        if params is None:
+            data = map_output(data, shape, single_item_lists=xml)
+        else:
+            data = map_output(data, shape, single_item_lists=xml, params=params)
         if data is None:  # The shape maps to nothing: the body as the upstream sent it.
             return _raw_result(upstream)
     result = text_result(data)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from .http_client import UpstreamResponse
 
-__all__ = ["as_boolean", "as_number", "json_path", "map_output", "mock_response"]
+__all__ = ["as_boolean", "as_number", "json_path", "map_output", "mock_response", "render"]
 
 _TOKEN = re.compile(r"\.([^.\[\]]+)|\[\s*(\*|-?\d+|'[^']*'|\"[^\"]*\")\s*\]")
 _WILDCARD = object()
@@ -88,26 +89,71 @@ def _coerce(value: Any, kind: str | None) -> Any:
     return value
 
 
-def map_output(data: Any, shape: dict[str, Any], *, single_item_lists: bool = False) -> Any:
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def render(template: str, params: Mapping[str, Any]) -> str:
+    """A Mustache `value` (`"hello {{who}}"`) rendered with the unit's parameters.
+
+    As in the Naftiko engine (JMustache, `defaultValue("")`), a name with no value renders
+    empty; a dotted name walks into nested objects.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        node: Any = params
+        for key in match.group(1).split("."):
+            node = node.get(key) if isinstance(node, Mapping) else None
+        return _text(node)
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def map_output(
+    data: Any,
+    shape: dict[str, Any],
+    *,
+    single_item_lists: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> Any:
     """Apply one output parameter (with nested `properties`/`items`) to a JSON document.
 
     `single_item_lists`: the data came from XML, which has no arrays (a lone repeated element
     reads as an object); an array output then takes such an object as a one-item list.
+    `params`: the unit's parameters (its inputs, then its `with` values), which a Mustache
+    `value` renders. A shape `{"first_of": [...]}` answers the first of several outputs that
+    maps to a value (the engine's rule for several unnamed outputs).
     """
+
+    def again(node: Any, sub: dict[str, Any]) -> Any:
+        return map_output(node, sub, single_item_lists=single_item_lists, params=params)
+
+    alternatives = shape.get("first_of")
+    if isinstance(alternatives, list):
+        found = (again(data, one) for one in alternatives if isinstance(one, dict))
+        return next((mapped for mapped in found if mapped is not None), None)
     kind = shape.get("type")
     if "value" in shape and "mapping" not in shape:
-        return _coerce(shape["value"], kind)
+        value = shape["value"]
+        if isinstance(value, str) and "{{" in value:
+            value = render(value, params or {})
+        return _coerce(value, kind)
     mapping = shape.get("mapping")
     if kind == "object" or "properties" in shape:
         properties = shape.get("properties")
         if not isinstance(properties, dict):
             return json_path(data, mapping) if isinstance(mapping, str) else data
         # Property paths are evaluated against the same root as their object (engine parity).
-        return {
-            name: map_output(data, sub, single_item_lists=single_item_lists)
-            for name, sub in properties.items()
-            if isinstance(sub, dict)
-        }
+        return {name: again(data, sub) for name, sub in properties.items() if isinstance(sub, dict)}
     if kind == "array":
         selected = json_path(data, mapping) if isinstance(mapping, str) else data
         if single_item_lists and isinstance(selected, dict | str):
@@ -118,10 +164,7 @@ def map_output(data: Any, shape: dict[str, Any], *, single_item_lists: bool = Fa
         if not isinstance(items, dict):
             return selected
         if isinstance(items.get("properties"), dict) or "mapping" in items:
-            return [
-                map_output(element, items, single_item_lists=single_item_lists)
-                for element in selected
-            ]
+            return [again(element, items) for element in selected]
         return selected
     if isinstance(mapping, str):
         return _coerce(json_path(data, mapping), kind)
