@@ -78,6 +78,8 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("runtime:serving.py", "src/{package}/serving.py"),
     PlannedFile("runtime:exposure.py", "src/{package}/exposure.py"),
     PlannedFile("runtime:connections.py", "src/{package}/connections.py"),
+    PlannedFile("runtime:logs.py", "src/{package}/logs.py"),
+    PlannedFile("runtime:tracing.py", "src/{package}/tracing.py"),
     PlannedFile("src/package/settings.py.jinja", "src/{package}/settings.py"),
     PlannedFile("runtime:environment.py", "src/{package}/environment.py"),
     PlannedFile(
