@@ -90,11 +90,11 @@ def setup(service: str, environ: Mapping[str, str] | None = None) -> bool:
         use(trace.get_tracer(__name__))
         return True
     attributes: dict[str, str] = {}
-    named = environ.get("OTEL_SERVICE_NAME") or "service.name=" in environ.get(
-        "OTEL_RESOURCE_ATTRIBUTES", ""
-    )
-    if not named:
-        attributes["service.name"] = service
+    name = environ.get("OTEL_SERVICE_NAME", "").strip()
+    if name:
+        attributes["service.name"] = name
+    elif "service.name=" not in environ.get("OTEL_RESOURCE_ATTRIBUTES", ""):
+        attributes["service.name"] = service  # else OpenTelemetry's "unknown_service"
     provider = TracerProvider(resource=Resource.create(attributes))
     for exporter in _exporters(environ):
         provider.add_span_processor(BatchSpanProcessor(exporter))
