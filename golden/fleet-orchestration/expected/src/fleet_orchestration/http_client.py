@@ -34,7 +34,9 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
+from . import tracing
 from .environment import LIMIT_VARIABLES, UpstreamLimits
+from .logs import REQUEST_ID_HEADER, request_id
 from .masking import SecretMasker
 from .resilience import (
     IDEMPOTENT_METHODS,
@@ -248,6 +250,9 @@ class HttpClient:
                 value.encode("utf-8")  # A lone surrogate fails here, not inside aiohttp.
         except UnicodeEncodeError:
             raise InvalidArgument(SURROGATE) from None
+        identifier = request_id()
+        if identifier is not None and REQUEST_ID_HEADER not in request_headers:
+            request_headers = {REQUEST_ID_HEADER: identifier, **request_headers}
         if self._hooks is not None:
             request_headers = dict(request_headers)
             await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
@@ -258,7 +263,12 @@ class HttpClient:
             raise self._circuit_open(api, error) from None
         settled = False
         try:
-            outcome = await self._attempts(api, guard, method, url, request_headers, payload)
+            if tracing.enabled():
+                outcome = await self._traced(
+                    api, guard, method, url, dict(request_headers), payload
+                )
+            else:
+                outcome = await self._attempts(api, guard, method, url, request_headers, payload)
             # One verdict per call, retries included: a restart costs a few calls, not the breaker.
             if getattr(outcome, "transport", False):
                 guard.breaker.failure()
@@ -296,6 +306,29 @@ class HttpClient:
                 return outcome
             await asyncio.sleep(delay)
             attempt += 1
+
+    async def _traced(
+        self,
+        api: UpstreamApi,
+        guard: _Guard,
+        method: str,
+        url: URL,
+        headers: dict[str, str],
+        payload: Any,
+    ) -> _Answer | UpstreamError:
+        """`_attempts` as a CLIENT span whose `traceparent` goes upstream."""
+        span = tracing.client_span(api.name, method, url, headers)
+        status: int | None = None
+        error: str | None = "cancelled"
+        try:
+            outcome = await self._attempts(api, guard, method, url, headers, payload)
+            if isinstance(outcome, UpstreamError):
+                error = outcome.title  # no answer, or one out of bounds
+            else:
+                status, error = outcome.status, None
+            return outcome
+        finally:
+            tracing.end_client_span(span, status, error)
 
     def _retry_delay(
         self,
