@@ -164,7 +164,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile(
         "runtime:jwt_auth.py", "src/{package}/jwt_auth.py", lambda model: bool(model.jwt_used_by)
     ),
-    PlannedFile("env.example.jinja", ".env.example"),
+    PlannedFile(".env.example.jinja", ".env.example"),
     PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
     PlannedFile("runtime:tests/loopback.py", "tests/loopback.py"),
     PlannedFile("tests/support.py.jinja", "tests/support.py"),
