@@ -137,7 +137,7 @@ class RequestContext:
                 message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        started = time.perf_counter()
+        started = time.perf_counter() if self.access_log else 0.0
         span = tracing.server_span(scope, self.adapter) if tracing.enabled() else None
         try:
             if span is None:
