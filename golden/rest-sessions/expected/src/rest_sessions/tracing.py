@@ -31,6 +31,7 @@ __all__ = [
     "server_span",
     "setup",
     "traced_tool_calls",
+    "traced_upstream",
     "use",
 ]
 
@@ -196,6 +197,32 @@ def client_span(api: str, method: str, url: Any, headers: dict[str, str]) -> Any
     )
     propagate.inject(headers, context=trace.set_span_in_context(span))
     return span
+
+
+async def traced_upstream(
+    api: str,
+    method: str,
+    url: Any,
+    headers: dict[str, str],
+    call: Callable[[dict[str, str]], Awaitable[Any]],
+) -> Any:
+    """`call(headers)` (an upstream call's attempts) as a CLIENT span; its outcome.
+
+    The outcome is an answer with a `status`, or the adapter's error (an exception returned,
+    with a `title`): no answer, or one out of bounds.
+    """
+    span = client_span(api, method, url, headers)
+    status: int | None = None
+    error: str | None = "cancelled"
+    try:
+        outcome = await call(headers)
+        if isinstance(outcome, Exception):
+            error = str(getattr(outcome, "title", type(outcome).__name__))
+        else:
+            status, error = outcome.status, None
+        return outcome
+    finally:
+        end_client_span(span, status, error)
 
 
 def end_client_span(span: Any, status: int | None, error: str | None = None) -> None:

@@ -263,9 +263,13 @@ class HttpClient:
             raise self._circuit_open(api, error) from None
         settled = False
         try:
-            if tracing.enabled():
-                outcome = await self._traced(
-                    api, guard, method, url, dict(request_headers), payload
+            if tracing.enabled():  # a CLIENT span, its `traceparent` sent upstream
+                outcome = await tracing.traced_upstream(
+                    api.name,
+                    method,
+                    url,
+                    dict(request_headers),
+                    lambda traced: self._attempts(api, guard, method, url, traced, payload),
                 )
             else:
                 outcome = await self._attempts(api, guard, method, url, request_headers, payload)
@@ -306,29 +310,6 @@ class HttpClient:
                 return outcome
             await asyncio.sleep(delay)
             attempt += 1
-
-    async def _traced(
-        self,
-        api: UpstreamApi,
-        guard: _Guard,
-        method: str,
-        url: URL,
-        headers: dict[str, str],
-        payload: Any,
-    ) -> _Answer | UpstreamError:
-        """`_attempts` as a CLIENT span whose `traceparent` goes upstream."""
-        span = tracing.client_span(api.name, method, url, headers)
-        status: int | None = None
-        error: str | None = "cancelled"
-        try:
-            outcome = await self._attempts(api, guard, method, url, headers, payload)
-            if isinstance(outcome, UpstreamError):
-                error = outcome.title  # no answer, or one out of bounds
-            else:
-                status, error = outcome.status, None
-            return outcome
-        finally:
-            tracing.end_client_span(span, status, error)
 
     def _retry_delay(
         self,
