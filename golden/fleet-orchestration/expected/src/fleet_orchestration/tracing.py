@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import Any, Final
@@ -115,7 +116,8 @@ def _exporters(environ: Mapping[str, str]) -> list[Any]:
             elif name == "console":
                 from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
-                exporters.append(ConsoleSpanExporter())
+                # stderr: stdout may be the MCP stdio transport.
+                exporters.append(ConsoleSpanExporter(out=sys.stderr))
             else:
                 logger.warning("OTEL_TRACES_EXPORTER: unknown exporter %r left out", name)
         except ImportError as error:
