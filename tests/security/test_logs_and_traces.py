@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,10 +69,19 @@ def _call(url: str, request_id: str, body: bytes | None = None) -> tuple[int, st
         return response.status, response.headers.get("X-Request-ID")
 
 
-def _access_lines(adapter: Adapter) -> list[dict[str, Any]]:
-    lines = adapter.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-    entries = [json.loads(line) for line in lines if line.startswith('{"time"')]
-    return [entry for entry in entries if entry["logger"].endswith(".access")]
+def _access_lines(adapter: Adapter, *request_ids: str) -> dict[str, dict[str, Any]]:
+    """The access lines by request id, once those of `request_ids` are written.
+
+    A line is written once the answer is sent: the caller may read the log before it is there.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        text = adapter.log_path.read_text(encoding="utf-8", errors="replace")
+        entries = [json.loads(line) for line in text.splitlines() if line.startswith('{"time"')]
+        lines = {e["request_id"]: e for e in entries if e["logger"].endswith(".access")}
+        if set(request_ids) <= lines.keys() or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
 
 
 def test_ids_and_trace_context_reach_the_upstream_and_the_logs(
@@ -92,7 +102,7 @@ def test_ids_and_trace_context_reach_the_upstream_and_the_logs(
         assert match is not None, traceparent
         assert match[1] == TRACE_ID and match[2] != CALLER_SPAN  # the adapter's client span
 
-    lines = {entry["request_id"]: entry for entry in _access_lines(adapter)}
+    lines = _access_lines(adapter, "rest-call-1", "mcp-call-1")
     rest_line, mcp_line = lines["rest-call-1"], lines["mcp-call-1"]
     assert (rest_line["method"], rest_line["path"], rest_line["status"]) == (
         "GET",
