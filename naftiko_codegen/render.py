@@ -78,6 +78,8 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("runtime:serving.py", "src/{package}/serving.py"),
     PlannedFile("runtime:exposure.py", "src/{package}/exposure.py"),
     PlannedFile("runtime:connections.py", "src/{package}/connections.py"),
+    PlannedFile("runtime:logs.py", "src/{package}/logs.py"),
+    PlannedFile("runtime:tracing.py", "src/{package}/tracing.py"),
     PlannedFile("src/package/settings.py.jinja", "src/{package}/settings.py"),
     PlannedFile("runtime:environment.py", "src/{package}/environment.py"),
     PlannedFile(
@@ -191,6 +193,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile(
         "runtime:jwt_auth.py", "src/{package}/jwt_auth.py", lambda model: bool(model.jwt_used_by)
     ),
+    PlannedFile(".env.example.jinja", ".env.example"),
     PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
     PlannedFile("runtime:tests/loopback.py", "tests/loopback.py"),
     PlannedFile("tests/support.py.jinja", "tests/support.py"),
@@ -281,6 +284,22 @@ def _mermaid(value: Any) -> str:
     return "".join(f"#{ord(ch)};" if ch in '"<>#&`[](){}|;' else ch for ch in text)
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _env_comment(value: Any) -> str:
+    """Text on a comment line of a `.env` file: one line."""
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _env_name(value: Any) -> str:
+    """A variable name starting a `.env` line; a name no `.env` can hold becomes a comment."""
+    name = str(value)
+    if _ENV_NAME.fullmatch(name):
+        return name
+    return "# " + _env_comment(name) + " (not a name a .env file can set)\n#"
+
+
 def _regex(value: Any) -> str:
     return re.escape(str(value))
 
@@ -297,6 +316,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "md_code": _md_code,
     "md_fence": _md_fence,
     "mermaid": _mermaid,
+    "env_name": _env_name,
+    "env_comment": _env_comment,
     "regex": _regex,
 }
 """Every filter a template may end a `{{ … }}` with; the convention test checks this list."""

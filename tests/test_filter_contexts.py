@@ -33,6 +33,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "markdown fenced block": frozenset({"md_fence"}),
     "mermaid label": frozenset({"mermaid"}),
     "mermaid syntax": frozenset(),
+    "dotenv comment": frozenset({"env_comment"}),
+    "dotenv line": frozenset({"env_name"}),
     "plain text": frozenset(),
 }
 """Filters that may end a `{{ … }}` in each context; a context missing here is a test bug."""
@@ -181,6 +183,15 @@ def _markdown_contexts(text: str) -> list[str]:
     return contexts
 
 
+def _dotenv_contexts(output: str) -> list[str]:
+    """A `.env` file: comment lines, and `NAME=value` lines."""
+    contexts: list[str] = []
+    for line in output.splitlines(keepends=True):
+        comment = line.lstrip().startswith("#")
+        contexts += ["dotenv comment" if comment else "dotenv line"] * len(line)
+    return contexts
+
+
 def expression_contexts(name: str, text: str) -> Iterator[tuple[int, str, str, str | None]]:
     """(line, expression, context, last filter) of every `{{ … }}` of template `name`."""
     output, expressions = _template_output(text)
@@ -190,6 +201,8 @@ def expression_contexts(name: str, text: str) -> Iterator[tuple[int, str, str, s
         contexts = _toml_contexts(output)
     elif name.endswith(".md.jinja"):
         contexts = _markdown_contexts(output)
+    elif name.endswith("env.example.jinja"):
+        contexts = _dotenv_contexts(output)
     else:
         contexts = ["plain text"] * len(output)
     for start, _end, expression in expressions:

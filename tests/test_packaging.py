@@ -33,6 +33,7 @@ def test_wheel_installs_and_builds_from_another_folder(tmp_path: Path) -> None:
     (wheel,) = wheels.glob("naftiko_gen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "naftiko_codegen/templates/src/package/rest_app.py.jinja" in names
+    assert "naftiko_codegen/templates/.env.example.jinja" in names  # a dotfile template too
     assert "naftiko_codegen/schema/naftiko-capability.schema.json" in names
     assert "naftiko_codegen/examples/rest-sessions.yaml" in names
 

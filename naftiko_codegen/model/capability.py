@@ -214,6 +214,7 @@ def _dependencies(
         "aiohttp>=3.13.3,<4",
         "fastapi>=0.115,<1",
         "mcp>=2.3,<3",
+        "pydantic-settings>=2.3,<3",
         "uvicorn[standard]>=0.30,<1",
     ]
     if rest:  # /docs and /redoc serve Swagger UI and ReDoc from this distribution, not a CDN

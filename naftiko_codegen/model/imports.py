@@ -189,6 +189,7 @@ def _cli(facts: PackageFacts) -> ModuleImports:
         | _from("typing", "Final")
         | _from("", "__version__")
         | _from("serving", *serving)
+        | _from("environment", "load_env_file")
         | _from("settings", "Settings", "load_settings")
         | _from("upstream", "UpstreamClient")
         | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))

@@ -135,6 +135,7 @@ def test_regex_escapes() -> None:
 def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
     files = render_package(seed_model)
     assert sorted(files) == [
+        ".env.example",
         "README.md",
         "pyproject.toml",
         "src/rest_sessions/__init__.py",
@@ -145,6 +146,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/environment.py",
         "src/rest_sessions/exposure.py",
         "src/rest_sessions/http_client.py",
+        "src/rest_sessions/logs.py",
         "src/rest_sessions/masking.py",
         "src/rest_sessions/mcp_http.py",
         "src/rest_sessions/mcp_jsonrpc.py",
@@ -158,6 +160,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/rest_support.py",
         "src/rest_sessions/serving.py",
         "src/rest_sessions/settings.py",
+        "src/rest_sessions/tracing.py",
         "src/rest_sessions/upstream.py",
         "src/rest_sessions/upstream_request.py",
         "tests/conftest.py",

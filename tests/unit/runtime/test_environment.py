@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
+
 import pytest
 
+from naftiko_codegen.runtime.bind_files import BindFileReader
 from naftiko_codegen.runtime.environment import (
     DEFAULT_TIMEOUT,
     ApiSettings,
     EnvironmentReader,
     SettingsError,
     UpstreamLimits,
+    env_file_option,
+    load_env_file,
 )
 
 
@@ -124,3 +131,87 @@ def test_malformed_upstream_limits_are_named() -> None:
         "NAFTIKO_UPSTREAM_BREAKER_RESET='inf' is not a positive number of seconds",
         "NAFTIKO_UPSTREAM_RETRIES='-1' is not a non-negative whole number",
     ]
+
+
+# ----------------------------------------------------------------------------- .env and X_FILE
+
+
+def test_env_file_fills_what_the_environment_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / "named.env"
+    env_file.write_text(
+        "# comment\nexport A=1\nB='two words' # trailing\nC=\"x=y\"\nEMPTY=\nBARE\n",
+        encoding="utf-8",
+    )
+    environ = {"A": "real"}
+    assert load_env_file("demo", ["serve", "--env-file", str(env_file)], environ) == env_file
+    assert environ == {"A": "real", "B": "two words", "C": "x=y", "EMPTY": ""}
+    # --env-file=FILE, then NAFTIKO_ENV_FILE, then .env in the working directory.
+    environ = {}
+    assert load_env_file("demo", [f"--env-file={env_file}"], environ) == env_file
+    environ = {"NAFTIKO_ENV_FILE": str(env_file)}
+    assert load_env_file("demo", ["serve"], environ) == env_file and environ["B"] == "two words"
+    monkeypatch.chdir(tmp_path)
+    assert load_env_file("demo", [], {}) is None  # no .env here: nothing read, no error
+    (tmp_path / ".env").write_text("D=4\n", encoding="utf-8")
+    environ = {}
+    assert load_env_file("demo", [], environ) == Path(".env") and environ == {"D": "4"}
+    monkeypatch.setattr(sys, "argv", ["demo", "serve", "--env-file", str(env_file)])
+    environ = {}
+    assert load_env_file("demo", None, environ) == env_file and "B" in environ
+
+
+def test_an_unreadable_env_file_or_two_forms_of_a_key_stop_the_start(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match=r"demo: error: cannot read settings file .*absent"):
+        load_env_file("demo", ["--env-file", str(tmp_path / "absent")], {})
+    with pytest.raises(SystemExit, match="cannot read settings file"):
+        load_env_file("demo", ["--env-file", str(tmp_path)], {})  # a folder
+    latin = tmp_path / "latin.env"
+    latin.write_bytes(b"A=\xe9\n")
+    with pytest.raises(SystemExit, match="cannot read settings file"):
+        load_env_file("demo", ["--env-file", str(latin)], {})
+    both = {"NAFTIKO_REQUIRE_API_KEY": "k", "NAFTIKO_REQUIRE_API_KEY_FILE": "/run/key"}
+    with pytest.raises(SystemExit, match=r"NAFTIKO_REQUIRE_API_KEY and .*_FILE are both set"):
+        load_env_file("demo", [], both)
+
+
+def test_the_env_file_option_is_in_the_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = argparse.ArgumentParser()
+    monkeypatch.setenv("NAFTIKO_ENV_FILE", "x.env")
+    env_file_option(parser)
+    assert parser.parse_args([]).env_file == "x.env"
+    assert "NAFTIKO_ENV_FILE" in parser.format_help()
+
+
+def test_a_secret_may_come_from_its_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("s3cret\r\n", encoding="utf-8")
+    reader = EnvironmentReader({"TOKEN_FILE": f" {secret} ", "OTHER": "plain"})
+    assert reader.secret("TOKEN", "token") == "s3cret"
+    assert reader.secret("OTHER", "other") == "plain"
+    reader.check()
+    both = EnvironmentReader({"TOKEN": "x", "TOKEN_FILE": str(secret)})
+    assert both.secret("TOKEN", "token") == ""
+    assert both.problems == [
+        "TOKEN and TOKEN_FILE are both set: set one (the value, or a file holding it)"
+    ]
+    missing = EnvironmentReader({"TOKEN_FILE": str(tmp_path / "absent")})
+    assert missing.secret("TOKEN", "token") == ""
+    assert len(missing.problems) == 1 and "cannot read TOKEN_FILE=" in missing.problems[0]
+    (tmp_path / "latin").write_bytes(b"\xe9")
+    latin = EnvironmentReader({"TOKEN_FILE": str(tmp_path / "latin")})
+    assert latin.value("TOKEN") is None and "not UTF-8 text" in latin.problems[0]
+    empty = tmp_path / "empty"
+    empty.write_text("\n", encoding="utf-8")
+    blank = EnvironmentReader({"TOKEN_FILE": str(empty)})
+    assert blank.secret("TOKEN", "token") == ""
+    assert blank.problems == ["environment variable TOKEN is not set (bind variable token)"]
+
+
+def test_a_bind_file_secret_may_come_from_its_own_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("from-file\n", encoding="utf-8")
+    reader = BindFileReader({"TOKEN_FILE": str(secret)})
+    assert reader.file_secret("TOKEN", "token", str(tmp_path / "binds.json")) == "from-file"
+    reader.check()

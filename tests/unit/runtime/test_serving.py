@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import logging
 import os
 import signal
 import sys
@@ -21,6 +20,7 @@ from starlette.routing import Route
 from naftiko_codegen.runtime import connections, serving
 from naftiko_codegen.runtime.environment import SettingsError
 from naftiko_codegen.runtime.http_client import HttpClient
+from naftiko_codegen.runtime.logs import RequestContext
 from naftiko_codegen.runtime.serving import (
     AdapterServer,
     adapter_options,
@@ -45,6 +45,8 @@ VARIABLES = (
     "NAFTIKO_MCP_TRANSPORT",
     "NAFTIKO_LOG_LEVEL",
     "NAFTIKO_ACCESS_LOG",
+    "NAFTIKO_LOG_FORMAT",
+    "NAFTIKO_ENV_FILE",
     "NAFTIKO_OTEL",
     "NAFTIKO_ALLOWED_HOSTS",
     "NAFTIKO_ALLOWED_ORIGINS",
@@ -105,6 +107,7 @@ def test_defaults_come_from_the_spec() -> None:
         "no_rest": False,
         "mcp_transport": "http",
         "log_level": "warning",
+        "log_format": "text",
         "access_log": False,
         "otel": False,
         "allowed_hosts": "",
@@ -117,6 +120,7 @@ def test_defaults_come_from_the_spec() -> None:
         "body_timeout": 30.0,
         "keep_alive_timeout": 5.0,
         "shutdown_timeout": 10.0,
+        "env_file": None,
     }
 
 
@@ -129,12 +133,15 @@ def test_the_environment_overrides_the_spec(monkeypatch: pytest.MonkeyPatch) -> 
         "NAFTIKO_LOG_LEVEL": "DEBUG",
         "NAFTIKO_ACCESS_LOG": "1",
         "NAFTIKO_OTEL": "yes",
+        "NAFTIKO_LOG_FORMAT": " JSON ",
+        "NAFTIKO_ENV_FILE": "settings.env",
     }.items():
         monkeypatch.setenv(name, value)
     options = _parser().parse_args(["serve"])
     assert (options.host, options.rest_port, options.no_rest) == ("127.0.0.2", 81, True)
     assert (options.mcp_transport, options.log_level) == ("stdio", "debug")
     assert (options.access_log, options.otel) == (True, True)
+    assert (options.log_format, options.env_file) == ("json", "settings.env")
     # Flags win over the environment.
     assert _parser().parse_args(["serve", "--rest-port", "82"]).rest_port == 82
 
@@ -149,6 +156,8 @@ def test_help_names_each_environment_variable(capsys: pytest.CaptureFixture[str]
         "(env NAFTIKO_MCP_TRANSPORT)",
         "(env NAFTIKO_LOG_LEVEL)",
         "(env NAFTIKO_ACCESS_LOG=1)",
+        "(env NAFTIKO_LOG_FORMAT)",
+        "(env NAFTIKO_ENV_FILE;",
         "(env NAFTIKO_OTEL=1)",
         "(env NAFTIKO_HOST;",
     ):
@@ -163,12 +172,16 @@ def test_servers_leave_signals_alone_and_report_running() -> None:
     server = http_server(object(), "127.0.0.1", 1234, options)
     assert isinstance(server, AdapterServer)
     config = server.config
+    # The access lines are RequestContext's; uvicorn's own are off and its logging unconfigured.
     assert (config.host, config.port, config.access_log, config.log_level) == (
         "127.0.0.1",
         1234,
-        True,
+        False,
         "error",
     )
+    assert config.log_config is None
+    assert isinstance(config.app, RequestContext) and config.app.access_log
+    assert config.app.adapter == "http"
     assert (config.lifespan, config.server_header) == ("on", False)
     with server.capture_signals():
         pass  # no handler installed
@@ -285,7 +298,7 @@ def test_main_reads_settings_then_serves(monkeypatch: pytest.MonkeyPatch) -> Non
     async def serve(options: argparse.Namespace, settings: str) -> None:
         served.append((options.command, settings))
 
-    monkeypatch.setattr(logging, "basicConfig", lambda **kwargs: None)
+    monkeypatch.setattr(serving, "configure_logging", lambda *args, **kwargs: None)
     assert run_main("demo", _parser(), ["serve"], lambda: "settings", serve) == 0
     assert served == [("serve", "settings")]
 
@@ -299,7 +312,7 @@ def test_main_reports_missing_settings(
     async def serve(options: argparse.Namespace, settings: str) -> None:
         raise AssertionError("never served")
 
-    monkeypatch.setattr(logging, "basicConfig", lambda **kwargs: None)
+    monkeypatch.setattr(serving, "configure_logging", lambda *args, **kwargs: None)
     assert run_main("demo", _parser(), ["serve"], missing, serve) == 2
     assert capsys.readouterr().err == "demo: error: cannot start: X is not set\n"
 
@@ -308,7 +321,7 @@ def test_ctrl_c_ends_main_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
     async def serve(options: argparse.Namespace, settings: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(logging, "basicConfig", lambda **kwargs: None)
+    monkeypatch.setattr(serving, "configure_logging", lambda *args, **kwargs: None)
     assert run_main("demo", _parser(), ["serve"], lambda: "s", serve) == 0
 
 
@@ -367,7 +380,9 @@ def test_servers_answer_through_the_guard_with_bounded_connections(
     )
     server = http_server(object(), "127.0.0.1", 1234, options)
     assert server.guard is not None and server.guard.requires_key
-    assert server.config.app is server.guard and server.drain_seconds == 3.0
+    context = server.config.app
+    assert isinstance(context, RequestContext) and context.app is server.guard
+    assert server.drain_seconds == 3.0
     assert (server.config.ws, server.config.timeout_keep_alive) == ("none", 2.0)
     limits = server.config.http.limits  # type: ignore[union-attr]
     assert (limits.max_connections, limits.header_timeout) == (1000, 10.0)
@@ -378,13 +393,11 @@ def test_servers_answer_through_the_guard_with_bounded_connections(
     assert "no API key is required" in caplog.text
 
 
-def test_the_access_log_shows_whatever_the_log_level() -> None:
-    access = logging.getLogger("uvicorn.access")
-    options = _parser().parse_args(["serve", "--access-log"])
-    http_server(object(), "127.0.0.1", 1234, options)
-    assert access.isEnabledFor(logging.INFO)
-    http_server(object(), "127.0.0.1", 1234, _parser().parse_args(["serve"]))
-    assert not access.isEnabledFor(logging.INFO)
+def test_each_server_names_its_adapter() -> None:
+    options = _parser().parse_args(["serve"])
+    server = http_server(object(), "127.0.0.1", 1234, options, adapter="mcp")
+    assert isinstance(server.config.app, RequestContext)
+    assert (server.config.app.adapter, server.config.app.access_log) == ("mcp", False)
 
 
 @pytest.mark.usefixtures("_unfrozen")

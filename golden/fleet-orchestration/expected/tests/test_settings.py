@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from fleet_orchestration.cli import PROG, build_parser
+from fleet_orchestration.environment import load_env_file
 from fleet_orchestration.settings import Settings, SettingsError, load_settings
 
 
@@ -81,3 +86,65 @@ def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
         load_settings({**environment, "PORT_NOTICES_BASE_URL": "http://127.0.0.1:1/a#b"})
     with pytest.raises(SettingsError, match="NAFTIKO_UPSTREAM_POOL_WAIT"):
         load_settings({**environment, "NAFTIKO_UPSTREAM_POOL_WAIT": "0"})
+
+
+def test_env_file_and_secret_files(tmp_path: Path) -> None:
+    """`.env` values fill what the environment lacks; `X_FILE` holds secret X (not both)."""
+    env_file = tmp_path / "settings.env"
+    env_file.write_text(
+        "# a comment\n"
+        + "REGISTRY_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "REGISTRY_TIMEOUT"
+        + "=2.5\n"
+        + "CREW_EXPORT_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "CREW_EXPORT_TIMEOUT"
+        + "=2.5\n"
+        + "PORT_FEED_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "PORT_FEED_TIMEOUT"
+        + "=2.5\n"
+        + "PORT_NOTICES_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "PORT_NOTICES_TIMEOUT"
+        + "=2.5\n"
+        + "export NAFTIKO_LOG_FORMAT=json\n",
+        encoding="utf-8",
+    )
+    environment: dict[str, str] = {
+        "NAFTIKO_LOG_FORMAT": "text",  # the real environment wins
+        "REGISTRY_TOKEN_FILE": str(tmp_path / "secret-1"),
+    }
+    (tmp_path / "secret-1").write_text("test-registry-token" + "\n", encoding="utf-8")
+    assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
+    assert environment["NAFTIKO_LOG_FORMAT"] == "text"
+    settings = load_settings(environment)
+    assert settings.registry.base_url == "http://127.0.0.1:1/base"
+    assert settings.registry.timeout == 2.5
+    assert settings.crew_export.base_url == "http://127.0.0.1:1/base"
+    assert settings.crew_export.timeout == 2.5
+    assert settings.port_feed.base_url == "http://127.0.0.1:1/base"
+    assert settings.port_feed.timeout == 2.5
+    assert settings.port_notices.base_url == "http://127.0.0.1:1/base"
+    assert settings.port_notices.timeout == 2.5
+    assert settings.secrets.registry_token == "test-registry-token"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "REGISTRY_TOKEN": "also"})
+    with pytest.raises(SystemExit, match="cannot read settings file"):
+        load_env_file(PROG, ["serve", "--env-file", str(tmp_path / "absent.env")], {})
+
+
+def test_env_example_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    """`.env.example` names every variable `serve --help` and the settings read."""
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    variables = set(re.findall(r"NAFTIKO_[A-Z0-9_]*[A-Z0-9]", capsys.readouterr().out))
+    variables -= {"NAFTIKO_ENV_FILE"}  # it names the file itself
+    variables |= {"REGISTRY_BASE_URL", "REGISTRY_TIMEOUT"}
+    variables |= {"CREW_EXPORT_BASE_URL", "CREW_EXPORT_TIMEOUT"}
+    variables |= {"PORT_FEED_BASE_URL", "PORT_FEED_TIMEOUT"}
+    variables |= {"PORT_NOTICES_BASE_URL", "PORT_NOTICES_TIMEOUT"}
+    variables.add("REGISTRY_TOKEN")
+    assert sorted(v for v in variables if not re.search(rf"^#? ?{v}=", example, re.M)) == []

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from hostile_strings.cli import PROG, build_parser
+from hostile_strings.environment import load_env_file
 from hostile_strings.settings import Settings, SettingsError, load_settings
 
 from .support import JWT_ENVIRONMENT
@@ -65,3 +70,45 @@ def test_missing_jwt_keys_are_named() -> None:
     }
     with pytest.raises(SettingsError, match="NAFTIKO_JWKS_FILE nor NAFTIKO_JWKS_URL"):
         load_settings(environment)
+
+
+def test_env_file_and_secret_files(tmp_path: Path) -> None:
+    """`.env` values fill what the environment lacks; `X_FILE` holds secret X (not both)."""
+    env_file = tmp_path / "settings.env"
+    env_file.write_text(
+        "# a comment\n"
+        + "HOSTILE_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "HOSTILE_TIMEOUT"
+        + "=2.5\n"
+        + "export NAFTIKO_LOG_FORMAT=json\n",
+        encoding="utf-8",
+    )
+    environment: dict[str, str] = {
+        "NAFTIKO_LOG_FORMAT": "text",  # the real environment wins
+        "HOSTILE_TOKEN_FILE": str(tmp_path / "secret-1"),
+        **JWT_ENVIRONMENT,
+    }
+    (tmp_path / "secret-1").write_text("test-hostile-token" + "\n", encoding="utf-8")
+    assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
+    assert environment["NAFTIKO_LOG_FORMAT"] == "text"
+    settings = load_settings(environment)
+    assert settings.hostile.base_url == "http://127.0.0.1:1/base"
+    assert settings.hostile.timeout == 2.5
+    assert settings.secrets.hostile_token == "test-hostile-token"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "HOSTILE_TOKEN": "also"})
+    with pytest.raises(SystemExit, match="cannot read settings file"):
+        load_env_file(PROG, ["serve", "--env-file", str(tmp_path / "absent.env")], {})
+
+
+def test_env_example_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    """`.env.example` names every variable `serve --help` and the settings read."""
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    variables = set(re.findall(r"NAFTIKO_[A-Z0-9_]*[A-Z0-9]", capsys.readouterr().out))
+    variables -= {"NAFTIKO_ENV_FILE"}  # it names the file itself
+    variables |= {"HOSTILE_BASE_URL", "HOSTILE_TIMEOUT"}
+    variables.add("HOSTILE_TOKEN")
+    assert sorted(v for v in variables if not re.search(rf"^#? ?{v}=", example, re.M)) == []

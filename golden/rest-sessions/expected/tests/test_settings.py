@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from rest_sessions.cli import PROG, build_parser
+from rest_sessions.environment import load_env_file
 from rest_sessions.settings import Settings, SettingsError, load_settings
 
 
@@ -51,3 +56,44 @@ def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
         load_settings({**environment, "REST_SESSIONS_BASE_URL": "http://127.0.0.1:1/a#b"})
     with pytest.raises(SettingsError, match="NAFTIKO_UPSTREAM_POOL_WAIT"):
         load_settings({**environment, "NAFTIKO_UPSTREAM_POOL_WAIT": "0"})
+
+
+def test_env_file_and_secret_files(tmp_path: Path) -> None:
+    """`.env` values fill what the environment lacks; `X_FILE` holds secret X (not both)."""
+    env_file = tmp_path / "settings.env"
+    env_file.write_text(
+        "# a comment\n"
+        + "REST_SESSIONS_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "REST_SESSIONS_TIMEOUT"
+        + "=2.5\n"
+        + "export NAFTIKO_LOG_FORMAT=json\n",
+        encoding="utf-8",
+    )
+    environment: dict[str, str] = {
+        "NAFTIKO_LOG_FORMAT": "text",  # the real environment wins
+        "JUPYTER_NOTEBOOK_API_KEY_FILE": str(tmp_path / "secret-1"),
+    }
+    (tmp_path / "secret-1").write_text("test-jupyter-notebook-api-key" + "\n", encoding="utf-8")
+    assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
+    assert environment["NAFTIKO_LOG_FORMAT"] == "text"
+    settings = load_settings(environment)
+    assert settings.rest_sessions.base_url == "http://127.0.0.1:1/base"
+    assert settings.rest_sessions.timeout == 2.5
+    assert settings.secrets.jupyter_notebook_api_key == "test-jupyter-notebook-api-key"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "JUPYTER_NOTEBOOK_API_KEY": "also"})
+    with pytest.raises(SystemExit, match="cannot read settings file"):
+        load_env_file(PROG, ["serve", "--env-file", str(tmp_path / "absent.env")], {})
+
+
+def test_env_example_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    """`.env.example` names every variable `serve --help` and the settings read."""
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    variables = set(re.findall(r"NAFTIKO_[A-Z0-9_]*[A-Z0-9]", capsys.readouterr().out))
+    variables -= {"NAFTIKO_ENV_FILE"}  # it names the file itself
+    variables |= {"REST_SESSIONS_BASE_URL", "REST_SESSIONS_TIMEOUT"}
+    variables.add("JUPYTER_NOTEBOOK_API_KEY")
+    assert sorted(v for v in variables if not re.search(rf"^#? ?{v}=", example, re.M)) == []

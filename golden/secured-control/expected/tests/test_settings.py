@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from secured_control.cli import PROG, build_parser
+from secured_control.environment import load_env_file
 from secured_control.settings import Settings, SettingsError, load_settings
 
 
@@ -123,3 +126,68 @@ def test_upstream_limits_are_read_and_unsafe_base_urls_refused() -> None:
         load_settings({**environment, "DOCKYARD_BASE_URL": "http://127.0.0.1:1/a#b"})
     with pytest.raises(SettingsError, match="NAFTIKO_UPSTREAM_POOL_WAIT"):
         load_settings({**environment, "NAFTIKO_UPSTREAM_POOL_WAIT": "0"})
+
+
+def test_env_file_and_secret_files(tmp_path: Path) -> None:
+    """`.env` values fill what the environment lacks; `X_FILE` holds secret X (not both)."""
+    env_file = tmp_path / "settings.env"
+    env_file.write_text(
+        "# a comment\n"
+        + "DOCKYARD_BASE_URL"
+        + "='http://127.0.0.1:1/base/'\n"
+        + "DOCKYARD_TIMEOUT"
+        + "=2.5\n"
+        + "export NAFTIKO_LOG_FORMAT=json\n",
+        encoding="utf-8",
+    )
+    environment: dict[str, str] = {
+        "NAFTIKO_LOG_FORMAT": "text",  # the real environment wins
+        "DOCKYARD_API_KEY_FILE": str(tmp_path / "secret-1"),
+        "GATEWAY_API_KEY_FILE": str(tmp_path / "secret-2"),
+        "MCP_SERVER_TOKEN_FILE": str(tmp_path / "secret-3"),
+        "control-user_FILE": str(tmp_path / "secret-4"),
+        "control-password_FILE": str(tmp_path / "secret-5"),
+    }
+    (tmp_path / "secret-1").write_text("test-dockyard-api-key" + "\n", encoding="utf-8")
+    (tmp_path / "secret-2").write_text("test-gateway-api-key" + "\n", encoding="utf-8")
+    (tmp_path / "secret-3").write_text("test-mcp-server-token" + "\n", encoding="utf-8")
+    (tmp_path / "secret-4").write_text("test-control-user" + "\n", encoding="utf-8")
+    (tmp_path / "secret-5").write_text("test-control-password" + "\n", encoding="utf-8")
+    assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
+    assert environment["NAFTIKO_LOG_FORMAT"] == "text"
+    settings = load_settings(environment)
+    assert settings.dockyard.base_url == "http://127.0.0.1:1/base"
+    assert settings.dockyard.timeout == 2.5
+    assert settings.secrets.dockyard_api_key == "test-dockyard-api-key"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "DOCKYARD_API_KEY": "also"})
+    assert settings.secrets.gateway_api_key == "test-gateway-api-key"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "GATEWAY_API_KEY": "also"})
+    assert settings.secrets.mcp_server_token == "test-mcp-server-token"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "MCP_SERVER_TOKEN": "also"})
+    assert settings.secrets.control_user == "test-control-user"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "control-user": "also"})
+    assert settings.secrets.control_password == "test-control-password"
+    with pytest.raises(SettingsError, match="both set"):
+        load_settings({**environment, "control-password": "also"})
+    with pytest.raises(SystemExit, match="cannot read settings file"):
+        load_env_file(PROG, ["serve", "--env-file", str(tmp_path / "absent.env")], {})
+
+
+def test_env_example_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    """`.env.example` names every variable `serve --help` and the settings read."""
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    variables = set(re.findall(r"NAFTIKO_[A-Z0-9_]*[A-Z0-9]", capsys.readouterr().out))
+    variables -= {"NAFTIKO_ENV_FILE"}  # it names the file itself
+    variables |= {"DOCKYARD_BASE_URL", "DOCKYARD_TIMEOUT"}
+    variables.add("DOCKYARD_API_KEY")
+    variables.add("GATEWAY_API_KEY")
+    variables.add("MCP_SERVER_TOKEN")
+    variables.add("control-user")
+    variables.add("control-password")
+    assert sorted(v for v in variables if not re.search(rf"^#? ?{v}=", example, re.M)) == []

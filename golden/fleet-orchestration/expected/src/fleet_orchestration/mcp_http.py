@@ -46,6 +46,7 @@ from .mcp_jsonrpc import (
     tool_call_params,
     unsupported_version,
 )
+from .tracing import traced_tool_calls
 
 # The JSON-RPC names are re-exported: code written against this module (generated tests, hooks)
 # keeps importing them from here.
@@ -123,7 +124,7 @@ class StreamableHttpApp:
     ) -> None:
         """`methods` serves more of the protocol (e.g. `resources/read`, `prompts/get`); the
         capabilities announced follow from the method names."""
-        self._call_tool = call_tool
+        self._call_tool = traced_tool_calls(call_tool)  # itself unless tracing is on
         self._methods = dict(methods or {})
         self._tools = list(tools)
         self._server_info = {"name": name, "version": version}

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from . import __version__
+from .environment import load_env_file
 from .jwt_keys import jwt_options
 from .serving import (
     AdapterServer,
@@ -71,14 +72,14 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
 
         host = options.host or DEFAULT_REST_HOST
         rest_app = create_app(client, otel=options.otel)
-        servers.append(http_server(rest_app, host, options.rest_port, options))
+        servers.append(http_server(rest_app, host, options.rest_port, options, adapter="rest"))
         logger.info("REST adapter on http://%s:%s", host, options.rest_port)
     if not options.no_mcp and options.mcp_transport == "http":
         from .mcp_server import create_http_app
 
         host = options.host or DEFAULT_MCP_HOST
         app = create_http_app(client, host=host)
-        servers.append(http_server(app, host, options.mcp_port, options))
+        servers.append(http_server(app, host, options.mcp_port, options, adapter="mcp"))
         logger.info("MCP adapter on http://%s:%s/mcp", host, options.mcp_port)
     if not options.no_mcp and options.mcp_transport == "stdio":
         tasks.append(asyncio.create_task(_serve_stdio(client)))
@@ -98,4 +99,5 @@ async def _serve_stdio(client: UpstreamClient) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run it; return the exit status."""
+    load_env_file(PROG, argv)  # first: the options read their defaults from the environment
     return run_main(PROG, build_parser(), argv, load_settings, serve)

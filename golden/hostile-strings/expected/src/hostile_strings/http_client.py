@@ -34,7 +34,9 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
+from . import tracing
 from .environment import LIMIT_VARIABLES, UpstreamLimits
+from .logs import REQUEST_ID_HEADER, request_id
 from .masking import SecretMasker
 from .resilience import (
     IDEMPOTENT_METHODS,
@@ -255,6 +257,9 @@ class HttpClient:
                 value.encode("utf-8")  # A lone surrogate fails here, not inside aiohttp.
         except UnicodeEncodeError:
             raise InvalidArgument(SURROGATE) from None
+        identifier = request_id()
+        if identifier is not None and REQUEST_ID_HEADER not in request_headers:
+            request_headers = {REQUEST_ID_HEADER: identifier, **request_headers}
         if self._hooks is not None:
             request_headers = dict(request_headers)
             await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
@@ -265,7 +270,16 @@ class HttpClient:
             raise self._circuit_open(api, error) from None
         settled = False
         try:
-            outcome = await self._attempts(api, guard, method, url, request_headers, payload)
+            if tracing.enabled():  # a CLIENT span, its `traceparent` sent upstream
+                outcome = await tracing.traced_upstream(
+                    api.name,
+                    method,
+                    url,
+                    dict(request_headers),
+                    lambda traced: self._attempts(api, guard, method, url, traced, payload),
+                )
+            else:
+                outcome = await self._attempts(api, guard, method, url, request_headers, payload)
             # One verdict per call, retries included: a restart costs a few calls, not the breaker.
             if getattr(outcome, "transport", False):
                 guard.breaker.failure()

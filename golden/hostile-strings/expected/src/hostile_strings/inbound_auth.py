@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .logs import redact_query_parameter
+
 __all__ = ["RequireCredentials", "redact_query", "refuse"]
 
 _TITLES = {401: "unauthorized", 403: "forbidden", 503: "unavailable"}
@@ -64,6 +66,7 @@ class _RedactAccessLog(logging.Filter):
 
 
 def _redact_access_log(parameter: str) -> None:
+    redact_query_parameter(parameter)  # the adapter's own access log
     access = logging.getLogger("uvicorn.access")
     if not any(
         isinstance(f, _RedactAccessLog) and f.parameter == parameter for f in access.filters

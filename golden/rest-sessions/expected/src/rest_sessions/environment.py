@@ -6,23 +6,37 @@ names all of it. A base URL is refused unless it is a plain `http(s)://host[:por
 query or fragment would silently change every request (a fragment drops the path and the
 credential), and userinfo would put a credential where no masking expects it. The upstream
 limits (`UpstreamLimits`) are read from `NAFTIKO_UPSTREAM_*` variables, each with a safe default.
+
+`load_env_file` (called before the command line reads its defaults) adds the variables of a
+`.env` file to the environment, parsed by pydantic-settings (python-dotenv's syntax); variables
+already set win. A credential `X` may instead be given as `X_FILE`, the path of a file holding it
+(a Kubernetes secret mount; its trailing newline is dropped); setting both is an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import argparse
+import os
+import sys
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "ENV_FILE",
+    "FILE_SUFFIX",
     "LIMIT_VARIABLES",
     "ApiSettings",
     "EnvironmentReader",
     "SettingsError",
     "UpstreamLimits",
     "base_url_problem",
+    "env_file_option",
+    "load_env_file",
+    "read_env_file",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -64,6 +78,12 @@ LIMIT_VARIABLES: Final[dict[str, str]] = {
 }
 """The environment variable of each `UpstreamLimits` field."""
 
+ENV_FILE: Final = ".env"
+"""The settings file read from the working directory when present (unless another is named)."""
+FILE_SUFFIX: Final = "_FILE"
+"""`X_FILE` names a file holding the value of credential `X`."""
+_SERVE_CREDENTIALS: Final = ("NAFTIKO_REQUIRE_API_KEY",)
+
 # Fields that may be 0 (turning the feature off); the others must be positive.
 _MAY_BE_ZERO: Final = frozenset({"breaker_failures", "retries"})
 
@@ -84,6 +104,78 @@ def base_url_problem(value: str) -> str | None:
     if parts.fragment or "#" in value:
         return "has a fragment ('#…'), which would drop the path and the credential"
     return None
+
+
+def env_file_option(serve_parser: argparse.ArgumentParser) -> None:
+    """`--env-file` (read by `load_env_file` before the options; declared here for `--help`)."""
+    serve_parser.add_argument(
+        "--env-file",
+        default=os.environ.get("NAFTIKO_ENV_FILE") or None,
+        metavar="FILE",
+        help="read KEY=VALUE settings from FILE first; variables already set win (env "
+        f"NAFTIKO_ENV_FILE; default: {ENV_FILE} in the working directory when present)",
+    )
+
+
+def _named_env_file(argv: Sequence[str]) -> str | None:
+    """The FILE of the last `--env-file FILE` or `--env-file=FILE` in `argv`."""
+    named = None
+    for index, argument in enumerate(argv):
+        if argument == "--env-file" and index + 1 < len(argv):
+            named = argv[index + 1]
+        elif argument.startswith("--env-file="):
+            named = argument.partition("=")[2]
+    return named
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The variables a `.env` file sets (python-dotenv's syntax: quotes, `export`, comments)."""
+    # Imported only when a file is read: pydantic-settings costs start-up time otherwise unused.
+    from pydantic_settings import BaseSettings, DotEnvSettingsSource
+
+    with path.open(encoding="utf-8") as file:  # unreadable: OSError here, not a silent skip
+        file.read(1)
+    source = DotEnvSettingsSource(
+        BaseSettings, env_file=path, env_file_encoding="utf-8", case_sensitive=True
+    )
+    return {name: value for name, value in source.env_vars.items() if value is not None}
+
+
+def load_env_file(
+    prog: str,
+    argv: Sequence[str] | None = None,
+    environ: MutableMapping[str, str] | None = None,
+) -> Path | None:
+    """Add the variables of the settings file to `environ` (default: the process's); its path.
+
+    The file is `--env-file FILE` in `argv`, else `NAFTIKO_ENV_FILE`, else `.env` when the working
+    directory has one. Exits with status 2 when a named file cannot be read, or when a serve
+    credential is given both as a value and as a file.
+    """
+    environ = os.environ if environ is None else environ
+    named = _named_env_file(sys.argv[1:] if argv is None else argv)
+    named = named or environ.get("NAFTIKO_ENV_FILE") or None
+    path = Path(named or ENV_FILE)
+    if named is None and not path.is_file():
+        path_read = None
+    else:
+        try:
+            values = read_env_file(path)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            message = f"{prog}: error: cannot read settings file {str(path)!r}: {reason}"
+            raise SystemExit(message) from None
+        for name, value in values.items():
+            environ.setdefault(name, value)
+        path_read = path
+    for name in _SERVE_CREDENTIALS:
+        if environ.get(name) and environ.get(name + FILE_SUFFIX):
+            raise SystemExit(f"{prog}: error: {_both_set(name)}")
+    return path_read
+
+
+def _both_set(name: str) -> str:
+    return f"{name} and {name}{FILE_SUFFIX} are both set: set one (the value, or a file holding it)"
 
 
 class SettingsError(Exception):
@@ -156,9 +248,32 @@ class EnvironmentReader:
             values[attribute] = value
         return UpstreamLimits(**values)  # type: ignore[arg-type]
 
-    def secret(self, name: str, variable: str) -> str:
-        """The value of a bind (`variable` in the spec), which must be set and not empty."""
+    def value(self, name: str) -> str | None:
+        """The value of credential `name`, or the content of the file `name_FILE` names."""
         value = self.environ.get(name)
+        path = self.environ.get(name + FILE_SUFFIX, "").strip()
+        if not path:
+            return value
+        if value:
+            self.problems.append(_both_set(name))
+            return None
+        try:
+            content = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            self.problems.append(f"cannot read {name}{FILE_SUFFIX}={path!r}: {reason}")
+            return None
+        return content.rstrip("\r\n")
+
+    def secret(self, name: str, variable: str) -> str:
+        """The value of a bind (`variable` in the spec), which must be set and not empty.
+
+        `name_FILE` may name a file holding it instead.
+        """
+        known = len(self.problems)
+        value = self.value(name)
+        if len(self.problems) > known:
+            return ""  # the problem with its file is named already
         if value is None or value == "":
             self.problems.append(
                 f"environment variable {name} is not set (bind variable {variable})"

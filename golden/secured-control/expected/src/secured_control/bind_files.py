@@ -27,8 +27,9 @@ class BindFileReader(EnvironmentReader):
 
     def file_secret(self, name: str, variable: str, path: str) -> str:
         """A bind read from its file, unless the environment variable `name` is set."""
-        if self.environ.get(name):
-            return self.environ[name]
+        given = self.value(name)  # the variable, or the file `name_FILE` names
+        if given:
+            return given
         loaded = self._load(path)
         if isinstance(loaded, Exception):
             self.problems.append(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from . import __version__
+from .environment import load_env_file
 from .serving import (
     AdapterServer,
     adapter_options,
@@ -79,7 +80,7 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
 
         host = options.host or DEFAULT_REST_HOST
         rest_app = create_app(client, otel=options.otel)
-        servers.append(http_server(rest_app, host, options.rest_port, options))
+        servers.append(http_server(rest_app, host, options.rest_port, options, adapter="rest"))
         logger.info("REST adapter on http://%s:%s", host, options.rest_port)
         adapters.append(("rest", "dockyard-api", options.rest_port, is_running(servers[-1])))
     if not options.no_mcp and options.mcp_transport == "http":
@@ -87,7 +88,7 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
 
         host = options.host or DEFAULT_MCP_HOST
         app = create_http_app(client, host=host)
-        servers.append(http_server(app, host, options.mcp_port, options))
+        servers.append(http_server(app, host, options.mcp_port, options, adapter="mcp"))
         logger.info("MCP adapter on http://%s:%s/mcp", host, options.mcp_port)
         adapters.append(("mcp", "dockyard-tools", options.mcp_port, is_running(servers[-1])))
     if not options.no_mcp and options.mcp_transport == "stdio":
@@ -106,7 +107,11 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
         host = options.host or DEFAULT_CONTROL_HOST
         control = create_control_app(client, states)
         # Health checks go without the deployment's API key (Host/Origin and limits still apply).
-        servers.append(http_server(control, host, options.control_port, options, api_key=False))
+        servers.append(
+            http_server(
+                control, host, options.control_port, options, api_key=False, adapter="control"
+            )
+        )
         logger.info("control port on http://%s:%s", host, options.control_port)
     await run_until_stopped(PROG, client, servers, tasks)
 
@@ -124,4 +129,5 @@ async def _serve_stdio(client: UpstreamClient) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run it; return the exit status."""
+    load_env_file(PROG, argv)  # first: the options read their defaults from the environment
     return run_main(PROG, build_parser(), argv, load_settings, serve)

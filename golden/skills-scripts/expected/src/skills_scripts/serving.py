@@ -23,10 +23,12 @@ from typing import Any, Final, TypeVar
 
 import uvicorn
 
+from . import tracing
 from .connections import ConnectionLimits, fit_descriptors, protocol_class
-from .environment import SettingsError
+from .environment import SettingsError, env_file_option
 from .exposure import DEFAULT_MAX_BODY_BYTES, ExposureGuard, HostPolicy, is_loopback
 from .http_client import HttpClient
+from .logs import LOG_FORMATS, RequestContext, configure_logging
 
 __all__ = [
     "AdapterServer",
@@ -96,6 +98,7 @@ def command_line(
         "--allowed-hosts and --require-api-key-file",
     )
     _exposure_options(serve_parser)
+    env_file_option(serve_parser)
     return parser, serve_parser
 
 
@@ -244,7 +247,7 @@ def transport_option(serve_parser: argparse.ArgumentParser, default: str) -> Non
 
 
 def logging_options(serve_parser: argparse.ArgumentParser) -> None:
-    """`--log-level` and `--access-log`."""
+    """`--log-level`, `--log-format` and `--access-log`."""
     serve_parser.add_argument(
         "--log-level",
         choices=("critical", "error", "warning", "info", "debug"),
@@ -252,10 +255,17 @@ def logging_options(serve_parser: argparse.ArgumentParser) -> None:
         help="log level, written to stderr (env NAFTIKO_LOG_LEVEL)",
     )
     serve_parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=os.environ.get("NAFTIKO_LOG_FORMAT", "text").strip().lower(),
+        help="text lines, or JSON lines (time, level, logger, message, request_id; access "
+        "lines add method, path, status, duration_ms, adapter) (env NAFTIKO_LOG_FORMAT)",
+    )
+    serve_parser.add_argument(
         "--access-log",
         action="store_true",
         default=env_flag("NAFTIKO_ACCESS_LOG"),
-        help="log every request (env NAFTIKO_ACCESS_LOG=1)",
+        help="log every request, whatever the log level (env NAFTIKO_ACCESS_LOG=1)",
     )
 
 
@@ -286,12 +296,19 @@ class AdapterServer(uvicorn.Server):
 
 
 def http_server(
-    app: Any, host: str, port: int, options: argparse.Namespace, *, api_key: bool = True
+    app: Any,
+    host: str,
+    port: int,
+    options: argparse.Namespace,
+    *,
+    api_key: bool = True,
+    adapter: str = "http",
 ) -> AdapterServer:
     """A server for one adapter's ASGI app, exposed and bounded as the command line says.
 
     `api_key`: whether the deployment's inbound API key (if any) applies to this adapter (the
-    control port's health checks go without).
+    control port's health checks go without). `adapter` names it in access lines and spans.
+    Every request gets an id and (with `--access-log`) an access line (`logs.RequestContext`).
     """
     key = (options.inbound_api_key or os.environ.get("NAFTIKO_REQUIRE_API_KEY")) or None
     policy = HostPolicy.for_bind(host, [options.allowed_hosts], [options.allowed_origins])
@@ -308,22 +325,22 @@ def http_server(
         keep_alive_timeout=options.keep_alive_timeout,
         max_header_bytes=options.max_header_bytes,
     )
+    context = RequestContext(guard, adapter=adapter, access_log=options.access_log)
     config = uvicorn.Config(
-        guard,
+        context,
         host=host,
         port=port,
         log_level=options.log_level,
-        access_log=options.access_log,
+        # The access lines are RequestContext's (with the request id); uvicorn's records go
+        # through `logs.configure_logging`'s handler, not a configuration of its own.
+        access_log=False,
+        log_config=None,
         lifespan="on",
         server_header=False,
         http=protocol_class(limits),
         ws="none",  # no adapter speaks WebSocket: an upgrade request is plain HTTP
         timeout_keep_alive=options.keep_alive_timeout,
     )
-    if options.access_log:
-        # uvicorn sets its access logger to --log-level (warning by default), which would hide
-        # every access line: asked for, they are shown whatever the level.
-        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     if not is_loopback(host):
         logger.warning(
             "listening on %s:%s, not loopback only: Host must be loopback, %s or listed in "
@@ -430,9 +447,12 @@ def run_main(
     Missing settings exit with status 2 and one message naming all of them; Ctrl-C exits 0.
     """
     options = parser.parse_args(argv)
-    logging.basicConfig(
-        level=options.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    configure_logging(
+        options.log_level,
+        getattr(options, "log_format", "text"),
+        access_log=getattr(options, "access_log", False),
     )
+    tracing.setup(prog)
     try:
         settings = load_settings()
     except SettingsError as error:

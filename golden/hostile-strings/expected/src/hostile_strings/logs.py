@@ -1,0 +1,255 @@
+"""Logs and request ids: text or JSON lines, one id per request, and the access log.
+
+`configure_logging` writes every log record to stderr, as text or as JSON lines (one object per
+line: time, level, logger, message, request_id; access lines add method, path, status,
+duration_ms and adapter). uvicorn's own logging configuration is not used, so its records take
+the same form.
+
+`RequestContext` wraps each adapter's ASGI app. Every HTTP request gets an id: the caller's
+`X-Request-ID` when it is at most `MAX_REQUEST_ID` characters of a safe set, else the trace id
+of a valid `traceparent`, else a new random one. The id is in every log record written while the
+request runs (a context variable), in the `X-Request-ID` header of the answer, and in the
+`X-Request-ID` header of every upstream call (`http_client` asks `request_id()`). With
+`access_log`, one line per request once it is answered. A query parameter that carries a
+credential (`redact_query_parameter`, registered by inbound authentication) is logged as `***`;
+headers are never logged. When `tracing` is on, each request is also a server span.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import unquote_plus
+
+from . import tracing
+
+__all__ = [
+    "LOG_FORMATS",
+    "MAX_REQUEST_ID",
+    "REQUEST_ID_HEADER",
+    "JsonFormatter",
+    "RequestContext",
+    "TextFormatter",
+    "configure_logging",
+    "redact_query_parameter",
+    "request_id",
+    "request_id_of",
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+LOG_FORMATS: Final = ("text", "json")
+REQUEST_ID_HEADER: Final = "X-Request-ID"
+MAX_REQUEST_ID: Final = 128
+"""Longest `X-Request-ID` accepted from a caller; a longer one is replaced by a new id."""
+
+# Safe in a header, a log line and a URL: no spaces, quotes, control characters or separators
+# a log parser could trip on.
+_SAFE_ID: Final = re.compile(rf"[A-Za-z0-9._:+/=@-]{{1,{MAX_REQUEST_ID}}}")
+_TRACEPARENT: Final = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}(-.*)?")
+_ACCESS_FIELDS: Final = ("method", "path", "status", "duration_ms", "adapter")
+_REDACTED_QUERY: set[str] = set()
+_ENCODER: Final = json.JSONEncoder(default=str)  # one encoder: json.dumps builds one per call
+
+_REQUEST_ID: ContextVar[str | None] = ContextVar("naftiko_request_id", default=None)
+_access = logging.getLogger(__name__.rpartition(".")[0] + ".access")
+
+
+def request_id() -> str | None:
+    """The id of the request being served, or None outside any request."""
+    return _REQUEST_ID.get()
+
+
+def request_id_of(headers: list[tuple[bytes, bytes]] | Any) -> str:
+    """The id of a request with these (ASGI) headers: the caller's, its trace id, or a new one."""
+    given = parent = None
+    for name, value in headers:
+        if name == b"x-request-id":
+            given = value
+        elif name == b"traceparent":
+            parent = value
+    if given is not None:
+        text = given.decode("latin-1")
+        if _SAFE_ID.fullmatch(text):
+            return text
+    if parent is not None:
+        match = _TRACEPARENT.fullmatch(parent.decode("latin-1").strip())
+        if match and match[1] != "ff" and match[2] != "0" * 32:
+            return match[2]
+    return os.urandom(16).hex()
+
+
+def redact_query_parameter(name: str) -> None:
+    """Log the value of query parameter `name` as `***` (it carries a credential)."""
+    _REDACTED_QUERY.add(name)
+
+
+def _target(scope: Scope) -> str:
+    """The path and query of a request, credentials in the query replaced by `***`."""
+    path: str = scope.get("path", "")
+    query: bytes = scope.get("query_string", b"")
+    if not query:
+        return path
+    pairs = query.decode("latin-1").split("&")
+    if _REDACTED_QUERY:
+        for index, pair in enumerate(pairs):
+            key = pair.partition("=")[0]
+            if unquote_plus(key) in _REDACTED_QUERY:  # however the caller spelled the name
+                pairs[index] = key + "=***"
+    return path + "?" + "&".join(pairs)
+
+
+class RequestContext:
+    """ASGI middleware: the request id, the access log line and (when on) the server span.
+
+    `adapter` names the adapter in access lines and spans (`rest`, `mcp`, `control`).
+    """
+
+    def __init__(self, app: ASGIApp, *, adapter: str, access_log: bool = False) -> None:
+        self.app = app
+        self.adapter = adapter
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        identifier = request_id_of(scope["headers"])
+        token = _REQUEST_ID.set(identifier)
+        header = (b"x-request-id", identifier.encode("ascii"))
+        status = 0
+
+        async def answer(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        started = time.perf_counter() if self.access_log else 0.0
+        span = tracing.server_span(scope, self.adapter) if tracing.enabled() else None
+        try:
+            if span is None:
+                await self.app(scope, receive, answer)
+            else:
+                with span as current:
+                    try:
+                        await self.app(scope, receive, answer)
+                    finally:
+                        tracing.end_server_span(current, scope, status)
+        finally:
+            if self.access_log:
+                self._log(scope, status, started)
+            _REQUEST_ID.reset(token)
+
+    def _log(self, scope: Scope, status: int, started: float) -> None:
+        duration = round((time.perf_counter() - started) * 1000, 3)
+        method: str = scope.get("method", "")
+        target = _target(scope)
+        client = scope.get("client")
+        peer = f"{client[0]}:{client[1]}" if client else "-"
+        if not _access.isEnabledFor(logging.INFO):
+            return
+        # Built here and handed on: `Logger.info` would also walk the stack to find the caller
+        # (a tenth of the line's cost), which no access line shows.
+        record = _access.makeRecord(
+            _access.name,
+            logging.INFO,
+            __file__,
+            0,
+            '%s "%s %s HTTP/%s" %d %.1f ms %s',
+            (
+                peer,
+                method,
+                target,
+                scope.get("http_version", "1.1"),
+                status,
+                duration,
+                self.adapter,
+            ),
+            None,
+            extra={
+                "method": method,
+                "path": target,
+                "status": status,
+                "duration_ms": duration,
+                "adapter": self.adapter,
+            },
+        )
+        _access.handle(record)
+
+
+_second: list[tuple[int, str]] = [(-1, "")]  # the last whole second, formatted once
+
+
+def _timestamp(created: float) -> str:
+    """`created` in UTC, ISO 8601 with milliseconds."""
+    whole = int(created)
+    second = _second[0]  # read once: another thread may replace it meanwhile
+    if second[0] != whole:
+        text = datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        second = _second[0] = (whole, text)
+    return f"{second[1]}.{int((created - whole) * 1000):03d}Z"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request_id (+ access fields)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": _timestamp(record.created),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": _REQUEST_ID.get(),
+        }
+        for field in _ACCESS_FIELDS:
+            if field in record.__dict__:
+                entry[field] = record.__dict__[field]
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return _ENCODER.encode(entry)
+
+
+class TextFormatter(logging.Formatter):
+    """`LEVEL logger: message`, with ` [request id]` when written while a request runs."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        identifier = _REQUEST_ID.get()
+        return line if identifier is None else f"{line} [{identifier}]"
+
+
+def configure_logging(level: str, log_format: str = "text", *, access_log: bool = False) -> None:
+    """Send every record at `level` or above to stderr as `log_format`; access lines if asked.
+
+    Access lines show whatever the level: asked for, they are wanted.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    _access.setLevel(logging.INFO if access_log else logging.WARNING)
+    # The records of uvicorn's loggers reach this handler (no configuration of its own).
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
