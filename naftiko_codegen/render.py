@@ -148,9 +148,10 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "src/{package}/control_app.py",
         lambda model: model.control is not None,
     ),
-    PlannedFile(
-        "runtime:control.py", "src/{package}/control.py", lambda model: model.control is not None
-    ),
+    PlannedFile("runtime:control.py", "src/{package}/control.py"),
+    PlannedFile("runtime:ops.py", "src/{package}/ops.py"),
+    PlannedFile("runtime:metrics.py", "src/{package}/metrics.py"),
+    PlannedFile("runtime:workers.py", "src/{package}/workers.py"),
     PlannedFile(
         "runtime:inbound_auth.py",
         "src/{package}/inbound_auth.py",
@@ -174,6 +175,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile(
         "tests/test_control.py.jinja", "tests/test_control.py", lambda m: m.control is not None
     ),
+    PlannedFile("tests/test_ops.py.jinja", "tests/test_ops.py"),
 )
 
 

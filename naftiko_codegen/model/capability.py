@@ -186,6 +186,7 @@ def _dependencies(
         "aiohttp>=3.13.3,<4",
         "fastapi>=0.115,<1",
         "mcp>=2.3,<3",
+        "prometheus-client>=0.20,<1",
         "uvicorn[standard]>=0.30,<1",
     ]
     if any(s.file for s in secrets) or any(op.raw_format == "yaml" for op in operations):

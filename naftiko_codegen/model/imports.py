@@ -175,20 +175,26 @@ def _cli(facts: PackageFacts) -> ModuleImports:
     rest, mcp, control = facts.rest, facts.mcp, facts.control
     serving = ["AdapterServer", "adapter_options", "command_line", "http_server"]
     serving += ["logging_options", "run_main", "run_until_stopped"]
-    serving += ["is_running"] if control and (rest or mcp) else []
+    serving += ["is_running"] if rest or mcp else []
     serving += ["otel_option"] if rest else []
     serving += ["transport_option"] if mcp else []
+    ops = ["enable_observability", "observability_options"]
+    ops += [] if control else ["ops_app", "ops_options", "ops_routes"]
     return module_imports(
         _FUTURE
         | _from("argparse", "")
-        | _when(mcp, _from("asyncio", ""))
+        | _from("asyncio", "")
         | _from("logging", "")
-        | _from("collections.abc", "Sequence", *(["Callable"] if control else []))
+        | _from("collections.abc", "Callable", "Sequence")
         | _from("typing", "Final")
         | _from("", "__version__")
+        | _from("control", "adapter_states")
+        | _when(rest or mcp, _from("metrics", "instrument"))
+        | _from("ops", *ops)
         | _from("serving", *serving)
         | _from("settings", "Settings", "load_settings")
         | _from("upstream", "UpstreamClient")
+        | _from("workers", "Workers", "is_worker", "process_options")
         | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
     )
 
@@ -311,17 +317,15 @@ def _mcp_server(mcp: McpModel, facts: PackageFacts, needs: Needs) -> ModuleImpor
 
 
 def _control_app(control: ControlModel, needs: Needs) -> ModuleImports:
-    routes = control.health or control.info
     control_names = ["AdapterState", "AdapterStates"]
-    control_names += ["health_routes"] if control.health else []
     control_names += ["status_route"] if control.info else []
     return module_imports(
         _FUTURE
         | _when(control.info, _from("typing", "Final"))
         | _from("starlette.applications", "Starlette")
-        | _when(not routes, _from("starlette.routing", "Route"))
         | _when(control.info, _from("", "__version__"))
         | _from("control", *control_names)
+        | _from("ops", "UpstreamProbe", "ops_app", "ops_routes")
         | _from(UPSTREAM, "UpstreamClient")
         | needs
     )
