@@ -86,6 +86,12 @@ class Metrics:
             multiprocess_mode="livesum",
             registry=r,
         )
+        self.served = Gauge(
+            "naftiko_process_requests",
+            "Requests this process answered; with workers, one series per worker (label pid)",
+            multiprocess_mode="all",
+            registry=r,
+        )
         self.tool_calls = Counter(
             "naftiko_mcp_tool_calls",
             "MCP tool calls by tool and outcome (ok, error: an isError result, invalid: refused)",
@@ -302,6 +308,7 @@ class _Instrumented:
                 method = scope["method"]
                 metrics.child(metrics.requests, self.adapter, method, route, status_class).inc()
                 metrics.child(metrics.duration, self.adapter, method, route).observe(duration)
+                metrics.served.inc()
             buffer.add(summary)
 
 

@@ -127,6 +127,8 @@ class Workers:
         command = [sys.executable, "-m", package, *argv]
         self.drain = drain
         self.stopping = False
+        self.failed: int | None = None
+        """The exit status of a worker that exited unasked."""
         self.processes = [subprocess.Popen(command, env=environment) for _ in range(count)]
         logger.info("started %d workers: %s", count, [p.pid for p in self.processes])
 
@@ -143,21 +145,23 @@ class Workers:
                     process.send_signal(signal.SIGTERM)
 
     async def run(self) -> None:
-        """Until every worker exited; one exiting unasked stops the others and fails."""
-        failed: int | None = None
+        """Until every worker exited; one exiting unasked stops the others (see `check`)."""
         try:
             while any(p.poll() is None for p in self.processes):
                 if not self.stopping:
                     gone = [p for p in self.processes if p.poll() is not None]
                     if gone:
-                        failed = gone[0].returncode
-                        logger.error("worker %d exited (%s): stopping", gone[0].pid, failed)
+                        self.failed = gone[0].returncode
+                        logger.error("worker %d exited (%s): stopping", gone[0].pid, self.failed)
                         self.stop()
                 await asyncio.sleep(_POLL_SECONDS)
         finally:
             await self._reap()
-        if failed is not None:
-            raise SystemExit(f"a worker exited with status {failed}")
+
+    def check(self) -> None:
+        """Exit with an error when a worker exited unasked (the replica must be restarted)."""
+        if self.failed is not None:
+            raise SystemExit(f"a worker exited unexpectedly (status {self.failed})")
 
     async def _reap(self) -> None:
         """Wait for the workers (killing what outlives drain and grace); remove the folder."""
