@@ -75,6 +75,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("src/package/__main__.py.jinja", "src/{package}/__main__.py"),
     PlannedFile("src/package/py.typed.jinja", "src/{package}/py.typed"),
     PlannedFile("src/package/cli.py.jinja", "src/{package}/cli.py"),
+    PlannedFile("src/package/asgi.py.jinja", "src/{package}/asgi.py"),
     PlannedFile("runtime:serving.py", "src/{package}/serving.py"),
     PlannedFile("runtime:exposure.py", "src/{package}/exposure.py"),
     PlannedFile("runtime:connections.py", "src/{package}/connections.py"),

@@ -87,6 +87,7 @@ class ImportsModel:
     rest_app: ModuleImports = EMPTY
     mcp_server: ModuleImports = EMPTY
     control_app: ModuleImports = EMPTY
+    asgi: ModuleImports = EMPTY
 
 
 def _section(module: str) -> int:
@@ -196,6 +197,26 @@ def _cli(facts: PackageFacts) -> ModuleImports:
         | _from("upstream", "UpstreamClient")
         | _from("workers", "Workers", "is_worker", "process_options")
         | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
+    )
+
+
+def _asgi(facts: PackageFacts) -> ModuleImports:
+    rest, mcp = facts.rest, facts.mcp
+    defaults = ["DEFAULT_REST_HOST"] if rest else []
+    defaults += ["DEFAULT_MCP_HOST"] if mcp else []
+    return module_imports(
+        _FUTURE
+        | _from("argparse", "")
+        | _from("starlette.types", "ASGIApp")
+        | _from("cli", *defaults, "build_parser")
+        | _from("control", "adapter_states")
+        | _when(rest or mcp, _from("metrics", "instrument"))
+        | _when(mcp, _from("mcp_server", "create_http_app"))
+        | _from("ops", "enable_observability", "ops_app", "ops_routes")
+        | _when(rest, _from("rest_app", "create_app"))
+        | _from("serving", "http_server")
+        | _from("settings", "load_settings")
+        | _from("upstream", "UpstreamClient")
     )
 
 
@@ -353,4 +374,5 @@ def package_imports(facts: PackageFacts, needs: CodeNeeds) -> ImportsModel:
         rest_app=_rest_app(facts.rest, facts, needs.rest_app) if facts.rest else EMPTY,
         mcp_server=_mcp_server(facts.mcp, facts, needs.mcp_server) if facts.mcp else EMPTY,
         control_app=_control_app(facts.control, needs.control_app) if facts.control else EMPTY,
+        asgi=_asgi(facts),
     )

@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Any, Final
 
 from .metrics import MULTIPROCESS_VARIABLE
@@ -127,6 +128,7 @@ class Workers:
         command = [sys.executable, "-m", package, *argv]
         self.drain = drain
         self.stopping = False
+        self._deadline = 0.0
         self.failed: int | None = None
         """The exit status of a worker that exited unasked."""
         self.processes = [subprocess.Popen(command, env=environment) for _ in range(count)]
@@ -138,7 +140,9 @@ class Workers:
 
     def stop(self) -> None:
         """Ask every worker to drain and exit (SIGTERM)."""
-        self.stopping = True
+        if not self.stopping:
+            self.stopping = True
+            self._deadline = time.monotonic() + self.drain + _GRACE_SECONDS
         for process in self.processes:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -147,13 +151,12 @@ class Workers:
     async def run(self) -> None:
         """Until every worker exited; one exiting unasked stops the others (see `check`)."""
         try:
-            while any(p.poll() is None for p in self.processes):
-                if not self.stopping:
-                    gone = [p for p in self.processes if p.poll() is not None]
-                    if gone:
-                        self.failed = gone[0].returncode
-                        logger.error("worker %d exited (%s): stopping", gone[0].pid, self.failed)
-                        self.stop()
+            while not self.stopping:
+                gone = [p for p in self.processes if p.poll() is not None]
+                if gone:
+                    self.failed = gone[0].returncode
+                    logger.error("worker %d exited (%s): stopping", gone[0].pid, self.failed)
+                    break
                 await asyncio.sleep(_POLL_SECONDS)
         finally:
             await self._reap()
@@ -166,9 +169,7 @@ class Workers:
     async def _reap(self) -> None:
         """Wait for the workers (killing what outlives drain and grace); remove the folder."""
         self.stop()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.drain + _GRACE_SECONDS
-        while any(p.poll() is None for p in self.processes) and loop.time() < deadline:
+        while any(p.poll() is None for p in self.processes) and time.monotonic() < self._deadline:
             await asyncio.sleep(_POLL_SECONDS)
         for process in self.processes:
             if process.poll() is None:

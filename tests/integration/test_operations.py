@@ -36,7 +36,8 @@ def upstream() -> Iterator[RecordingUpstream]:
 
 @pytest.fixture(scope="module")
 def ops_port() -> int:
-    return free_port()
+    port: int = free_port()
+    return port
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +59,8 @@ def adapter(
 
 
 def _call_tool(adapter: Adapter) -> dict[str, object]:
-    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
-    message["params"] = {"name": TOOL, "arguments": {}}  # type: ignore[assignment]
+    message: dict[str, object] = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
+    message["params"] = {"name": TOOL, "arguments": {}}
     request = urllib.request.Request(
         adapter.mcp_url,
         data=json.dumps(message).encode(),

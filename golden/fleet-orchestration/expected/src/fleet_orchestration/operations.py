@@ -28,6 +28,7 @@ async def get_ship(
         "registry",
         "GET",
         "/ships/" + path_segment(imo_number),
+        operation="get-ship",
     )
 
 
@@ -43,6 +44,7 @@ async def list_crew(
         "GET",
         "/exports/crew.csv",
         raw_format="csv",
+        operation="list-crew",
     )
 
 
@@ -61,6 +63,7 @@ async def list_ports(
             ("User-Agent", "Naftiko/1.0.0-alpha2"),
         ),
         raw_format="xml",
+        operation="list-ports",
     )
 
 
@@ -84,4 +87,5 @@ async def list_berths(
             ("User-Agent", "Naftiko/1.0.0-alpha2"),
         ),
         raw_format="yaml",
+        operation="list-berths",
     )
