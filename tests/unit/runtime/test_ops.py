@@ -198,6 +198,8 @@ def test_bad_numbers_are_usage_errors() -> None:
     for value in ("-1", "x", "inf"):
         with pytest.raises(SystemExit):
             _parse(False, "--ready-check-interval", value)
+    with pytest.raises(SystemExit):
+        _parse(True, "--ops-port", "65536")
 
 
 def test_enable_observability_switches_metrics_and_builds_the_probe() -> None:
