@@ -203,6 +203,13 @@ def _non_negative(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
+def _port(value: str) -> int:
+    port: int = _non_negative(int)(value)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535)")
+    return port
+
+
 def ops_options(serve_parser: argparse.ArgumentParser) -> None:
     """`--ops-port`, `--ops-host`, `--no-ops`: the operations port of a package without `control`."""
     env = os.environ.get
@@ -211,7 +218,7 @@ def ops_options(serve_parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--ops-port",
-        type=_non_negative(int),
+        type=_port,
         default=env("NAFTIKO_OPS_PORT") or DEFAULT_OPS_PORT,
         help="port of the operations endpoints (env NAFTIKO_OPS_PORT)",
     )
