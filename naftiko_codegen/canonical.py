@@ -497,6 +497,10 @@ class ControlAdapter:
     health: bool
     info: bool
     auth: Auth | None = None
+    metrics: bool = True
+    """`GET /metrics` (`observability.metrics.local.enabled`, default on)."""
+    trace_buffer: int = 100
+    """Request summaries `GET /traces` keeps (`observability.traces.local`); 0: no endpoint."""
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("src/package/__main__.py.jinja", "src/{package}/__main__.py"),
     PlannedFile("src/package/py.typed.jinja", "src/{package}/py.typed"),
     PlannedFile("src/package/cli.py.jinja", "src/{package}/cli.py"),
+    PlannedFile("src/package/asgi.py.jinja", "src/{package}/asgi.py"),
     PlannedFile("runtime:serving.py", "src/{package}/serving.py"),
     PlannedFile("runtime:exposure.py", "src/{package}/exposure.py"),
     PlannedFile("runtime:connections.py", "src/{package}/connections.py"),
@@ -171,9 +172,10 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "src/{package}/control_app.py",
         lambda model: model.control is not None,
     ),
-    PlannedFile(
-        "runtime:control.py", "src/{package}/control.py", lambda model: model.control is not None
-    ),
+    PlannedFile("runtime:control.py", "src/{package}/control.py"),
+    PlannedFile("runtime:ops.py", "src/{package}/ops.py"),
+    PlannedFile("runtime:metrics.py", "src/{package}/metrics.py"),
+    PlannedFile("runtime:workers.py", "src/{package}/workers.py"),
     PlannedFile(
         "src/package/skill_app.py.jinja",
         "src/{package}/skill_app.py",
@@ -209,6 +211,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile(
         "tests/test_skills.py.jinja", "tests/test_skills.py", lambda m: m.skills is not None
     ),
+    PlannedFile("tests/test_ops.py.jinja", "tests/test_ops.py"),
 )
 
 

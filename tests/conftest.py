@@ -3,6 +3,7 @@ the coverage floor (whole suite only)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import hypothesis
@@ -10,6 +11,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+# Every generated package serves an operations port (default 9464): packages the suite starts
+# take an ephemeral one, so adapters running side by side (and other suites) never collide.
+os.environ.setdefault("NAFTIKO_OPS_PORT", "0")
 
 # Real servers (Jupyter, generated adapters, a recording upstream) for every test folder.
 pytest_plugins = ["servers.fixtures"]

@@ -112,8 +112,8 @@ _GAPS = (
         _WARNING,
         "control feature not generated",
         "remove the key (or set `enabled: false`) to silence this warning",
-        "The generated control port serves health and status only; other management "
-        "endpoints, observability and script settings are not generated.",
+        "The generated control port serves health, status, metrics and traces; other "
+        "management endpoints and script settings are not generated.",
         "control endpoint `logs` is not generated (the reference engine does not implement it in "
         "1.0.0-alpha2 either); the control port serves health and status only",
     ),

@@ -10,6 +10,7 @@ from .entry import CatalogueEntry, Severity
 __all__ = ["ENTRIES"]
 
 _ERROR = Severity.ERROR
+_WARNING = Severity.WARNING
 
 ENTRIES = (
     CatalogueEntry(
@@ -115,6 +116,19 @@ ENTRIES = (
         "(`.<name>.lock` beside the folder, released when the build ends or dies) and the second "
         "waits for it up to `NAFTIKO_GEN_LOCK_WAIT` seconds.",
         "another naftiko-gen build is writing out/demo (waited 60 s)",
+    ),
+    CatalogueEntry(
+        "NAF417",
+        _WARNING,
+        "control observability setting not generated",
+        "configure OpenTelemetry export with the standard OTEL_* variables; remove the key to "
+        "silence this warning",
+        "The control port serves `/metrics` and `/traces` as the spec's `observability` block "
+        "says (`enabled`, `metrics.local`, `traces.local`), but trace sampling, b3 propagation "
+        "and exporters are not read from the spec: the package's OpenTelemetry export, when "
+        "installed, is configured by the standard `OTEL_*` environment variables.",
+        "control `observability.exporters` is not generated; set OTEL_EXPORTER_OTLP_ENDPOINT "
+        "in the environment instead",
     ),
     CatalogueEntry(
         "NAF420",

@@ -215,6 +215,7 @@ def _dependencies(
         "fastapi>=0.115,<1",
         "mcp>=2.3,<3",
         "pydantic-settings>=2.3,<3",
+        "prometheus-client>=0.20,<1",
         "uvicorn[standard]>=0.30,<1",
     ]
     if rest:  # /docs and /redoc serve Swagger UI and ReDoc from this distribution, not a CDN

@@ -1,4 +1,4 @@
-"""Model stage, control port: the `control` adapter → liveness, readiness and status endpoints."""
+"""Model stage, control port: the `control` adapter → health, status, metrics and traces endpoints."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ __all__ = ["ControlModel", "control_model"]
 
 @dataclass(frozen=True)
 class ControlModel:
-    """The control port: liveness, readiness and (with `info`) status endpoints."""
+    """The control port: liveness, readiness, (with `info`) status, metrics and traces."""
 
     port: int
     host: str
     health: bool
     info: bool
     auth: InboundAuthModel | None
+    metrics: bool = True
+    """`GET /metrics` is served (the spec's `observability` switches)."""
+    trace_buffer: int = 100
+    """Request summaries kept for `GET /traces`; 0: the endpoint is off."""
 
 
 def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlModel, Needs]:
@@ -31,5 +35,7 @@ def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlMod
         health=control.health,
         info=control.info,
         auth=auth,
+        metrics=control.metrics,
+        trace_buffer=control.trace_buffer,
     )
     return model, needs

@@ -87,6 +87,7 @@ class ImportsModel:
     rest_app: ModuleImports = EMPTY
     mcp_server: ModuleImports = EMPTY
     control_app: ModuleImports = EMPTY
+    asgi: ModuleImports = EMPTY
 
 
 def _section(module: str) -> int:
@@ -177,22 +178,48 @@ def _cli(facts: PackageFacts) -> ModuleImports:
     rest, mcp, control = facts.rest, facts.mcp, facts.control
     serving = ["AdapterServer", "adapter_options", "command_line", "http_server"]
     serving += ["logging_options", "run_main", "run_until_stopped"]
-    serving += ["is_running"] if control and (rest or mcp or facts.skills) else []
+    serving += ["is_running"] if rest or mcp or facts.skills else []
     serving += ["otel_option"] if rest else []
     serving += ["transport_option"] if mcp else []
+    ops = ["enable_observability", "observability_options"]
+    ops += [] if control else ["ops_app", "ops_options", "ops_routes"]
     return module_imports(
         _FUTURE
         | _from("argparse", "")
-        | _when(mcp, _from("asyncio", ""))
+        | _from("asyncio", "")
         | _from("logging", "")
-        | _from("collections.abc", "Sequence", *(["Callable"] if control else []))
+        | _from("collections.abc", "Callable", "Sequence")
         | _from("typing", "Final")
         | _from("", "__version__")
+        | _from("control", "adapter_states")
+        | _when(rest or mcp, _from("metrics", "instrument"))
+        | _from("ops", *ops)
         | _from("serving", *serving)
         | _from("environment", "load_env_file")
         | _from("settings", "Settings", "load_settings")
         | _from("upstream", "UpstreamClient")
+        | _from("workers", "Workers", "is_worker", "process_options")
         | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
+    )
+
+
+def _asgi(facts: PackageFacts) -> ModuleImports:
+    rest, mcp = facts.rest, facts.mcp
+    defaults = ["DEFAULT_REST_HOST"] if rest else []
+    defaults += ["DEFAULT_MCP_HOST"] if mcp else []
+    return module_imports(
+        _FUTURE
+        | _from("argparse", "")
+        | _from("starlette.types", "ASGIApp")
+        | _from("cli", *defaults, "build_parser")
+        | _from("control", "adapter_states")
+        | _when(rest or mcp, _from("metrics", "instrument"))
+        | _when(mcp, _from("mcp_server", "create_http_app"))
+        | _from("ops", "enable_observability", "ops_app", "ops_routes")
+        | _when(rest, _from("rest_app", "create_app"))
+        | _from("serving", "http_server")
+        | _from("settings", "load_settings")
+        | _from("upstream", "UpstreamClient")
     )
 
 
@@ -313,17 +340,15 @@ def _mcp_server(mcp: McpModel, facts: PackageFacts, needs: Needs) -> ModuleImpor
 
 
 def _control_app(control: ControlModel, needs: Needs) -> ModuleImports:
-    routes = control.health or control.info
     control_names = ["AdapterState", "AdapterStates"]
-    control_names += ["health_routes"] if control.health else []
     control_names += ["status_route"] if control.info else []
     return module_imports(
         _FUTURE
         | _when(control.info, _from("typing", "Final"))
         | _from("starlette.applications", "Starlette")
-        | _when(not routes, _from("starlette.routing", "Route"))
         | _when(control.info, _from("", "__version__"))
         | _from("control", *control_names)
+        | _from("ops", "UpstreamProbe", "ops_app", "ops_routes")
         | _from(UPSTREAM, "UpstreamClient")
         | needs
     )
@@ -351,4 +376,5 @@ def package_imports(facts: PackageFacts, needs: CodeNeeds) -> ImportsModel:
         rest_app=_rest_app(facts.rest, facts, needs.rest_app) if facts.rest else EMPTY,
         mcp_server=_mcp_server(facts.mcp, facts, needs.mcp_server) if facts.mcp else EMPTY,
         control_app=_control_app(facts.control, needs.control_app) if facts.control else EMPTY,
+        asgi=_asgi(facts),
     )

@@ -27,17 +27,16 @@ def resolve_control(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> C
                 "status only",
                 f"remove `{key}` to silence this warning",
             )
-    for key, where in (("scripting", "management"), ("observability", None)):
-        block = management.get(key) if where else entry.get(key)
-        enabled = isinstance(block, dict) and block.get("enabled", True) is not False
-        if enabled:
-            scope.warn(
-                (*path, *((where,) if where else ()), key),
-                "NAF395",
-                f"control `{key}` (metrics, traces or script settings) is not generated; "
-                "the control port serves health and status only",
-                f"remove `{key}` or set `enabled: false` to silence this warning",
-            )
+    scripting = management.get("scripting")
+    if isinstance(scripting, dict) and scripting.get("enabled", True) is not False:
+        scope.warn(
+            (*path, "management", "scripting"),
+            "NAF395",
+            "control `scripting` (script settings) is not generated; the control port serves "
+            "health, status, metrics and traces only",
+            "remove `scripting` or set `enabled: false` to silence this warning",
+        )
+    metrics, trace_buffer = _observability(scope, as_dict(entry.get("observability")), path)
     port = entry.get("port")
     return ControlAdapter(
         port=int(port) if isinstance(port, int) else 9191,
@@ -45,4 +44,48 @@ def resolve_control(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> C
         health=management.get("health", True) is not False,
         info=management.get("info", False) is True,
         auth=inbound_auth(scope, entry.get("authentication"), (*path, "authentication")),
+        metrics=metrics,
+        trace_buffer=trace_buffer,
     )
+
+
+def _observability(scope: Scope, block: Mapping[str, Any], path: NodePath) -> tuple[bool, int]:
+    """`/metrics` on or off, and the `/traces` buffer size (0: off), from `observability`.
+
+    Both default on, as in the reference engine; what the package does not read from the spec
+    (sampling, b3 propagation, exporters: OpenTelemetry reads OTEL_* variables) is reported.
+    """
+    enabled = block.get("enabled", True) is not False
+    where = (*path, "observability")
+    metrics = (
+        enabled
+        and as_dict(as_dict(block.get("metrics")).get("local")).get("enabled", True) is not False
+    )
+    traces = as_dict(block.get("traces"))
+    local = as_dict(traces.get("local"))
+    size = local.get("buffer-size")
+    buffer = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 100
+    if not enabled or local.get("enabled", True) is False:
+        buffer = 0
+    unread = [
+        (("traces", "sampling"), "sampling" in traces, "set OTEL_TRACES_SAMPLER_ARG instead"),
+        (
+            ("traces", "propagation"),
+            traces.get("propagation", "w3c") != "w3c",
+            "the package reads and sends W3C `traceparent` only",
+        ),
+        (
+            ("exporters",),
+            "exporters" in block,
+            "set OTEL_EXPORTER_OTLP_ENDPOINT in the environment instead",
+        ),
+    ]
+    for keys, present, instead in unread:
+        if enabled and present:
+            scope.warn(
+                (*where, *keys),
+                "NAF417",
+                f"control `observability.{'.'.join(keys)}` is not generated; {instead}",
+                "remove the key to silence this warning",
+            )
+    return metrics, buffer

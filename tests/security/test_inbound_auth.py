@@ -182,6 +182,7 @@ def environment(upstream: RecordingUpstream, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NAFTIKO_")}
     env |= {"ITEMS_BASE_URL": upstream.url + "/api", "ITEMS_KEY": "upstream-key"}
     env |= {"NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    env["NAFTIKO_OPS_PORT"] = "0"  # packages started side by side: no shared operations port
     return env | extra
 
 

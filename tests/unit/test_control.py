@@ -101,6 +101,7 @@ def test_serve_runs_the_control_port_beside_the_adapters(tmp_path: Path) -> None
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "pkg" / "src")}
     command = [sys.executable, "-m", "watched", "serve", "--host", "127.0.0.1"]
     ports = ["--rest-port", str(rest), "--mcp-port", str(mcp), "--control-port", str(control)]
+    ports += ["--ready-check-interval", "0"]  # api.example.com is not reachable from the tests
     process = subprocess.Popen([*command, *ports], env=env, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30

@@ -66,8 +66,31 @@ _CONTROL = """\
 def test_the_control_port_serves_health_and_status() -> None:
     found = resolved(capability(exposes=_CONTROL + _CONTROL.replace("9191", "9192")))
     assert found.control == ControlAdapter(9191, None, True, True, None)
-    assert codes(found) == ["NAF395", "NAF395", "NAF395", "NAF394"]
-    assert [d.location.line for d in found.diagnostics] == [21, 22, 25, 26]
+    assert codes(found) == ["NAF395", "NAF395", "NAF394"]
+    assert [d.location.line for d in found.diagnostics] == [21, 22, 26]
+
+
+def test_the_observability_block_switches_metrics_and_traces() -> None:
+    exposes = """\
+- type: control
+  port: 9191
+  observability:
+    metrics: {local: {enabled: false}}
+    traces: {sampling: 0.5, propagation: b3, local: {buffer-size: 50}}
+    exporters: {otlp: {endpoint: "http://collector:4317"}}
+"""
+    found = resolved(capability(exposes=exposes))
+    assert found.control is not None
+    assert (found.control.metrics, found.control.trace_buffer) == (False, 50)
+    assert codes(found) == ["NAF417", "NAF417", "NAF417"]
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" in found.diagnostics[2].message
+    off = exposes.replace("  observability:\n", "  observability:\n    enabled: false\n")
+    found = resolved(capability(exposes=off))
+    assert found.control is not None and codes(found) == []
+    assert (found.control.metrics, found.control.trace_buffer) == (False, 0)
+    plain = resolved(capability(exposes="- type: control\n  port: 9191\n"))
+    assert plain.control is not None
+    assert (plain.control.metrics, plain.control.trace_buffer) == (True, 100)
 
 
 def test_a_control_port_alone_is_enough() -> None:

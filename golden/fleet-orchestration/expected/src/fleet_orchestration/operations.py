@@ -32,6 +32,7 @@ async def get_ship(
         "registry",
         "GET",
         "/ships/" + path_segment(imo_number),
+        operation="get-ship",
     )
 
 
@@ -47,6 +48,7 @@ async def list_crew(
         "GET",
         "/exports/crew.csv",
         raw_format="csv",
+        operation="list-crew",
     )
 
 
@@ -65,6 +67,7 @@ async def list_ports(
             ("User-Agent", "Naftiko/1.0.0-alpha2"),
         ),
         raw_format="xml",
+        operation="list-ports",
     )
 
 
@@ -81,6 +84,7 @@ async def notice_table(
         "/notices.html",
         raw_format="html",
         output_schema="table.notices",
+        operation="notice-table",
     )
 
 
@@ -97,6 +101,7 @@ async def bulletin(
         "/bulletin.md",
         raw_format="markdown",
         output_schema="Notice",
+        operation="bulletin",
     )
 
 
@@ -113,6 +118,7 @@ async def berth_feed(
         "/berths.avro",
         raw_format="avro",
         output_schema="avro-95184eee968e709e.avsc",
+        operation="berth-feed",
     )
 
 
@@ -129,6 +135,7 @@ async def tide_feed(
         "/tides.pb",
         raw_format="protobuf",
         output_schema="protobuf-1ee2d9753d40c359.proto",
+        operation="tide-feed",
     )
 
 
@@ -152,4 +159,5 @@ async def list_berths(
             ("User-Agent", "Naftiko/1.0.0-alpha2"),
         ),
         raw_format="yaml",
+        operation="list-berths",
     )

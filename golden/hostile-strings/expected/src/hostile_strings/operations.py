@@ -34,4 +34,5 @@ async def get_thing(
         headers=header_items(
             ("X-Client", 'naftiko "gen" \\ # ✓'),
         ),
+        operation="get-thing",
     )

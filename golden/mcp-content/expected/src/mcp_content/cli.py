@@ -9,16 +9,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from . import __version__
+from .control import adapter_states
 from .environment import load_env_file
+from .metrics import instrument
+from .ops import enable_observability, observability_options, ops_app, ops_options, ops_routes
 from .serving import (
     AdapterServer,
     adapter_options,
     command_line,
     http_server,
+    is_running,
     logging_options,
     run_main,
     run_until_stopped,
@@ -26,6 +30,7 @@ from .serving import (
 )
 from .settings import Settings, load_settings
 from .upstream import UpstreamClient
+from .workers import Workers, is_worker, process_options
 
 __all__ = ["build_parser", "main", "serve"]
 
@@ -49,25 +54,69 @@ def build_parser() -> argparse.ArgumentParser:
         "MCP adapter port, Streamable HTTP at /mcp",
     )
     transport_option(serve_parser, DEFAULT_MCP_TRANSPORT)
+    ops_options(serve_parser)
+    observability_options(serve_parser)
+    process_options(serve_parser)
     logging_options(serve_parser)
     return parser
 
 
-async def serve(options: argparse.Namespace, settings: Settings) -> None:
-    """Run the selected adapters until a signal arrives or one of them stops."""
-    client = UpstreamClient(settings)
-    servers: list[AdapterServer] = []
-    tasks: list[asyncio.Task[None]] = []  # MCP over stdio
-    if not options.no_mcp and options.mcp_transport == "http":
-        from .mcp_server import create_http_app
+def _start_workers(options: argparse.Namespace) -> Workers | None:
+    """With `--workers N` (N > 1): the worker processes serving REST and MCP, else None."""
+    if options.workers <= 1 or is_worker():
+        return None
+    if not options.no_mcp and options.mcp_transport == "stdio":
+        raise SystemExit(f"{PROG}: error: --workers needs --mcp-transport http (or --no-mcp)")
+    return Workers(__package__, options.argv, options.workers, options.shutdown_timeout)
 
+
+async def serve(options: argparse.Namespace, settings: Settings) -> None:
+    """Run the selected adapters until a signal arrives or one of them stops.
+
+    With `--workers N` this process starts N workers that serve the adapters (`workers.py`)
+    and serves the operations port itself.
+    """
+    client = UpstreamClient(settings)
+    probe = enable_observability(options, client.apis)
+    workers = _start_workers(options)
+    servers: list[AdapterServer] = []
+    tasks: list[asyncio.Task[None]] = []
+    # (type, namespace, port, is it running?) of each adapter, for readiness.
+    adapters: list[tuple[str, str, int | None, Callable[[], bool]]] = []
+    if not options.no_mcp and options.mcp_transport == "http":
         host = options.host or DEFAULT_MCP_HOST
-        app = create_http_app(client, host=host)
-        servers.append(http_server(app, host, options.mcp_port, options, adapter="mcp"))
+        if workers is None:
+            from .mcp_server import create_http_app
+
+            app = instrument(create_http_app(client, host=host), "mcp", default_route="/mcp")
+            servers.append(http_server(app, host, options.mcp_port, options, adapter="mcp"))
+        running = is_running(servers[-1]) if workers is None else workers.running
+        adapters.append(("mcp", "release-desk", options.mcp_port, running))
         logger.info("MCP adapter on http://%s:%s/mcp", host, options.mcp_port)
     if not options.no_mcp and options.mcp_transport == "stdio":
         tasks.append(asyncio.create_task(_serve_stdio(client)))
-    await run_until_stopped(PROG, client, servers, tasks)
+        stdio = tasks[-1]
+        adapters.append(("mcp", "release-desk", None, lambda: not stdio.done()))
+    if not options.no_ops and not is_worker():
+        routes = ops_routes(
+            adapter_states(adapters),
+            probe,
+            metrics_endpoint=options.metrics,
+            traces_endpoint=options.trace_buffer > 0,
+        )
+        # Probes and scrapers go without the deployment's API key; the port serves no data.
+        ops = http_server(
+            ops_app(routes, probe), options.ops_host, options.ops_port, options, api_key=False
+        )
+        servers.append(ops)
+        logger.info("operations port on http://%s:%s", options.ops_host, options.ops_port)
+    if workers is not None:
+        tasks.append(asyncio.create_task(workers.run()))
+    await run_until_stopped(
+        PROG, client, servers, tasks, stopping=workers.stop if workers else None
+    )
+    if workers is not None:
+        workers.check()
 
 
 async def _serve_stdio(client: UpstreamClient) -> None:

@@ -33,4 +33,5 @@ async def query_db(
             ("Content-Type", "application/json"),
         ),
         json_body=body,
+        operation="query-db",
     )

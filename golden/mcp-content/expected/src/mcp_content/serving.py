@@ -29,6 +29,7 @@ from .environment import SettingsError, env_file_option
 from .exposure import DEFAULT_MAX_BODY_BYTES, ExposureGuard, HostPolicy, is_loopback
 from .http_client import HttpClient
 from .logs import LOG_FORMATS, RequestContext, configure_logging
+from .workers import is_worker, listening_socket, server_options
 
 __all__ = [
     "AdapterServer",
@@ -203,15 +204,19 @@ def _exposure_options(serve_parser: argparse.ArgumentParser) -> None:
             "shutdown-timeout",
             _seconds,
             10.0,
-            "seconds running calls get to finish once told " "to stop (503 after)",
+            "seconds running calls get to finish once told "
+            "to stop (503 after); also "
+            "--drain-seconds, env NAFTIKO_DRAIN_SECONDS",
         ),
     ]
     for name, kind, default, what in numbers:
         variable = "NAFTIKO_" + name.upper().replace("-", "_")
+        aliases = ["--drain-seconds"] if name == "shutdown-timeout" else []
         group.add_argument(
             f"--{name}",
+            *aliases,
             type=kind,
-            default=env(variable) or default,
+            default=env(variable) or (env("NAFTIKO_DRAIN_SECONDS") if aliases else None) or default,
             metavar="N",
             help=f"{what} (env {variable})",
         )
@@ -289,6 +294,8 @@ class AdapterServer(uvicorn.Server):
 
     guard: ExposureGuard | None = None
     drain_seconds: float = _SHUTDOWN_SECONDS
+    sockets: list[Any] | None = None
+    """Sockets bound already (a worker's), else None: uvicorn binds host and port."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -340,6 +347,7 @@ def http_server(
         http=protocol_class(limits),
         ws="none",  # no adapter speaks WebSocket: an upgrade request is plain HTTP
         timeout_keep_alive=options.keep_alive_timeout,
+        **server_options(options),
     )
     if not is_loopback(host):
         logger.warning(
@@ -358,6 +366,8 @@ def http_server(
     server = AdapterServer(config)
     server.guard = guard
     server.drain_seconds = options.shutdown_timeout
+    if is_worker():  # One of `serve --workers N`: all of them listen on the same port.
+        server.sockets = [listening_socket(host, port)]
     return server
 
 
@@ -371,12 +381,20 @@ async def run_until_stopped(
     client: HttpClient,
     servers: Sequence[uvicorn.Server],
     tasks: Sequence[asyncio.Task[None]] = (),
+    stopping: Callable[[], None] | None = None,
 ) -> None:
     """Run the servers (and `tasks`) until a signal arrives or one of them stops; close `client`.
 
-    Exit with an error when there is nothing to run; re-raise the first adapter's failure.
+    `stopping` is called once told to stop (`Workers.stop`). Exit with an error when there is
+    nothing to run; re-raise the first adapter's failure.
     """
-    running = [*tasks, *(asyncio.create_task(server.serve()) for server in servers)]
+    running = [
+        *tasks,
+        *(
+            asyncio.create_task(server.serve(sockets=getattr(server, "sockets", None)))
+            for server in servers
+        ),
+    ]
     if not running:
         await client.close()
         raise SystemExit(f"{prog}: error: every adapter is disabled; nothing to serve")
@@ -395,6 +413,8 @@ async def run_until_stopped(
         task.add_done_callback(lambda _: stop.set())
     try:
         await stop.wait()
+        if stopping is not None:
+            stopping()
         for server in servers:
             server.should_exit = True
         drain = max((_drain_seconds(server) for server in servers), default=_SHUTDOWN_SECONDS)
@@ -447,6 +467,7 @@ def run_main(
     Missing settings exit with status 2 and one message naming all of them; Ctrl-C exits 0.
     """
     options = parser.parse_args(argv)
+    options.argv = list(argv) if argv is not None else sys.argv[1:]  # for `--workers`
     configure_logging(
         options.log_level,
         getattr(options, "log_format", "text"),

@@ -26,6 +26,7 @@ async def listsessions(
         "rest-sessions",
         "GET",
         "/api/sessions",
+        operation="listsessions",
     )
 
 
@@ -46,6 +47,7 @@ async def createsession(
         "POST",
         "/api/sessions",
         json_body=body,
+        operation="createsession",
     )
 
 
@@ -65,6 +67,7 @@ async def getsession(
         "rest-sessions",
         "GET",
         "/api/sessions/" + path_segment(session_id),
+        operation="getsession",
     )
 
 
@@ -87,6 +90,7 @@ async def updatesession(
         "PATCH",
         "/api/sessions/" + path_segment(session_id),
         json_body=body,
+        operation="updatesession",
     )
 
 
@@ -106,4 +110,5 @@ async def deletesession(
         "rest-sessions",
         "DELETE",
         "/api/sessions/" + path_segment(session_id),
+        operation="deletesession",
     )

@@ -13,7 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from . import __version__
+from .control import adapter_states
 from .environment import load_env_file
+from .metrics import instrument
+from .ops import enable_observability, observability_options
 from .serving import (
     AdapterServer,
     adapter_options,
@@ -28,6 +31,7 @@ from .serving import (
 )
 from .settings import Settings, load_settings
 from .upstream import UpstreamClient
+from .workers import Workers, is_worker, process_options
 
 __all__ = ["build_parser", "main", "serve"]
 
@@ -61,51 +65,76 @@ def build_parser() -> argparse.ArgumentParser:
         "control",
         "control port",
         DEFAULT_CONTROL_PORT,
-        "control port: /health/live, /health/ready, /status",
+        "control port: /health/live, /health/ready, /status, /metrics, /traces",
     )
+    observability_options(
+        serve_parser,
+        metrics_default=True,
+        trace_buffer=100,
+    )
+    process_options(serve_parser)
     logging_options(serve_parser)
     otel_option(serve_parser)
     return parser
 
 
+def _start_workers(options: argparse.Namespace) -> Workers | None:
+    """With `--workers N` (N > 1): the worker processes serving REST and MCP, else None."""
+    if options.workers <= 1 or is_worker():
+        return None
+    if not options.no_mcp and options.mcp_transport == "stdio":
+        raise SystemExit(f"{PROG}: error: --workers needs --mcp-transport http (or --no-mcp)")
+    return Workers(__package__, options.argv, options.workers, options.shutdown_timeout)
+
+
 async def serve(options: argparse.Namespace, settings: Settings) -> None:
-    """Run the selected adapters until a signal arrives or one of them stops."""
+    """Run the selected adapters until a signal arrives or one of them stops.
+
+    With `--workers N` this process starts N workers that serve the adapters (`workers.py`)
+    and serves the operations port itself.
+    """
     client = UpstreamClient(settings)
+    probe = enable_observability(options, client.apis)
+    workers = _start_workers(options)
     servers: list[AdapterServer] = []
-    tasks: list[asyncio.Task[None]] = []  # MCP over stdio
-    # (type, namespace, port, is it running?) of each adapter, for the control port.
+    tasks: list[asyncio.Task[None]] = []
+    # (type, namespace, port, is it running?) of each adapter, for readiness.
     adapters: list[tuple[str, str, int | None, Callable[[], bool]]] = []
     if not options.no_rest:
-        from .rest_app import create_app
-
         host = options.host or DEFAULT_REST_HOST
-        rest_app = create_app(client, otel=options.otel)
-        servers.append(http_server(rest_app, host, options.rest_port, options, adapter="rest"))
-        logger.info("REST adapter on http://%s:%s", host, options.rest_port)
-        adapters.append(("rest", "dockyard-api", options.rest_port, is_running(servers[-1])))
-    if not options.no_mcp and options.mcp_transport == "http":
-        from .mcp_server import create_http_app
+        if workers is None:
+            from .rest_app import create_app
 
+            rest_app = instrument(create_app(client, otel=options.otel), "rest")
+            servers.append(http_server(rest_app, host, options.rest_port, options, adapter="rest"))
+        running = is_running(servers[-1]) if workers is None else workers.running
+        adapters.append(("rest", "dockyard-api", options.rest_port, running))
+        logger.info("REST adapter on http://%s:%s", host, options.rest_port)
+    if not options.no_mcp and options.mcp_transport == "http":
         host = options.host or DEFAULT_MCP_HOST
-        app = create_http_app(client, host=host)
-        servers.append(http_server(app, host, options.mcp_port, options, adapter="mcp"))
+        if workers is None:
+            from .mcp_server import create_http_app
+
+            app = instrument(create_http_app(client, host=host), "mcp", default_route="/mcp")
+            servers.append(http_server(app, host, options.mcp_port, options, adapter="mcp"))
+        running = is_running(servers[-1]) if workers is None else workers.running
+        adapters.append(("mcp", "dockyard-tools", options.mcp_port, running))
         logger.info("MCP adapter on http://%s:%s/mcp", host, options.mcp_port)
-        adapters.append(("mcp", "dockyard-tools", options.mcp_port, is_running(servers[-1])))
     if not options.no_mcp and options.mcp_transport == "stdio":
         tasks.append(asyncio.create_task(_serve_stdio(client)))
         stdio = tasks[-1]
         adapters.append(("mcp", "dockyard-tools", None, lambda: not stdio.done()))
-    if not options.no_control:
-        from .control_app import AdapterState, create_control_app
-
-        def states() -> list[AdapterState]:
-            return [
-                AdapterState(kind, namespace, port, "STARTED" if running() else "STOPPED")
-                for kind, namespace, port, running in adapters
-            ]
+    if not options.no_control and not is_worker():
+        from .control_app import create_control_app
 
         host = options.host or DEFAULT_CONTROL_HOST
-        control = create_control_app(client, states)
+        control = create_control_app(
+            client,
+            adapter_states(adapters),
+            probe,
+            metrics=options.metrics,
+            traces=options.trace_buffer > 0,
+        )
         # Health checks go without the deployment's API key (Host/Origin and limits still apply).
         servers.append(
             http_server(
@@ -113,7 +142,13 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
             )
         )
         logger.info("control port on http://%s:%s", host, options.control_port)
-    await run_until_stopped(PROG, client, servers, tasks)
+    if workers is not None:
+        tasks.append(asyncio.create_task(workers.run()))
+    await run_until_stopped(
+        PROG, client, servers, tasks, stopping=workers.stop if workers else None
+    )
+    if workers is not None:
+        workers.check()
 
 
 async def _serve_stdio(client: UpstreamClient) -> None:

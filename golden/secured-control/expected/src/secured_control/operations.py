@@ -29,6 +29,7 @@ async def list_vessels(
         query=query_items(
             ("status", status),
         ),
+        operation="list-vessels",
     )
 
 
@@ -51,4 +52,5 @@ async def register_vessel(
         "POST",
         "/vessels",
         json_body=without_none({"vesselCode": vessel_code, "vesselName": vessel_name}),
+        operation="register-vessel",
     )

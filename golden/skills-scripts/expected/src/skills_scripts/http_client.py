@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -38,6 +39,7 @@ from . import tracing
 from .environment import LIMIT_VARIABLES, UpstreamLimits
 from .logs import REQUEST_ID_HEADER, request_id
 from .masking import SecretMasker
+from .metrics import record_breaker, record_upstream
 from .resilience import (
     IDEMPOTENT_METHODS,
     RETRY_STATUSES,
@@ -237,8 +239,12 @@ class HttpClient:
         content_type: str | None = None,
         raw_format: str = "json",
         output_schema: str | None = None,
+        operation: str = "",
     ) -> UpstreamResponse:
-        """Send one request and read the whole (bounded) answer; raise `UpstreamError`."""
+        """Send one request and read the whole (bounded) answer; raise `UpstreamError`.
+
+        `operation` names the consumed operation in the metrics (default: the method).
+        """
         api = self.apis[api_name]
         request_headers: Mapping[str, str] = api.headers
         if headers:
@@ -264,11 +270,15 @@ class HttpClient:
             request_headers = dict(request_headers)
             await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
         guard = self._guards[api.name]
+        started = time.perf_counter()
         try:
             probe = guard.breaker.before_call()
         except CircuitOpen as error:
+            record_upstream(api.name, operation or method, None, time.perf_counter() - started)
+            record_breaker(api.name, guard.breaker.state)
             raise self._circuit_open(api, error) from None
         settled = False
+        outcome: _Answer | UpstreamError | None = None
         try:
             if tracing.enabled():  # a CLIENT span, its `traceparent` sent upstream
                 outcome = await tracing.traced_upstream(
@@ -290,8 +300,12 @@ class HttpClient:
         finally:
             if probe and not settled:
                 guard.breaker.abandon()
+            status = outcome.status if isinstance(outcome, _Answer) else None
+            record_upstream(api.name, operation or method, status, time.perf_counter() - started)
+            record_breaker(api.name, guard.breaker.state)
         if isinstance(outcome, UpstreamError):
             raise outcome
+        assert outcome is not None  # _attempts returned (else its exception propagated)
         status, body, content_type, retry_after = outcome
         return UpstreamResponse(
             status, body, content_type, raw_format, self._parse_body, retry_after, output_schema

@@ -12,12 +12,14 @@ import contextlib
 import functools
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Protocol, TypeVar, cast
 
 from .mcp_http import ToolCaller
 from .mcp_jsonrpc import INVALID_PARAMS, JsonRpcError
+from .metrics import record_tool
 
 __all__ = [
     "OutputMapper",
@@ -210,7 +212,26 @@ class ToolRegistry(Mapping[str, Tool[ClientT]]):
     async def call(
         self, client: ClientT, name: str, arguments: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """Run tool `name`: check its arguments, call the upstream, shape the reply."""
+        """Run tool `name`: check its arguments, call the upstream, shape the reply.
+
+        Each call is counted (`metrics.record_tool`) under its tool name when the tool exists.
+        """
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await self._call(client, name, arguments)
+            outcome = "error" if result.get("isError") else "ok"
+            return result
+        except JsonRpcError:
+            outcome = "invalid"
+            raise
+        finally:
+            if name in self._tools:  # Unknown names are not counted: callers choose them.
+                record_tool(name, outcome, time.perf_counter() - started)
+
+    async def _call(
+        self, client: ClientT, name: str, arguments: Mapping[str, Any]
+    ) -> dict[str, Any]:
         tool = self._tools.get(name)
         if tool is None:
             raise JsonRpcError(INVALID_PARAMS, f"unknown tool {name!r}")

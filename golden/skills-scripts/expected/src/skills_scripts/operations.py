@@ -22,6 +22,7 @@ async def list_tickets(
         "helpdesk",
         "GET",
         "/tickets",
+        operation="list-tickets",
     )
 
 
@@ -41,6 +42,7 @@ async def get_ticket(
         "helpdesk",
         "GET",
         "/tickets/" + path_segment(id_),
+        operation="get-ticket",
     )
 
 
@@ -65,4 +67,5 @@ async def record_score(
         query=query_items(
             ("score", score),
         ),
+        operation="record-score",
     )
