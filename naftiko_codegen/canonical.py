@@ -196,7 +196,7 @@ class Call:
     body_mode: Literal["none", "whole", "properties", "template"]
     body_tree: Any = None
     """For `template`: plain JSON-like data whose templated strings are `BodyLeaf`s."""
-    body_format: Literal["json", "form", "text"] = "json"
+    body_format: Literal["json", "form", "text", "multipart"] = "json"
     content_type: str | None = None
 
 

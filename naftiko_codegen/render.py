@@ -172,6 +172,12 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.uses_inbound_auth,
     ),
     PlannedFile(
+        "runtime:multipart.py",
+        "src/{package}/multipart.py",
+        lambda model: any(op.body_kind == "multipart" for op in model.operations),
+    ),
+    PlannedFile("runtime:digest_auth.py", "src/{package}/digest_auth.py", lambda m: _digest(m)),
+    PlannedFile(
         "runtime:jwt_keys.py", "src/{package}/jwt_keys.py", lambda model: bool(model.jwt_used_by)
     ),
     PlannedFile(
@@ -190,6 +196,12 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "tests/test_control.py.jinja", "tests/test_control.py", lambda m: m.control is not None
     ),
 )
+
+
+def _digest(model: Any) -> bool:
+    """Some adapter demands RFC 7616 digest answers of its callers."""
+    adapters = (model.rest, model.mcp, model.control)
+    return any(a is not None and a.auth is not None and a.auth.kind == "digest" for a in adapters)
 
 
 # ----------------------------------------------------------------------------- filters

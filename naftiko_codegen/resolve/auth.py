@@ -87,9 +87,6 @@ def _apikey(
     )
 
 
-_ENFORCED = "the generated adapters check basic credentials, bearer tokens, API keys and JWTs"
-
-
 def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
     """Credentials an adapter requires from its callers; what cannot be enforced is an error.
 
@@ -101,14 +98,6 @@ def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
     kind = raw.get("type")
     if kind == "oauth2":
         return _oauth2(scope, raw, path)
-    if kind == "digest":
-        scope.error(
-            (*path, "type"),
-            "NAF344",
-            f"digest inbound authentication cannot be enforced: {_ENFORCED}",
-            "use `type: basic` (behind TLS) or `type: bearer` with a bound token",
-        )
-        return None
     auth = resolve_auth(scope, raw, path)
     if auth is None:
         return None
@@ -147,6 +136,7 @@ def _one_header(scope: Scope, auth: Auth, path: NodePath) -> Auth | None:
 def _missing_credential(scope: Scope, auth: Auth, path: NodePath) -> bool:
     """Report an inbound authentication that names no credential to compare with."""
     needed = {"bearer": ("token",), "apikey": ("value",), "basic": ("username", "password")}
+    needed["digest"] = needed["basic"]  # RFC 7616, answered per challenge (runtime/digest_auth)
     templates = {"token": auth.value, "value": auth.value}
     templates |= {"username": auth.username, "password": auth.password}
     missing = [name for name in needed[auth.kind] if not templates[name]]

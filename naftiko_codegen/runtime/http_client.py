@@ -377,7 +377,8 @@ class HttpClient:
                 method,
                 url,
                 headers=headers,
-                data=payload,
+                # A multipart body (`multipart.MultipartBody`) is encoded anew for each attempt.
+                data=payload.form() if hasattr(payload, "form") else payload,
                 timeout=guard.timeout,
                 allow_redirects=False,  # A credential never follows a redirect elsewhere.
                 middlewares=guard.middlewares,

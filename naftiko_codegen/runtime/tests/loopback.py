@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.parser
 import json
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +20,7 @@ __all__ = [
     "StubUpstream",
     "assert_body",
     "free_port",
+    "multipart_parts",
     "serve_app",
     "stub_upstream",
 ]
@@ -153,6 +155,28 @@ async def stub_upstream(*, delay: float = 0.0) -> AsyncIterator[StubUpstream]:
         await runner.cleanup()
 
 
+def multipart_parts(seen: RecordedRequest) -> list[dict[str, str]]:
+    """The parts of a `multipart/form-data` body: name, value, filename and content type."""
+    content_type = seen.headers.get("Content-Type", "")
+    assert content_type.startswith("multipart/form-data; boundary="), content_type
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser().parsebytes(head + seen.body)  # headers kept verbatim
+    parts: list[dict[str, str]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        found = {"name": str(part.get_param("name", "", header="content-disposition"))}
+        found["value"] = payload.decode() if isinstance(payload, bytes) else ""
+        if (filename := part.get_filename()) is not None:
+            found["filename"] = filename
+        declared = str(part.get("Content-Type", ""))
+        if declared and not declared.startswith("text/plain"):  # text/plain: the default
+            found["contentType"] = declared
+        parts.append(found)
+    return parts
+
+
 def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
     """Check the body the stub received against `(format, value)`."""
     body_format, value = expected
@@ -162,5 +186,7 @@ def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
         assert json.loads(seen.body) == value
     elif body_format == "form":
         assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
+    elif body_format == "multipart":
+        assert multipart_parts(seen) == value
     else:
         assert seen.body.decode() == value

@@ -99,7 +99,7 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        {"type": "digest", "username": "u", "password": "{{TOKEN}}"},
+        {"type": "digest", "username": "u"},
         {
             "type": "oauth2",
             "authorizationServerUri": "https://a",
@@ -113,7 +113,7 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
         {"type": "apikey", "headers": {"X-A": "{{TOKEN}}", "X-B": "{{TOKEN}}"}},
     ],
     ids=[
-        "digest",
+        "digest without a password",
         "introspection",
         "no issuer",
         "no token",
@@ -124,6 +124,14 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
 )
 def test_inbound_auth_that_cannot_be_enforced_is_an_error(raw: dict[str, Any]) -> None:
     assert _inbound(raw) == (None, ["NAF344"])
+
+
+def test_inbound_digest_is_enforced_with_the_bound_credential() -> None:
+    auth, found = _inbound({"type": "digest", "username": "u", "password": "{{TOKEN}}"})
+    assert auth == Auth(
+        "digest", username=(Part("text", "u"),), password=(Part("secret", "TOKEN"),)
+    )
+    assert found == []
 
 
 def test_inbound_apikey_without_a_key_is_reported_once() -> None:
