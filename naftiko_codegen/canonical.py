@@ -84,7 +84,10 @@ class Auth:
     resource: str = ""
     """oauth2: this adapter's resource identifier (its RFC 9728 metadata names the issuer)."""
     scopes: tuple[str, ...] = ()
-    """oauth2: the scopes every accepted token must grant."""
+    """oauth2: the scopes every accepted token must grant (consumed: the scopes asked for)."""
+    token_url: str = ""
+    """oauth2 on a consumed API: the token endpoint of the client credentials grant (empty:
+    found from `issuer`'s RFC 8414 metadata); `username`/`password` are the client id/secret."""
 
 
 @dataclass(frozen=True)

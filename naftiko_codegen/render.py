@@ -172,6 +172,11 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.uses_inbound_auth,
     ),
     PlannedFile(
+        "runtime:oauth_client.py",
+        "src/{package}/oauth_client.py",
+        lambda model: any(api.auth_client for api in model.apis),
+    ),
+    PlannedFile(
         "runtime:multipart.py",
         "src/{package}/multipart.py",
         lambda model: any(op.body_kind == "multipart" for op in model.operations),

@@ -157,10 +157,11 @@ _CONSUMES = (
         "NAF328",
         _ERROR,
         "authentication type not for consumed APIs",
-        "use apikey, bearer, basic or digest",
+        "use apikey, bearer, basic, digest or oauth2 (client credentials)",
         "A consumed API authenticates with an API key, a bearer token, basic or digest "
-        "credentials; other types (oauth2, …) cannot be sent by the generated client.",
-        "authentication type 'oauth2' cannot be used on a consumed API",
+        "credentials, or an oauth2 client credentials grant; other types cannot be sent by the "
+        "generated client.",
+        "authentication type 'saml' cannot be used on a consumed API",
     ),
     CatalogueEntry(
         "NAF329",

@@ -296,6 +296,7 @@ def build_capability(
                 uses_raw_formats=any(op.raw_format != "json" for op in operations),
                 has_secrets=bool(secrets),
                 has_operations=bool(operations),
+                uses_client_credentials=any(api.auth_client for api, _ in built_apis),
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),

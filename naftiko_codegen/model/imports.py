@@ -163,6 +163,8 @@ class PackageFacts:
     uses_raw_formats: bool
     has_secrets: bool
     has_operations: bool
+    uses_client_credentials: bool = False
+    """Some consumed API authenticates with an oauth2 client credentials grant."""
 
 
 def _uses_jwt(facts: PackageFacts) -> bool:
@@ -233,6 +235,7 @@ def _upstream(facts: PackageFacts) -> ModuleImports:
         | _from("dataclasses", "astuple")
         | _when(facts.uses_raw_formats, _from("formats", "parse_body"))
         | _from("http_client", *_CLIENT_HELPERS)
+        | _when(facts.uses_client_credentials, _from("oauth_client", "ClientCredentials"))
         | _from("settings", "Secrets", "Settings")
     )
 

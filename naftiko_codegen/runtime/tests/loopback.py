@@ -16,6 +16,7 @@ import uvicorn
 from aiohttp import web
 
 __all__ = [
+    "TOKEN_PATH",
     "RecordedRequest",
     "StubUpstream",
     "assert_body",
@@ -38,6 +39,11 @@ class RecordedRequest:
     body: bytes
 
 
+TOKEN_PATH = "/__naftiko_oauth2_token"
+"""Where the stub answers oauth2 client credentials grants (the tests' `<API>_TOKEN_URL`)."""
+_TOKEN = {"access_token": "stub-access-token", "token_type": "Bearer", "expires_in": 3600}
+
+
 @dataclass
 class StubUpstream:
     """A real HTTP server on 127.0.0.1 that answers every request with a canned reply."""
@@ -50,7 +56,12 @@ class StubUpstream:
     """Seconds to wait before answering (to provoke timeouts)."""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Record the request, then answer `status` with `reply` as JSON (204: no body)."""
+        """Record the request, then answer `status` with `reply` as JSON (204: no body).
+
+        `TOKEN_PATH` is an oauth2 token endpoint (client credentials), answered, not recorded.
+        """
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return web.json_response(_TOKEN)
         self.requests.append(
             RecordedRequest(
                 method=request.method,
