@@ -155,6 +155,9 @@ class TestPlan:
     digest: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """By adapter (`rest`, `mcp`, `control`): the username and password a test caller answers
     that adapter's digest challenge with (inbound digest authentication)."""
+    token_url_variables: tuple[str, ...] = ()
+    """`<API>_TOKEN_URL` of each oauth2 client credentials API: the tests point them at the
+    stub upstream, which grants tokens."""
     orchestrated_routes: bool = False
     """Some REST route runs steps (the REST tests check each one's calls)."""
     orchestrated_tools: bool = False
@@ -382,6 +385,11 @@ def build_test_plan(
             )
             if (pair := digest_credentials(auth, scope.secrets))
         },
+        token_url_variables=tuple(
+            api.token_url_env
+            for api in apis.values()
+            if api.auth_client is not None and api.auth_client.token_url
+        ),
         orchestrated_routes=rest is not None and any(r.workflow for r in rest.routes),
         orchestrated_tools=mcp is not None and any(t.workflow for t in mcp.tools),
         shaped_tools=tuple(

@@ -148,11 +148,13 @@ class _Answer(NamedTuple):
 
 @dataclass(slots=True)
 class _Guard:
-    """What protects one consumed API: its timeouts, bulkhead and circuit breaker."""
+    """What protects one consumed API: its timeouts, bulkhead and circuit breaker (and the
+    digest authentication state, whose nonce and count carry over between its requests)."""
 
     timeout: aiohttp.ClientTimeout
     bulkhead: Bulkhead
     breaker: CircuitBreaker
+    middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
 
 
 class HttpClient:
@@ -176,7 +178,10 @@ class HttpClient:
         self.apis: dict[str, UpstreamApi] = dict(apis)
         self.limits = limits if limits is not None else UpstreamLimits()
         sent = [value for api in self.apis.values() for value in _credentials(api)]
-        self.masker = SecretMasker([*secrets, *sent])
+        self._masked, self._tokens = [*secrets, *sent], list[str]()
+        self.masker = SecretMasker(self._masked)
+        for hook in (m for api in self.apis.values() for m in api.middlewares):
+            hook.on_token = self._mask_token  # oauth2 tokens are learned at run time
         self._parse_body = parse_body
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
@@ -189,7 +194,16 @@ class HttpClient:
             aiohttp.ClientTimeout(total=api.timeout, sock_connect=limits.connect_timeout),
             Bulkhead(limits.concurrency, limits.pool_wait),
             CircuitBreaker(api.name, failures=limits.breaker_failures, reset=limits.breaker_reset),
+            (
+                *((aiohttp.DigestAuthMiddleware(*api.digest),) if api.digest else ()),
+                *api.middlewares,
+            ),
         )
+
+    def _mask_token(self, token: str) -> None:
+        """Mask a token fetched at run time too, from now on (the last few are kept)."""
+        self._tokens = [*self._tokens[-3:], token]
+        self.masker = SecretMasker([*self._masked, *self._tokens])
 
     def breaker(self, api_name: str) -> CircuitBreaker:
         """The circuit breaker of one consumed API (its `state` is what the logs report)."""
@@ -374,9 +388,11 @@ class HttpClient:
                 method,
                 url,
                 headers=headers,
-                data=payload,
+                # A multipart body (`multipart.MultipartBody`) is encoded anew for each attempt.
+                data=payload.form() if hasattr(payload, "form") else payload,
                 timeout=guard.timeout,
                 allow_redirects=False,  # A credential never follows a redirect elsewhere.
+                middlewares=guard.middlewares,
             ) as response:
                 if response.status in _REDIRECTS:
                     return self._redirect_error(api, response)
@@ -471,6 +487,9 @@ class HttpClient:
 def _credentials(api: UpstreamApi) -> list[str]:
     """The credential values an API sends (auth headers, the token after a scheme, query)."""
     values = [value for _, value in api.query]
+    if api.digest:
+        values.append(api.digest[1])  # The password; the username is not a secret.
+    values += [secret for hook in api.middlewares for secret in getattr(hook, "secrets", ())]
     for value in api.headers.values():
         values.append(value)
         scheme, _, token = value.partition(" ")

@@ -173,6 +173,11 @@ class UpstreamApi:
     query: tuple[tuple[str, str], ...] = ()
     timeout_env: str = ""
     """The environment variable that sets `timeout`, named in a 504's detail."""
+    digest: tuple[str, str] | None = None
+    """`(username, password)` of RFC 7616 digest authentication: answered to the upstream's
+    challenge (then sent pre-emptively within its protection space), never in clear."""
+    middlewares: tuple[Any, ...] = ()
+    """Further aiohttp client middlewares of this API (`oauth_client.ClientCredentials`)."""
     _base_path: str = field(init=False, repr=False)
     _query_suffix: str = field(init=False, repr=False)
 
