@@ -89,7 +89,10 @@ class Auth:
     resource: str = ""
     """oauth2: this adapter's resource identifier (its RFC 9728 metadata names the issuer)."""
     scopes: tuple[str, ...] = ()
-    """oauth2: the scopes every accepted token must grant."""
+    """oauth2: the scopes every accepted token must grant (consumed: the scopes asked for)."""
+    token_url: str = ""
+    """oauth2 on a consumed API: the token endpoint of the client credentials grant (empty:
+    found from `issuer`'s RFC 8414 metadata); `username`/`password` are the client id/secret."""
 
 
 @dataclass(frozen=True)
@@ -211,7 +214,7 @@ class Call:
     body_mode: Literal["none", "whole", "properties", "template"]
     body_tree: Any = None
     """For `template`: plain JSON-like data whose templated strings are `BodyLeaf`s."""
-    body_format: Literal["json", "form", "text"] = "json"
+    body_format: Literal["json", "form", "text", "multipart"] = "json"
     content_type: str | None = None
 
 

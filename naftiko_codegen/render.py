@@ -190,6 +190,17 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         lambda model: model.uses_inbound_auth,
     ),
     PlannedFile(
+        "runtime:oauth_client.py",
+        "src/{package}/oauth_client.py",
+        lambda model: any(api.auth_client for api in model.apis),
+    ),
+    PlannedFile(
+        "runtime:multipart.py",
+        "src/{package}/multipart.py",
+        lambda model: any(op.body_kind == "multipart" for op in model.operations),
+    ),
+    PlannedFile("runtime:digest_auth.py", "src/{package}/digest_auth.py", lambda m: _digest(m)),
+    PlannedFile(
         "runtime:jwt_keys.py", "src/{package}/jwt_keys.py", lambda model: bool(model.jwt_used_by)
     ),
     PlannedFile(
@@ -213,6 +224,12 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     ),
     PlannedFile("tests/test_ops.py.jinja", "tests/test_ops.py"),
 )
+
+
+def _digest(model: Any) -> bool:
+    """Some adapter demands RFC 7616 digest answers of its callers."""
+    adapters = (model.rest, model.mcp, model.control)
+    return any(a is not None and a.auth is not None and a.auth.kind == "digest" for a in adapters)
 
 
 # ----------------------------------------------------------------------------- filters

@@ -151,6 +151,29 @@ ENTRIES = (
         "cannot read the schema file 'schemas/records.avsc': [Errno 2] No such file or directory",
     ),
     CatalogueEntry(
+        "NAF132",
+        _ERROR,
+        "oauth2 token endpoint not https",
+        "use an https:// token endpoint (http:// only for a loopback test server)",
+        "A consumed API authenticates with an oauth2 client credentials grant whose token "
+        "endpoint is not https (nor loopback): the client secret would travel in clear.",
+        "the oauth2 token endpoint 'http://auth.example.com/token' is not https: the client "
+        "secret would travel in clear",
+    ),
+    CatalogueEntry(
+        "NAF133",
+        _ERROR,
+        "oauth2 client credentials incomplete",
+        'add `tokenUrl: https://auth.example.com/token`, `clientId: "{{CLIENT_ID}}"` and '
+        '`clientSecret: "{{CLIENT_SECRET}}"`',
+        "A consumed API authenticates with oauth2, which the generated client sends as a "
+        "client credentials grant (RFC 6749 §4.4): it needs a token endpoint (`tokenUrl`, "
+        "`tokenEndpoint` or `token_url`; or `authorizationServerUri`, whose RFC 8414 metadata "
+        "names it), a client id and a client secret.",
+        "oauth2 authentication of a consumed API has no `clientSecret`: the client credentials "
+        "grant needs a token endpoint, a client id and a client secret",
+    ),
+    CatalogueEntry(
         "NAF160",
         _ERROR,
         "not an OpenAPI document",

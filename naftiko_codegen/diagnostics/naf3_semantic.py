@@ -85,6 +85,16 @@ _BINDS = (
 
 _CONSUMES = (
     CatalogueEntry(
+        "NAF320",
+        _WARNING,
+        "multipart part without a name",
+        "give every part a name",
+        "A `multipartForm` body lists a part without a `name` (or an item that is not a map); "
+        "that part is not sent. The other parts are sent as `multipart/form-data`, each with "
+        "its `filename` and `contentType`.",
+        "a multipartForm part has no `name`; it is not sent",
+    ),
+    CatalogueEntry(
         "NAF321",
         _WARNING,
         "consumes type not generated",
@@ -147,10 +157,11 @@ _CONSUMES = (
         "NAF328",
         _ERROR,
         "authentication type not for consumed APIs",
-        "use apikey, bearer, basic or digest",
+        "use apikey, bearer, basic, digest or oauth2 (client credentials)",
         "A consumed API authenticates with an API key, a bearer token, basic or digest "
-        "credentials; other types (oauth2, …) cannot be sent by the generated client.",
-        "authentication type 'oauth2' cannot be used on a consumed API",
+        "credentials, or an oauth2 client credentials grant; other types cannot be sent by the "
+        "generated client.",
+        "authentication type 'saml' cannot be used on a consumed API",
     ),
     CatalogueEntry(
         "NAF329",
@@ -207,15 +218,6 @@ _CALLS = (
         "most servers ignore a body on GET; move it to query parameters",
         "The called operation is a GET (or HEAD) with a request body; it is sent anyway.",
         "GET demo.search declares a request body; it is sent anyway",
-    ),
-    CatalogueEntry(
-        "NAF335",
-        _WARNING,
-        "multipart body sent as a form",
-        "file uploads are not supported by generated adapters yet",
-        "Generated clients send `multipart` bodies as `application/x-www-form-urlencoded` "
-        "fields.",
-        "multipart bodies are sent as form fields (application/x-www-form-urlencoded)",
     ),
     CatalogueEntry(
         "NAF336",
@@ -290,16 +292,17 @@ _REFERENCES = (
         "NAF344",
         _ERROR,
         "inbound authentication cannot be enforced",
-        "declare an authentication the adapters enforce: basic, bearer, apikey (one credential "
-        "from a bind) or oauth2 with JWKS validation",
+        "declare an authentication the adapters enforce: basic, digest, bearer, apikey (one "
+        "credential from a bind) or oauth2 with JWKS validation",
         "An adapter declares an `authentication` the generated package could not enforce "
-        "(digest, oauth2 token introspection, several api-key headers, or no credential to "
-        "compare with). A declared authentication is enforced or the capability is not built: "
-        "the adapter is never served without it. Enforced: basic, bearer and apikey (compared "
-        "in constant time with a bound value) and oauth2 (JWT bearer tokens checked against "
-        "the keys set at deploy time, `NAFTIKO_JWKS_FILE` or `NAFTIKO_JWKS_URL`).",
-        "digest inbound authentication cannot be enforced: the generated adapters check basic "
-        "credentials, bearer tokens, API keys and JWTs",
+        "(oauth2 token introspection, several api-key headers, or no credential to compare "
+        "with). A declared authentication is enforced or the capability is not built: the "
+        "adapter is never served without it. Enforced: basic, bearer and apikey (compared in "
+        "constant time with a bound value), digest (an RFC 7616 challenge answered with the "
+        "bound username and password) and oauth2 (JWT bearer tokens checked against the keys "
+        "set at deploy time, `NAFTIKO_JWKS_FILE` or `NAFTIKO_JWKS_URL`).",
+        "inbound digest authentication has no `password`: there is no credential to check "
+        "callers against",
     ),
     CatalogueEntry(
         "NAF345",

@@ -20,7 +20,21 @@ from .code import (
     text_expression,
 )
 
-__all__ = ["ApiModel", "api_models"]
+__all__ = ["ApiModel", "ClientCredentialsModel", "api_models"]
+
+
+@dataclass(frozen=True)
+class ClientCredentialsModel:
+    """oauth2 on a consumed API: an RFC 6749 §4.4 grant made by `oauth_client.py`."""
+
+    client_id: PythonCode
+    client_secret: PythonCode
+    """Code over `secrets` for the bound client id and secret."""
+    token_url: str
+    """The token endpoint; empty when found from `issuer`'s RFC 8414 metadata."""
+    issuer: str
+    scopes: tuple[str, ...]
+    audience: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,10 @@ class ApiModel:
     auth_summary: str
     auth_digest: tuple[PythonCode, PythonCode] | None = None
     """`(username, password)` code of digest authentication, answered per challenge."""
+    token_url_env: str = ""
+    """oauth2 client credentials: the variable overriding the token endpoint."""
+    auth_client: ClientCredentialsModel | None = None
+    """oauth2 client credentials: the token is fetched, cached and refreshed at run time."""
 
 
 def _secret_text(template: Template, secrets: Secrets, used_for: str) -> Expression:
@@ -49,8 +67,8 @@ def _secret_text(template: Template, secrets: Secrets, used_for: str) -> Express
 
 
 def _digest(auth: Auth | None, secrets: Secrets, used_for: str) -> tuple[Expression, ...]:
-    """`(username, password)` of digest authentication, or `()`."""
-    if auth is None or auth.kind != "digest":
+    """`(username, password)` of digest authentication (oauth2: the client id and secret)."""
+    if auth is None or auth.kind not in ("digest", "oauth2"):
         return ()
     return (
         _secret_text(auth.username, secrets, used_for),
@@ -68,6 +86,8 @@ def _auth(
         return headers, query, "none"
     if auth.kind == "digest":
         return headers, query, "HTTP digest (RFC 7616)"
+    if auth.kind == "oauth2":
+        return headers, query, "oauth2 client credentials (RFC 6749 §4.4), bearer token"
     if auth.kind == "apikey" and auth.headers:
         for name, value in auth.headers:
             headers.append((name, _secret_text(value, secrets, used_for)))
@@ -97,16 +117,29 @@ def _api_model(api: Api, attribute: PythonIdentifier, secrets: Secrets) -> tuple
         base_url=api.base_uri,
         base_url_env=f"{env_prefix}_BASE_URL",
         timeout_env=f"{env_prefix}_TIMEOUT",
+        token_url_env=f"{env_prefix}_TOKEN_URL",
         strip_base_path=api.strip_base_path,
         description=api.description,
         auth_kind=api.auth.kind if api.auth else "none",
         auth_headers=tuple((name, value.code) for name, value in headers),
         auth_query=tuple((name, value.code) for name, value in query),
         auth_summary=summary,
-        auth_digest=(digest[0].code, digest[1].code) if digest else None,
+        auth_digest=(digest[0].code, digest[1].code) if digest and _is(api, "digest") else None,
+        auth_client=_client(api.auth, digest) if digest and _is(api, "oauth2") else None,
     )
     sent = [*(value for _, value in [*headers, *query]), *digest]
     return model, all_needs(value.needs for value in sent)
+
+
+def _is(api: Api, kind: str) -> bool:
+    return api.auth is not None and api.auth.kind == kind
+
+
+def _client(auth: Auth | None, codes: tuple[Expression, ...]) -> ClientCredentialsModel:
+    assert auth is not None
+    return ClientCredentialsModel(
+        codes[0].code, codes[1].code, auth.token_url, auth.issuer, auth.scopes, auth.audience
+    )
 
 
 def api_models(apis: Iterable[Api], secrets: Secrets) -> tuple[tuple[ApiModel, Needs], ...]:

@@ -1,7 +1,8 @@
 """Model stage, inbound auth: an adapter's `authentication` → the check on its callers.
 
 Static credentials (bearer, apikey, basic) become a `RequireCredentials` guard comparing with a
-bound secret; oauth2 becomes a `RequireJwt` guard fed by the deploy-time JWT settings. What the
+bound secret; digest becomes a `RequireDigest` guard (RFC 7616 challenges, the password never
+travels); oauth2 becomes a `RequireJwt` guard fed by the deploy-time JWT settings. What the
 generated code cannot enforce never reaches this stage (resolve refuses it, NAF344).
 """
 
@@ -27,6 +28,7 @@ from .code import (
 __all__ = ["InboundAuthModel", "inbound_auth"]
 
 _STATIC_GUARD = PythonIdentifier("RequireCredentials")
+_NO_CODE = PythonCode("")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class InboundAuthModel:
     """Credentials an adapter demands from its callers."""
 
     kind: str
-    """`bearer`, `apikey`, `basic` or `oauth2`."""
+    """`bearer`, `apikey`, `basic`, `digest` or `oauth2`."""
     header: str | None
     """The header carrying the credential, or None when it travels in the query."""
     query: str | None
@@ -52,6 +54,12 @@ class InboundAuthModel:
     """oauth2: scopes every accepted token grants; a token without them gets 403."""
     resource: str = ""
     """oauth2: the spec's `resource`, published as RFC 9728 metadata with the issuer."""
+    username: PythonCode = _NO_CODE
+    """digest: code for the bound username, over `secrets`."""
+    password: PythonCode = _NO_CODE
+    """digest: code for the bound password, over `secrets`."""
+    realm: str = ""
+    """digest: the protection space named in challenges (the adapter's namespace)."""
 
 
 def inbound_auth(
@@ -89,6 +97,20 @@ def inbound_auth(
         expected = code(auth.value)
         model = InboundAuthModel("apikey", header, None if header else auth.key, expected.code)
         return model, expected.needs | guard
+    if auth.kind == "digest":
+        username, password = code(auth.username), code(auth.password)
+        model = InboundAuthModel(
+            "digest",
+            None,  # no static header: each request answers a challenge
+            None,
+            PythonCode(""),
+            challenge="Digest",
+            middleware=PythonIdentifier("RequireDigest"),
+            username=username.code,
+            password=password.code,
+            realm=adapter,
+        )
+        return model, username.needs | password.needs | uses("digest_auth", "RequireDigest")
     expected = helper_call(UPSTREAM, "basic_credentials", code(auth.username), code(auth.password))
     model = InboundAuthModel("basic", "Authorization", None, expected.code, challenge="Basic")
     return model, expected.needs | guard

@@ -336,6 +336,7 @@ def build_capability(
                 has_secrets=bool(secrets),
                 has_operations=bool(operations),
                 skills=skills is not None,
+                uses_client_credentials=any(api.auth_client for api, _ in built_apis),
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),

@@ -166,6 +166,8 @@ class PackageFacts:
     has_operations: bool
     skills: bool = False
     """A skill adapter is served."""
+    uses_client_credentials: bool = False
+    """Some consumed API authenticates with an oauth2 client credentials grant."""
 
 
 def _uses_jwt(facts: PackageFacts) -> bool:
@@ -263,6 +265,7 @@ def _upstream(facts: PackageFacts) -> ModuleImports:
         | _from("dataclasses", "astuple")
         | _when(facts.uses_raw_formats, _from("formats", "parse_body"))
         | _from("http_client", *_CLIENT_HELPERS)
+        | _when(facts.uses_client_credentials, _from("oauth_client", "ClientCredentials"))
         | _from("settings", "Secrets", "Settings")
     )
 

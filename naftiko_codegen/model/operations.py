@@ -179,7 +179,9 @@ def _body(
     """(body expression, body kind, content type) of the request."""
     if call.body_mode == "template":
         body = plain(parameters.models[-1].argument)
-        kind = {"json": "json", "form": "form", "text": "text"}[call.body_format]
+        kind = call.body_format
+        if kind == "multipart":
+            return helper_call("multipart", "multipart_form", body), kind, None
         if kind == "form":
             return helper_call(UPSTREAM, "form_fields", body), kind, call.content_type
         return body, kind, call.content_type

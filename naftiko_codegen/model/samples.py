@@ -24,6 +24,7 @@ __all__ = [
     "SampleScope",
     "auth_query_value",
     "credential",
+    "digest_credentials",
     "expected_body",
     "expected_upstream",
     "input_sample",
@@ -161,10 +162,19 @@ def _sample_value(
     return out
 
 
+def digest_credentials(auth: Auth | None, secrets: Mapping[str, str]) -> tuple[str, str] | None:
+    """The username and password a test caller answers an inbound digest challenge with."""
+    if auth is None or auth.kind != "digest":
+        return None
+    return _render(auth.username, {}, secrets), _render(auth.password, {}, secrets)
+
+
 def credential(auth: Auth | None, secrets: Mapping[str, str]) -> str | None:
     """What a caller sends to pass an adapter's inbound authentication in the tests."""
-    if auth is None or auth.kind == "oauth2":
-        return None  # oauth2: the generated tests sign a JWT at run time (`support.py`)
+    if auth is None or auth.kind in ("oauth2", "digest"):
+        # oauth2: the generated tests sign a JWT at run time; digest: they answer the
+        # challenge with `digest_credentials` (`support.py`).
+        return None
     if auth.kind == "bearer":
         return "Bearer " + _render(auth.value, {}, secrets)
     if auth.kind == "apikey":
@@ -237,6 +247,19 @@ def _form(value: Any) -> dict[str, str]:
     return {k: query_text(v) for k, v in value.items() if v not in (None, "")}
 
 
+def _multipart(parts: Any) -> list[dict[str, Any]]:
+    """The parts the upstream receives: values as text, absent ones left out."""
+    return [
+        {
+            key: query_text(v) if key == "value" else v
+            for key, v in part.items()
+            if v is not None and not (key == "contentType" and str(v).startswith("text/plain"))
+        }
+        for part in parts
+        if part.get("value") is not None
+    ]
+
+
 def _template_body(
     call: Call, samples: Mapping[str, Any], secrets: Mapping[str, str]
 ) -> PythonCode:
@@ -245,6 +268,8 @@ def _template_body(
         return _NO_BODY
     if call.body_format == "form":
         value = _form(value)
+    if call.body_format == "multipart":
+        value = _multipart(value)
     return py_literal((call.body_format, value))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -40,6 +40,7 @@ from .samples import (
     SampleScope,
     auth_query_value,
     credential,
+    digest_credentials,
     expected_body,
     expected_upstream,
     input_sample,
@@ -152,6 +153,12 @@ class TestPlan:
     """Likewise for the MCP adapter."""
     control_credential: str | None
     """Likewise for the control port."""
+    digest: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """By adapter (`rest`, `mcp`, `control`): the username and password a test caller answers
+    that adapter's digest challenge with (inbound digest authentication)."""
+    token_url_variables: tuple[str, ...] = ()
+    """`<API>_TOKEN_URL` of each oauth2 client credentials API: the tests point them at the
+    stub upstream, which grants tokens."""
     orchestrated_routes: bool = False
     """Some REST route runs steps (the REST tests check each one's calls)."""
     orchestrated_tools: bool = False
@@ -379,6 +386,20 @@ def build_test_plan(
             credential(canonical.control.auth, scope.secrets)
             if canonical.control is not None and control is not None
             else None
+        ),
+        digest={
+            name: pair
+            for name, auth in (
+                ("rest", rest_adapter.auth if rest_adapter else None),
+                ("mcp", mcp_adapter.auth if mcp_adapter else None),
+                ("control", canonical.control.auth if canonical.control else None),
+            )
+            if (pair := digest_credentials(auth, scope.secrets))
+        },
+        token_url_variables=tuple(
+            api.token_url_env
+            for api in apis.values()
+            if api.auth_client is not None and api.auth_client.token_url
         ),
         orchestrated_routes=rest is not None and any(r.workflow for r in rest.routes),
         orchestrated_tools=mcp is not None and any(t.workflow for t in mcp.tools),

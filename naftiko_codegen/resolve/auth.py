@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..canonical import Auth, ConsumedParameter
 from ..diagnostics import truncate
@@ -38,13 +39,88 @@ def resolve_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
             username=field_template("username"),
             password=field_template("password"),
         )
+    if kind == "oauth2":
+        return _client_credentials(scope, raw, path, field_template)
     scope.error(
         (*path, "type"),
         "NAF328",
         f"authentication type {truncate(kind)} cannot be used on a consumed API",
-        "use apikey, bearer, basic or digest",
+        "use apikey, bearer, basic, digest or oauth2 (client credentials)",
     )
     return None
+
+
+def _first(raw: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of several spellings of one key (catalog dialect) that is present."""
+    return next((key for key in keys if raw.get(key) not in (None, "")), None)
+
+
+def _acceptable_token_url(url: str) -> bool:
+    """https, or http on loopback (a test server): as `oauth_client.acceptable_token_url`."""
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return parts.scheme == "https" or (parts.scheme == "http" and loopback)
+
+
+def _client_credentials(
+    scope: Scope,
+    raw: Mapping[str, Any],
+    path: NodePath,
+    field_template: Callable[[str], Template],
+) -> Auth | None:
+    """oauth2 on a consumed API: an RFC 6749 §4.4 client credentials grant.
+
+    Read leniently: the token endpoint as `tokenUrl`, `tokenEndpoint`, `token_url` or
+    `tokenUri` (else found from `authorizationServerUri`'s RFC 8414 metadata at run time); the
+    client as `clientId`/`client_id` and `clientSecret`/`client_secret`; `scopes` as a list or
+    a space-separated string; `audience` when the server wants one.
+    """
+    token_key = _first(raw, "tokenUrl", "tokenEndpoint", "token_url", "tokenUri")
+    issuer = str(raw.get("authorizationServerUri") or "")
+    id_key = _first(raw, "clientId", "client_id")
+    secret_key = _first(raw, "clientSecret", "client_secret")
+    missing = [
+        name
+        for name, key in (
+            ("tokenUrl", token_key or issuer),
+            ("clientId", id_key),
+            ("clientSecret", secret_key),
+        )
+        if not key
+    ]
+    if missing:
+        scope.error(
+            path,
+            "NAF133",
+            f"oauth2 authentication of a consumed API has no `{missing[0]}`: the client "
+            "credentials grant needs a token endpoint, a client id and a client secret",
+            'add `tokenUrl: https://auth.example.com/token`, `clientId: "{{CLIENT_ID}}"` and '
+            '`clientSecret: "{{CLIENT_SECRET}}"`',
+        )
+        return None
+    token_url = str(raw[token_key]) if token_key else ""
+    endpoint = token_url or issuer
+    if not _acceptable_token_url(endpoint):
+        scope.error(
+            (*path, token_key or "authorizationServerUri"),
+            "NAF132",
+            f"the oauth2 token endpoint {truncate(endpoint)} is not https: the client secret "
+            "would travel in clear",
+            "use an https:// token endpoint (http:// only for a loopback test server)",
+        )
+        return None
+    scopes = raw.get("scopes", raw.get("scope"))
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    return Auth(
+        "oauth2",
+        username=field_template(str(id_key)),
+        password=field_template(str(secret_key)),
+        token_url=token_url,
+        issuer="" if token_url else issuer.rstrip("/"),
+        audience=str(raw.get("audience") or ""),
+        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
+    )
 
 
 def _apikey(
@@ -87,9 +163,6 @@ def _apikey(
     )
 
 
-_ENFORCED = "the generated adapters check basic credentials, bearer tokens, API keys and JWTs"
-
-
 def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
     """Credentials an adapter requires from its callers; what cannot be enforced is an error.
 
@@ -101,14 +174,6 @@ def inbound_auth(scope: Scope, raw: Any, path: NodePath) -> Auth | None:
     kind = raw.get("type")
     if kind == "oauth2":
         return _oauth2(scope, raw, path)
-    if kind == "digest":
-        scope.error(
-            (*path, "type"),
-            "NAF344",
-            f"digest inbound authentication cannot be enforced: {_ENFORCED}",
-            "use `type: basic` (behind TLS) or `type: bearer` with a bound token",
-        )
-        return None
     auth = resolve_auth(scope, raw, path)
     if auth is None:
         return None
@@ -147,6 +212,7 @@ def _one_header(scope: Scope, auth: Auth, path: NodePath) -> Auth | None:
 def _missing_credential(scope: Scope, auth: Auth, path: NodePath) -> bool:
     """Report an inbound authentication that names no credential to compare with."""
     needed = {"bearer": ("token",), "apikey": ("value",), "basic": ("username", "password")}
+    needed["digest"] = needed["basic"]  # RFC 7616, answered per challenge (runtime/digest_auth)
     templates = {"token": auth.value, "value": auth.value}
     templates |= {"username": auth.username, "password": auth.password}
     missing = [name for name in needed[auth.kind] if not templates[name]]
@@ -200,7 +266,7 @@ def _oauth2(scope: Scope, raw: dict[str, Any], path: NodePath) -> Auth | None:
 
 def auth_supplies_parameter(auth: Auth, param: ConsumedParameter) -> bool:
     """Whether authentication already supplies this parameter (digest §4.2 #15)."""
-    if auth.kind in ("bearer", "basic"):
+    if auth.kind in ("bearer", "basic", "digest", "oauth2"):
         return param.location == "header" and param.name.lower() == "authorization"
     if param.location != auth.placement:
         return False
@@ -211,7 +277,7 @@ def auth_supplies_parameter(auth: Auth, param: ConsumedParameter) -> bool:
 
 def auth_supplies_key(auth: Auth, name: str) -> bool:
     """Whether a `with` key names what authentication sends (its header or query key)."""
-    if auth.kind in ("bearer", "basic"):
+    if auth.kind in ("bearer", "basic", "digest", "oauth2"):
         return name.lower() == "authorization"
     keys = [auth.key, *(header for header, _ in auth.headers)]
     if auth.placement == "header":

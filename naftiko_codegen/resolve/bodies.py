@@ -16,7 +16,7 @@ from .scope import Scope
 
 __all__ = ["FORM_MEDIA_TYPE", "Body", "parse_body"]
 
-Body = tuple[Any, Literal["json", "form", "text"], str | None]
+Body = tuple[Any, Literal["json", "form", "text", "multipart"], str | None]
 """A parsed body: its tree of literals and `BodyLeaf`s, its format, and its content type (None:
 the format's own)."""
 
@@ -47,24 +47,40 @@ def parse_body(
             return leaves.leaf(data), "text", FORM_MEDIA_TYPE
         return leaves.walk(data), "form", FORM_MEDIA_TYPE
     if kind == "multipartForm":
-        scope.warn(
-            path,
-            "NAF335",
-            "multipart bodies are sent as form fields (application/x-www-form-urlencoded)",
-            "file uploads are not supported by generated adapters yet",
-        )
-        fields = {
-            str(item.get("name")): item.get("value")
-            for item in as_list(data)
-            if isinstance(item, dict)
-        }
-        return leaves.walk(fields), "form", FORM_MEDIA_TYPE
+        return _multipart(scope, data, leaves), "multipart", None
     if kind in ("text", "xml", "sparql"):
         media = {"text": "text/plain", "xml": "application/xml"}
         return leaves.leaf(str(data)), "text", media.get(kind, "application/sparql-query")
     if isinstance(data, str):
         return _json_text(scope, data, leaves)
     return leaves.walk(data), "json", None
+
+
+def _multipart(scope: Scope, data: Any, leaves: _Leaves) -> list[dict[str, Any]]:
+    """`multipartForm` parts `{name, value, filename?, contentType?}`; a part without a name is
+    left out with a warning (NAF320). A map (catalog dialect) is read as name → value."""
+    items = as_list(data)
+    if isinstance(data, dict):
+        items = [{"name": name, "value": value} for name, value in data.items()]
+    parts: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or item.get("name") in (None, ""):
+            scope.warn(
+                (*leaves.path, index),
+                "NAF320",
+                "a multipartForm part has no `name`; it is not sent",
+                'give every part a name: `- {name: "file", value: "{{content}}", filename: …}`',
+            )
+            continue
+        parts.append(
+            {
+                "name": str(item["name"]),
+                "value": leaves.walk(item.get("value")),
+                "filename": leaves.walk(item.get("filename")),
+                "contentType": leaves.walk(item.get("contentType")),
+            }
+        )
+    return parts
 
 
 def _json_text(scope: Scope, data: str, leaves: _Leaves) -> Body:

@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Final, NamedTuple
 from urllib.parse import urlsplit
@@ -51,9 +50,11 @@ from .resilience import (
 )
 from .upstream_request import (
     SURROGATE,
+    BodyParser,
     InvalidArgument,
     UpstreamApi,
     UpstreamError,
+    UpstreamResponse,
     basic_credentials,
     form_fields,
     forward_path,
@@ -83,10 +84,6 @@ __all__ = [
     "without_none",
 ]
 
-BodyParser = Callable[[bytes, str, str | None], Any]
-"""Reads a body of a declared `outputRawFormat` with the operation's `outputSchema`
-(`formats.parse_body`); raises ValueError."""
-
 _REDIRECTS: Final = frozenset({300, 301, 302, 303, 305, 307, 308})
 
 
@@ -99,46 +96,6 @@ def user_hooks() -> ModuleType | None:
         if error.name != name:
             raise  # The hooks module exists but imports something missing: say so.
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class UpstreamResponse:
-    """An upstream answer, body untouched."""
-
-    status: int
-    body: bytes
-    content_type: str | None
-    raw_format: str = "json"
-    """The format the spec declares for this body (`outputRawFormat`), read by `data()`."""
-    parse_body: BodyParser | None = field(default=None, repr=False, compare=False)
-    """How `data()` reads a body of another format than JSON (None: the package has none)."""
-    retry_after: str | None = field(default=None, repr=False, compare=False)
-    """The upstream's `Retry-After` header, read by the retry policy."""
-    output_schema: str | None = field(default=None, repr=False, compare=False)
-    """The operation's `outputSchema`, passed to `parse_body` (selector, filter, schema file)."""
-
-    @property
-    def is_json(self) -> bool:
-        """Whether the body is declared (or, when undeclared, looks like) JSON."""
-        if self.content_type:
-            media = self.content_type.split(";", 1)[0].strip().lower()
-            return media == "application/json" or media.endswith("+json")
-        return self.body[:1] in (b"{", b"[")
-
-    def json(self) -> Any:
-        """Parse the body as JSON (`None` when empty)."""
-        return json.loads(self.body) if self.body else None
-
-    @property
-    def has_data(self) -> bool:
-        """Whether output mappings can read the body: JSON, or a format the spec declares."""
-        return bool(self.body) and (self.is_json or self.raw_format != "json")
-
-    def data(self) -> Any:
-        """The body as data for output mappings; raise ValueError when it is malformed."""
-        if self.parse_body is not None and self.raw_format != "json" and not self.is_json:
-            return self.parse_body(self.body, self.raw_format, self.output_schema)
-        return self.json()
 
 
 class _Answer(NamedTuple):
@@ -182,7 +139,10 @@ class HttpClient:
         self.apis: dict[str, UpstreamApi] = dict(apis)
         self.limits = limits if limits is not None else UpstreamLimits()
         sent = [value for api in self.apis.values() for value in _credentials(api)]
-        self.masker = SecretMasker([*secrets, *sent])
+        self._masked, self._tokens = [*secrets, *sent], list[str]()
+        self.masker = SecretMasker(self._masked)
+        for hook in (m for api in self.apis.values() for m in api.middlewares):
+            hook.on_token = self._mask_token  # oauth2 tokens are learned at run time
         self._parse_body = parse_body
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
@@ -195,8 +155,16 @@ class HttpClient:
             aiohttp.ClientTimeout(total=api.timeout, sock_connect=limits.connect_timeout),
             Bulkhead(limits.concurrency, limits.pool_wait),
             CircuitBreaker(api.name, failures=limits.breaker_failures, reset=limits.breaker_reset),
-            (aiohttp.DigestAuthMiddleware(*api.digest),) if api.digest else (),
+            (
+                *((aiohttp.DigestAuthMiddleware(*api.digest),) if api.digest else ()),
+                *api.middlewares,
+            ),
         )
+
+    def _mask_token(self, token: str) -> None:
+        """Mask a token fetched at run time too, from now on (the last few are kept)."""
+        self._tokens = [*self._tokens[-3:], token]
+        self.masker = SecretMasker([*self._masked, *self._tokens])
 
     def breaker(self, api_name: str) -> CircuitBreaker:
         """The circuit breaker of one consumed API (its `state` is what the logs report)."""
@@ -405,7 +373,8 @@ class HttpClient:
                 method,
                 url,
                 headers=headers,
-                data=payload,
+                # A multipart body (`multipart.MultipartBody`) is encoded anew for each attempt.
+                data=payload.form() if hasattr(payload, "form") else payload,
                 timeout=guard.timeout,
                 allow_redirects=False,  # A credential never follows a redirect elsewhere.
                 middlewares=guard.middlewares,
@@ -505,6 +474,7 @@ def _credentials(api: UpstreamApi) -> list[str]:
     values = [value for _, value in api.query]
     if api.digest:
         values.append(api.digest[1])  # The password; the username is not a secret.
+    values += [secret for hook in api.middlewares for secret in getattr(hook, "secrets", ())]
     for value in api.headers.values():
         values.append(value)
         scheme, _, token = value.partition(" ")

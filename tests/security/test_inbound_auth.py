@@ -456,10 +456,10 @@ def test_static_credentials_are_enforced_on_rest_mcp_and_control(
 # ----------------------------------------------------------------------------- refused builds
 
 
-def test_kinds_the_generator_cannot_enforce_are_refused_with_a_located_error(
+def test_what_the_generator_cannot_enforce_is_refused_with_a_located_error(
     tmp_path: Path,
 ) -> None:
-    digest = spec("digest", '{type: "digest", username: "u", password: "{{ITEMS_KEY}}"}', _OAUTH2)
+    digest = spec("digest", '{type: "digest", username: "u"}', _OAUTH2)
     introspection = spec(
         "introspect",
         _OAUTH2,
@@ -481,14 +481,13 @@ def test_kinds_the_generator_cannot_enforce_are_refused_with_a_located_error(
         return f"{number}:{line.index(needle) + 1}"
 
     where = {
-        "digest": at(digest, '"digest"'),
+        "digest": at(digest, '{type: "digest"'),
         "empty": at(empty, '{type: "bearer"}'),
         "introspection": at(introspection, '"introspection"'),
     }
     assert sorted(errors) == [
-        f"{tmp_path}/digest.yaml:{where['digest']}: error[NAF344]: digest inbound "
-        "authentication cannot be enforced: the generated adapters check basic credentials, "
-        "bearer tokens, API keys and JWTs",
+        f"{tmp_path}/digest.yaml:{where['digest']}: error[NAF344]: inbound digest "
+        "authentication has no `password`: there is no credential to check callers against",
         f"{tmp_path}/empty.yaml:{where['empty']}: error[NAF344]: inbound bearer "
         "authentication has no `token`: there is no credential to check callers against",
         f"{tmp_path}/introspection.yaml:{where['introspection']}: "

@@ -54,7 +54,7 @@ def _spec(tmp_path: Path, text: str) -> Path:
 def _codes(spec: Path) -> list[str]:
     loaded = load_spec(spec.read_text(), str(spec))
     with pytest.raises(DiagnosticError) as caught:
-        resolve_spec(loaded, {}, load_assets(loaded, spec))
+        resolve_spec(loaded, {}, assets=load_assets(loaded, spec))
     return [d.code for d in caught.value.diagnostics if d.is_error]
 
 
@@ -63,7 +63,7 @@ def test_the_control_ports_defaults_complete_a_script_step(tmp_path: Path) -> No
     spec = _spec(tmp_path, SPEC.replace("LOCATION", absolute))
     loaded = load_spec(spec.read_text(), str(spec))
     assert [value for _, value in asset_locations(loaded.data)] == [absolute]
-    capability = resolve_spec(loaded, {}, load_assets(loaded, spec))
+    capability = resolve_spec(loaded, {}, assets=load_assets(loaded, spec))
     step = capability.mcp_adapters[0].tools[0].action.steps[1]  # type: ignore[union-attr]
     assert isinstance(step, ScriptStep)
     assert (step.file, step.timeout, step.folder.files) == (

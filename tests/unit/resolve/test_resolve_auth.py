@@ -66,7 +66,7 @@ def test_digest_is_kept_as_digest() -> None:
 
 
 def test_other_kinds_cannot_be_consumed() -> None:
-    assert _auth({"type": "oauth2"}) == (None, ["NAF328"])
+    assert _auth({"type": "saml"}) == (None, ["NAF328"])
     assert _auth("bearer") == (None, [])
 
 
@@ -74,6 +74,53 @@ def _inbound(raw: Any) -> tuple[Auth | None, list[str]]:
     scope = scope_for(_BINDS)
     collect_binds(scope, scope.spec.data)
     return inbound_auth(scope, raw, ("auth",)), codes(scope.findings)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"tokenUrl": "https://a.example/token", "clientId": "app", "clientSecret": "{{TOKEN}}"},
+        {"token_url": "https://a.example/token", "client_id": "app", "client_secret": "{{TOKEN}}"},
+        {
+            "tokenEndpoint": "https://a.example/token",
+            "clientId": "app",
+            "clientSecret": "{{TOKEN}}",
+        },
+    ],
+)
+def test_consumed_oauth2_is_a_client_credentials_grant(raw: dict[str, Any]) -> None:
+    auth, found = _auth({"type": "oauth2", "scope": "a b", "audience": "api://x", **raw})
+    assert auth == Auth(
+        "oauth2",
+        username=(Part("text", "app"),),
+        password=(Part("secret", "TOKEN"),),
+        token_url="https://a.example/token",
+        audience="api://x",
+        scopes=("a", "b"),
+    )
+    assert found == []
+
+
+def test_consumed_oauth2_discovers_its_token_endpoint_from_the_issuer() -> None:
+    raw = {"authorizationServerUri": "https://a.example/", "clientId": "c", "clientSecret": "s"}
+    auth, _ = _auth({"type": "oauth2", "scopes": ["x"], **raw})
+    assert auth is not None and (auth.token_url, auth.issuer, auth.scopes) == (
+        "",
+        "https://a.example",
+        ("x",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ({"clientId": "c", "clientSecret": "s"}, "NAF133"),
+        ({"tokenUrl": "https://a/t", "clientSecret": "s"}, "NAF133"),
+        ({"tokenUrl": "http://auth.example.com/t", "clientId": "c", "clientSecret": "s"}, "NAF132"),
+    ],
+)
+def test_consumed_oauth2_refusals(raw: dict[str, Any], code: str) -> None:
+    assert _auth({"type": "oauth2", **raw}) == (None, [code])
 
 
 def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
@@ -99,7 +146,7 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        {"type": "digest", "username": "u", "password": "{{TOKEN}}"},
+        {"type": "digest", "username": "u"},
         {
             "type": "oauth2",
             "authorizationServerUri": "https://a",
@@ -113,7 +160,7 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
         {"type": "apikey", "headers": {"X-A": "{{TOKEN}}", "X-B": "{{TOKEN}}"}},
     ],
     ids=[
-        "digest",
+        "digest without a password",
         "introspection",
         "no issuer",
         "no token",
@@ -124,6 +171,14 @@ def test_inbound_oauth2_validates_jwts_from_the_authorization_server() -> None:
 )
 def test_inbound_auth_that_cannot_be_enforced_is_an_error(raw: dict[str, Any]) -> None:
     assert _inbound(raw) == (None, ["NAF344"])
+
+
+def test_inbound_digest_is_enforced_with_the_bound_credential() -> None:
+    auth, found = _inbound({"type": "digest", "username": "u", "password": "{{TOKEN}}"})
+    assert auth == Auth(
+        "digest", username=(Part("text", "u"),), password=(Part("secret", "TOKEN"),)
+    )
+    assert found == []
 
 
 def test_inbound_apikey_without_a_key_is_reported_once() -> None:

@@ -49,13 +49,36 @@ def test_declared_formats(raw: Any, kind: str, media: str) -> None:
     assert tree == raw["data"]
 
 
-def test_multipart_is_sent_as_form_fields() -> None:
+def test_multipart_keeps_each_part_and_leaves_out_nameless_ones() -> None:
     scope = scope_for()
-    raw = {"type": "multipartForm", "data": [{"name": "f", "value": "{{name}}"}, "skipped"]}
+    raw = {
+        "type": "multipartForm",
+        "data": [
+            {
+                "name": "f",
+                "value": "{{name}}",
+                "filename": "a.pdf",
+                "contentType": "application/pdf",
+            },
+            "skipped",
+            {"value": "no name"},
+        ],
+    }
     tree, kind, media = _parse(raw, scope)
-    assert (kind, media) == ("form", "application/x-www-form-urlencoded")
-    assert tree == {"f": BodyLeaf((Part("input", "name"),), True)}
-    assert codes(scope.findings) == ["NAF335"]
+    assert (kind, media) == ("multipart", None)
+    value = BodyLeaf((Part("input", "name"),), True)
+    assert tree == [
+        {"name": "f", "value": value, "filename": "a.pdf", "contentType": "application/pdf"}
+    ]
+    assert codes(scope.findings) == ["NAF320", "NAF320"]
+
+
+def test_multipart_as_a_map_is_name_to_value() -> None:
+    tree, kind, _ = _parse({"type": "multipartForm", "data": {"a": "1"}})
+    assert (kind, tree) == (
+        "multipart",
+        [{"name": "a", "value": "1", "filename": None, "contentType": None}],
+    )
 
 
 def test_json_text_fills_values_and_strings() -> None:

@@ -13,7 +13,7 @@ import pytest
 from fleet_orchestration.settings import load_settings
 from fleet_orchestration.upstream import UpstreamClient
 
-from .loopback import StubUpstream, serve_app, stub_upstream
+from .loopback import TOKEN_PATH, StubUpstream, serve_app, stub_upstream
 from .support import BASE_URL_VARIABLES, TEST_ENVIRONMENT
 
 
@@ -36,6 +36,7 @@ def environment(
     """Set the adapter's environment: test secrets and the stub's URL for every API."""
     values = dict(TEST_ENVIRONMENT)
     values.update(dict.fromkeys(BASE_URL_VARIABLES, upstream.url))
+    values["ARCHIVE_TOKEN_URL"] = upstream.url + TOKEN_PATH  # the stub grants tokens
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     yield values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+import aiohttp
 from mcp import Client
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "REST_QUERY",
     "TEST_ENVIRONMENT",
     "TIMEOUT_VARIABLES",
+    "digest_middlewares",
     "mcp_client",
 ]
 
@@ -22,21 +24,34 @@ BASE_URL_VARIABLES: tuple[str, ...] = (
     "CREW_EXPORT_BASE_URL",
     "PORT_FEED_BASE_URL",
     "PORT_NOTICES_BASE_URL",
+    "ARCHIVE_BASE_URL",
 )
 TIMEOUT_VARIABLES: tuple[str, ...] = (
     "REGISTRY_TIMEOUT",
     "CREW_EXPORT_TIMEOUT",
     "PORT_FEED_TIMEOUT",
     "PORT_NOTICES_TIMEOUT",
+    "ARCHIVE_TIMEOUT",
 )
 TEST_ENVIRONMENT: dict[str, str] = {
     "REGISTRY_TOKEN": "test-registry-token",
+    "FLEET_USER": "test-fleet-user",
+    "FLEET_PASSWORD": "test-fleet-password",
+    "ARCHIVE_CLIENT_ID": "test-archive-client-id",
+    "ARCHIVE_CLIENT_SECRET": "test-archive-client-secret",
 }
 """A value for every bind, made up for the tests."""
 # Credentials the adapters demand from callers (inbound authentication), from the test secrets.
 REST_HEADERS: dict[str, str] = {}
 REST_QUERY: list[tuple[str, str]] = []
 MCP_HEADERS: dict[str, str] = {}
+# Inbound digest authentication (RFC 7616): the tests answer each adapter's challenge.
+_DIGEST: dict[str, tuple[str, str]] = {"rest": ("test-fleet-user", "test-fleet-password")}
+
+
+def digest_middlewares(adapter: str) -> tuple[aiohttp.DigestAuthMiddleware, ...]:
+    """Fresh digest answering for one client session of `adapter` (its origin and nonce)."""
+    return (aiohttp.DigestAuthMiddleware(*_DIGEST[adapter]),) if adapter in _DIGEST else ()
 
 
 @contextlib.asynccontextmanager

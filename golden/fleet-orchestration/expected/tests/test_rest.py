@@ -19,6 +19,7 @@ from .support import (
     REST_QUERY,
     TEST_ENVIRONMENT,
     TIMEOUT_VARIABLES,
+    digest_middlewares,
 )
 
 pytestmark = pytest.mark.anyio
@@ -26,6 +27,30 @@ pytestmark = pytest.mark.anyio
 # (method, path, query, headers, JSON body, upstream method, path, query, (format, body), and
 # whether the spec shapes the answer with output mappings)
 ROUTES: list[Any] = [
+    pytest.param(
+        "POST",
+        "/ships/sample/manifest",
+        [],
+        [],
+        {"manifest": "sample"},
+        "POST",
+        "/ships/sample/manifests",
+        [],
+        (
+            "multipart",
+            [
+                {"name": "kind", "value": "cargo"},
+                {
+                    "name": "file",
+                    "value": "sample",
+                    "filename": "manifest.csv",
+                    "contentType": "text/csv",
+                },
+            ],
+        ),
+        False,
+        id="file-manifest",
+    ),
     pytest.param(
         "GET",
         "/ships/sample",
@@ -112,13 +137,20 @@ PROXIED: list[Any] = [route for route in ROUTES if route.values[6] is not None]
 OPERATION_IDS: set[str] = {
     "berth-feed",
     "bulletin",
+    "file-manifest",
     "get-ship",
     "get-ship-with-crew",
     "list-ports",
     "notice-table",
     "tide-feed",
 }
-PATHS: set[str] = {"/notices", "/ports", "/ships/{imo}", "/ships/{imo}/crew"}
+PATHS: set[str] = {
+    "/notices",
+    "/ports",
+    "/ships/{imo}",
+    "/ships/{imo}/crew",
+    "/ships/{imo}/manifest",
+}
 
 
 def first_proxied() -> tuple[str, str, list[tuple[str, str]], dict[str, str], Any]:
@@ -159,7 +191,7 @@ async def test_route_reaches_upstream(
 ) -> None:
     upstream.status, upstream.reply = 201, {"answer": 42}
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
         session.request(
             method,
             rest_url + path,
@@ -217,7 +249,7 @@ async def test_orchestrated_route_runs_its_steps(
 ) -> None:
     upstream.status, upstream.reply = 201, {"answer": 42}
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
         session.request(
             method,
             rest_url + path,
@@ -255,7 +287,7 @@ async def test_orchestration_stops_at_the_first_upstream_error(
 ) -> None:
     upstream.status, upstream.reply = 404, {"message": "not here"}
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
         session.request(
             method,
             rest_url + path,
@@ -278,7 +310,7 @@ async def test_upstream_status_passes_through(
     method, path, query, headers, body = first_proxied()
     upstream.status, upstream.reply = status, {"message": "from upstream"}
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
         session.request(
             method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=headers
         ) as response,
@@ -302,7 +334,7 @@ async def test_unreachable_upstream_is_a_502_problem(
     try:
         async with (
             serve_app(create_app(client)) as url,
-            aiohttp.ClientSession() as session,
+            aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
             session.request(
                 method, url + path, params=[*query, *REST_QUERY], json=body, headers=headers
             ) as response,
@@ -320,7 +352,7 @@ async def test_unreachable_upstream_is_a_502_problem(
 
 async def test_openapi_lists_every_operation(rest_url: str) -> None:
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
         session.get(
             rest_url + "/openapi.json", params=REST_QUERY, headers=REST_HEADERS
         ) as response,
@@ -348,7 +380,7 @@ async def test_slow_upstream_is_a_504_problem(
         try:
             async with (
                 serve_app(create_app(client)) as url,
-                aiohttp.ClientSession() as session,
+                aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
                 session.request(
                     method, url + path, params=[*query, *REST_QUERY], json=body, headers=headers
                 ) as response,
@@ -367,7 +399,7 @@ async def test_echoed_secrets_are_redacted(rest_url: str, upstream: StubUpstream
     upstream.status = 404
     upstream.reply = {"echo": " ".join(TEST_ENVIRONMENT.values())}
     async with (
-        aiohttp.ClientSession() as session,
+        aiohttp.ClientSession(middlewares=digest_middlewares("rest")) as session,
         session.request(
             method, rest_url + path, params=[*query, *REST_QUERY], json=body, headers=headers
         ) as response,

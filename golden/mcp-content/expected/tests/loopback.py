@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.parser
 import json
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -15,10 +16,12 @@ import uvicorn
 from aiohttp import web
 
 __all__ = [
+    "TOKEN_PATH",
     "RecordedRequest",
     "StubUpstream",
     "assert_body",
     "free_port",
+    "multipart_parts",
     "serve_app",
     "stub_upstream",
 ]
@@ -36,6 +39,11 @@ class RecordedRequest:
     body: bytes
 
 
+TOKEN_PATH = "/__naftiko_oauth2_token"
+"""Where the stub answers oauth2 client credentials grants (the tests' `<API>_TOKEN_URL`)."""
+_TOKEN = {"access_token": "stub-access-token", "token_type": "Bearer", "expires_in": 3600}
+
+
 @dataclass
 class StubUpstream:
     """A real HTTP server on 127.0.0.1 that answers every request with a canned reply."""
@@ -48,7 +56,12 @@ class StubUpstream:
     """Seconds to wait before answering (to provoke timeouts)."""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Record the request, then answer `status` with `reply` as JSON (204: no body)."""
+        """Record the request, then answer `status` with `reply` as JSON (204: no body).
+
+        `TOKEN_PATH` is an oauth2 token endpoint (client credentials), answered, not recorded.
+        """
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return web.json_response(_TOKEN)
         self.requests.append(
             RecordedRequest(
                 method=request.method,
@@ -153,6 +166,28 @@ async def stub_upstream(*, delay: float = 0.0) -> AsyncIterator[StubUpstream]:
         await runner.cleanup()
 
 
+def multipart_parts(seen: RecordedRequest) -> list[dict[str, str]]:
+    """The parts of a `multipart/form-data` body: name, value, filename and content type."""
+    content_type = seen.headers.get("Content-Type", "")
+    assert content_type.startswith("multipart/form-data; boundary="), content_type
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser().parsebytes(head + seen.body)  # headers kept verbatim
+    parts: list[dict[str, str]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        found = {"name": str(part.get_param("name", "", header="content-disposition"))}
+        found["value"] = payload.decode() if isinstance(payload, bytes) else ""
+        if (filename := part.get_filename()) is not None:
+            found["filename"] = filename
+        declared = str(part.get("Content-Type", ""))
+        if declared and not declared.startswith("text/plain"):  # text/plain: the default
+            found["contentType"] = declared
+        parts.append(found)
+    return parts
+
+
 def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
     """Check the body the stub received against `(format, value)`."""
     body_format, value = expected
@@ -162,5 +197,7 @@ def assert_body(seen: RecordedRequest, expected: tuple[str, Any]) -> None:
         assert json.loads(seen.body) == value
     elif body_format == "form":
         assert dict(parse_qsl(seen.body.decode(), keep_blank_values=True)) == value
+    elif body_format == "multipart":
+        assert multipart_parts(seen) == value
     else:
         assert seen.body.decode() == value

@@ -188,6 +188,8 @@ class ApiSettings:
 
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
+    token_url: str = ""
+    """oauth2 client credentials: the token endpoint (`<API>_TOKEN_URL` overrides the spec's)."""
 
 
 class EnvironmentReader:

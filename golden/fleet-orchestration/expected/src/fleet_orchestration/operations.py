@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .multipart import multipart_form
 from .upstream import UpstreamClient, UpstreamResponse, header_items, path_segment
 
 __all__ = [
@@ -13,7 +16,31 @@ __all__ = [
     "list_ports",
     "notice_table",
     "tide_feed",
+    "upload_manifest",
 ]
+
+
+async def upload_manifest(
+    client: UpstreamClient,
+    *,
+    imo_number: str,
+    body: Any = None,
+) -> UpstreamResponse:
+    """POST /ships/{{imo_number}}/manifests
+
+    Sends `POST /ships/{{imo_number}}/manifests` to the archive API.
+
+    Args:
+        imo_number: path parameter imo_number
+        body: the request body, built from the spec's body template
+    """
+    return await client.send(
+        "archive",
+        "POST",
+        "/ships/" + path_segment(imo_number) + "/manifests",
+        data=multipart_form(body),
+        operation="upload-manifest",
+    )
 
 
 async def get_ship(

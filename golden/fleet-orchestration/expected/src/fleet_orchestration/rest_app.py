@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, FastAPI, Path, Request, Response
+from fastapi import APIRouter, Body, FastAPI, Path, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.middleware import Middleware
 
 from . import __version__, operations, orchestration
+from .digest_auth import RequireDigest
 from .mapping import map_output
 from .rest_support import ERROR_RESPONSES, build_app, relay, serve_directly
 from .settings import load_settings
-from .upstream import UpstreamClient, UpstreamResponse
+from .upstream import UpstreamClient, UpstreamResponse, text
 
 __all__ = ["create_app", "router"]
 
@@ -50,6 +52,37 @@ def relay_mapped(
     if mapped is None:
         return relay(upstream)
     return JSONResponse(mapped, upstream.status)
+
+
+@router.post(
+    "/ships/{imo}/manifest",
+    operation_id="file-manifest",
+    summary="POST /ships/{imo}/manifest",
+    tags=["manifest"],
+    response_class=Response,
+    responses=ERROR_RESPONSES,
+)
+async def file_manifest(
+    request: Request,
+    *,
+    imo: Annotated[str, Path(description="IMO number of the ship")],
+    manifest: Annotated[str | None, Body(embed=True, description="The manifest (CSV text)")] = None,
+) -> Response:
+    """POST /ships/{imo}/manifest"""
+    upstream = await operations.upload_manifest(
+        _client(request),
+        imo_number=imo,
+        body=[
+            {"name": "kind", "value": "cargo", "filename": None, "contentType": None},
+            {
+                "name": "file",
+                "value": manifest,
+                "filename": "manifest.csv",
+                "contentType": "text/csv",
+            },
+        ],
+    )
+    return relay(upstream)
 
 
 @router.get(
@@ -262,6 +295,7 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
     `otel` switches FastAPI's native OpenTelemetry on (default: NAFTIKO_OTEL=1).
     """
     upstream = client if client is not None else UpstreamClient(load_settings())
+    secrets = upstream.secrets
     return build_app(
         upstream,
         router.routes,
@@ -270,4 +304,12 @@ def create_app(client: UpstreamClient | None = None, *, otel: bool | None = None
         version=__version__,
         close_client=client is None,
         otel=otel,
+        middleware=[
+            Middleware(
+                RequireDigest,
+                username=text(secrets.fleet_user),
+                password=text(secrets.fleet_password),
+                realm="fleet-api",
+            )
+        ],
     )

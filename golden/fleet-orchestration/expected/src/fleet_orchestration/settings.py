@@ -17,6 +17,14 @@ class Secrets:
 
     registry_token: str = field(repr=False)
     """REGISTRY_TOKEN: used for authentication of registry."""
+    fleet_user: str = field(repr=False)
+    """FLEET_USER: used for inbound authentication of fleet-api."""
+    fleet_password: str = field(repr=False)
+    """FLEET_PASSWORD: used for inbound authentication of fleet-api."""
+    archive_client_id: str = field(repr=False)
+    """ARCHIVE_CLIENT_ID: used for authentication of archive."""
+    archive_client_secret: str = field(repr=False)
+    """ARCHIVE_CLIENT_SECRET: used for authentication of archive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +39,8 @@ class Settings:
     """The consumed API port-feed."""
     port_notices: ApiSettings
     """The consumed API port-notices."""
+    archive: ApiSettings
+    """The consumed API archive."""
     secrets: Secrets
     upstream: UpstreamLimits = field(default_factory=UpstreamLimits)
     """Bounds on every upstream call (`NAFTIKO_UPSTREAM_*`; see the README)."""
@@ -56,8 +66,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             base_url=env.base_url("PORT_NOTICES_BASE_URL", "https://notices.example.com"),
             timeout=env.timeout("PORT_NOTICES_TIMEOUT"),
         ),
+        archive=ApiSettings(
+            base_url=env.base_url("ARCHIVE_BASE_URL", "https://archive.example.com"),
+            timeout=env.timeout("ARCHIVE_TIMEOUT"),
+            token_url=env.base_url("ARCHIVE_TOKEN_URL", "https://auth.example.com/oauth/token"),
+        ),
         secrets=Secrets(
             registry_token=env.secret("REGISTRY_TOKEN", "REGISTRY_TOKEN"),
+            fleet_user=env.secret("FLEET_USER", "FLEET_USER"),
+            fleet_password=env.secret("FLEET_PASSWORD", "FLEET_PASSWORD"),
+            archive_client_id=env.secret("ARCHIVE_CLIENT_ID", "ARCHIVE_CLIENT_ID"),
+            archive_client_secret=env.secret("ARCHIVE_CLIENT_SECRET", "ARCHIVE_CLIENT_SECRET"),
         ),
         upstream=env.upstream_limits(),
     )

@@ -26,6 +26,7 @@ from .http_client import (
     user_hooks,
     without_none,
 )
+from .oauth_client import ClientCredentials
 from .settings import Secrets, Settings
 
 __all__ = [
@@ -96,5 +97,22 @@ def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
             timeout=settings.port_notices.timeout,
             strip_base_path=False,
             timeout_env="PORT_NOTICES_TIMEOUT",
+        ),
+        "archive": UpstreamApi(
+            name="archive",
+            base_url=settings.archive.base_url,
+            timeout=settings.archive.timeout,
+            strip_base_path=False,
+            timeout_env="ARCHIVE_TIMEOUT",
+            middlewares=(
+                ClientCredentials(
+                    token_url=settings.archive.token_url,
+                    client_id=text(secrets.archive_client_id),
+                    client_secret=text(secrets.archive_client_secret),
+                    scopes=("archive.write",),
+                    audience="",
+                    timeout=settings.archive.timeout,
+                ),
+            ),
         ),
     }

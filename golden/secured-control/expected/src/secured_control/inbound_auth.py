@@ -23,15 +23,21 @@ __all__ = ["RequireCredentials", "redact_query", "refuse"]
 _TITLES = {401: "unauthorized", 403: "forbidden", 503: "unavailable"}
 
 
-async def refuse(send: Send, status: int, challenge: str, message: str) -> None:
-    """Answer `status` (401, 403 or 503) with a `WWW-Authenticate` challenge and a JSON body."""
+async def refuse(
+    send: Send, status: int, challenge: str, message: str, challenges: tuple[str, ...] = ()
+) -> None:
+    """Answer `status` (401, 403 or 503) with `WWW-Authenticate` challenges and a JSON body.
+
+    `challenges` are further `WWW-Authenticate` headers (digest offers SHA-256 and MD5).
+    """
     body = json.dumps({"error": _TITLES.get(status, "refused"), "message": message}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    if challenge:
-        headers.append((b"www-authenticate", challenge.encode("latin-1")))
+    for value in (challenge, *challenges):
+        if value:
+            headers.append((b"www-authenticate", value.encode("latin-1")))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -5,7 +5,8 @@ Every helper turns a checked argument into what goes on the wire, and refuses wi
 empty path segment (it would address the collection, a get acting as a list), NaN or Infinity
 (not JSON), a lone surrogate (not Unicode). `UpstreamError` is what the adapters turn into a
 problem+json or an `isError` result. `UpstreamApi` joins a consumed API's base URL, an encoded
-path and the query (its authentication last).
+path and the query (its authentication last). `UpstreamResponse` is what comes back, its body
+read as data on demand (`parse_body` for the formats other than JSON).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import quote, urlencode, urlsplit
@@ -22,9 +23,11 @@ from yarl import URL
 
 __all__ = [
     "SURROGATE",
+    "BodyParser",
     "InvalidArgument",
     "UpstreamApi",
     "UpstreamError",
+    "UpstreamResponse",
     "basic_credentials",
     "form_fields",
     "forward_path",
@@ -176,6 +179,8 @@ class UpstreamApi:
     digest: tuple[str, str] | None = None
     """`(username, password)` of RFC 7616 digest authentication: answered to the upstream's
     challenge (then sent pre-emptively within its protection space), never in clear."""
+    middlewares: tuple[Any, ...] = ()
+    """Further aiohttp client middlewares of this API (`oauth_client.ClientCredentials`)."""
     _base_path: str = field(init=False, repr=False)
     _query_suffix: str = field(init=False, repr=False)
 
@@ -208,3 +213,48 @@ class UpstreamApi:
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
         return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+BodyParser = Callable[[bytes, str, str | None], Any]
+"""Reads a body of a declared `outputRawFormat` with the operation's `outputSchema`
+(`formats.parse_body`); raises ValueError."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamResponse:
+    """An upstream answer, body untouched."""
+
+    status: int
+    body: bytes
+    content_type: str | None
+    raw_format: str = "json"
+    """The format the spec declares for this body (`outputRawFormat`), read by `data()`."""
+    parse_body: BodyParser | None = field(default=None, repr=False, compare=False)
+    """How `data()` reads a body of another format than JSON (None: the package has none)."""
+    retry_after: str | None = field(default=None, repr=False, compare=False)
+    """The upstream's `Retry-After` header, read by the retry policy."""
+    output_schema: str | None = field(default=None, repr=False, compare=False)
+    """The operation's `outputSchema`, passed to `parse_body` (selector, filter, schema file)."""
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body is declared (or, when undeclared, looks like) JSON."""
+        if self.content_type:
+            media = self.content_type.split(";", 1)[0].strip().lower()
+            return media == "application/json" or media.endswith("+json")
+        return self.body[:1] in (b"{", b"[")
+
+    def json(self) -> Any:
+        """Parse the body as JSON (`None` when empty)."""
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def has_data(self) -> bool:
+        """Whether output mappings can read the body: JSON, or a format the spec declares."""
+        return bool(self.body) and (self.is_json or self.raw_format != "json")
+
+    def data(self) -> Any:
+        """The body as data for output mappings; raise ValueError when it is malformed."""
+        if self.parse_body is not None and self.raw_format != "json" and not self.is_json:
+            return self.parse_body(self.body, self.raw_format, self.output_schema)
+        return self.json()
