@@ -17,6 +17,7 @@ from . import (
     calls,
     capability,
     control,
+    deploy,
     imports,
     mcp,
     operations,
@@ -41,6 +42,7 @@ _MODULES: tuple[ModuleType, ...] = (
     auth,
     mcp,
     control,
+    deploy,
     imports,
     test_plan,
 )
