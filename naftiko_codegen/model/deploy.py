@@ -174,9 +174,11 @@ def deploy_model(
         DeploySettingModel(api.base_url_env, api.base_url or "", required=not api.base_url)
         for api in apis
     ]
-    # In-cluster clients call the Service by its name: allow it as `Host` (an ingress host is
-    # added by the deployer). IP addresses are allowed already on a wildcard bind.
-    settings.append(DeploySettingModel("NAFTIKO_ALLOWED_HOSTS", name, required=False))
+    # In-cluster clients call the Service by its name or its full name, so both pass the Host
+    # check (a rebinding page cannot make a browser send a cluster name); the deployer adds the
+    # ingress host. IP addresses (probes, scrapes) pass already on a wildcard bind.
+    allowed = f"{name},*.svc.cluster.local"
+    settings.append(DeploySettingModel("NAFTIKO_ALLOWED_HOSTS", allowed, required=False))
     ports = _ports(rest, mcp, ops_port)
     pairs = list(secret_env_vars)
     keys = _secret_keys(env_var for env_var, _ in pairs)
