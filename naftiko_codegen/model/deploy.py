@@ -180,7 +180,8 @@ def deploy_model(
     allowed = f"{name},*.svc.cluster.local"
     settings.append(DeploySettingModel("NAFTIKO_ALLOWED_HOSTS", allowed, required=False))
     ports = _ports(rest, mcp, ops_port)
-    pairs = list(secret_env_vars)
+    # One entry per variable: two binds read from one variable share its Secret key.
+    pairs = list({env_var: (env_var, variable) for env_var, variable in secret_env_vars}.values())
     keys = _secret_keys(env_var for env_var, _ in pairs)
     return DeployModel(
         name=name,
