@@ -207,6 +207,24 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "runtime:jwt_auth.py", "src/{package}/jwt_auth.py", lambda model: bool(model.jwt_used_by)
     ),
     PlannedFile(".env.example.jinja", ".env.example"),
+    PlannedFile("Dockerfile.jinja", "Dockerfile"),
+    PlannedFile("dockerignore.jinja", ".dockerignore"),
+    *(
+        PlannedFile(f"deploy/kubernetes/{name}.jinja", f"deploy/kubernetes/{name}")
+        for name in (
+            "kustomization.yaml",
+            "configmap.yaml",
+            "deployment.yaml",
+            "service.yaml",
+            "hpa.yaml",
+            "pdb.yaml",
+        )
+    ),
+    PlannedFile(
+        "deploy/kubernetes/secret.example.yaml.jinja",
+        "deploy/kubernetes/secret.example.yaml",
+        lambda model: bool(model.deploy.secrets),
+    ),
     PlannedFile("tests/conftest.py.jinja", "tests/conftest.py"),
     PlannedFile("runtime:tests/loopback.py", "tests/loopback.py"),
     PlannedFile("tests/support.py.jinja", "tests/support.py"),
@@ -324,6 +342,28 @@ def _regex(value: Any) -> str:
     return re.escape(str(value))
 
 
+def _json(value: Any) -> str:
+    """Plain data as JSON, ASCII only: a Dockerfile's exec-form arrays and port numbers."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+# Characters YAML refuses in a document (DEL, C1 controls, surrogates, U+FFFE/F) or folds as a
+# line break inside a quoted scalar (NEL, U+2028/9); the BOM, which may start a stream.
+_YAML_ESCAPED = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+
+def _yaml(value: Any) -> str:
+    """A YAML scalar: integers and booleans as such, anything else a double-quoted string.
+
+    A JSON string is a valid YAML double-quoted scalar; the characters JSON leaves raw but YAML
+    refuses or folds are escaped as `\\uXXXX` (not as surrogate pairs, which YAML reads apart).
+    """
+    if value is None or isinstance(value, bool | int):
+        return json.dumps(value)
+    text = json.dumps(str(value), ensure_ascii=False)
+    return _YAML_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "py": _py,
     "py_set": _py_set,
@@ -339,6 +379,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "env_name": _env_name,
     "env_comment": _env_comment,
     "regex": _regex,
+    "json": _json,
+    "yaml": _yaml,
 }
 """Every filter a template may end a `{{ … }}` with; the convention test checks this list."""
 

@@ -35,6 +35,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "mermaid syntax": frozenset(),
     "dotenv comment": frozenset({"env_comment"}),
     "dotenv line": frozenset({"env_name"}),
+    "dockerfile": frozenset({"json"}),
+    "dockerfile comment": frozenset(),
+    "yaml value": frozenset({"yaml"}),
+    "yaml string": frozenset(),
+    "yaml comment": frozenset(),
     "plain text": frozenset(),
 }
 """Filters that may end a `{{ … }}` in each context; a context missing here is a test bug."""
@@ -135,6 +140,39 @@ def _toml_contexts(text: str) -> list[str]:
     return contexts
 
 
+def _dockerfile_contexts(text: str) -> list[str]:
+    """The context of every character of a Dockerfile: a comment line, or an instruction
+    (whose values `json` quotes: exec-form arrays are JSON)."""
+    contexts: list[str] = []
+    for line in text.splitlines(keepends=True):
+        comment = line.lstrip().startswith("#")
+        contexts += ["dockerfile comment" if comment else "dockerfile"] * len(line)
+    return contexts
+
+
+def _yaml_contexts(text: str) -> list[str]:
+    """The context of every character of YAML (plain value, quoted string, comment)."""
+    contexts = ["yaml value"] * len(text)
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "#" and (index == 0 or text[index - 1] in " \t\n"):
+            end = text.find("\n", index)
+            end = len(text) if end < 0 else end
+            contexts[index:end] = ["yaml comment"] * (end - index)
+            index = end
+        elif char in "'\"":
+            end = index + 1
+            while end < len(text) and text[end] != char and text[end] != "\n":
+                end += 2 if text[end] == "\\" and char == '"' else 1
+            end = min(len(text), end + 1)
+            contexts[index:end] = ["yaml string"] * (end - index)
+            index = end
+        else:
+            index += 1
+    return contexts
+
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([\w-]*)")
 
 
@@ -203,6 +241,10 @@ def expression_contexts(name: str, text: str) -> Iterator[tuple[int, str, str, s
         contexts = _markdown_contexts(output)
     elif name.endswith("env.example.jinja"):
         contexts = _dotenv_contexts(output)
+    elif name.endswith(".yaml.jinja"):
+        contexts = _yaml_contexts(output)
+    elif name.endswith("Dockerfile.jinja"):
+        contexts = _dockerfile_contexts(output)
     else:
         contexts = ["plain text"] * len(output)
     for start, _end, expression in expressions:
@@ -217,7 +259,7 @@ def expression_contexts(name: str, text: str) -> Iterator[tuple[int, str, str, s
 
 def _is_python_macro_file(name: str) -> bool:
     """Macros and fragments (`_macros/`, `_actions/`) write Python unless their name says not."""
-    return name.startswith("_") and not name.endswith((".md.jinja", ".toml.jinja"))
+    return name.startswith("_") and not name.endswith((".md.jinja", ".toml.jinja", ".yaml.jinja"))
 
 
 _MACRO_DEFINITION = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(")
@@ -272,6 +314,12 @@ def misfiltered(name: str, text: str) -> list[str]:
         ("a.md.jinja", '```mermaid\n  a["{{ a | mermaid }}"]\n```\n', "mermaid label"),
         ("a.md.jinja", "```mermaid\n  a{{ a | mermaid }}\n```\n", "mermaid syntax"),
         ("a.md.jinja", "```\nx\n```\n`{{ a | md_code }}`\n", "markdown code span"),
+        ("Dockerfile.jinja", "EXPOSE {{ a | json }}\n", "dockerfile"),
+        ("Dockerfile.jinja", "  # from {{ a | json }}\n", "dockerfile comment"),
+        ("a.yaml.jinja", "name: {{ a | yaml }}\n", "yaml value"),
+        ("a.yaml.jinja", 'name: "{{ a | yaml }}"\n', "yaml string"),
+        ("a.yaml.jinja", "name: x  # {{ a | yaml }}\n", "yaml comment"),
+        ("a.yaml.jinja", "url: a#b {{ a | yaml }}\n", "yaml value"),
     ],
 )
 def test_classifier_finds_the_context(name: str, text: str, context: str) -> None:

@@ -8,7 +8,7 @@ in `docs/template-context.md` (see `docs.py`); custom templates may rely on ever
 
 One module per concept, each holding its types and the pure functions that build them:
 `capability` (the whole), `apis`, `operations`, `calls`, `workflows`, `units`, `rest`, `mcp`,
-`auth`, `control`, `imports` (each module's import block), `test_plan` (with `samples`), and `code` (expressions and their needs).
+`auth`, `control`, `deploy` (container and Kubernetes), `imports` (each module's import block), `test_plan` (with `samples`), and `code` (expressions and their needs).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .auth import InboundAuthModel
 from .calls import CallModel
 from .capability import CONTEXT_VERSION, CapabilityModel, SecretModel, build_capability
 from .control import ControlModel
+from .deploy import DeployModel, DeploySecretModel, DeploySettingModel, PortModel
 from .imports import ImportLine, ImportsModel, ModuleImports
 from .mcp import McpModel, PromptModel, ResourceModel, ToolModel
 from .operations import OperationModel, ParameterModel
@@ -35,6 +36,9 @@ __all__ = [
     "CallModel",
     "CapabilityModel",
     "ControlModel",
+    "DeployModel",
+    "DeploySecretModel",
+    "DeploySettingModel",
     "ForwardModel",
     "ForwardTest",
     "ImportLine",
@@ -45,6 +49,7 @@ __all__ = [
     "ModuleImports",
     "OperationModel",
     "ParameterModel",
+    "PortModel",
     "PromptModel",
     "PromptTest",
     "ResourceModel",

@@ -18,6 +18,7 @@ from ..names import PythonIdentifier, identifier
 from .apis import ApiModel, api_models
 from .code import NOTHING, Needs, Secrets, all_needs, claim_each
 from .control import ControlModel, control_model
+from .deploy import DeployModel, deploy_model
 from .imports import CodeNeeds, ImportsModel, PackageFacts, package_imports
 from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
 from .operations import OperationModel, operation_needs
@@ -31,6 +32,8 @@ __all__ = ["CONTEXT_VERSION", "CapabilityModel", "SecretModel", "build_capabilit
 
 CONTEXT_VERSION = 3
 """Bumped whenever a field of the template context changes meaning or disappears."""
+PACKAGE_VERSION = "0.1.0"
+"""The generated distribution's version (`pyproject.toml`), also its image tag."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class CapabilityModel:
     imports: ImportsModel
     """The import block of each generated module with conditional imports."""
     dependencies: tuple[str, ...]
+    deploy: DeployModel
+    """The container image and Kubernetes manifests (`Dockerfile`, `deploy/kubernetes/`)."""
     test_dependencies: tuple[str, ...] = field(default=())
     workflows: tuple[WorkflowModel, ...] = ()
     """Orchestrated units, generated in `orchestration.py` (shared when REST and MCP match)."""
@@ -351,6 +356,15 @@ def build_capability(
             operations,
             bool(_jwt_used_by(rest, mcp, control, skills)),
             rest=rest is not None,
+        ),
+        deploy=deploy_model(
+            distribution=slug,
+            version=PACKAGE_VERSION,
+            rest=rest,
+            mcp=mcp,
+            control=control,
+            apis=apis.values(),
+            secret_env_vars=[(s.env_var, s.variable) for s in secrets],
         ),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),

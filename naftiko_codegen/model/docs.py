@@ -17,6 +17,7 @@ from . import (
     calls,
     capability,
     control,
+    deploy,
     imports,
     mcp,
     operations,
@@ -43,6 +44,7 @@ _MODULES: tuple[ModuleType, ...] = (
     mcp,
     control,
     skills,
+    deploy,
     imports,
     test_plan,
 )

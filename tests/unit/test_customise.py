@@ -68,10 +68,13 @@ def test_extra_templates_become_extra_files(spec: Path, tmp_path: Path) -> None:
     (folder / "src" / "package" / "extra.py.jinja").write_text(
         '{% from "_macros/m.jinja" import x %}\nNAME   =   {{ model.distribution | py }}  # {{ x() }}\n'
     )
+    (folder / "Procfile.jinja").write_text("web: demo serve\n")
+    # A built-in template's name replaces it rather than adding a file.
     (folder / "Dockerfile.jinja").write_text("FROM python:3.11\n")
-    assert extra_templates([folder]) == ["Dockerfile.jinja", "src/package/extra.py.jinja"]
+    assert extra_templates([folder]) == ["Procfile.jinja", "src/package/extra.py.jinja"]
     files = generate(spec, templates=[folder]).files
     assert files["src/demo/extra.py"] == 'NAME = "demo"  # x\n'  # formatted by black
+    assert files["Procfile"] == "web: demo serve\n"
     assert files["Dockerfile"] == "FROM python:3.11\n"
 
 

@@ -135,8 +135,17 @@ def test_regex_escapes() -> None:
 def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
     files = render_package(seed_model)
     assert sorted(files) == [
+        ".dockerignore",
         ".env.example",
+        "Dockerfile",
         "README.md",
+        "deploy/kubernetes/configmap.yaml",
+        "deploy/kubernetes/deployment.yaml",
+        "deploy/kubernetes/hpa.yaml",
+        "deploy/kubernetes/kustomization.yaml",
+        "deploy/kubernetes/pdb.yaml",
+        "deploy/kubernetes/secret.example.yaml",
+        "deploy/kubernetes/service.yaml",
         "pyproject.toml",
         "src/rest_sessions/__init__.py",
         "src/rest_sessions/__main__.py",
@@ -201,9 +210,9 @@ def test_render_plan_templates_exist_and_outputs_are_unique() -> None:
             continue
         assert planned.user_template == planned.template
         environment.get_template(planned.template)
-        assert planned.output == planned.template.removesuffix(".jinja").replace(
-            "src/package/", "src/{package}/"
-        )
+        mirrored = planned.template.removesuffix(".jinja").replace("src/package/", "src/{package}/")
+        # A hidden output's template drops the dot (`dockerignore.jinja` → `.dockerignore`).
+        assert planned.output in (mirrored, "." + mirrored)
 
 
 def test_optional_outputs_follow_the_model(seed_model: CapabilityModel) -> None:
