@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from variants import judge, sample, variants
+from variants import RESULTS, corpus_files, gate_line, judge, sample, variants
 
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.validate import read_leniently, validate_spec
@@ -27,28 +27,13 @@ the test within its budget (the bench script renders all)."""
 SEED = 13
 
 
-def corpus_files(corpus: Path) -> list[Path]:
-    """The files the sample draws from: official, jupyter, the smallest file of each catalog
-    provider; files the corpus gate lists as reviewed refusals are left out."""
-    refusals = REPO / "tests" / "corpus" / "refusals.tsv"
-    refused = {
-        line.split("\t", 1)[0]
-        for line in refusals.read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#")
-    }
-    files = sorted((corpus / "official").glob("*.y*ml")) + sorted(corpus.glob("jupyter/*/*.y*ml"))
-    for provider in sorted(p for p in (corpus / "catalog").iterdir() if p.is_dir()):
-        found = sorted(provider.glob("*.y*ml"), key=lambda p: (p.stat().st_size, p.name))
-        files += found[:1]
-    return [f for f in files if str(f.relative_to(corpus)) not in refused]
-
-
 def test_generated_variants_follow_the_policy(shared_dir: Path) -> None:
     corpus = shared_dir / "corpus"
     picked = sample(corpus_files(corpus), SAMPLE_SIZE, SEED, corpus)
     assert len(picked) == SAMPLE_SIZE
     assert {v.change for v in picked} >= {"drop", "near-miss", "empty", "undeclared-call"}
     outcomes = [judge(v, render=i % RENDER_EVERY == 0) for i, v in enumerate(picked)]
+    RESULTS["sample"] = outcomes  # the corpus gate's report line reads them (gate_line)
     failed = [f"{o.variant.origin} {o.variant.path} {o.variant.detail}: {o.why}" for o in outcomes
               if not o.ok]  # fmt: skip
     assert not failed, "\n".join(failed)
@@ -144,3 +129,18 @@ def test_variants_of_a_file_cover_every_change(shared_dir: Path) -> None:
     made = list(variants(seed))
     assert {v.change for v in made} >= {"drop", "near-miss", "unknown", "empty"}
     assert all(v.text != seed.read_text(encoding="utf-8") for v in made[:3])
+
+
+def test_gate_line_reports_the_sample(shared_dir: Path) -> None:
+    corpus = shared_dir / "corpus"
+    kept = RESULTS.get("sample")
+    seed = corpus / "jupyter" / "jupyter-notebook" / "rest-sessions.yaml"
+    RESULTS["sample"] = [judge(v, render=False) for v in list(variants(seed, corpus))[:2]]
+    try:
+        line = gate_line(corpus)
+    finally:
+        if kept is not None:
+            RESULTS["sample"] = kept
+    assert line.startswith(
+        "dialect policy (docs/dialect-policy.md): 2 generated variants, 2 passed"
+    )

@@ -34,15 +34,24 @@ from naftiko_codegen.validate import read_leniently, validate_spec
 from naftiko_codegen.validate.policy import (
     CHILDREN,
     DEFAULT,
-    RULES,
-    SYNONYMS,
     UNIT,
     kind_at,
     rule_for,
     synonyms_for,
 )
 
-__all__ = ["Outcome", "Variant", "gate_line", "judge", "sample", "variants"]
+__all__ = [
+    "RESULTS",
+    "Outcome",
+    "Variant",
+    "corpus_files",
+    "gate_line",
+    "judge",
+    "sample",
+    "variants",
+]
+
+_REPO = Path(__file__).resolve().parents[2]
 
 LENIENT = frozenset({f"NAF{n}" for n in range(282, 289)} | {"NAF330", "NAF331", "NAF332"})
 """Warnings that say the lenient reader changed or left something out."""
@@ -311,15 +320,38 @@ def sample(files: Sequence[Path], count: int, seed: int, root: Path | None = Non
     return picked
 
 
-def gate_line(files: Sequence[Path], root: Path, count: int = 200, seed: int = 13) -> str:
-    """The corpus gate's report line: dialect-policy cases generated and passed."""
-    outcomes = [judge(v, render=False) for v in sample(files, count, seed, root)]
+def corpus_files(corpus: Path, *, every: bool = False) -> list[Path]:
+    """The files the sample draws from: official, jupyter, the smallest file of each catalog
+    provider (`every`: all of them); files the corpus gate lists as reviewed refusals are left
+    out."""
+    refusals = _REPO / "tests" / "corpus" / "refusals.tsv"
+    refused = {
+        line.split("\t", 1)[0]
+        for line in refusals.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    files = sorted((corpus / "official").glob("*.y*ml")) + sorted(corpus.glob("jupyter/*/*.y*ml"))
+    for provider in sorted(p for p in (corpus / "catalog").iterdir() if p.is_dir()):
+        found = sorted(provider.glob("*.y*ml"), key=lambda p: (p.stat().st_size, p.name))
+        files += found if every else found[:1]
+    return [f for f in files if str(f.relative_to(corpus)) not in refused]
+
+
+RESULTS: dict[str, list[Outcome]] = {}
+"""Outcomes of this process's seeded sample (`tests/dialect/test_variants.py` stores them), so
+the corpus gate's report reuses them instead of judging the sample again."""
+
+
+def gate_line(root: Path, count: int = 100, seed: int = 13) -> str:
+    """The corpus gate's report line: how many dialect-policy cases were generated and passed
+    (the test's sample when it ran in this process, else a seeded sample of `count`)."""
+    outcomes = RESULTS.get("sample") or [
+        judge(v, render=False) for v in sample(corpus_files(root), count, seed, root)
+    ]
     passed = sum(o.ok for o in outcomes)
     return (
-        f"dialect policy: {len(outcomes)} generated variants (seed {seed}), {passed} passed "
+        f"dialect policy (docs/dialect-policy.md): {len(outcomes)} generated variants, "
+        f"{passed} passed "
         f"({sum(o.built for o in outcomes)} built, "
         f"{sum(o.ok and not o.built for o in outcomes)} refused as the policy says)"
     )
-
-
-_ = (RULES, SYNONYMS)
