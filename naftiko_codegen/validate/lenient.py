@@ -266,12 +266,20 @@ _HANDLERS: dict[str, Callable[[_Reader, NodePath, ValidationError], bool]] = {
     "minItems": _Reader._empty,
     "type": _Reader._type,
     "minLength": _Reader._blank,
+    "pattern": _Reader._blank,
     "additionalProperties": _Reader._unknown_key,
 }
 
-def _order(error: ValidationError) -> tuple[int, bool]:
-    """Deepest first; a misspelt key is renamed before a missing one is given its default."""
-    return -len(error.absolute_path), error.validator != "additionalProperties"
+
+def _order(error: ValidationError) -> tuple[bool, int, bool]:
+    """The consumed APIs first (exposed units derive values from them), deepest first, and a
+    misspelt key renamed before a missing one is given its default."""
+    path = tuple(error.absolute_path)
+    return (
+        "consumes" not in path[:2],
+        -len(path),
+        error.validator != "additionalProperties",
+    )
 
 
 _NOTHING: Any = object()
