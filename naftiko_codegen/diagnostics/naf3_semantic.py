@@ -268,11 +268,12 @@ _CALLS = (
 _REFERENCES = (
     CatalogueEntry(
         "NAF340",
-        _ERROR,
+        _WARNING,
         "ref names no aggregate function",
         "ref a declared function, `<aggregate namespace>.<function name>`",
-        "A unit's `ref` names a function no aggregate declares.",
-        "ref 'tools.search' names no aggregate function",
+        "A unit's `ref` names a function no aggregate declares. The unit is left out "
+        "(docs/dialect-policy.md); NAF302 refuses the file when no unit is left.",
+        "ref 'tools.search' names no aggregate function; this unit is left out",
     ),
     CatalogueEntry(
         "NAF341",

@@ -267,15 +267,55 @@ def _discriminator(entry: Mapping[str, Any], which: str) -> str | None:
     return member if member not in (None, raw) else None
 
 
+_AUTH_TYPES = ("basic", "digest", "bearer", "apikey", "oauth2")
+_TOKEN_KEYS = ("token", "accessToken", "access_token", "bearerToken")
+
+
+def _outbound_oauth(entry: Mapping[str, Any], which: str) -> dict[str, Any] | None:
+    """A consumed API's oauth2 authentication (naftiko-gen runs no token flow upstream)."""
+    auth = entry.get("authentication")
+    if which != "consumes" or not isinstance(auth, dict):
+        return None
+    kind = match_member(str(auth.get("type", "")), _AUTH_TYPES, SYNONYMS["auth"])
+    return auth if kind == "oauth2" else None
+
+
 def discriminators_to_fix(data: Mapping[str, Any]) -> bool:
     """Whether some consumes or exposes entry has a type to read differently."""
-    return any(_discriminator(entry, which) for _, entry, which in _entries(data))
+    return any(
+        _discriminator(entry, which) or _outbound_oauth(entry, which)
+        for _, entry, which in _entries(data)
+    )
+
+
+def _read_outbound_oauth(reader: _Reader, path: NodePath, auth: dict[str, Any]) -> bool:
+    """oauth2 on a consumed API: its token sent as a bearer token when it carries one; else the
+    API is left out (credentials are never guessed, and no token flow is generated)."""
+    at = (*path, "authentication")
+    token_key = next((k for k in _TOKEN_KEYS if auth.get(k)), None)
+    if token_key is None:
+        return reader.leave_out(
+            at,
+            "oauth2 on a consumed API names no token to send (naftiko-gen generates no "
+            "token flow upstream)",
+        )
+    reader.set(at, {"type": "bearer", "token": auth[token_key]})
+    reader.warn(
+        (*at, "type"),
+        "NAF283",
+        f"oauth2 on a consumed API: its `{token_key}` is sent as a bearer token "
+        "(naftiko-gen generates no token flow upstream)",
+    )
+    return True
 
 
 def fix_discriminators(reader: _Reader) -> bool:
     """Read the type of each consumes and exposes entry; report each change."""
     changed = False
     for path, entry, which in _entries(reader.data):
+        oauth = _outbound_oauth(entry, which)
+        if oauth is not None:
+            changed = _read_outbound_oauth(reader, path, oauth) or changed
         wanted = _discriminator(entry, which)
         if wanted is None:
             continue

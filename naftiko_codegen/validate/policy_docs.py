@@ -13,7 +13,7 @@ from typing import Any
 from .policy import DEFAULT, DROP, RULES, UNIT, UNITS, Rule, generic_rule, rule_for, synonyms_for
 from .schema import schema
 
-__all__ = ["policy_markdown"]
+__all__ = ["policy_markdown", "properties_of"]
 
 # Schema objects that are variants of one policy object, and the object they are read as.
 _FAMILY = {
@@ -123,16 +123,16 @@ the corpus gate's report has a line with the sample's figures.
 """
 
 
-def _properties(node: Any) -> Iterator[tuple[str, Any]]:
+def properties_of(node: Any) -> Iterator[tuple[str, Any]]:
     """Every property a schema object declares, in its branches too."""
     if not isinstance(node, dict):
         return
     yield from (node.get("properties") or {}).items()
     for key in ("then", "else"):
-        yield from _properties(node.get(key))
+        yield from properties_of(node.get(key))
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in node.get(key) or []:
-            yield from _properties(branch)
+            yield from properties_of(branch)
 
 
 def _required(node: Any) -> set[str]:
@@ -190,7 +190,7 @@ def _table(name: str, node: Mapping[str, Any], defs: Mapping[str, Any]) -> list[
         "|---|---|---|---|---|",
     ]
     seen: set[str] = set()
-    for field, prop in _properties(node):
+    for field, prop in properties_of(node):
         if field in seen or not isinstance(prop, dict):
             continue
         seen.add(field)
@@ -219,7 +219,7 @@ def policy_markdown() -> str:
     root = {"properties": document["properties"], "required": ["naftiko"]}
     lines += _table("Root", root, defs)
     for name, node in defs.items():
-        if name in _SCALARS or not list(_properties(node)):
+        if name in _SCALARS or not list(properties_of(node)):
             continue
         lines += _table(name, node, defs)
     listed = sorted(f"{k}.{f}" for k, f in RULES)

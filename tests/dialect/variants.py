@@ -16,6 +16,7 @@ Used by `tests/dialect/test_variants.py` (a seeded sample) and `bench/dialect_va
 from __future__ import annotations
 
 import copy
+import functools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from naftiko_codegen.validate.policy import (
     rule_for,
     synonyms_for,
 )
+from naftiko_codegen.validate.policy_docs import properties_of
+from naftiko_codegen.validate.schema import schema
 
 __all__ = [
     "RESULTS",
@@ -150,14 +153,22 @@ def variants(path: Path, root: Path | None = None) -> Iterator[Variant]:
             yield from _near_misses(origin, source, data, node_path, kind, key, node[key])
             value = node[key]
             if isinstance(value, list) and value and _children_marks(kind, key).startswith("["):
-                yield _variant(
-                    origin, source, data, (*node_path, key), "empty", "emptied", [], True
-                )
+                # Only a list the schema wants non-empty is the policy's case (a warning due).
+                policy = key in _min_items(kind)
+                target = (*node_path, key)
+                yield _variant(origin, source, data, target, "empty", "emptied", [], policy)
         if isinstance(node.get("call"), str) and "." in node["call"]:
             call = node["call"].partition(".")[0] + ".no-such-operation"
             yield _variant(
                 origin, source, data, (*node_path, "call"), "undeclared-call", call, call, True
             )
+
+
+@functools.cache
+def _min_items(kind: str) -> frozenset[str]:
+    """The fields of a schema object that hold a list of at least one item."""
+    node = schema()["$defs"].get(kind, {})
+    return frozenset(f for f, p in properties_of(node) if isinstance(p, dict) and "minItems" in p)
 
 
 def _children_marks(kind: str, key: str) -> str:

@@ -185,3 +185,22 @@ def test_coercions_and_nulls() -> None:
 def test_a_file_already_valid_is_read_unchanged() -> None:
     spec = load_spec("naftiko: 1.0.0-alpha2\n", "cap.yaml")
     assert read_leniently(spec) == (spec, [])
+
+
+def test_oauth2_on_a_consumed_api() -> None:
+    with_token = _HEAD.replace('token: "{{TOKEN}}"', 'type: OAuth\n      accessToken: "{{T}}"')
+    data, codes = _read(with_token + _EXPOSES)
+    assert data["capability"]["consumes"][0]["authentication"] == {
+        "type": "bearer",
+        "token": "{{T}}",
+    }
+    assert any("bearer token" in message for _, message in codes["NAF283"])
+    flow = _HEAD.replace(
+        'token: "{{TOKEN}}"',
+        "type: oauth2\n      authorizationServerUri: https://id.example.com\n"
+        "      resource: https://api.example.com",
+    )
+    spec, findings = read_leniently(load_spec(flow + _EXPOSES, "cap.yaml"))
+    assert "consumes" not in spec.data["capability"]  # left out, then the empty list ignored
+    (left_out,) = [d for d in findings if d.code == "NAF286" and "no token" in d.message]
+    assert left_out.location.line == 6
