@@ -68,14 +68,18 @@ engine.
    its default (NAF284), an empty optional list is ignored (NAF285), a value of the wrong JSON
    type is converted when nothing is lost (NAF287), a misspelt key is renamed (NAF288).
 2. *Leave out only the unit concerned*, with a located warning (NAF286; NAF330-NAF332 for a
-   `call` that names an undeclared API or operation): a unit is one list item — a consumes
+   `call` that names an undeclared API or operation, NAF340 for a `ref` that names no
+   aggregate function): a unit is one list item — a consumes
    entry, resource, operation, parameter, adapter, REST resource or operation, MCP tool,
    resource or prompt, skill, aggregate or function, binding, stakeholder. A call into a unit
    that was left out leaves out the calling unit in turn.
 3. *Refuse the file* only when nothing sensible can be generated: no unit is left to serve
    (NAF302), or the table says "refused" (a value the reader cannot give any meaning, e.g. a
    port out of range, a pattern the value breaks). Credentials are never guessed: an
-   authentication the reader cannot read leaves out the API or adapter that declares it.
+   authentication the reader cannot read leaves out the API or adapter that declares it, and
+   `oauth2` on a consumed API (naftiko-gen generates no token flow upstream) sends its
+   `token`/`accessToken` as a bearer token when it carries one (NAF283), else leaves the API
+   out.
 
 **Where it runs.** `validate/lenient.py` repairs a copy of the document before the schema
 check, keyword by keyword as the schema reports them, until nothing changes; the positions of
