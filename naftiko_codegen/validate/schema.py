@@ -78,11 +78,11 @@ _LAST: list[tuple[Any, list[ValidationError]]] = []
 
 
 def errors_of(data: Any, *, fresh: bool = False) -> list[ValidationError]:
-    """Every schema error of `data`; the last document asked about is remembered (by identity),
-    because the lenient reader and the validate stage look at the same document in turn.
-    `fresh` recomputes (the caller changed `data` in place since)."""
+    """Every schema error of `data`. The lenient reader and then the validate stage look at the
+    same document in turn: the last result is kept (by identity) for one more look only, so a
+    document changed in place later is validated afresh. `fresh` recomputes now."""
     if not fresh and _LAST and _LAST[0][0] is data:
-        return _LAST[0][1]
+        return _LAST.pop()[1]
     errors = list(validator().iter_errors(data))
     _LAST[:] = [(data, errors)]
     return errors
