@@ -19,7 +19,7 @@ from .policy import SYNONYMS, Rule
 if TYPE_CHECKING:
     from .lenient import _Reader
 
-__all__ = ["discriminators_to_fix", "fix_discriminators", "value_for"]
+__all__ = ["adapter_type", "discriminators_to_fix", "fix_discriminators", "value_for"]
 
 _Derivation = Callable[["_Reader", NodePath, Mapping[str, Any]], Any]
 _ADAPTER_TYPES = ("rest", "mcp", "skill", "control")
@@ -109,7 +109,7 @@ def _operation_name(reader: _Reader, owner: NodePath, obj: Mapping[str, Any]) ->
         return None  # the dialect's `id` is read as the name (NAF272)
     resource = reader.get(owner[:-2])
     base = resource.get("name") or _slug(str(resource.get("path", ""))) or "operation"
-    return f"{str(obj.get('method', 'get')).casefold()}-{base}"
+    return _slug(f"{obj.get('method', 'get')}-{base}")
 
 
 def _output_value(reader: _Reader, owner: NodePath, obj: Mapping[str, Any]) -> str | None:

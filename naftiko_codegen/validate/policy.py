@@ -17,13 +17,20 @@ from .normalise import fold, match_member
 
 __all__ = [
     "CHILDREN",
+    "DEFAULT",
+    "DROP",
+    "KEEP",
     "REFUSE",
     "RULES",
     "SYNONYMS",
+    "UNIT",
     "UNITS",
     "Rule",
     "generic_rule",
+    "is_adapter",
     "kind_at",
+    "rule_for",
+    "synonyms_for",
     "unit_path",
 ]
 

@@ -35,6 +35,7 @@ from naftiko_codegen.validate import read_leniently, validate_spec
 from naftiko_codegen.validate.policy import (
     CHILDREN,
     DEFAULT,
+    KEEP,
     UNIT,
     kind_at,
     rule_for,
@@ -223,7 +224,12 @@ def _dropped(
 ) -> Iterator[Variant]:
     rule = rule_for(kind, key)
     if rule is not None and rule.missing in (DEFAULT, UNIT):
-        yield _variant(origin, source, data, (*path, key), "drop", f"dropped `{key}`", _DROP, True)
+        # A unit with `ref` inherits what it leaves out from the aggregate function: no warning.
+        inherits = "ref" in _get(data, path)
+        yield _variant(
+            origin, source, data, (*path, key), "drop", f"dropped `{key}`", _DROP, not inherits
+        )
+
     elif key in ("description", "label", "with", "outputParameters", "hints", "address"):
         yield _variant(origin, source, data, (*path, key), "drop", f"dropped `{key}`", _DROP, False)
 
@@ -304,6 +310,8 @@ def _verdict(variant: Variant, findings: list[Diagnostic]) -> Outcome:
         if variant.policy_case and not warned:
             return Outcome(variant, True, False, "built without a located warning", codes)
         return Outcome(variant, True, True, "", codes)
+    if variant.change in ("drop", "empty") and _refused_by_the_table(variant, errors):
+        return Outcome(variant, False, True, "refused: the table says so", codes)
     if {d.code for d in errors} <= NOTHING_LEFT and variant.change in (
         "drop",
         "empty",
@@ -312,6 +320,15 @@ def _verdict(variant: Variant, findings: list[Diagnostic]) -> Outcome:
         return Outcome(variant, False, True, "refused: nothing left to serve", codes)
     shown = "; ".join(f"{d.code} {d.message}" for d in errors[:2])
     return Outcome(variant, False, False, f"refused against policy: {shown}", codes)
+
+
+def _refused_by_the_table(variant: Variant, errors: list[Diagnostic]) -> bool:
+    """A required key the table refuses to do without (e.g. `exposes` with no `consumes`)."""
+    key = str(variant.path[-1])
+    rule = rule_for(kind_at(variant.base, variant.path[:-1]) or "", key)
+    if rule is not None and rule.missing != KEEP:
+        return False  # the table gives it a meaning or leaves out its unit: no refusal
+    return all(d.code == "NAF203" and f"`{key}`" in d.message for d in errors)
 
 
 def sample(files: Sequence[Path], count: int, seed: int, root: Path | None = None) -> list[Variant]:
