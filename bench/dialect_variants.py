@@ -67,7 +67,10 @@ def main() -> int:
     print(f"files: {len(files)}")
     print(f"variants generated: {counts['generated']}")
     print(f"built (with a located warning where the policy decides): {counts['built']}")
-    print(f"refused as the policy says (nothing left to serve): {counts['refused']}")
+    print(
+        f"refused as the policy says (nothing left to serve, or a key it cannot do without): "
+        f"{counts['refused']}"
+    )
     print(f"failures: {counts['failed']}")
     for (change, verdict), count in sorted(by_change.items()):
         print(f"  {change:16} {verdict:8} {count}")
