@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from . import (
     naf1_load,
+    naf2_lenient,
     naf2_schema,
     naf3_checks,
     naf3_constructs,
@@ -46,6 +47,7 @@ CATALOGUE: Mapping[str, CatalogueEntry] = _register(
     (
         naf1_load.ENTRIES,
         naf2_schema.ENTRIES,
+        naf2_lenient.ENTRIES,
         naf3_semantic.ENTRIES,
         naf3_checks.ENTRIES,
         naf3_constructs.ENTRIES,

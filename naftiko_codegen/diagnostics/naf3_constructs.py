@@ -62,13 +62,14 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         "NAF349",
-        _ERROR,
+        _WARNING,
         "skill tool names no adapter unit",
         "`from.sourceNamespace` names a sibling REST or MCP adapter and `from.action` one of "
         "its tools or operations",
         "A skill tool derived `from` another adapter must name the namespace of a REST or MCP "
         "adapter of this capability and the name of one of its MCP tools or REST operations; "
-        "agents would otherwise be sent to something that does not exist.",
+        "agents would otherwise be sent to something that does not exist, so the skill tool is "
+        "left out (as the lenient reader leaves out any unit that names what is not there).",
         "skill tool 'list' of skill 'orders': MCP adapter 'tools' has no tool 'list-order'; "
         "did you mean 'list-orders'?",
     ),

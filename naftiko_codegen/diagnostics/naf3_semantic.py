@@ -176,30 +176,35 @@ _CONSUMES = (
 _CALLS = (
     CatalogueEntry(
         "NAF330",
-        _ERROR,
+        _WARNING,
         "call names an undeclared API",
         "call an operation of a declared consumes namespace",
-        "A `call: <namespace>.<operation>` names a namespace no `consumes` entry declares.",
-        "call 'other.list-items' names consumes namespace 'other', which is not declared",
+        "A `call: <namespace>.<operation>` names a namespace no `consumes` entry declares. "
+        "The unit is left out (docs/dialect-policy.md); NAF302 refuses the file when no unit "
+        "is left.",
+        "call 'other.list-items' names consumes namespace 'other', which is not declared; this "
+        "unit is left out",
     ),
     CatalogueEntry(
         "NAF331",
-        _ERROR,
+        _WARNING,
         "ambiguous call",
         "spell the operation name exactly",
         "No operation has exactly the called name, and several match once `-`, `_` and case "
-        "are ignored.",
+        "are ignored. The unit is left out (docs/dialect-policy.md).",
         "call 'demo.list_items' matches several operations once `-`/`_` and case are ignored: "
-        "list-items, list_Items",
+        "list-items, list_Items; this unit is left out",
     ),
     CatalogueEntry(
         "NAF332",
-        _ERROR,
+        _WARNING,
         "call names an unknown operation",
         "call one of the operations the hint lists",
         "The consumed API exists but has no operation of that name, even ignoring `-`, `_` and "
-        "case.",
-        "call 'demo.delete-items': API 'demo' has no operation 'delete-items'",
+        "case. The unit is left out (docs/dialect-policy.md); NAF302 refuses the file when no "
+        "unit is left.",
+        "call 'demo.delete-items': API 'demo' has no operation 'delete-items'; this unit is "
+        "left out",
     ),
     CatalogueEntry(
         "NAF333",
@@ -256,11 +261,12 @@ _CALLS = (
 _REFERENCES = (
     CatalogueEntry(
         "NAF340",
-        _ERROR,
+        _WARNING,
         "ref names no aggregate function",
         "ref a declared function, `<aggregate namespace>.<function name>`",
-        "A unit's `ref` names a function no aggregate declares.",
-        "ref 'tools.search' names no aggregate function",
+        "A unit's `ref` names a function no aggregate declares. The unit is left out "
+        "(docs/dialect-policy.md); NAF302 refuses the file when no unit is left.",
+        "ref 'tools.search' names no aggregate function; this unit is left out",
     ),
     CatalogueEntry(
         "NAF341",

@@ -44,10 +44,13 @@ def find_operation(scope: Scope, call: str, path: NodePath) -> ConsumedOperation
         return None
     if api is None:
         known = ", ".join(sorted(scope.apis)) or "none"
-        scope.error(
+        # Lenient reader (docs/dialect-policy.md): only this unit is left out; NAF302 still
+        # refuses the file when no unit is left.
+        scope.warn(
             path,
             "NAF330",
-            f"call {call!r} names consumes namespace {namespace!r}, which is not declared",
+            f"call {call!r} names consumes namespace {namespace!r}, which is not declared; "
+            "this unit is left out",
             f"declared consumes namespaces: {known}",
         )
         return None
@@ -70,21 +73,22 @@ def _loose_operation(
     """An operation named like `name` once `-`/`_` and case are ignored (catalog dialect)."""
     loose = [op for op in api.operations if normalise_name(op.name) == normalise_name(name)]
     if len({op.name for op in loose}) > 1:
-        scope.error(
+        scope.warn(
             path,
             "NAF331",
             f"call {call!r} matches several operations once `-`/`_` and case are ignored: "
-            + ", ".join(sorted({op.name for op in loose})),
+            + ", ".join(sorted({op.name for op in loose}))
+            + "; this unit is left out",
             "spell the operation name exactly",
         )
         return None
     if loose:
         return loose[0]
-    names = ", ".join(op.name for op in api.operations[:8])
-    scope.error(
+    names = ", ".join(op.name for op in api.operations[:8]) or "none"
+    scope.warn(
         path,
         "NAF332",
-        f"call {call!r}: API {api.namespace!r} has no operation {name!r}",
+        f"call {call!r}: API {api.namespace!r} has no operation {name!r}; this unit is left out",
         f"operations of {api.namespace!r}: {names}",
     )
     return None

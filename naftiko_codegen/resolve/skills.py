@@ -112,21 +112,22 @@ def _tool(
         action = str(source.get("action") or source.get("name") or "")
         if namespace not in units:
             known = ", ".join(sorted(units)) or "none"
-            scope.error(
+            scope.warn(
                 (*path, "from"),
                 "NAF349",
                 f"{what}: {truncate(namespace)} is not a REST or MCP adapter of this "
-                f"capability (adapters: {known})",
+                f"capability (adapters: {known}); the tool is left out",
                 _did_you_mean(namespace, units) or "name a sibling REST or MCP adapter",
             )
             return None
         mode, names = units[namespace]
         if action not in names:
             kind = "tool" if mode == "mcp" else "operation"
-            scope.error(
+            scope.warn(
                 (*path, "from", "action") if "action" in source else (*path, "from"),
                 "NAF349",
-                f"{what}: {mode.upper()} adapter {namespace!r} has no {kind} {truncate(action)}",
+                f"{what}: {mode.upper()} adapter {namespace!r} has no {kind} "
+                f"{truncate(action)}; the tool is left out",
                 _did_you_mean(action, names) or f"its {kind}s: {', '.join(sorted(names))}",
             )
             return None

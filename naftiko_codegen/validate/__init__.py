@@ -22,10 +22,17 @@ from ..diagnostics import Diagnostic, Severity, truncate  # noqa: E402
 from ..load import LoadedSpec  # noqa: E402
 from ..package_data import SCHEMA_FILE  # noqa: E402
 from .dialect import DIALECT_CODES  # noqa: E402
+from .lenient import read_leniently  # noqa: E402
 from .messages import convert  # noqa: E402
-from .schema import OFFICIAL, validator  # noqa: E402
+from .schema import OFFICIAL, errors_of  # noqa: E402
 
-__all__ = ["DIALECT_CODES", "SCHEMA_FILE", "SUPPORTED_VERSION", "validate_spec"]
+__all__ = [
+    "DIALECT_CODES",
+    "SCHEMA_FILE",
+    "SUPPORTED_VERSION",
+    "read_leniently",
+    "validate_spec",
+]
 
 SUPPORTED_VERSION = "1.0.0-alpha2"
 """The `naftiko` version accepted silently; older and unknown ones are read as it (NAF250)."""
@@ -37,7 +44,7 @@ _CODE_VERSION = "NAF250"
 def validate_spec(spec: LoadedSpec) -> list[Diagnostic]:
     """Check a loaded spec against our schema; return every finding, sorted by position."""
     found: dict[tuple[Any, ...], Diagnostic] = {}
-    errors = list(validator().iter_errors(spec.data))
+    errors = errors_of(spec.data)
     # A value of the wrong type also fails its enum or pattern: report the type only.
     mistyped = {tuple(error.absolute_path) for error in errors if error.validator == "type"}
     # A scalar that is already an error needs no dialect warning as well.

@@ -13,7 +13,7 @@ from jsonschema.protocols import Validator
 
 from ..package_data import schema_file
 
-__all__ = ["OFFICIAL", "json_type_name", "schema", "validator"]
+__all__ = ["OFFICIAL", "errors_of", "json_type_name", "schema", "validator"]
 
 OFFICIAL = "x-naftiko-official"
 """The keyword holding the stricter official rules of a node the dialect loosens."""
@@ -72,3 +72,17 @@ def validator() -> Validator:
     extend: Any = validators.extend  # untyped in types-jsonschema
     cls: type[Validator] = extend(Draft202012Validator, {OFFICIAL: _official_keyword})
     return cls(document)
+
+
+_LAST: list[tuple[Any, list[ValidationError]]] = []
+
+
+def errors_of(data: Any, *, fresh: bool = False) -> list[ValidationError]:
+    """Every schema error of `data`. The lenient reader and then the validate stage look at the
+    same document in turn: the last result is kept (by identity) for one more look only, so a
+    document changed in place later is validated afresh. `fresh` recomputes now."""
+    if not fresh and _LAST and _LAST[0][0] is data:
+        return _LAST.pop()[1]
+    errors = list(validator().iter_errors(data))
+    _LAST[:] = [(data, errors)]
+    return errors

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -302,8 +303,17 @@ def report_lines(run: CorpusRun) -> list[str]:
         "",
         *_phase_table(run),
         *_unexplained_builds(run),
+        *_dialect_policy(run),
         *_problem_lists(run),
     ]
+
+
+def _dialect_policy(run: CorpusRun) -> list[str]:
+    """How many dialect-policy variants were generated and passed (tests/dialect/variants.py)."""
+    sys.path.insert(0, str(REPO / "tests" / "dialect"))
+    from variants import gate_line
+
+    return ["", gate_line(run.root)]
 
 
 def normalise(error: str) -> str:

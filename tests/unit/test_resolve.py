@@ -73,6 +73,14 @@ def _errors(text: str) -> list[Diagnostic]:
     return [d for d in caught.value.diagnostics if d.is_error]
 
 
+def _refusal(text: str) -> list[Diagnostic]:
+    """Every finding of a document that cannot be served, warnings included."""
+    spec = load_spec(text, "cap.yaml")
+    with pytest.raises(DiagnosticError) as caught:
+        resolve_spec(spec)
+    return [d for d in caught.value.diagnostics if d.severity is not Severity.INFO]
+
+
 def _codes(capability: CanonicalCapability) -> list[str]:
     return [d.code for d in capability.diagnostics]
 
@@ -184,10 +192,12 @@ def test_small_spec_resolves_cleanly() -> None:
 
 
 def test_unknown_call_namespace() -> None:
-    errors = _errors(_spec(call="nope.list-items"))
-    # The only unit is lost, so NAF302 (nothing to generate) follows.
+    errors = _refusal(_spec(call="nope.list-items"))
+    # The only unit is left out (a warning), so NAF302 (nothing to generate) refuses the file.
     assert [e.code for e in errors] == ["NAF302", "NAF330"]
     error = errors[1]
+    assert error.severity is Severity.WARNING
+    assert "left out" in error.message
     assert error.location.line == 24
     assert "'nope'" in error.message
     assert "demo" in error.hint
@@ -195,7 +205,7 @@ def test_unknown_call_namespace() -> None:
 
 def test_unknown_operation_lists_the_operations() -> None:
     extra = "      - name: get-item\n        method: GET\n"
-    errors = _errors(_spec(call="demo.delete-item", operations=extra))
+    errors = _refusal(_spec(call="demo.delete-item", operations=extra))
     assert [e.code for e in errors] == ["NAF302", "NAF332"]
     error = errors[1]
     assert error.location.line == 26
@@ -211,7 +221,7 @@ def test_normalised_call_match_is_accepted() -> None:
 
 def test_ambiguous_normalised_match() -> None:
     extra = "      - name: list_items\n        method: GET\n"
-    errors = _errors(_spec(call="demo.LIST-ITEMS", operations=extra))
+    errors = _refusal(_spec(call="demo.LIST-ITEMS", operations=extra))
     assert [e.code for e in errors] == ["NAF302", "NAF331"]
     error = errors[1]
     assert "list-items, list_items" in error.message

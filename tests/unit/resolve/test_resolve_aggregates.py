@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from _specs import (
     DEMO_API,
     call_of,
     capability,
     codes,
+    loaded,
     only_operation,
     rejected,
     resolved,
     scope_for,
 )
 
+from naftiko_codegen.diagnostics import DiagnosticError
 from naftiko_codegen.placeholders import Part
+from naftiko_codegen.resolve import resolve_spec
 from naftiko_codegen.resolve.aggregates import collect_functions, unit_definition
 
 _AGGREGATES = """\
@@ -90,9 +94,14 @@ def test_a_rest_operation_inherits_the_function() -> None:
 
 
 def test_an_unknown_ref_lists_the_functions() -> None:
-    errors = rejected(capability(extra=_AGGREGATES, exposes=_TOOL.replace("catalog.list", "x.y")))
-    assert codes(errors) == ["NAF302", "NAF340"]
-    assert errors[1].hint == "declared functions: catalog.list"
+    text = capability(extra=_AGGREGATES, exposes=_TOOL.replace("catalog.list", "x.y"))
+    # The unit is left out (a warning); with nothing left, NAF302 refuses the file.
+    assert codes(rejected(text)) == ["NAF302"]
+    with pytest.raises(DiagnosticError) as caught:
+        resolve_spec(loaded(text))
+    (unknown,) = [d for d in caught.value.diagnostics if d.code == "NAF340"]
+    assert unknown.hint == "declared functions: catalog.list"
+    assert "left out" in unknown.message
 
 
 def test_a_function_declared_twice() -> None:

@@ -1,0 +1,206 @@
+"""The lenient reader's derivations and repairs, one small document each (docs/dialect-policy.md).
+
+The generated-variant proof is `tests/dialect/`; these pin the meaning each derivation gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from naftiko_codegen.load import load_spec
+from naftiko_codegen.pipeline import check_spec
+from naftiko_codegen.validate import read_leniently, validate_spec
+
+_HEAD = """\
+naftiko: 1.0.0-alpha2
+info:
+  description: Demo.
+capability:
+  consumes:
+  - namespace: demo
+    baseUri: https://api.example.com
+    authentication:
+      token: "{{TOKEN}}"
+    resources:
+    - path: /items/{{id}}
+      operations:
+      - method: POST
+        outputRawFormat: weird
+        body:
+          data: "plain text"
+        outputParameters:
+        - name: total
+        - name: kind
+          type: widget
+      - method: GET
+        name: list
+        body:
+          data: {a: 1}
+    - name: by-path
+      operations:
+      - method: GET
+        name: other
+        path: /other
+"""
+
+_EXPOSES = """\
+  exposes:
+  - port: 8080
+    resources:
+    - path: /items
+      operations:
+      - call: demo.post-items-id
+      - method: PUT
+        call: demo.list
+        steps: []
+    - path: /fwd
+      forward: {}
+  - type: MCP
+    transport: sse
+    tools:
+    - call: demo.list
+      description: List.
+      inputParameters:
+      - name: q
+        type: str
+        required: "yes"
+      - name: ""
+        type: string
+        description: blank name
+    - name: orchestrated
+      description: Steps.
+      steps:
+      - call: demo.list
+    resources:
+    - name: readme
+      location: file:///tmp/readme
+    prompts:
+    - name: hello
+      template:
+      - role: bot
+        content: Hi
+  aggregates:
+  - namespace: agg
+    functions:
+    - name: fn
+      call: demo.list
+"""
+
+
+def _read(text: str) -> tuple[dict[str, Any], dict[str, list[tuple[int, str]]]]:
+    spec, findings = read_leniently(load_spec(text, "cap.yaml"))
+    by_code: dict[str, list[tuple[int, str]]] = {}
+    for finding in findings:
+        assert finding.location.line >= 1
+        by_code.setdefault(finding.code, []).append((finding.location.line, finding.message))
+    assert not [d for d in validate_spec(spec) if d.is_error], by_code
+    data: dict[str, Any] = spec.data
+    return data, by_code
+
+
+def test_consumes_side_derivations() -> None:
+    data, codes = _read(_HEAD + _EXPOSES)
+    api = data["capability"]["consumes"][0]
+    assert api["type"] == "http"
+    assert api["authentication"]["type"] == "bearer"
+    first, second = api["resources"]
+    assert first["name"] == "items-id"
+    assert second["path"] == ""
+    post, listing = first["operations"]
+    assert post["name"] == "post-items-id"
+    assert post["outputRawFormat"] == "binary"
+    assert post["body"]["type"] == "text"
+    assert listing["body"]["type"] == "json"
+    total, kind = post["outputParameters"]
+    assert (total["type"], total["value"]) == ("string", "$.total")
+    assert kind["type"] == "string"
+    assert data["info"]["label"] == "demo"
+    assert {"NAF282", "NAF283", "NAF284"} <= set(codes)
+
+
+def test_exposes_side_derivations() -> None:
+    data, codes = _read(_HEAD + _EXPOSES)
+    rest, mcp = data["capability"]["exposes"]
+    assert (rest["type"], rest["namespace"]) == ("rest", "rest")
+    items, forward = rest["resources"]
+    # The operation with `steps: []` is left out; the other takes the called operation's method.
+    assert [op["method"] for op in items["operations"]] == ["POST"]
+    assert forward["forward"]["targetNamespace"] == "demo"
+    assert (mcp["type"], mcp["transport"], mcp["port"]) == ("mcp", "http", 8081)
+    tool, orchestrated = mcp["tools"]
+    assert tool["name"] == "list"
+    assert tool["inputParameters"] == [
+        {"name": "q", "type": "string", "required": True, "description": "q"}
+    ]
+    assert orchestrated["steps"][0] == {"call": "demo.list", "type": "call", "name": "list"}
+    resource = mcp["resources"][0]
+    assert (resource["label"], resource["uri"], resource["description"]) == (
+        "readme",
+        "data://readme",
+        "readme",
+    )
+    prompt = mcp["prompts"][0]
+    assert (prompt["label"], prompt["template"][0]["role"]) == ("hello", "assistant")
+    aggregate = data["capability"]["aggregates"][0]
+    assert (aggregate["label"], aggregate["functions"][0]["description"]) == ("agg", "fn")
+    assert {"NAF286", "NAF287"} <= set(codes)
+
+
+@pytest.mark.parametrize(
+    ("auth", "expected"),
+    [
+        ("username: u\n      password: p", "basic"),
+        ("key: X-Key\n      value: v", "apikey"),
+        ("type: Api-Key\n      key: X-Key\n      value: v\n      placement: headers", "apikey"),
+    ],
+)
+def test_auth_kinds(auth: str, expected: str) -> None:
+    text = _HEAD.replace('token: "{{TOKEN}}"', auth) + _EXPOSES
+    data, _ = _read(text)
+    assert data["capability"]["consumes"][0]["authentication"]["type"] == expected
+
+
+def test_an_auth_without_meaning_leaves_out_its_api(tmp_path: Any) -> None:
+    text = _HEAD.replace('token: "{{TOKEN}}"', "type: kerberos") + _EXPOSES
+    spec = tmp_path / "cap.yaml"
+    spec.write_text(text, encoding="utf-8")
+    found = check_spec(spec)
+    codes = {d.code for d in found}
+    assert {"NAF286", "NAF330", "NAF302"} <= codes
+    left_out = next(d for d in found if d.code == "NAF286" and "kerberos" in d.message)
+    assert left_out.location.line == 6  # the consumes entry
+
+
+def test_coercions_and_nulls() -> None:
+    text = _HEAD + _EXPOSES.replace("port: 8080", "port: 8080\n    description: 12\n    address:")
+    data, codes = _read(text)
+    rest = data["capability"]["exposes"][0]
+    assert rest["description"] == "12"
+    assert "address" not in rest
+    assert len(codes["NAF287"]) >= 3
+
+
+def test_a_file_already_valid_is_read_unchanged() -> None:
+    spec = load_spec("naftiko: 1.0.0-alpha2\n", "cap.yaml")
+    assert read_leniently(spec) == (spec, [])
+
+
+def test_oauth2_on_a_consumed_api() -> None:
+    with_token = _HEAD.replace('token: "{{TOKEN}}"', 'type: OAuth\n      accessToken: "{{T}}"')
+    data, codes = _read(with_token + _EXPOSES)
+    assert data["capability"]["consumes"][0]["authentication"] == {
+        "type": "bearer",
+        "token": "{{T}}",
+    }
+    assert any("bearer token" in message for _, message in codes["NAF283"])
+    flow = _HEAD.replace(
+        'token: "{{TOKEN}}"',
+        "type: oauth2\n      authorizationServerUri: https://id.example.com\n"
+        "      resource: https://api.example.com",
+    )
+    spec, findings = read_leniently(load_spec(flow + _EXPOSES, "cap.yaml"))
+    assert "consumes" not in spec.data["capability"]  # left out, then the empty list ignored
+    (left_out,) = [d for d in findings if d.code == "NAF286" and "nor a token" in d.message]
+    assert left_out.location.line == 6
