@@ -135,6 +135,8 @@ def user_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("user")
     (root / "capabilities").mkdir()
     shutil.copy2(SPEC, root / "capabilities" / "fleet.yaml")
+    # The schema files its avro/protobuf operations name (`outputSchema`) sit beside it.
+    shutil.copytree(SPEC.parent / "schemas", root / "capabilities" / "schemas")
     outcome = build_spec(root / "capabilities" / "fleet.yaml", root / "generated")
     assert outcome.ok, outcome.diagnostics
     _git(root, "init", "-q")
