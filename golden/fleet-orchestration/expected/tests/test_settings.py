@@ -226,6 +226,7 @@ def test_env_file_and_secret_files(tmp_path: Path) -> None:
     assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
     assert environment["NAFTIKO_LOG_FORMAT"] == "text"
     settings = load_settings(environment)
+    assert isinstance(settings, Settings)
     assert settings.registry.base_url == "http://127.0.0.1:1/base"
     assert settings.registry.timeout == 2.5
     assert settings.crew_export.base_url == "http://127.0.0.1:1/base"

@@ -93,6 +93,7 @@ def test_env_file_and_secret_files(tmp_path: Path) -> None:
     assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
     assert environment["NAFTIKO_LOG_FORMAT"] == "text"
     settings = load_settings(environment)
+    assert isinstance(settings, Settings)
     assert settings.hostile.base_url == "http://127.0.0.1:1/base"
     assert settings.hostile.timeout == 2.5
     assert settings.secrets.hostile_token == "test-hostile-token"

@@ -156,6 +156,7 @@ def test_env_file_and_secret_files(tmp_path: Path) -> None:
     assert load_env_file(PROG, ["serve", "--env-file", str(env_file)], environment) == env_file
     assert environment["NAFTIKO_LOG_FORMAT"] == "text"
     settings = load_settings(environment)
+    assert isinstance(settings, Settings)
     assert settings.dockyard.base_url == "http://127.0.0.1:1/base"
     assert settings.dockyard.timeout == 2.5
     assert settings.secrets.dockyard_api_key == "test-dockyard-api-key"

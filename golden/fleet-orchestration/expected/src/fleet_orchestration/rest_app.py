@@ -186,7 +186,20 @@ async def notice_table(
     upstream = await operations.notice_table(
         _client(request),
     )
-    return relay_mapped(upstream, {"type": "array", "mapping": "$.tables[0]"})
+    return relay_mapped(
+        upstream,
+        {
+            "type": "array",
+            "mapping": "$.tables[0]",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "port": {"type": "string", "mapping": "$.Port"},
+                    "notice": {"type": "string", "mapping": "$.Notice"},
+                },
+            },
+        },
+    )
 
 
 @router.post(
@@ -204,7 +217,20 @@ async def bulletin(
     upstream = await operations.bulletin(
         _client(request),
     )
-    return relay_mapped(upstream, {"type": "array", "mapping": "$.sections"})
+    return relay_mapped(
+        upstream,
+        {
+            "type": "array",
+            "mapping": "$.sections",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "heading": {"type": "string", "mapping": "$.heading"},
+                    "content": {"type": "string", "mapping": "$.content"},
+                },
+            },
+        },
+    )
 
 
 @router.put(
@@ -222,7 +248,20 @@ async def berth_feed(
     upstream = await operations.berth_feed(
         _client(request),
     )
-    return relay_mapped(upstream, {"type": "array", "mapping": "$.berths"})
+    return relay_mapped(
+        upstream,
+        {
+            "type": "array",
+            "mapping": "$.berths",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "mapping": "$.code"},
+                    "free": {"type": "boolean", "mapping": "$.free"},
+                },
+            },
+        },
+    )
 
 
 @router.patch(
@@ -240,7 +279,20 @@ async def tide_feed(
     upstream = await operations.tide_feed(
         _client(request),
     )
-    return relay_mapped(upstream, {"type": "array", "mapping": "$.tides"})
+    return relay_mapped(
+        upstream,
+        {
+            "type": "array",
+            "mapping": "$.tides",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "port": {"type": "string", "mapping": "$.port"},
+                    "height": {"type": "number", "mapping": "$.height_m"},
+                },
+            },
+        },
+    )
 
 
 # Routes whose inputs are all plain text are served without FastAPI's per-request dependency
