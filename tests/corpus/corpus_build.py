@@ -310,9 +310,9 @@ def refusal_problems(results: Iterable[Built], refusals: dict[str, Refusal]) -> 
 def pick_test_sample(built: Sequence[Built]) -> list[Built]:
     """The packages whose generated tests run: deterministic and stratified.
 
-    Every official and jupyter package, plus the first catalog package (by file name) of each
-    construct signature not yet taken, plus the first `SAMPLE_PER_PROVIDER` of each catalog
-    provider. Import names are kept unique (one pytest process imports them all).
+    Every official package, plus the first catalog or jupyter package (by file name) of each
+    construct signature not yet taken (the 27 jupyter files are one API's variations), plus the
+    first `SAMPLE_PER_PROVIDER` of each catalog provider. Import names are kept unique (one pytest process imports them all).
     `NAFTIKO_CORPUS_ALL_TESTS=1` takes every built package instead.
     """
     everything = os.environ.get("NAFTIKO_CORPUS_ALL_TESTS") == "1"
@@ -324,7 +324,7 @@ def pick_test_sample(built: Sequence[Built]) -> list[Built]:
         corpus_set, provider = group_of(result.file)
         if result.package in names:
             continue
-        if corpus_set == "catalog" and not everything:
+        if corpus_set in ("catalog", "jupyter") and not everything:
             if result.signature in signatures and taken[provider] >= SAMPLE_PER_PROVIDER:
                 continue
             taken[provider] += 1

@@ -12,7 +12,7 @@ Run it with `python -m pytest tests/corpus -q` (it is also part of the plain `py
   package.
 - **test**: each package's generated tests take seconds, so all of them (~1,900 packages) do not
   fit the 15-minute CI budget on 2 cores. They run for a deterministic, stratified sample: every
-  official and jupyter package plus the first built catalog package (by file name) of each
+  official package plus the first built catalog or jupyter package (by file name) of each
   construct signature (its modules, auth kinds, body kinds, formats, orchestration): the catalog
   yields about 13, so every code path a catalog file can generate runs; the deep check covers
   each provider's spellings (`NAFTIKO_CORPUS_PER_PROVIDER=N` adds N per provider). `NAFTIKO_CORPUS_ALL_TESTS=1` runs them all. The sampled packages share a few pytest

@@ -1,4 +1,4 @@
-"""Deep corpus check: 50 generated adapters, run in-process, send the right requests upstream.
+"""Deep corpus check: 30 generated adapters, run in-process, send the right requests upstream.
 
 For each sampled file the package is generated, imported and served (REST app and MCP Streamable
 HTTP app, uvicorn on loopback) against a recording aiohttp stub upstream. Every REST route and
@@ -14,7 +14,7 @@ every MCP tool is called once with the model's sample inputs, and the stub must 
 Sample (deterministic, stratified): files whose YAML exposes both `rest` and `mcp`, not listed in
 `refusals.tsv` and not reading secrets from a `binds[].location` file (the corpus lacks those
 files); grouped by provider (official, jupyter repos, catalog providers), ordered by SHA-256 of
-the path inside each group, then taken round-robin across groups until 50.
+the path inside each group, then taken round-robin across groups until 30.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from naftiko_codegen.runtime.tests.loopback import serve_app
 
 pytestmark = pytest.mark.corpus
 
-SAMPLE_SIZE = 50
+SAMPLE_SIZE = 30
 _REST = re.compile(r"^\s*-?\s*type:\s*['\"]?rest\b", re.MULTILINE)
 _MCP = re.compile(r"^\s*-?\s*type:\s*['\"]?mcp\b", re.MULTILINE)
 _FILE_BIND = re.compile(r"^\s*location:\s*['\"]?file:", re.MULTILINE)

@@ -86,6 +86,14 @@ def free_port() -> int:
         return port
 
 
+def _bound_socket() -> socket.socket:
+    """A listening-ready TCP socket bound to a free loopback port, kept open."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
 _SHUTDOWN_POLL_SECONDS = 0.005
 _SHUTDOWN_POLLS = 1000
 """How often, and how many times, a stopping test server looks for connections still open."""
@@ -132,11 +140,14 @@ class _QuietServer(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def serve_app(app: Any) -> AsyncIterator[str]:
     """Serve an ASGI app with uvicorn on a free loopback port; yield its base URL."""
-    port = free_port()
+    # The socket is bound here and handed over: a port picked and released first could be
+    # taken by another test process before uvicorn binds it.
+    sock = _bound_socket()
+    port: int = sock.getsockname()[1]
     server = _QuietServer(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
             if task.done():
@@ -156,8 +167,9 @@ async def stub_upstream(*, delay: float = 0.0) -> AsyncIterator[StubUpstream]:
     app.router.add_route("*", "/{tail:.*}", stub.handle)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
     await runner.setup()
-    port = free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    sock = _bound_socket()
+    port: int = sock.getsockname()[1]
+    site = web.SockSite(runner, sock)
     await site.start()
     stub.url = f"http://127.0.0.1:{port}"
     try:
