@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .canonical_skills import AssetFolder, Skill, SkillTool
 from .diagnostics import Diagnostic, Location
 from .placeholders import Template
 
@@ -438,45 +439,6 @@ class McpAdapter:
     """Credentials callers must present (inbound authentication, HTTP transport)."""
     resources: tuple[McpResource, ...] = ()
     prompts: tuple[McpPrompt, ...] = ()
-
-
-@dataclass(frozen=True)
-class AssetFolder:
-    """A folder shipped in the package (a skill's or a script's `location`), read at build time."""
-
-    location: str
-    """As the spec writes it."""
-    files: tuple[tuple[str, bytes], ...]
-    """(path relative to the folder, POSIX separators; content), sorted by path."""
-
-
-@dataclass(frozen=True)
-class SkillTool:
-    """A tool of a skill: derived `from` a sibling adapter's unit, or an `instruction` file."""
-
-    name: str
-    description: str
-    target_namespace: str = ""
-    """`from.sourceNamespace`: the REST or MCP adapter whose unit this is (derived tools)."""
-    action: str = ""
-    """`from.action`: the MCP tool or REST operation name (derived tools)."""
-    mode: str = ""
-    """`mcp` or `rest`: the kind of adapter `target_namespace` names (derived tools)."""
-    instruction: str = ""
-    """The instruction file, relative to the skill's folder (instruction tools)."""
-
-
-@dataclass(frozen=True)
-class Skill:
-    """One skill of a skill adapter: Agent Skills metadata, its tools and its folder's files."""
-
-    name: str
-    description: str
-    tools: tuple[SkillTool, ...]
-    metadata: tuple[tuple[str, Any], ...] = ()
-    """The optional frontmatter fields set (`license`, `argument-hint`, …), in the engine's order."""
-    folder: AssetFolder | None = None
-    """The `location` folder's files, when the skill has a location."""
 
 
 @dataclass(frozen=True)
