@@ -3,7 +3,8 @@
 Path parameters a path cannot carry, required parameters nothing sets, header and cookie names
 and values HTTP forbids, and units two of which answer the same name or route: each would build
 with exit 0 into a package that fails at import or on every call (issue 11), so `resolve`
-refuses it with a located error, or says how it reads it. Each entry: code, severity, title,
+refuses it with a located error, or says how it reads it. Units that shadow others (NAF318,
+NAF319) are left out with a warning instead: the first still answers. Each entry: code, severity, title,
 hint, what it means, an example message.
 """
 
@@ -71,22 +72,25 @@ ENTRIES = (
     ),
     CatalogueEntry(
         "NAF318",
-        _ERROR,
+        _WARNING,
         "MCP name used twice",
         "give each tool, resource URI and prompt its own name",
         "Two MCP tools (or prompts) share a name, or two resources share a URI (URI template "
-        "parameters compared by position): a client could reach only one of them.",
-        "MCP tool name 'get-item' is used twice (first at cap.yaml:30:7)",
+        "parameters compared by position): a client could reach only the first, so the later one "
+        "is left out and the rest of the capability builds (`--strict` refuses it).",
+        "MCP tool name 'get-item' is used twice (first at cap.yaml:30:7); this one is left out",
     ),
     CatalogueEntry(
         "NAF319",
-        _ERROR,
+        _WARNING,
         "REST route declared twice",
         "merge the two operations, or give one of them another method or path",
         "Two REST operations share a method and a path, path parameters compared by position "
-        "(`/a/{x}` and `/a/{y}` are one route): requests would reach only the first.",
+        "(`/a/{x}` and `/a/{y}` are one route): requests would reach only the first, so the "
+        "later one is left out and the rest of the capability builds (`--strict` refuses it). "
+        "Catalog files converted from OpenAPI often repeat a route under another placeholder.",
         "REST route GET /items/{id} is declared twice (first at cap.yaml:24:7, as "
-        "/items/{item})",
+        "/items/{item}); this operation is left out",
     ),
     CatalogueEntry(
         "NAF338",

@@ -23,7 +23,7 @@ from ._values import as_dict, as_list, opt_str
 from .aggregates import unit_definition
 from .auth import inbound_auth
 from .calls import bind_call, find_operation
-from .duplicates import check_mcp_names
+from .duplicates import unique_mcp_units
 from .orchestration import orchestration
 from .scope import Scope
 from .units import declared_inputs, unit_action, unit_kind, unit_output
@@ -46,12 +46,8 @@ def resolve_mcp(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> McpAd
         if isinstance(raw, dict)
         and (resource := _resource(scope, raw, (*path, "resources", r_index), roots))
     ]
-    prompts = [
-        _prompt(raw)
-        for raw in as_list(entry.get("prompts"))
-        if isinstance(raw, dict) and raw.get("name")
-    ]
-    check_mcp_names(scope, tools, resources, entry, path)
+    tools, resources, raw_prompts = unique_mcp_units(scope, tools, resources, entry, path)
+    prompts = [_prompt(raw) for raw in raw_prompts]
     transport: Literal["http", "stdio"] = "stdio" if entry.get("transport") == "stdio" else "http"
     port = entry.get("port")
     return McpAdapter(

@@ -12,7 +12,7 @@ from ..placeholders import split_placeholders
 from ._values import HTTP_METHODS, as_dict, as_list, match_api, opt_str
 from .aggregates import unit_definition
 from .auth import inbound_auth
-from .duplicates import check_rest_routes
+from .duplicates import unique_rest_routes
 from .scope import Scope
 from .units import declared_inputs, unit_action, unit_kind, unit_output
 from .wire import check_exposed_inputs
@@ -47,7 +47,7 @@ def resolve_rest(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> Rest
             if forward is not None:
                 forwards.append(forward)
         operations.extend(_resource_operations(scope, resource, resource_path, r_path, roots))
-    check_rest_routes(scope, operations)
+    operations = unique_rest_routes(scope, operations)
     port = entry.get("port")
     return RestAdapter(
         namespace=namespace,

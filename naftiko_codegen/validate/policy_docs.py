@@ -69,7 +69,8 @@ engine.
    type is converted when nothing is lost (NAF287), a misspelt key is renamed (NAF288).
 2. *Leave out only the unit concerned*, with a located warning (NAF286; NAF330-NAF332 for a
    `call` that names an undeclared API or operation, NAF340 for a `ref` that names no
-   aggregate function): a unit is one list item — a consumes
+   aggregate function, NAF318/NAF319 for a unit that repeats an earlier MCP name or REST route
+   and so could never be reached): a unit is one list item — a consumes
    entry, resource, operation, parameter, adapter, REST resource or operation, MCP tool,
    resource or prompt, skill, aggregate or function, binding, stakeholder. A call into a unit
    that was left out leaves out the calling unit in turn.

@@ -261,3 +261,21 @@ def test_import_openapi_keeps_enums_and_schemas_from_stdin_and_urls(
     monkeypatch.setenv("NAFTIKO_GEN_MAX_SPEC_BYTES", "100")
     code, _, err = _run("import-openapi", "-", input=OPENAPI)
     assert code == 1 and "<stdin>: error[NAF100]: the document is larger than 100 bytes" in err
+
+
+def test_a_route_or_tool_declared_twice_is_left_out_and_refused_under_strict(
+    tmp_path: Path,
+) -> None:
+    """The lenient policy: the first unit answers, the shadowed one is left out with a located
+    warning, and the build succeeds; `--strict` turns the warnings into a refusal."""
+    spec = Path(__file__).with_name("duplicate-route.yaml")
+    code, _, err = _run("build", spec, "-o", tmp_path, "--verbose")
+    assert code == 0, err
+    assert "warning[NAF319]: REST route GET /items/{item_id} is declared twice" in err
+    assert "warning[NAF318]: MCP tool name 'get-item' is used twice" in err
+    package = tmp_path / "duplicate-route" / "src" / "duplicate_route"
+    routes = (package / "rest_app.py").read_text(encoding="utf-8")
+    assert routes.count("@router.get(") == 1 and "/items/{item_id}" not in routes
+    assert (package / "mcp_tools.py").read_text(encoding="utf-8").count("The same name again") == 0
+    code, _, err = _run("validate", "--strict", spec)
+    assert code == 1 and "NAF319" in err

@@ -293,7 +293,7 @@ def test_route_keys_compare_placeholders_by_position() -> None:
     assert route_key("/a/{x}") != route_key("/a/{x}/")
 
 
-def test_two_rest_operations_on_one_route_are_refused_naming_both() -> None:
+def test_the_second_rest_operation_on_one_route_is_left_out_naming_both() -> None:
     resources = """\
     - path: /items/{id}
       operations:
@@ -307,14 +307,21 @@ def test_two_rest_operations_on_one_route_are_refused_naming_both() -> None:
         call: demo.list-items
     """
     text = capability(consumes=_api("/items/{id}"), exposes=_rest(resources))
-    error = _only(rejected(text), "NAF319")
+    found = resolved(text)
+    (warning,) = [d for d in found.diagnostics if d.code == "NAF319"]
+    assert not warning.is_error
     first, second = _line(text, "- method: GET", 1), _line(text, "- method: GET", 2)
-    assert error.location.line == second
-    assert f"GET /items/{{key}} is declared twice (first at cap.yaml:{first}:" in error.message
-    assert error.message.endswith(", as /items/{id})")
+    assert warning.location.line == second
+    assert f"GET /items/{{key}} is declared twice (first at cap.yaml:{first}:" in warning.message
+    assert warning.message.endswith(", as /items/{id}); this operation is left out")
+    (rest,) = found.rest_adapters
+    assert [(op.method, op.path) for op in rest.operations] == [
+        ("GET", "/items/{id}"),
+        ("DELETE", "/items/{key}"),
+    ]
 
 
-def test_duplicate_mcp_tools_resources_and_prompts_are_refused_naming_both() -> None:
+def test_duplicate_mcp_tools_resources_and_prompts_are_left_out_naming_both() -> None:
     mcp = """\
     tools:
     - name: get-item
@@ -349,14 +356,20 @@ def test_duplicate_mcp_tools_resources_and_prompts_are_refused_naming_both() -> 
       - {role: user, content: Hello}
     """
     text = capability(consumes=_api("/items/{id}"), exposes=_mcp(mcp))
-    errors = rejected(text)
-    assert [d.code for d in errors] == ["NAF318"] * 3
-    assert errors[0].location.line == _line(text, "name: get-item", 2)
-    messages = [d.message for d in errors]
+    found = resolved(text)
+    warnings = [d for d in found.diagnostics if d.code == "NAF318"]
+    assert len(warnings) == 3 and not any(d.is_error for d in warnings)
+    assert warnings[0].location.line == _line(text, "name: get-item", 2)
+    messages = [d.message for d in warnings]
     first = _line(text, "name: get-item", 1)
     assert f"MCP tool name 'get-item' is used twice (first at cap.yaml:{first}:" in messages[0]
     assert "MCP resource URI 'data://items/{key}'" in messages[1]
     assert "MCP prompt name 'greet'" in messages[2]
+    assert all(m.endswith("; this one is left out") for m in messages)
+    (mcp,) = found.mcp_adapters
+    assert [t.description for t in mcp.tools] == ["Get."]
+    assert [r.name for r in mcp.resources] == ["one"]
+    assert [p.description for p in mcp.prompts] == ["Greet."]
 
 
 # --------------------------------------------------------------------------- NAF338, NAF339
