@@ -315,10 +315,44 @@ def _read_outbound_oauth(reader: _Reader, path: NodePath, auth: dict[str, Any]) 
     return True
 
 
+# An authentication whose kind says there is none: the entry is read without one (nothing is
+# dropped that would send a credential, and nothing is guessed).
+_NO_AUTH = frozenset(
+    ("none", "noauth", "noauthentication", "anonymous", "public", "unauthenticated", "nosecurity")
+)
+# OpenAPI's `type: http` names its kind in `scheme`.
+_HTTP_SCHEMES = frozenset(("basic", "bearer", "digest"))
+
+
+def _read_auth_kind(reader: _Reader, path: NodePath, auth: Mapping[str, Any]) -> bool:
+    """`type: none` (and its spellings) as no authentication; `type: http` with a `scheme` as
+    that scheme. Report each change."""
+    at = (*path, "authentication")
+    raw = str(auth.get("type", ""))
+    if fold(raw) in _NO_AUTH:
+        reader.warn(
+            (*at, "type"), "NAF283", f"`type` is {raw!r}: read as no authentication (key dropped)"
+        )
+        reader.delete(at)
+        return True
+    scheme = fold(str(auth.get("scheme", "")))
+    if fold(raw) == "http" and scheme in _HTTP_SCHEMES:
+        reader.warn(
+            (*at, "type"), "NAF282", f"`type` is {raw!r} with scheme {scheme!r}: read as `{scheme}`"
+        )
+        reader.set(at, {**{k: v for k, v in auth.items() if k != "scheme"}, "type": scheme})
+        return True
+    return False
+
+
 def fix_discriminators(reader: _Reader) -> bool:
-    """Read the type of each consumes and exposes entry; report each change."""
+    """Read the type of each consumes and exposes entry and of its authentication; report each
+    change."""
     changed = False
     for path, entry, which in _entries(reader.data):
+        auth = entry.get("authentication")
+        if isinstance(auth, dict):
+            changed = _read_auth_kind(reader, path, auth) or changed
         oauth = _outbound_oauth(entry, which)
         if oauth is not None:
             changed = _read_outbound_oauth(reader, path, oauth) or changed

@@ -143,7 +143,8 @@ RULES: Mapping[tuple[str, str], Rule] = {
         "the kind its keys imply (`token` → "
         "bearer, `username` → basic, `key` → apikey, "
         "`authorizationServerUri` → oauth2); else the unit is left "
-        "out",
+        "out. `none`, `noauth`, `anonymous`, `public` mean no authentication (the key is "
+        "dropped, NAF283); `http` with a `scheme` of basic, bearer or digest is that scheme",
         derive="auth_type",
     ),
     ("Authentication", "placement"): Rule(UNIT, DEFAULT, DROP, "`header`", "header"),

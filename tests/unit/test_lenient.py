@@ -162,6 +162,28 @@ def test_auth_kinds(auth: str, expected: str) -> None:
     assert data["capability"]["consumes"][0]["authentication"]["type"] == expected
 
 
+@pytest.mark.parametrize(
+    ("auth", "expected"),
+    [
+        ('type: http\n      scheme: Bearer\n      token: "{{TOKEN}}"', "bearer"),
+        ("type: HTTP\n      scheme: basic\n      username: u\n      password: p", "basic"),
+    ],
+)
+def test_openapi_http_auth_is_read_as_its_scheme(auth: str, expected: str) -> None:
+    data, codes = _read(_HEAD.replace('token: "{{TOKEN}}"', auth) + _EXPOSES)
+    read = data["capability"]["consumes"][0]["authentication"]
+    assert read["type"] == expected and "scheme" not in read
+    assert any(f"read as `{expected}`" in message for _, message in codes["NAF282"])
+
+
+@pytest.mark.parametrize("kind", ["none", "No Auth", "anonymous", "public"])
+def test_an_auth_that_says_none_is_read_as_no_authentication(kind: str) -> None:
+    data, codes = _read(_HEAD.replace('token: "{{TOKEN}}"', f"type: {kind}") + _EXPOSES)
+    assert "authentication" not in data["capability"]["consumes"][0]
+    line, message = next(f for f in codes["NAF283"] if "no authentication" in f[1])
+    assert line == 9 and repr(kind) in message  # located at the `type` it read
+
+
 def test_an_auth_without_meaning_leaves_out_its_api(tmp_path: Any) -> None:
     text = _HEAD.replace('token: "{{TOKEN}}"', "type: kerberos") + _EXPOSES
     spec = tmp_path / "cap.yaml"
