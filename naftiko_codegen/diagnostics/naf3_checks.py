@@ -41,7 +41,7 @@ ENTRIES = (
     ),
     CatalogueEntry(
         "NAF315",
-        _ERROR,
+        _WARNING,
         "MCP resource needs a value its URI does not carry",
         "add `{name}` to the resource's `uri`, or set the parameter in `with`",
         "An MCP resource is read with the parameters of its URI template only. Its `call` (or a "

@@ -321,7 +321,7 @@ _REFERENCES = (
     ),
     CatalogueEntry(
         "NAF346",
-        _ERROR,
+        _WARNING,
         "forward target not a consumed API",
         "forward to a declared consumes namespace",
         "A resource's `forward.targetNamespace` names no `consumes` entry.",
@@ -329,7 +329,7 @@ _REFERENCES = (
     ),
     CatalogueEntry(
         "NAF347",
-        _ERROR,
+        _WARNING,
         "forward path with several placeholders",
         "a forward takes at most one placeholder, the rest of the path: `/proxy/{path}`",
         "A forwarded resource relays everything under its path; its one placeholder takes the "

@@ -183,20 +183,22 @@ def _carried(
     """Whether the URI's parameters carry every input the resource's call or steps need.
 
     A resource is read with its URI parameters only: an input its call needs (a path parameter,
-    a required one, one a template names) that none of them fills has no value (NAF315).
+    a required one, one a template names) that none of them fills has no value (NAF315), so
+    the resource is left out (the lenient policy's unit rule) and the rest still builds.
     """
     carried = {i.name for i in declared}
     missing = [i.name for i in inputs if i.name not in carried]
     if not missing:
         return True
     what = raw.get("call") or "steps"
-    scope.error(
+    scope.warn(
         (*path, "call") if "call" in raw else (*path, "steps"),
         "NAF315",
         f"MCP resource {truncate(str(raw.get('name') or ''))} calls {truncate(str(what))}, "
         f"which needs {', '.join(repr(m) for m in missing)}; its uri "
         f"{truncate(str(raw.get('uri') or ''))} has no "
-        + ", ".join("{" + m + "}" for m in missing),
+        + ", ".join("{" + m + "}" for m in missing)
+        + "; this resource is left out",
         "add `{name}` to the resource's `uri`, or set the parameter in `with`",
     )
     return False

@@ -156,19 +156,20 @@ def _forward(
     target = str(forward.get("targetNamespace") or "")
     api = scope.apis.get(target) or match_api(target, scope.apis)
     if api is None:
-        scope.error(
+        scope.warn(
             (*path, "targetNamespace"),
             "NAF346",
-            f"forward target {target!r} is not a consumed API",
+            f"forward target {target!r} is not a consumed API; this forward is left out",
             f"declared consumes namespaces: {', '.join(sorted(scope.apis)) or 'none'}",
         )
         return None
     placeholders = [n for is_ph, n in split_placeholders(resource_path, path=True) if is_ph]
     if len(placeholders) > 1:
-        scope.error(
+        scope.warn(
             path,
             "NAF347",
-            f"forwarded path {resource_path!r} has {len(placeholders)} placeholders",
+            f"forwarded path {resource_path!r} has {len(placeholders)} placeholders; this "
+            "forward is left out",
             "a forward takes at most one placeholder, the rest of the path: `/proxy/{path}`",
         )
         return None

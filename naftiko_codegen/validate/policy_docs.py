@@ -70,7 +70,8 @@ engine.
 2. *Leave out only the unit concerned*, with a located warning (NAF286; NAF330-NAF332 for a
    `call` that names an undeclared API or operation, NAF340 for a `ref` that names no
    aggregate function, NAF318/NAF319 for a unit that repeats an earlier MCP name or REST route
-   and so could never be reached): a unit is one list item — a consumes
+   and so could never be reached, NAF315 for an MCP resource whose URI cannot carry a value its
+   call needs, NAF346/NAF347 for a `forward` that cannot be served): a unit is one list item — a consumes
    entry, resource, operation, parameter, adapter, REST resource or operation, MCP tool,
    resource or prompt, skill, aggregate or function, binding, stakeholder. A call into a unit
    that was left out leaves out the calling unit in turn.

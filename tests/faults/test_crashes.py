@@ -110,10 +110,11 @@ def test_an_mcp_resource_with_an_unbound_path_placeholder_is_located(tmp_path: P
     spec = tmp_path / "res.yaml"
     spec.write_text(text, encoding="utf-8")
     result = cli_run("build", str(spec), "-o", str(tmp_path / "out"))
-    assert result.exit_code == 1
+    # The resource is left out (lenient policy), the rest builds; the warning is located.
+    assert result.exit_code == 0, result.stderr
     resource = text.index("- name: one-session")
     line = text[: text.index("call: rest-sessions.getsession", resource)].count("\n") + 1
-    assert f"res.yaml:{line}:13: error[NAF315]" in result.stderr
+    assert f"res.yaml:{line}:13: warning[NAF315]" in result.stderr
     assert "session_id" in result.stderr
 
 

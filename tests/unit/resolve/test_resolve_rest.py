@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from _specs import call_of, capability, codes, only_operation, rejected, resolved
 
 from naftiko_codegen.canonical import RestForward
+from naftiko_codegen.diagnostics import Diagnostic, DiagnosticError
 from naftiko_codegen.placeholders import Part
 
 
@@ -110,18 +113,27 @@ def test_a_forward_sends_undeclared_methods_upstream() -> None:
     assert operation.inputs[0].name == "rest"
 
 
-def test_a_forward_to_an_unknown_api() -> None:
+def _all_findings(text: str) -> list[Diagnostic]:
+    with pytest.raises(DiagnosticError) as caught:
+        resolved(text)
+    return list(caught.value.diagnostics)
+
+
+def test_a_forward_to_an_unknown_api_is_left_out() -> None:
     resources = "- path: /proxy\n  forward:\n    targetNamespace: nope\n"
-    errors = rejected(capability(exposes=_rest(resources)))
-    assert codes(errors) == ["NAF302", "NAF346"]
-    assert errors[1].hint == "declared consumes namespaces: demo"
+    found = _all_findings(capability(exposes=_rest(resources)))
+    # The forward is the only unit: left out with a warning, nothing is left to serve.
+    assert sorted((d.code, d.is_error) for d in found) == [("NAF302", True), ("NAF346", False)]
+    (left_out,) = [d for d in found if d.code == "NAF346"]
+    assert left_out.hint == "declared consumes namespaces: demo"
+    assert left_out.message.endswith("; this forward is left out")
 
 
 def test_a_forward_takes_one_placeholder() -> None:
     resources = "- path: /proxy/{a}/{b}\n  forward:\n    targetNamespace: demo\n"
-    errors = rejected(capability(exposes=_rest(resources)))
-    assert codes(errors) == ["NAF302", "NAF347"]
-    assert "2 placeholders" in errors[1].message
+    found = _all_findings(capability(exposes=_rest(resources)))
+    assert sorted((d.code, d.is_error) for d in found) == [("NAF302", True), ("NAF347", False)]
+    assert "2 placeholders" in next(d for d in found if d.code == "NAF347").message
 
 
 def test_the_description_falls_back_to_the_consumed_operation() -> None:

@@ -151,7 +151,7 @@ def test_a_required_parameter_with_a_value_or_set_by_with_is_not_asked() -> None
 # --------------------------------------------------------------------------- NAF315
 
 
-def test_an_mcp_resource_whose_call_needs_a_value_its_uri_lacks_is_refused() -> None:
+def test_an_mcp_resource_whose_call_needs_a_value_its_uri_lacks_is_left_out() -> None:
     mcp = """\
     tools:
     - name: get-item
@@ -164,8 +164,13 @@ def test_an_mcp_resource_whose_call_needs_a_value_its_uri_lacks_is_refused() -> 
       description: An item.
       call: demo.list-items
     """
-    error = _only(rejected(capability(consumes=_api("/items/{id}"), exposes=_mcp(mcp))), "NAF315")
-    assert "needs 'id'" in error.message and "{id}" in error.message
+    found = resolved(capability(consumes=_api("/items/{id}"), exposes=_mcp(mcp)))
+    (warning,) = [d for d in found.diagnostics if d.code == "NAF315"]
+    assert not warning.is_error
+    assert "needs 'id'" in warning.message and "{id}" in warning.message
+    assert warning.message.endswith("; this resource is left out")
+    (adapter,) = found.mcp_adapters
+    assert adapter.resources == () and [t.name for t in adapter.tools] == ["get-item"]
 
 
 def test_an_mcp_resource_whose_uri_carries_the_path_parameter_is_fine() -> None:
