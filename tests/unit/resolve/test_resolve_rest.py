@@ -5,8 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
-from _specs import call_of, capability, codes, only_operation, rejected, resolved
+from _specs import call_of, capability, codes, only_operation, resolved
 
 from naftiko_codegen.canonical import RestForward
 from naftiko_codegen.diagnostics import Diagnostic, DiagnosticError
