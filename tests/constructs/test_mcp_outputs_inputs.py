@@ -1,5 +1,6 @@
 """MCP tools and resources: Mustache output `value`s see the arguments (or the URI's parameters)
-and the `with` values; a tool argument's `pattern` is in `inputSchema` and enforced on calls.
+and the `with` values (mock tools too); a tool argument's `pattern` is in `inputSchema` and
+enforced on calls, and refused arguments are `isError` results.
 
 One adapter is served for the module (in a thread of its own, against a `RecordingUpstream`)
 and driven with the official MCP client over Streamable HTTP.
@@ -44,6 +45,23 @@ capability:
           outputParameters:
             - type: string
               value: "{{salutation}} {{who}}"
+        - name: greet-mock
+          description: greet without the upstream
+          with:
+            salutation: hey
+            name: tools.who
+            times: 2
+            loud: "true"
+          inputParameters:
+            - {name: who, type: string, description: name}
+          outputParameters:
+            - {name: text, type: string, value: "{{salutation}} {{name}} x{{times}}"}
+            - {name: loud, type: boolean, value: "{{loud}}"}
+            - name: meta
+              type: object
+              properties:
+                by: {type: string, value: "{{salutation}}"}
+                tags: {type: array, items: {type: string, value: "{{name}}"}}
       resources:
         - name: greeting
           label: Greeting
@@ -156,6 +174,14 @@ def test_tool_output_value_sees_arguments_and_with(
         assert not result.is_error, result.content
         assert json.loads(result.content[0].text) == "hi ada"
         assert [(r.path, r.query) for r in upstream.requests] == [("/hello", [("who", "ada")])]
+        # A mock tool's templates see its `with` values too (spec §3.9); nothing goes upstream.
+        result = await client.call_tool("greet-mock", {"who": "ada"})
+        assert json.loads(result.content[0].text) == {
+            "text": "hey ada x2",
+            "loud": True,
+            "meta": {"by": "hey", "tags": ["ada"]},
+        }
+        assert len(upstream.requests) == 1
 
     _drive(adapter[0], scenario)
     messages = [d.message for d in adapter[1].diagnostics if d.code == "NAF333"]
@@ -187,7 +213,7 @@ def test_pattern_is_in_the_input_schema_and_enforced(
     adapter: tuple[str, Any], upstream: RecordingUpstream
 ) -> None:
     async def scenario(client: Any) -> None:
-        (tool,) = (await client.list_tools()).tools
+        tool = next(t for t in (await client.list_tools()).tools if t.name == "greet")
         assert tool.input_schema["properties"]["who"]["pattern"] == "^[a-z]+$"
         assert tool.input_schema["required"] == ["who"]
         upstream.requests.clear()
