@@ -329,6 +329,18 @@ _DIALECT_ENTRIES = (
         "tool has no `description`, which official 1.0.0-alpha2 requires; the description of "
         "the operation it calls is used (catalog dialect)",
     ),
+    # A dialect deviation numbered in the NAF43x block (the NAF2xx dialect codes are taken).
+    CatalogueEntry(
+        "NAF430",
+        _WARNING,
+        "`pattern` on an MCP tool argument",
+        "official tool arguments have no `pattern`; the reference engine ignores it",
+        _DIALECT + "Official tool arguments have no `pattern` (REST inputs do). naftiko-gen "
+        "reads it as on a REST input: it is shown in the tool's `inputSchema` and a string "
+        "argument that does not match it is refused with an `isError` result naming both.",
+        "tool argument carries `pattern`, which official 1.0.0-alpha2 does not allow; "
+        "enforced on calls (catalog dialect)",
+    ),
 )
 
 ENTRIES = (*_SCHEMA, *_DIALECT_ENTRIES)

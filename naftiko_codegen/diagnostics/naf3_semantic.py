@@ -211,10 +211,13 @@ _CALLS = (
         _WARNING,
         "`with` key is not a parameter",
         "declare the parameter on the consumed operation, or remove the key",
-        "A `with` entry sets a value the consumed operation does not declare; it is sent as a "
-        "query parameter.",
-        "`with` key 'limit' is not a parameter of github.list-repos; it is sent as a query "
-        "parameter",
+        "A `with` entry sets a value the consumed operation does not declare. As in the "
+        "reference engine, it is not sent on its own: it only fills the `{{key}}` placeholders "
+        "of the operation's parameter values and body, and of the unit's output `value`s. The "
+        "message says which of them read it, or that none does.",
+        "`with` key 'limit' is not a parameter of github.list-repos; it is not sent: only "
+        "`{{limit}}` in a parameter value or the body of the operation (or an output `value`) "
+        "would read it, and none does",
     ),
     CatalogueEntry(
         "NAF334",

@@ -138,6 +138,8 @@ def _input_schema(inputs: Iterable[Input]) -> dict[str, Any]:
             prop["additionalProperties"] = True
         if item.description:
             prop["description"] = item.description
+        if item.pattern is not None:
+            prop["pattern"] = item.pattern  # Enforced on calls by `mcp_tools`, as REST does.
         properties[item.name] = prop
         if item.required:
             required.append(item.name)

@@ -75,7 +75,9 @@ def _tool(
     kind = unit_kind(scope, unit, unit_path, f"MCP tool {name!r}")
     if kind is None:
         return None
-    declared = declared_inputs(as_list(unit.get("inputParameters")), default_location="argument")
+    raw_inputs = as_list(unit.get("inputParameters"))
+    _check_patterns(scope, raw_inputs, (*unit_path, "inputParameters"))
+    declared = declared_inputs(raw_inputs, default_location="argument")
     acting = unit_action(scope, unit, unit_path, unit_roots, kind, declared, [], "mcp")
     if acting is None:
         return None
@@ -85,13 +87,34 @@ def _tool(
         label=str(unit.get("label") or ""),
         description=description,
         inputs=tuple(
-            Input(i.name, "argument", i.type, i.description, i.required, i.declared) for i in inputs
+            Input(
+                i.name, "argument", i.type, i.description, i.required, i.declared, pattern=i.pattern
+            )
+            for i in inputs
         ),
         hints=hints,
         action=action,
         output=unit_output(unit, action, scope, unit_path),
         location=scope.locate(path),
     )
+
+
+def _check_patterns(scope: Scope, raw: list[Any], path: NodePath) -> None:
+    """A tool argument's `pattern` must compile: it is enforced on calls (NAF375, as on REST)."""
+    for index, item in enumerate(raw):
+        pattern = item.get("pattern") if isinstance(item, dict) else None
+        if not isinstance(pattern, str):
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as problem:
+            scope.error(
+                (*path, index, "pattern"),
+                "NAF375",
+                f"pattern {truncate(pattern)} of input {truncate(str(item.get('name', '')))} "
+                f"is not a regular expression: {problem}",
+                "write a valid regular expression, e.g. `^[a-z0-9-]+$`",
+            )
 
 
 def _resource(

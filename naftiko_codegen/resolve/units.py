@@ -6,6 +6,7 @@ or answers static values (a mock); anything else is reported and left out.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from ..canonical import (
     Output,
 )
 from ..load import NodePath
+from ..placeholders import Part, Template
 from ._values import as_dict, as_list, json_type, opt_str
 from .binds import parse_template
 from .calls import bind_call, find_operation
@@ -129,13 +131,19 @@ def unit_action(
     description = str(unit.get("description") or "")
     if kind == "mock":
         inputs = (*implied, *declared)
-        outputs = _mock_outputs(
-            scope,
-            unit.get("outputParameters"),
-            unit_path,
-            {i.name: i for i in inputs},
-            unit_roots,
+        visible = {i.name: i for i in inputs}
+        # An MCP mock's templates also see its `with` values (spec §3.9; REST mocks do not).
+        values = (
+            _with_templates(scope, unit, unit_path, visible, unit_roots)
+            if input_location == "mcp"
+            else {}
         )
+        keys = {k: Input(k, "argument", "string", "", False, False) for k in values}
+        outputs = _mock_outputs(
+            scope, unit.get("outputParameters"), unit_path, {**visible, **keys}, unit_roots
+        )
+        if values:
+            outputs = tuple(_filled(output, values) for output in outputs)
         return Mock(outputs), inputs, description
     if kind == "steps":
         orchestrated = orchestration(
@@ -222,6 +230,44 @@ def _has_values(outputs: Any) -> bool:
         if _has_values(nested):
             return True
     return False
+
+
+def _with_templates(
+    scope: Scope,
+    unit: Mapping[str, Any],
+    path: NodePath,
+    inputs: Mapping[str, Input],
+    roots: frozenset[str],
+) -> dict[str, Template]:
+    """A mock tool's `with` entries as templates over its arguments (spec §3.3): `<ns>.<arg>`
+    copies the argument, a string is rendered as Mustache, a number is its text."""
+    values: dict[str, Template] = {}
+    for key, raw in as_dict(unit.get("with")).items():
+        at = (*path, "with", key)
+        if isinstance(raw, str):
+            root, _, name = raw.partition(".")
+            text = "{{" + name + "}}" if root in roots and name in inputs else raw
+            values[str(key)] = parse_template(scope, text, at, inputs, roots)
+        elif isinstance(raw, int | float):  # The schema admits only strings and numbers.
+            values[str(key)] = (Part("text", str(raw)),)
+    return values
+
+
+def _filled(output: MockOutput, values: Mapping[str, Template]) -> MockOutput:
+    """`output` with each `{{key}}` of a `with` key replaced by the `with` value's parts."""
+    value = output.value
+    if value is not None:
+        value = tuple(
+            piece
+            for part in value
+            for piece in (values.get(part.value, (part,)) if part.kind == "input" else (part,))
+        )
+    return dataclasses.replace(
+        output,
+        value=value,
+        properties=tuple((key, _filled(sub, values)) for key, sub in output.properties),
+        items=_filled(output.items, values) if output.items is not None else None,
+    )
 
 
 def _mock_outputs(

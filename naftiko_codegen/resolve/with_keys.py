@@ -72,11 +72,13 @@ def report_extras(
         ]
         places = [f"the value of {name!r}" for name in readers]
         places += ["the body"] if key in in_body else []
+        if key in _output_keys(scope, unit_path):
+            places.append("an output `value` of the unit")
         fate = (
             f"it is not sent on its own: it fills `{{{{{key}}}}}` in " + " and ".join(places)
             if places
             else "it is not sent: only `{{" + key + "}}` in a parameter value or the body of "
-            "the operation would read it, and none does"
+            "the operation (or an output `value`) would read it, and none does"
         )
         scope.warn(
             (*unit_path, "with", key),
@@ -85,6 +87,30 @@ def report_extras(
             + fate,
             "declare the parameter on the consumed operation, or remove the key",
         )
+
+
+def _output_keys(scope: Scope, unit_path: NodePath) -> set[str]:
+    """The `{{key}}`s the unit's output `value`s read (they render with its `with` values)."""
+    node: Any = scope.spec.data
+    for step in unit_path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return set()
+    keys: set[str] = set()
+    pending = [node.get("outputParameters") if isinstance(node, dict) else None]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            value = item.get("value")
+            if isinstance(value, str):
+                keys.update(k.strip() for k in re.findall(r"\{\{([^{}]+)\}\}", value))
+            properties = item.get("properties")
+            pending.extend(properties.values() if isinstance(properties, dict) else ())
+            pending.append(item.get("items"))
+    return keys
 
 
 def did_you_mean(scope: Scope, name: str, known: Iterable[str], path: NodePath) -> None:

@@ -121,5 +121,10 @@ DIALECT_CODES: Mapping[str, tuple[str, str]] = {
         "the operation it calls is used (catalog dialect)",
         "describe what the tool does: MCP clients show it to the model",
     ),
+    "NAF430": (
+        "tool argument carries `pattern`, which official 1.0.0-alpha2 does not allow; "
+        "enforced on calls (catalog dialect)",
+        "official tool arguments have no `pattern`; the reference engine ignores it",
+    ),
 }
 """Catalog-dialect deviations: code → (message template, hint). All are warnings."""

@@ -76,7 +76,8 @@ def test_schema_dialect_codes_all_have_messages() -> None:
     text = (REPO / "schema" / validate.SCHEMA_FILE).read_text(encoding="utf-8")
     codes = {code for code in DIALECT_CODES if f'"{code}"' in text}
     assert codes == set(DIALECT_CODES)
-    assert all("NAF260" <= code <= "NAF289" for code in DIALECT_CODES)
+    # NAF260-NAF289 is the dialect block; NAF430 (a tool argument's `pattern`) came later.
+    assert all("NAF260" <= code <= "NAF289" or code == "NAF430" for code in DIALECT_CODES)
 
 
 def test_base_is_clean() -> None:

@@ -44,9 +44,19 @@ def book(**overrides: Any) -> Resource[str]:
     return Resource(**{**fields, **overrides})
 
 
-def keep_title(data: Any, shape: dict[str, Any], /, *, single_item_lists: bool) -> Any:
+def keep_title(
+    data: Any,
+    shape: dict[str, Any],
+    /,
+    *,
+    single_item_lists: bool,
+    params: Mapping[str, Any] | None = None,
+) -> Any:
+    """A stand-in `map_output`: the title, and the parameters a Mustache `value` would see."""
     if shape.get("fail"):
         raise ValueError("cannot map")
+    if shape.get("params"):
+        return {"params": dict(params or {})}
     return {"title": data["title"]} if "title" in data else None
 
 
@@ -156,7 +166,7 @@ def test_read_shapes_the_content_when_the_spec_shapes_it() -> None:
 
 def test_a_shape_that_maps_nothing_gives_the_body() -> None:
     unshaped = registry(
-        book(output_shape={}), map_output=lambda d, s, /, *, single_item_lists: None
+        book(output_shape={}), map_output=lambda d, s, /, *, single_item_lists, params=None: None
     )
     assert "Dune" in read(unshaped, "books://a/pages/1")["contents"][0]["text"]
 
@@ -164,6 +174,30 @@ def test_a_shape_that_maps_nothing_gives_the_body() -> None:
 def test_an_output_shape_needs_map_output() -> None:
     with pytest.raises(ValueError, match="map_output"):
         registry(book(output_shape={}))
+
+
+def test_a_mustache_output_value_sees_the_uri_parameters_and_the_with_values() -> None:
+    def params(client: str, arguments: Mapping[str, str]) -> Mapping[str, Any]:
+        return {"page": "from-with", "via": client}
+
+    served = registry(
+        book(output_shape={"params": True}, output_params=params),
+        book(uri="plain://{id}", output_shape={"params": True}),
+        map_output=keep_title,
+    )
+    text = read(served, "books://a/pages/1")["contents"][0]["text"]
+    # The URI's parameters, then the `with` values over them.
+    assert json.loads(text) == {"params": {"id": "a", "page": "from-with", "via": "the-client"}}
+    text = read(served, "plain://b")["contents"][0]["text"]
+    assert json.loads(text) == {"params": {"id": "b"}}
+
+
+def test_a_fixed_uri_wins_over_a_template_that_matches_it() -> None:
+    served = registry(book(uri="books://{id}"), book(name="all", uri="books://all"))
+    (content,) = read(served, "books://all")["contents"]
+    assert json.loads(content["text"])["arguments"] == {}
+    (content,) = read(served, "books://one")["contents"]
+    assert json.loads(content["text"])["arguments"] == {"id": "one"}
 
 
 def test_folder_files_are_read_but_nothing_outside(tmp_path: Path) -> None:

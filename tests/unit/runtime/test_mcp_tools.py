@@ -26,6 +26,9 @@ SCHEMA = {
         "body": {"type": "object"},
         "free": {"description": "no type: anything goes"},
         "either": {"type": ["string", "null"]},
+        "code": {"type": "string", "pattern": "^[a-z]+$"},
+        "loose": {"pattern": "[0-9]"},
+        "broken": {"type": "string", "pattern": "[a-"},
     },
     "required": ["id"],
 }
@@ -111,6 +114,12 @@ def test_an_output_shape_needs_map_output() -> None:
         ({"id": "a", "fresh": 1}, "argument 'fresh' must be of type boolean"),
         ({"id": "a", "tags": "x"}, "argument 'tags' must be of type array"),
         ({"id": "a", "body": [1]}, "argument 'body' must be of type object"),
+        # `pattern`: a search, on strings only; one Python cannot compile is not checked.
+        ({"id": "a", "code": "abc", "loose": "a1b", "broken": "x"}, None),
+        ({"id": "a", "loose": 7}, None),
+        ({"id": "a", "code": "ABC"}, "argument 'code' must match the pattern '^[a-z]+$'"),
+        ({"id": "a", "code": 3}, "argument 'code' must be of type string"),
+        ({"id": "a", "loose": "ab"}, "argument 'loose' must match the pattern '[0-9]'"),
     ],
 )
 def test_argument_problem(arguments: dict[str, Any], problem: str | None) -> None:
@@ -145,18 +154,35 @@ def test_a_call_runs_the_handler_with_the_client() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("name", "arguments", "message"),
-    [
-        ("nope", {}, "unknown tool 'nope'"),
-        ("echo", {}, "invalid arguments for echo: missing required argument 'id'"),
-    ],
-)
-def test_bad_calls_are_invalid_params(name: str, arguments: dict[str, Any], message: str) -> None:
+def test_an_unknown_tool_is_invalid_params() -> None:
     registry = ToolRegistry(tool(), upstream_error=Unreachable)
     with pytest.raises(JsonRpcError) as caught:
-        call(registry, name, arguments)
-    assert (caught.value.code, caught.value.message) == (INVALID_PARAMS, message)
+        call(registry, "nope", {})
+    assert (caught.value.code, caught.value.message) == (INVALID_PARAMS, "unknown tool 'nope'")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        ({}, "missing required argument 'id'"),
+        ({"id": "a", "code": "A"}, "argument 'code' must match the pattern '^[a-z]+$'"),
+    ],
+)
+def test_refused_arguments_are_a_tool_error_before_any_call(
+    arguments: dict[str, Any], problem: str
+) -> None:
+    calls: list[Mapping[str, Any]] = []
+
+    async def handler(client: str, arguments: Mapping[str, Any]) -> Reply:
+        calls.append(arguments)
+        return reply({})
+
+    registry = ToolRegistry(tool(handler=handler), upstream_error=Unreachable)
+    result = call(registry, "echo", arguments)
+    assert result == text_result(
+        {"error": "Invalid arguments for echo", "detail": problem}, is_error=True
+    )
+    assert calls == []
 
 
 def test_an_unreachable_upstream_is_a_tool_error() -> None:
@@ -187,6 +213,26 @@ def test_a_call_maps_its_answer_through_the_output_shape() -> None:
     result = call(registry, "echo", {"id": "a"})
     # The arguments reach the mapper, for a Mustache output `value`.
     assert result["structuredContent"] == {"kept": "the-client", "xml": False, "id": "a"}
+
+
+def test_a_mustache_output_value_also_sees_the_with_values() -> None:
+    def params(client: str, arguments: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {"id": "from-with", "greeting": f"hi {arguments['id']} via {client}"}
+
+    registry = ToolRegistry(
+        tool(output_shape={"key": "client"}, output_params=params),
+        upstream_error=Unreachable,
+        map_output=first_upper,
+    )
+    result = call(registry, "echo", {"id": "a", "limit": 2})
+    # Every argument, then the `with` values over them (the engine's parameter map).
+    assert result["structuredContent"] == {
+        "kept": "the-client",
+        "xml": False,
+        "id": "from-with",
+        "limit": 2,
+        "greeting": "hi a via the-client",
+    }
 
 
 # ----------------------------------------------------------------------------- results

@@ -2,7 +2,8 @@
 
 `mcp_server.py` declares them in a `ResourceRegistry` and a `PromptRegistry`. A `Resource` is
 read through the upstream (its reader calls an operation or runs steps), with the `{parameters}`
-of its URI template as arguments; a `Folder` serves the files of a folder. A `Prompt`'s messages
+of its URI template as arguments, which (with its `with` values) also render a Mustache output
+`value`; a `Folder` serves the files of a folder. A `Prompt`'s messages
 get the caller's arguments in their `{{name}}` placeholders, or it is a file read when asked.
 """
 
@@ -20,7 +21,7 @@ from urllib.parse import unquote
 
 from .mcp_http import MethodHandler
 from .mcp_jsonrpc import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError
-from .mcp_tools import OutputMapper, UpstreamFailure, UpstreamReply
+from .mcp_tools import OutputMapper, ParamsBuilder, UpstreamFailure, UpstreamReply
 
 __all__ = [
     "RESOURCE_NOT_FOUND",
@@ -57,6 +58,8 @@ class Resource(Generic[ClientT]):
     title: str = ""
     output_shape: dict[str, Any] | None = None
     """The spec's output parameters: the content is the mapped JSON (when anything maps)."""
+    output_params: ParamsBuilder[ClientT] | None = None
+    """The `with` values a Mustache output `value` also sees, besides the URI's parameters."""
     parameters: tuple[str, ...] = field(init=False)
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
@@ -144,7 +147,10 @@ class ResourceRegistry(Generic[ClientT]):
         upstream_error: type[Exception],
         map_output: OutputMapper | None = None,
     ) -> None:
-        self._readers = tuple(r for r in resources if isinstance(r, Resource))
+        readers = [r for r in resources if isinstance(r, Resource)]
+        # A fixed URI wins over a template that also matches it (`greet://all` beside
+        # `greet://{who}`): fixed resources are tried first, each group in spec order.
+        self._readers = tuple(sorted(readers, key=lambda r: r.is_template))
         self._folders = tuple(r for r in resources if isinstance(r, Folder))
         if map_output is None and any(r.output_shape is not None for r in self._readers):
             raise ValueError("a resource has an output shape but no `map_output` was given")
@@ -180,10 +186,14 @@ class ResourceRegistry(Generic[ClientT]):
                 code = RESOURCE_NOT_FOUND if upstream.status == 404 else INTERNAL_ERROR
                 text = f"the upstream API answered {upstream.status}"
                 raise JsonRpcError(code, text, {"uri": uri})
+            values: Mapping[str, Any] = arguments
+            if resource.output_params is not None:
+                # The engine's map: the URI's parameters, then the `with` values over them.
+                values = {**arguments, **resource.output_params(client, arguments)}
             content = {
                 "uri": uri,
                 "mimeType": resource.mime_type,
-                "text": self._text(upstream, resource),
+                "text": self._text(upstream, resource, values),
             }
             return {"contents": [content]}
         for folder in self._folders:
@@ -192,13 +202,21 @@ class ResourceRegistry(Generic[ClientT]):
                 return found
         raise JsonRpcError(RESOURCE_NOT_FOUND, "Resource not found", {"uri": uri})
 
-    def _text(self, upstream: UpstreamReply, resource: Resource[ClientT]) -> str:
-        """The resource text: the shaped JSON when the spec shapes it, else the body as sent."""
+    def _text(
+        self, upstream: UpstreamReply, resource: Resource[ClientT], params: Mapping[str, Any]
+    ) -> str:
+        """The resource text: the shaped JSON when the spec shapes it, else the body as sent.
+
+        `params` (the URI's parameters and the `with` values) render a Mustache output `value`.
+        """
         shape = resource.output_shape
         if shape is not None and self._map_output is not None and upstream.has_data:
             try:
                 mapped = self._map_output(
-                    upstream.data(), shape, single_item_lists=upstream.raw_format == "xml"
+                    upstream.data(),
+                    shape,
+                    single_item_lists=upstream.raw_format == "xml",
+                    params=params,
                 )
             except ValueError:
                 mapped = None

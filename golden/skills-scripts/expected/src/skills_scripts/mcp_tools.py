@@ -1,9 +1,11 @@
 """MCP tools: the registry `mcp_server.py` declares its tools in, their argument checks and results.
 
 A `Tool` is what `tools/list` shows plus the handler that calls the upstream API. The
-`ToolRegistry` runs a call: it checks the arguments against the tool's input schema (before any
-upstream request), runs the handler and turns the upstream answer into a `CallToolResult` (as
-JSON). Upstream errors become `isError` results carrying the status; they never crash a call.
+`ToolRegistry` runs a call: it checks the arguments against the tool's input schema (type,
+`required`, `pattern`; before any upstream request), runs the handler and turns the upstream
+answer into a `CallToolResult` (as JSON). Arguments the schema refuses and upstream errors
+become `isError` results saying why (MCP 2025-11-25, SEP-1303: the model can correct its
+call); only an unknown tool is a JSON-RPC error. Nothing crashes a call.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from .metrics import record_tool
 
 __all__ = [
     "OutputMapper",
+    "ParamsBuilder",
     "Tool",
     "ToolHandler",
     "ToolRegistry",
@@ -93,6 +97,10 @@ class OutputMapper(Protocol):
 ToolHandler = Callable[[ClientT, Mapping[str, Any]], Awaitable[UpstreamReply]]
 """Run one tool: (upstream client, checked arguments) -> the upstream answer."""
 
+ParamsBuilder = Callable[[ClientT, Mapping[str, Any]], Mapping[str, Any]]
+"""The unit's parameters beyond its arguments (its `with` values), for a Mustache output
+`value`: (upstream client, checked arguments) -> parameters by name."""
+
 # The Python types a JSON Schema type admits (bool is an int in Python, but not a JSON number).
 _PYTHON_TYPES: Final[dict[str, tuple[type, ...]]] = {
     "string": (str,),
@@ -110,9 +118,11 @@ class _Argument:
     json_type: str
     python_types: tuple[type, ...] | None
     required: bool
+    pattern: re.Pattern[str] | None = None
 
     def problem(self, arguments: Mapping[str, Any]) -> str | None:
-        """Say what is wrong with this argument in a call (missing or mistyped), or None."""
+        """Say what is wrong with this argument in a call (missing, mistyped or not matching
+        its `pattern`), or None."""
         if self.name not in arguments:
             return f"missing required argument {self.name!r}" if self.required else None
         value = arguments[self.name]
@@ -121,10 +131,27 @@ class _Argument:
             isinstance(value, expected)
             and (self.json_type == "boolean" or not isinstance(value, bool))
         ):
-            return None
+            return self._mismatch(value)
         if value is None and not self.required:
             return None
         return f"argument {self.name!r} must be of type {self.json_type}"
+
+    def _mismatch(self, value: Any) -> str | None:
+        # JSON Schema's `pattern` is a search (not anchored) and applies to strings only.
+        if self.pattern is None or not isinstance(value, str) or self.pattern.search(value):
+            return None
+        return f"argument {self.name!r} must match the pattern {self.pattern.pattern!r}"
+
+
+def _pattern(prop: Mapping[str, Any]) -> re.Pattern[str] | None:
+    """A property's `pattern`, compiled (one Python cannot read is not checked)."""
+    text = prop.get("pattern")
+    if not isinstance(text, str):
+        return None
+    try:
+        return re.compile(text)
+    except re.error:
+        return None
 
 
 def _arguments(schema: Mapping[str, Any]) -> tuple[_Argument, ...]:
@@ -134,7 +161,9 @@ def _arguments(schema: Mapping[str, Any]) -> tuple[_Argument, ...]:
     for name, prop in (schema.get("properties") or {}).items():
         json_type = prop.get("type")
         python_types = _PYTHON_TYPES.get(json_type) if isinstance(json_type, str) else None
-        arguments.append(_Argument(name, str(json_type), python_types, name in required))
+        arguments.append(
+            _Argument(name, str(json_type), python_types, name in required, _pattern(prop))
+        )
     return tuple(arguments)
 
 
@@ -145,13 +174,16 @@ class Tool(Generic[ClientT]):
     name: str
     description: str
     input_schema: dict[str, Any]
-    """A JSON Schema object; calls are checked against its property types and `required`."""
+    """A JSON Schema object; calls are checked against its property types, `pattern`s and
+    `required`."""
     handler: ToolHandler[ClientT]
     title: str = ""
     annotations: dict[str, bool] = field(default_factory=dict)
     """MCP tool annotations by their wire names, e.g. `{"readOnlyHint": True}`."""
     output_shape: dict[str, Any] | None = None
     """The spec's output parameters: the answer is mapped through them."""
+    output_params: ParamsBuilder[ClientT] | None = None
+    """The `with` values a Mustache output `value` also sees, besides the arguments."""
     _arguments: tuple[_Argument, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -170,7 +202,7 @@ class Tool(Generic[ClientT]):
         return listed
 
     def argument_problem(self, arguments: Mapping[str, Any]) -> str | None:
-        """Say what is wrong with a call's arguments (missing or mistyped), or None."""
+        """Say what is wrong with a call's arguments (missing, mistyped, not matching), or None."""
         for argument in self._arguments:
             problem = argument.problem(arguments)
             if problem is not None:
@@ -214,32 +246,37 @@ class ToolRegistry(Mapping[str, Tool[ClientT]]):
     ) -> dict[str, Any]:
         """Run tool `name`: check its arguments, call the upstream, shape the reply.
 
-        Each call is counted (`metrics.record_tool`) under its tool name when the tool exists.
+        Each call is counted (`metrics.record_tool`) under its tool name when the tool exists:
+        arguments the schema refuses count as `invalid`.
         """
         started = time.perf_counter()
         outcome = "error"
         try:
-            result = await self._call(client, name, arguments)
+            tool = self._tools.get(name)
+            if tool is None:
+                raise JsonRpcError(INVALID_PARAMS, f"unknown tool {name!r}")
+            problem = tool.argument_problem(arguments)
+            if problem is not None:
+                outcome = "invalid"
+                detail = {"error": f"Invalid arguments for {name}", "detail": problem}
+                return text_result(detail, is_error=True)
+            result = await self._call(client, tool, arguments)
             outcome = "error" if result.get("isError") else "ok"
             return result
-        except JsonRpcError:
-            outcome = "invalid"
-            raise
         finally:
             if name in self._tools:  # Unknown names are not counted: callers choose them.
                 record_tool(name, outcome, time.perf_counter() - started)
 
     async def _call(
-        self, client: ClientT, name: str, arguments: Mapping[str, Any]
+        self, client: ClientT, tool: Tool[ClientT], arguments: Mapping[str, Any]
     ) -> dict[str, Any]:
-        tool = self._tools.get(name)
-        if tool is None:
-            raise JsonRpcError(INVALID_PARAMS, f"unknown tool {name!r}")
-        problem = tool.argument_problem(arguments)
-        if problem is not None:
-            raise JsonRpcError(INVALID_PARAMS, f"invalid arguments for {name}: {problem}")
+        name = tool.name
         try:
             upstream = await tool.handler(client, arguments)
+            params = arguments
+            if tool.output_params is not None:
+                # The engine's map: every argument, then the `with` values over them.
+                params = {**arguments, **tool.output_params(client, arguments)}
         except self._upstream_error as error:
             failure = cast(UpstreamFailure, error)
             return text_result(
@@ -256,9 +293,7 @@ class ToolRegistry(Mapping[str, Tool[ClientT]]):
                 {"status": 500, "error": "Internal error", "detail": "see the server log"},
                 is_error=True,
             )
-        return tool_result(
-            upstream, tool.output_shape, map_output=self._map_output, params=arguments
-        )
+        return tool_result(upstream, tool.output_shape, map_output=self._map_output, params=params)
 
     def caller(self, client: ClientT) -> ToolCaller:
         """`call` bound to one upstream client, as the MCP endpoints take it."""
@@ -286,7 +321,7 @@ def tool_result(
     """Turn an upstream reply into a `CallToolResult` (as JSON): text plus `structuredContent`.
 
     A `shape` (the spec's output parameters) is applied with `map_output`; `params` (the
-    tool's arguments) render a Mustache output `value`.
+    tool's arguments and `with` values) render a Mustache output `value`.
     """
     if upstream.status >= 400:
         detail: Any = upstream.body.decode("utf-8", "replace")
