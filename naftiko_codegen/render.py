@@ -246,8 +246,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
 
 def _digest(model: Any) -> bool:
     """Some adapter demands RFC 7616 digest answers of its callers."""
-    adapters = (model.rest, model.mcp, model.control)
-    return any(a is not None and a.auth is not None and a.auth.kind == "digest" for a in adapters)
+    return bool(model.digest_inbound)
 
 
 # ----------------------------------------------------------------------------- filters

@@ -110,6 +110,9 @@ class CapabilityModel:
     """The skill adapter, when the spec declares one."""
     script_folders: dict[str, dict[str, str]] = field(default_factory=dict)
     """The folders of the script steps: `location` → {file path → base64 content}."""
+    digest_inbound: bool = False
+    """Some adapter demands RFC 7616 digest answers of its callers (`serve` gains
+    `--digest-nonce-seconds`)."""
 
 
 def _file_path(location: str | None) -> str | None:
@@ -257,6 +260,11 @@ def _jwt_used_by(
     return "inbound authentication of " + " and ".join(users) if users else ""
 
 
+def _digest_inbound(*adapters: RestModel | McpModel | ControlModel | SkillsModel | None) -> bool:
+    """Some adapter demands RFC 7616 digest answers of its callers."""
+    return any(a and a.auth and a.auth.kind == "digest" for a in adapters)
+
+
 def _test_dependencies(mcp: McpModel | None) -> tuple[str, ...]:
     # `--import-mode=importlib` lets the generated tests import their `tests/` helpers
     # relatively from pytest 8.3.4 on, however pytest is started.
@@ -328,6 +336,7 @@ def build_capability(
             or (skills and skills.auth)
         ),
         jwt_used_by=_jwt_used_by(rest, mcp, control, skills),
+        digest_inbound=_digest_inbound(rest, mcp, control, skills),
         auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
         operation_exports=tuple(sorted(op.function for op in operations)),
         imports=package_imports(
@@ -342,6 +351,7 @@ def build_capability(
                 has_operations=bool(operations),
                 skills=skills is not None,
                 uses_client_credentials=any(api.auth_client for api, _ in built_apis),
+                digest_inbound=_digest_inbound(rest, mcp, control, skills),
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),

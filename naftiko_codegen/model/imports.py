@@ -168,6 +168,8 @@ class PackageFacts:
     """A skill adapter is served."""
     uses_client_credentials: bool = False
     """Some consumed API authenticates with an oauth2 client credentials grant."""
+    digest_inbound: bool = False
+    """Some adapter demands RFC 7616 digest answers of its callers."""
 
 
 def _uses_jwt(facts: PackageFacts) -> bool:
@@ -202,6 +204,7 @@ def _cli(facts: PackageFacts) -> ModuleImports:
         | _from("upstream", "UpstreamClient")
         | _from("workers", "Workers", "is_worker", "process_options")
         | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
+        | _when(facts.digest_inbound, _from("digest_auth", "digest_options"))
     )
 
 
