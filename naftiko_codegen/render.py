@@ -111,6 +111,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "runtime:scripts.py", "src/{package}/scripts.py", lambda model: bool(model.script_folders)
     ),
     PlannedFile(
+        "runtime:scripting.py", "src/{package}/scripting.py", lambda model: bool(model.scripting)
+    ),
+    PlannedFile(
         "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
     ),
     PlannedFile(

@@ -17,7 +17,7 @@ from ..canonical import Bind, CanonicalCapability, ScriptStep
 from ..names import PythonIdentifier, identifier
 from .apis import ApiModel, api_models
 from .code import NOTHING, Needs, Secrets, all_needs, claim_each
-from .control import ControlModel, control_model
+from .control import ControlModel, ScriptingModel, control_model, scripting_model
 from .deploy import DeployModel, deploy_model
 from .imports import CodeNeeds, ImportsModel, PackageFacts, package_imports
 from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
@@ -113,6 +113,9 @@ class CapabilityModel:
     digest_inbound: bool = False
     """Some adapter demands RFC 7616 digest answers of its callers (`serve` gains
     `--digest-nonce-seconds`)."""
+    scripting: ScriptingModel | None = None
+    """The scripting settings (`management.scripting`, defaults filled in) when a script step
+    runs or the control port serves `/scripting`."""
 
 
 def _file_path(location: str | None) -> str | None:
@@ -310,6 +313,7 @@ def build_capability(
         for step in known.orchestration.steps
         if isinstance(step, ScriptStep)
     }
+    scripting = scripting_model(canonical.control, bool(script_folders))
     return CapabilityModel(
         context_version=CONTEXT_VERSION,
         generator_version=__version__,
@@ -352,6 +356,7 @@ def build_capability(
                 skills=skills is not None,
                 uses_client_credentials=any(api.auth_client for api, _ in built_apis),
                 digest_inbound=_digest_inbound(rest, mcp, control, skills),
+                scripting=scripting is not None,
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),
@@ -384,6 +389,7 @@ def build_capability(
         control=control,
         skills=skills,
         script_folders=script_folders,
+        scripting=scripting,
         spec_version=canonical.spec_version,
         workflows=workflows,
         orchestration_exports=tuple(

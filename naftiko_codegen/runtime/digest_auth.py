@@ -78,6 +78,7 @@ def digest_options(serve_parser: argparse.ArgumentParser) -> None:
         "answers get a fresh challenge marked stale",
     )
 
+
 _PARAM = re.compile(r'([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))')
 _HASHES = {"SHA-256": "sha256", "MD5": "md5"}
 _NC = re.compile(r"[0-9a-fA-F]{8}")

@@ -189,15 +189,25 @@ async def _nonce_ages(package: str) -> dict[str, int]:
     client = upstream.UpstreamClient(settings.load_settings(environment))
     got: dict[str, int] = {}
     try:
-        async with serve_app(rest_app.create_app(client)) as rest_url, aiohttp.ClientSession() as http:
+        async with (
+            serve_app(rest_app.create_app(client)) as rest_url,
+            aiohttp.ClientSession() as http,
+        ):
             for age in (2, 10):
                 replica = digest_auth.RequireDigest(
-                    None, username=USER, password=PASSWORD, realm="vault-rest",
+                    None,
+                    username=USER,
+                    password=PASSWORD,
+                    realm="vault-rest",
                     clock=lambda age=age: time.time() - age,
                 )
                 header = _answer(replica.challenges()[0], "/health-of-nothing")
-                async with http.get(rest_url + "/health-of-nothing", headers={"Authorization": header}) as reply:
-                    stale = any("stale=true" in c for c in reply.headers.getall("WWW-Authenticate", []))
+                async with http.get(
+                    rest_url + "/health-of-nothing", headers={"Authorization": header}
+                ) as reply:
+                    stale = any(
+                        "stale=true" in c for c in reply.headers.getall("WWW-Authenticate", [])
+                    )
                     got[f"{age}s"] = reply.status if not stale else -reply.status
     finally:
         await client.close()

@@ -194,16 +194,23 @@ async def _post_and_refusals(package: str, servers: Servers) -> dict[str, Any]:
     for case, method, refusal in (
         ("post", "client_secret_post", None),
         ("echoed", "client_secret_post", {"error": f"bad {CLIENT_SECRET}"}),
-        ("described", "client_secret_post", {"error": "invalid_client", "error_description": CLIENT_SECRET}),
+        (
+            "described",
+            "client_secret_post",
+            {"error": "invalid_client", "error_description": CLIENT_SECRET},
+        ),
         ("basic_to_post_server", "client_secret_basic", None),
     ):
         servers.method, servers.refuse_with = "client_secret_post", refusal
         env = {**environment, "LEDGER_TOKEN_AUTH_METHOD": method}
         client = upstream.UpstreamClient(settings.load_settings(env))
         try:
-            async with serve_app(rest_app.create_app(client)) as rest, aiohttp.ClientSession() as http:
-                async with http.get(f"{rest}/entries/p1") as reply:
-                    got[case] = (reply.status, await reply.text())
+            async with (
+                serve_app(rest_app.create_app(client)) as rest,
+                aiohttp.ClientSession() as http,
+                http.get(f"{rest}/entries/p1") as reply,
+            ):
+                got[case] = (reply.status, await reply.text())
         finally:
             await client.close()
     await runner.cleanup()
@@ -232,7 +239,11 @@ def test_client_secret_post_and_no_secret_in_errors_or_logs(
 @pytest.mark.parametrize(
     ("variable", "value", "said"),
     [
-        ("LEDGER_TOKEN_URL", "http://auth.example.com/token", "client secret would travel in clear"),
+        (
+            "LEDGER_TOKEN_URL",
+            "http://auth.example.com/token",
+            "client secret would travel in clear",
+        ),
         ("LEDGER_TOKEN_URL", "ftp://127.0.0.1/token", "is not an http(s) URL"),
         ("LEDGER_TOKEN_AUTH_METHOD", "private_key_jwt", "client_secret_basic, client_secret_post"),
     ],

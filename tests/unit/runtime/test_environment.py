@@ -246,7 +246,7 @@ def test_env_options_read_check_and_set_their_variable(monkeypatch: pytest.Monke
         env_option(group, "--wait", "NAFTIKO_T_WAIT", bounded(int, 1, 9), 5, metavar="S", text="t")
         return made
 
-    monkeypatch.delenv("NAFTIKO_T_WAIT", raising=False)
+    monkeypatch.setenv("NAFTIKO_T_WAIT", "")  # empty is unset; teardown removes what --wait sets
     assert parser().parse_args([]).wait == 5
     assert "(env NAFTIKO_T_WAIT)" in parser().format_help()
     assert parser().parse_args(["--wait", "7"]).wait == 7

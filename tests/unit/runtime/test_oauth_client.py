@@ -170,7 +170,9 @@ def test_client_secret_post_sends_the_client_in_the_form() -> None:
     async def token(request: web.Request) -> web.StreamResponse:
         form: dict[str, str] = dict(await request.post())  # type: ignore[arg-type]
         forms.append((form, request.headers.get("Authorization")))
-        return web.json_response({"error": "invalid_client" if len(forms) > 1 else "s3cret!"}, status=400)
+        return web.json_response(
+            {"error": "invalid_client" if len(forms) > 1 else "s3cret!"}, status=400
+        )
 
     async def body(url: str) -> list[str]:
         details = []
