@@ -230,7 +230,7 @@ def test_a_script_result_flows_into_the_next_step_and_escapes_are_stopped(
             async with (
                 serve_app(rest_app.create_app(client)) as rest,
                 serve_app(mcp_server.create_http_app(client, host="127.0.0.1")) as mcp,
-                serve_app(control_app.create_control_app(client, lambda: [])) as control,
+                serve_app(control_app.create_control_app(client, list)) as control,
             ):
                 await drive(rest, mcp + "/mcp", control)
         finally:
@@ -345,7 +345,6 @@ def test_a_script_file_outside_its_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DiagnosticError) as caught:
         generate(write_spec(tmp_path, text))
     assert [d.code for d in caught.value.diagnostics if d.is_error] == ["NAF307"]
-
 
 
 def test_the_script_limits_are_serve_options(

@@ -76,7 +76,7 @@ def test_patches_are_strict_and_all_or_nothing(monkeypatch: pytest.MonkeyPatch) 
         ({"timeout": 3_600_001}, "from 1 to 3600000"),
         ({"timeout": True}, "timeout is true"),
         ({"statementLimit": 1.5}, "statementLimit is 1.5"),
-        ({"enabled": "yes"}, "enabled is \"yes\"; expected true or false"),
+        ({"enabled": "yes"}, 'enabled is "yes"; expected true or false'),
         ({"allowedLanguages": []}, "a non-empty list"),
         ({"allowedLanguages": ["python", "python"]}, "distinct"),
         ({"allowedLanguages": ["cobol"]}, "among javascript, python, groovy"),

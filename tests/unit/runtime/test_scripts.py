@@ -11,7 +11,6 @@ import pytest
 from naftiko_codegen.runtime.scripting import Scripting
 from naftiko_codegen.runtime.scripts import ScriptError, render_with, run_script, script_folder
 
-
 NINE = Scripting(timeout_ms=9000)
 
 
@@ -35,9 +34,7 @@ FOLDER = _folder(
 )
 
 
-def _run(
-    file: str, context: Any = None, *dependencies: str, spec: Scripting | None = None
-) -> Any:
+def _run(file: str, context: Any = None, *dependencies: str, spec: Scripting | None = None) -> Any:
     spec = spec or Scripting(timeout_ms=5000)
     return asyncio.run(
         run_script(FOLDER, file, dependencies, context or {"n": 2}, step="s", scripting=spec)
@@ -96,7 +93,6 @@ def test_scripting_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ScriptError) as caught:
         _run("main")
     assert caught.value.status == 503 and "NAFTIKO_SCRIPTING" in caught.value.detail
-
 
 
 def test_settings_that_refuse_a_step_say_which(monkeypatch: pytest.MonkeyPatch) -> None:
