@@ -108,10 +108,16 @@ def test_the_control_route_bounds_the_body() -> None:
     async def exercise() -> list[tuple[int, str, Any]]:
         answers = []
         async with serve_app(app) as url, aiohttp.ClientSession() as session:
+
+            async def chunks() -> Any:  # no Content-Length: the reader counts
+                for _ in range(3):
+                    yield b" " * 30
+
             for method, data in (
                 ("GET", None),
                 ("PUT", b'{"statementLimit": 7}'),
                 ("PUT", b" " * 65),
+                ("PUT", chunks()),
                 ("DELETE", None),
             ):
                 headers = {"Content-Type": JSON}
@@ -122,11 +128,11 @@ def test_the_control_route_bounds_the_body() -> None:
                     answers.append((reply.status, reply.content_type, body))
         return answers
 
-    got, patched, large, other = asyncio.run(exercise())
+    got, patched, large, chunked, other = asyncio.run(exercise())
     assert got == (200, JSON, SPEC.as_json())
     assert patched[:2] == (200, JSON) and patched[2]["statementLimit"] == 7
     assert large[:2] == (413, "application/problem+json")
-    assert "at most 64 bytes" in large[2]["detail"]
+    assert "at most 64 bytes" in large[2]["detail"] and chunked[0] == 413
     assert other[0] == 405
 
 

@@ -149,3 +149,10 @@ def test_the_statement_limit_holds() -> None:
         assert words in detail, (file, detail)
     assert "raise it with --script-statement-limit / NAFTIKO_SCRIPT_STATEMENT_LIMIT" in details[0]
     assert fine == 499500
+
+
+def test_a_forged_answer_and_malformed_limits_fail_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    forged = _folder(forge="import os\nos.write(1, b'[1]')\nos._exit(0)\n")
+    monkeypatch.setenv("NAFTIKO_SCRIPT_MEMORY_BYTES", "lots")  # start-up refuses it; default here
+    with pytest.raises(ScriptError, match="answered no object"):
+        asyncio.run(run_script(forged, "forge", (), {}, step="s", scripting=NINE))
