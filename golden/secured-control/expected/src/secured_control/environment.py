@@ -113,6 +113,11 @@ def base_url_problem(value: str) -> str | None:
     return None
 
 
+def _plain(number: float) -> str:
+    """A bound as people write it: 1000000000, not 1e+09; 0.001."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
 def bounded(kind: Callable[[str], float], lowest: float, highest: float) -> Callable[[str], Any]:
     """A parser of a number from `lowest` to `highest`; its `ValueError` says the bounds."""
 
@@ -122,7 +127,7 @@ def bounded(kind: Callable[[str], float], lowest: float, highest: float) -> Call
         except ValueError:
             value = math.nan
         if not lowest <= value <= highest:
-            raise ValueError(f"{text!r} is not a number from {lowest:g} to {highest:g}")
+            raise ValueError(f"{text!r} is not a number from {_plain(lowest)} to {_plain(highest)}")
         return value
 
     return parse
