@@ -24,7 +24,6 @@ from .scope import Scope
 __all__ = ["script_step", "scripting_settings"]
 
 _DEFAULT_TIMEOUT_MS = 60_000
-_LANGUAGES = ("javascript", "python", "groovy")
 
 
 def _positive(value: Any, default: int) -> int:
@@ -34,7 +33,8 @@ def _positive(value: Any, default: int) -> int:
 
 def scripting_settings(block: dict[str, Any]) -> ScriptingSettings:
     """`management.scripting` with the spec's defaults for what is missing or malformed."""
-    allowed = [v for v in as_list(block.get("allowedLanguages")) if v in _LANGUAGES]
+    # Every string is kept, known or not: a misspelt list must narrow, never widen to "all".
+    allowed = [v for v in as_list(block.get("allowedLanguages")) if isinstance(v, str)]
     location = block.get("defaultLocation")
     return ScriptingSettings(
         enabled=block.get("enabled", True) is not False,
