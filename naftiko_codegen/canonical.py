@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .canonical_skills import AssetFolder, Skill, SkillTool
+from .canonical_skills import AssetFolder, ScriptingSettings, Skill, SkillTool
 from .diagnostics import Diagnostic, Location
 from .placeholders import Template
 
@@ -45,6 +45,7 @@ __all__ = [
     "RestForward",
     "RestOperation",
     "ScriptStep",
+    "ScriptingSettings",
     "Skill",
     "SkillAdapter",
     "SkillTool",
@@ -260,6 +261,7 @@ class ScriptStep:
     """`with`: extra `context` entries; strings may hold `{{input}}` / `{{step.field}}`."""
     timeout: float
     """Wall-clock seconds (`management.scripting.timeout`, 60 by default)."""
+    language: str = "python"
 
 
 Step = CallStep | LookupStep | ScriptStep
@@ -466,6 +468,8 @@ class ControlAdapter:
     """`GET /metrics` (`observability.metrics.local.enabled`, default on)."""
     trace_buffer: int = 100
     """Request summaries `GET /traces` keeps (`observability.traces.local`); 0: no endpoint."""
+    scripting: ScriptingSettings | None = None
+    """`management.scripting` when declared: `GET,PUT /scripting` are served."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The canonical types of skills and of the folders a build ships (see canonical.py).
 
 Kept apart from `canonical.py` by concept: a skill of a skill adapter has tools and a folder of
-files read at build time (skill and script `location`s). `canonical.py` (which holds the
+files read at build time (skill and script `location`s); the scripting settings of the control
+port say how script steps run. `canonical.py` (which holds the
 `SkillAdapter` itself) re-exports every name here; this module imports nothing of it.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AssetFolder", "Skill", "SkillTool"]
+__all__ = ["AssetFolder", "ScriptingSettings", "Skill", "SkillTool"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,19 @@ class AssetFolder:
     """As the spec writes it."""
     files: tuple[tuple[str, bytes], ...]
     """(path relative to the folder, POSIX separators; content), sorted by path."""
+
+
+@dataclass(frozen=True)
+class ScriptingSettings:
+    """The control port's `management.scripting` (digest §2.7), defaults filled in."""
+
+    enabled: bool = True
+    timeout_ms: int = 60_000
+    statement_limit: int = 100_000
+    allowed_languages: tuple[str, ...] = ()
+    """Empty: every language."""
+    default_language: str = ""
+    default_location: str = ""
 
 
 @dataclass(frozen=True)

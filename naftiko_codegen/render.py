@@ -111,6 +111,9 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
         "runtime:scripts.py", "src/{package}/scripts.py", lambda model: bool(model.script_folders)
     ),
     PlannedFile(
+        "runtime:scripting.py", "src/{package}/scripting.py", lambda model: bool(model.scripting)
+    ),
+    PlannedFile(
         "src/package/rest_app.py.jinja", "src/{package}/rest_app.py", lambda m: m.rest is not None
     ),
     PlannedFile(
@@ -246,8 +249,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
 
 def _digest(model: Any) -> bool:
     """Some adapter demands RFC 7616 digest answers of its callers."""
-    adapters = (model.rest, model.mcp, model.control)
-    return any(a is not None and a.auth is not None and a.auth.kind == "digest" for a in adapters)
+    return bool(model.digest_inbound)
 
 
 # ----------------------------------------------------------------------------- filters

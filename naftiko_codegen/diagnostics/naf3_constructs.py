@@ -1,5 +1,5 @@
 """Catalogue of the skill adapter and `script` step codes (NAF305-NAF309, NAF349, NAF351,
-NAF387-NAF389).
+NAF387-NAF389; NAF421, about script languages, is with the NAF4xx codes).
 
 Each entry: code, severity, title, hint, what it means, an example message.
 """
@@ -53,12 +53,14 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
     ),
     CatalogueEntry(
         "NAF309",
-        _ERROR,
+        _WARNING,
         "script step disabled",
         "set `management.scripting.enabled: true` on the control adapter, or remove the step",
         "The control adapter turns scripting off (`management.scripting.enabled: false`) while "
-        "a unit runs a script step, so that unit could never answer.",
-        "script step 'score' cannot run: `management.scripting.enabled` is false",
+        "a unit runs a script step: the step is generated, but answers 503 until "
+        "`PUT /scripting` on the control port turns scripting on.",
+        "script step 'score' is off: `management.scripting.enabled` is false, so it answers 503 "
+        'until `PUT /scripting {"enabled": true}` on the control port turns scripting on',
     ),
     CatalogueEntry(
         "NAF349",

@@ -139,5 +139,16 @@ ENTRIES = (
         "no REST adapter, or the generated app could not be imported.",
         "this capability exposes no REST adapter, so there is no OpenAPI document",
     ),
+    CatalogueEntry(
+        "NAF421",
+        _ERROR,
+        "script language not allowed",
+        "add the language to `allowedLanguages`, or write the step in an allowed language",
+        "The control adapter's `management.scripting.allowedLanguages` lists the languages a "
+        "script step may be written in, and this step's language (its own `language`, else "
+        "`defaultLanguage`) is not among them, so the engine would refuse every run.",
+        "script step 'score' is written in python, which "
+        "`management.scripting.allowedLanguages` (javascript) does not allow",
+    ),
 )
 """The NAF4xx codes, in code order."""

@@ -57,6 +57,9 @@ class ApiModel:
     """`(username, password)` code of digest authentication, answered per challenge."""
     token_url_env: str = ""
     """oauth2 client credentials: the variable overriding the token endpoint."""
+    token_auth_method_env: str = ""
+    """oauth2 client credentials: the variable choosing `client_secret_basic` (the default) or
+    `client_secret_post`."""
     auth_client: ClientCredentialsModel | None = None
     """oauth2 client credentials: the token is fetched, cached and refreshed at run time."""
 
@@ -118,6 +121,7 @@ def _api_model(api: Api, attribute: PythonIdentifier, secrets: Secrets) -> tuple
         base_url_env=f"{env_prefix}_BASE_URL",
         timeout_env=f"{env_prefix}_TIMEOUT",
         token_url_env=f"{env_prefix}_TOKEN_URL",
+        token_auth_method_env=f"{env_prefix}_TOKEN_AUTH_METHOD",
         strip_base_path=api.strip_base_path,
         description=api.description,
         auth_kind=api.auth.kind if api.auth else "none",

@@ -17,7 +17,7 @@ from ..canonical import Bind, CanonicalCapability, ScriptStep
 from ..names import PythonIdentifier, identifier
 from .apis import ApiModel, api_models
 from .code import NOTHING, Needs, Secrets, all_needs, claim_each
-from .control import ControlModel, control_model
+from .control import ControlModel, ScriptingModel, control_model, scripting_model
 from .deploy import DeployModel, deploy_model
 from .imports import CodeNeeds, ImportsModel, PackageFacts, package_imports
 from .mcp import McpModel, ToolModel, mcp_model, resource_unit, tool_unit
@@ -110,6 +110,12 @@ class CapabilityModel:
     """The skill adapter, when the spec declares one."""
     script_folders: dict[str, dict[str, str]] = field(default_factory=dict)
     """The folders of the script steps: `location` → {file path → base64 content}."""
+    digest_inbound: bool = False
+    """Some adapter demands RFC 7616 digest answers of its callers (`serve` gains
+    `--digest-nonce-seconds`)."""
+    scripting: ScriptingModel | None = None
+    """The scripting settings (`management.scripting`, defaults filled in) when a script step
+    runs or the control port serves `/scripting`."""
 
 
 def _file_path(location: str | None) -> str | None:
@@ -257,6 +263,11 @@ def _jwt_used_by(
     return "inbound authentication of " + " and ".join(users) if users else ""
 
 
+def _digest_inbound(*adapters: RestModel | McpModel | ControlModel | SkillsModel | None) -> bool:
+    """Some adapter demands RFC 7616 digest answers of its callers."""
+    return any(a and a.auth and a.auth.kind == "digest" for a in adapters)
+
+
 def _test_dependencies(mcp: McpModel | None) -> tuple[str, ...]:
     # `--import-mode=importlib` lets the generated tests import their `tests/` helpers
     # relatively from pytest 8.3.4 on, however pytest is started.
@@ -302,6 +313,7 @@ def build_capability(
         for step in known.orchestration.steps
         if isinstance(step, ScriptStep)
     }
+    scripting = scripting_model(canonical.control, bool(script_folders))
     return CapabilityModel(
         context_version=CONTEXT_VERSION,
         generator_version=__version__,
@@ -328,6 +340,7 @@ def build_capability(
             or (skills and skills.auth)
         ),
         jwt_used_by=_jwt_used_by(rest, mcp, control, skills),
+        digest_inbound=_digest_inbound(rest, mcp, control, skills),
         auth_uses_secrets=any(needs.secrets for needs in api_needs.values()),
         operation_exports=tuple(sorted(op.function for op in operations)),
         imports=package_imports(
@@ -342,6 +355,8 @@ def build_capability(
                 has_operations=bool(operations),
                 skills=skills is not None,
                 uses_client_credentials=any(api.auth_client for api, _ in built_apis),
+                digest_inbound=_digest_inbound(rest, mcp, control, skills),
+                scripting=scripting is not None,
             ),
             CodeNeeds(
                 operations=operation_needs(scope.operations),
@@ -374,6 +389,7 @@ def build_capability(
         control=control,
         skills=skills,
         script_folders=script_folders,
+        scripting=scripting,
         spec_version=canonical.spec_version,
         workflows=workflows,
         orchestration_exports=tuple(

@@ -1,14 +1,14 @@
-"""Model stage, control port: the `control` adapter → health, status, metrics and traces endpoints."""
+"""Model stage, control port: the `control` adapter → health, status, metrics, traces, scripting."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..canonical import ControlAdapter
+from ..canonical import ControlAdapter, ScriptingSettings
 from .auth import InboundAuthModel, inbound_auth
 from .code import Needs, Secrets
 
-__all__ = ["ControlModel", "control_model"]
+__all__ = ["ControlModel", "ScriptingModel", "control_model", "scripting_model"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class ControlModel:
     """`GET /metrics` is served (the spec's `observability` switches)."""
     trace_buffer: int = 100
     """Request summaries kept for `GET /traces`; 0: the endpoint is off."""
+    scripting: bool = False
+    """`GET,PUT /scripting` are served (`management.scripting` is declared)."""
 
 
 def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlModel, Needs]:
@@ -37,5 +39,36 @@ def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlMod
         auth=auth,
         metrics=control.metrics,
         trace_buffer=control.trace_buffer,
+        scripting=control.scripting is not None,
     )
     return model, needs
+
+
+@dataclass(frozen=True)
+class ScriptingModel:
+    """The scripting settings the package starts with (`SCRIPTING` in `settings.py`)."""
+
+    enabled: bool
+    timeout_ms: int
+    statement_limit: int
+    allowed_languages: tuple[str, ...]
+    """Empty: every language."""
+    default_language: str
+    default_location: str
+
+
+def scripting_model(control: ControlAdapter | None, has_scripts: bool) -> ScriptingModel | None:
+    """The spec's `management.scripting`, defaults filled in; None when nothing runs scripts
+    and the control port serves no `/scripting`."""
+    declared = control.scripting if control is not None else None
+    if declared is None and not has_scripts:
+        return None
+    spec = declared or ScriptingSettings()
+    return ScriptingModel(
+        enabled=spec.enabled,
+        timeout_ms=spec.timeout_ms,
+        statement_limit=spec.statement_limit,
+        allowed_languages=spec.allowed_languages,
+        default_language=spec.default_language,
+        default_location=spec.default_location,
+    )

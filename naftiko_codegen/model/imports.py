@@ -168,6 +168,10 @@ class PackageFacts:
     """A skill adapter is served."""
     uses_client_credentials: bool = False
     """Some consumed API authenticates with an oauth2 client credentials grant."""
+    digest_inbound: bool = False
+    """Some adapter demands RFC 7616 digest answers of its callers."""
+    scripting: bool = False
+    """Script steps run, or the control port serves `/scripting` (`SCRIPTING` in settings)."""
 
 
 def _uses_jwt(facts: PackageFacts) -> bool:
@@ -202,6 +206,9 @@ def _cli(facts: PackageFacts) -> ModuleImports:
         | _from("upstream", "UpstreamClient")
         | _from("workers", "Workers", "is_worker", "process_options")
         | _when(_uses_jwt(facts), _from("jwt_keys", "jwt_options"))
+        | _when(facts.digest_inbound, _from("digest_auth", "digest_options"))
+        | _when(facts.scripting, _from("scripting", "scripting_options"))
+        | _when(facts.scripting, _from("settings", "SCRIPTING"))
     )
 
 
@@ -238,6 +245,7 @@ def _settings(facts: PackageFacts) -> ModuleImports:
         | _from("environment", "ApiSettings", "SettingsError", "UpstreamLimits")
         | _when(reader == "EnvironmentReader", _from("environment", reader))
         | _when(jwt, _from("jwt_keys", "JwtSettings", "read_jwt_settings"))
+        | _when(facts.scripting, _from("typing", "Final") | _from("scripting", "Scripting"))
     )
 
 
@@ -353,6 +361,9 @@ def _control_app(control: ControlModel, needs: Needs) -> ModuleImports:
         | _when(control.info, _from("", "__version__"))
         | _from("control", *control_names)
         | _from("ops", "UpstreamProbe", "ops_app", "ops_routes")
+        | _when(control.scripting, _from("control", "scripting_route"))
+        | _when(control.scripting, _from("scripting", "ScriptingControl"))
+        | _when(control.scripting, _from("settings", "SCRIPTING"))
         | _from(UPSTREAM, "UpstreamClient")
         | needs
     )

@@ -68,6 +68,8 @@ class ScriptModel:
     values: PythonCode
     """A dict literal of the step's `with` (strings may hold `{{…}}`)."""
     timeout: float
+    language: str = "python"
+    """Checked against `allowedLanguages` at run time (`PUT /scripting` may narrow them)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class KnownWorkflow:
 _MODULE_NAMES = (
     *("answer", "lookup", "select", "step_output", "json_path", "operations"),
     *("json", "text", "basic_credentials", "UpstreamClient", "UpstreamResponse"),
-    *("run_script", "render_with", "SCRIPTS", "Final"),
+    *("run_script", "render_with", "SCRIPTS", "SCRIPTING", "Final"),
 )
 
 
@@ -143,7 +145,14 @@ def _parameters(inputs: Iterable[Input]) -> tuple[ParameterModel, ...]:
 
 
 _SCRIPT_NEEDS = Needs(
-    imports=frozenset({("scripts", "run_script"), ("scripts", "render_with"), ("typing", "Final")})
+    imports=frozenset(
+        {
+            ("scripts", "run_script"),
+            ("scripts", "render_with"),
+            ("settings", "SCRIPTING"),
+            ("typing", "Final"),
+        }
+    )
 )
 
 
@@ -157,6 +166,7 @@ def _script_step(step: ScriptStep) -> tuple[StepModel, Needs]:
         dependencies=py_literal(step.dependencies),
         values=py_literal(dict(step.values)),
         timeout=step.timeout,
+        language=step.language,
     )
     model = StepModel(
         name=step.name,

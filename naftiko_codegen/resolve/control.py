@@ -1,4 +1,5 @@
-"""The control adapter: the health and status port; the endpoints it cannot serve are reported."""
+"""The control adapter: health, status, metrics, traces and (`management.scripting`) `/scripting`;
+the endpoints it cannot serve are reported."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..load import NodePath
 from ._values import as_dict, opt_str
 from .auth import inbound_auth
 from .scope import Scope
+from .scripts import scripting_settings
 
 __all__ = ["resolve_control"]
 
@@ -28,14 +30,6 @@ def resolve_control(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> C
                 f"remove `{key}` to silence this warning",
             )
     scripting = management.get("scripting")
-    if isinstance(scripting, dict) and scripting.get("enabled", True) is not False:
-        scope.warn(
-            (*path, "management", "scripting"),
-            "NAF395",
-            "control `scripting` (script settings) is not generated; the control port serves "
-            "health, status, metrics and traces only",
-            "remove `scripting` or set `enabled: false` to silence this warning",
-        )
     metrics, trace_buffer = _observability(scope, as_dict(entry.get("observability")), path)
     port = entry.get("port")
     return ControlAdapter(
@@ -46,6 +40,7 @@ def resolve_control(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> C
         auth=inbound_auth(scope, entry.get("authentication"), (*path, "authentication")),
         metrics=metrics,
         trace_buffer=trace_buffer,
+        scripting=scripting_settings(scripting) if isinstance(scripting, dict) else None,
     )
 
 

@@ -3,9 +3,11 @@
 The step's `language` and `location` default to the control port's `management.scripting`
 (`defaultLanguage`, `defaultLocation`), as in the engine; so does the time limit (`timeout`,
 milliseconds, 60 s by default). Only `python` can run in a generated package: `javascript` and
-`groovy` are refused where they are written (NAF305). The folder was read at build time
-(`assets.py`); the `file` and each of its `dependencies` must be files of it (NAF307).
-`management.scripting.enabled: false` refuses every script step (NAF309).
+`groovy` are refused where they are written (NAF305), and so is a language that
+`allowedLanguages` leaves out (NAF421). The folder was read at build time (`assets.py`); the
+`file` and each of its `dependencies` must be files of it (NAF307). With
+`management.scripting.enabled: false` the steps are generated but refused at run time (503)
+until `PUT /scripting` turns scripting on (NAF309, a warning).
 """
 
 from __future__ import annotations
@@ -13,15 +15,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..canonical import ScriptStep
+from ..canonical import ScriptingSettings, ScriptStep
 from ..diagnostics import truncate
 from ..load import NodePath
 from ._values import as_dict, as_list
 from .scope import Scope
 
-__all__ = ["script_step"]
+__all__ = ["script_step", "scripting_settings"]
 
 _DEFAULT_TIMEOUT_MS = 60_000
+
+
+def _positive(value: Any, default: int) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return int(value) if ok else default
+
+
+def scripting_settings(block: dict[str, Any]) -> ScriptingSettings:
+    """`management.scripting` with the spec's defaults for what is missing or malformed."""
+    # Every string is kept, known or not: a misspelt list must narrow, never widen to "all".
+    allowed = [v for v in as_list(block.get("allowedLanguages")) if isinstance(v, str)]
+    location = block.get("defaultLocation")
+    return ScriptingSettings(
+        enabled=block.get("enabled", True) is not False,
+        timeout_ms=_positive(block.get("timeout"), _DEFAULT_TIMEOUT_MS),
+        statement_limit=_positive(block.get("statementLimit"), 100_000),
+        allowed_languages=tuple(dict.fromkeys(str(v) for v in allowed)),
+        default_language=str(block.get("defaultLanguage") or ""),
+        default_location=location if isinstance(location, str) else "",
+    )
 
 
 def _scripting(scope: Scope) -> tuple[dict[str, Any], NodePath]:
@@ -41,13 +63,13 @@ def script_step(
     defaults, defaults_path = _scripting(scope)
     what = f"script step {name!r}"
     if defaults.get("enabled", True) is False:
-        scope.error(
+        scope.warn(
             path,
             "NAF309",
-            f"{what} cannot run: `management.scripting.enabled` is false",
+            f"{what} is off: `management.scripting.enabled` is false, so it answers 503 until "
+            '`PUT /scripting {"enabled": true}` on the control port turns scripting on',
             "set `management.scripting.enabled: true` on the control adapter, or remove the step",
         )
-        return None
     language = str(raw.get("language") or defaults.get("defaultLanguage") or "")
     location = raw.get("location") or defaults.get("defaultLocation")
     file = str(raw.get("file") or "")
@@ -75,6 +97,18 @@ def script_step(
             "Naftiko engine",
         )
         return None
+    allowed = scripting_settings(defaults).allowed_languages
+    if allowed and language not in allowed:
+        where = (*path, "language") if "language" in raw else (*defaults_path, "defaultLanguage")
+        scope.error(
+            where,
+            "NAF421",
+            f"{what} is written in {truncate(language)}, which "
+            f"`management.scripting.allowedLanguages` ({', '.join(allowed)}) does not allow",
+            f"add {truncate(language)} to `allowedLanguages`, or write the step in "
+            + " or ".join(allowed),
+        )
+        return None
     folder = scope.assets.get(str(location))
     if folder is None:  # pragma: no cover - `assets.py` read every location or refused the build
         return None
@@ -93,8 +127,7 @@ def script_step(
                 + (", ".join(sorted(files)[:8]) or "none"),
             )
             return None
-    timeout = defaults.get("timeout")
-    milliseconds = timeout if isinstance(timeout, int) and timeout > 0 else _DEFAULT_TIMEOUT_MS
+    milliseconds = scripting_settings(defaults).timeout_ms
     return ScriptStep(
         name=name,
         file=file.removeprefix("./"),
@@ -102,4 +135,5 @@ def script_step(
         folder=folder,
         values=tuple((str(k), v) for k, v in as_dict(raw.get("with")).items()),
         timeout=milliseconds / 1000,
+        language=language,
     )

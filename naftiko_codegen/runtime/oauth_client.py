@@ -3,17 +3,20 @@
 `ClientCredentials` is an aiohttp client middleware on one consumed API. Before a request it
 makes sure a token is at hand: it POSTs `grant_type=client_credentials` (with `scope` and
 `audience` when the spec gives them) to the token endpoint, authenticating with
-`client_secret_basic` (RFC 6749 §2.3.1: both values form-encoded, then HTTP Basic), caches the
+`client_secret_basic` (RFC 6749 §2.3.1: both values form-encoded, then HTTP Basic) or, when
+`auth_method` says so (`<API>_TOKEN_AUTH_METHOD`: no catalog file declares the method, so it is
+a setting), `client_secret_post` (`client_id` and `client_secret` in the form body), caches the
 `access_token` and fetches a new one `refresh_margin` seconds before `expires_in` runs out.
 Concurrent requests share one fetch (single flight). An upstream 401 is retried once with a fresh
 token (the upstream may have revoked the old one); a second 401 is the caller's answer.
 
 The client secret and every token are credentials: `secrets` lists the former for the HTTP
 client's masker, and `on_token` (set by the HTTP client) masks each token as it arrives. A token
-endpoint that fails answers 502 with what went wrong, never with what was sent. The token
-endpoint is https unless loopback (the generator refuses anything else, and a token endpoint
-found through the issuer's RFC 8414 metadata is checked the same way); redirects are not
-followed.
+endpoint that fails answers 502 with what went wrong, never with what was sent (the `error`
+code it answered is quoted only when it is a plain RFC 6749 §5.2 code not holding the secret).
+The token endpoint is https unless loopback (the generator refuses anything else in the spec,
+the settings refuse it in `<API>_TOKEN_URL` at start-up, and a token endpoint found through the
+issuer's RFC 8414 metadata is checked the same way); redirects are not followed.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import asyncio
 import base64
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +35,7 @@ import aiohttp
 
 from .upstream_request import UpstreamError
 
-__all__ = ["ClientCredentials", "acceptable_token_url"]
+__all__ = ["AUTH_METHODS", "ClientCredentials", "acceptable_token_url"]
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -41,6 +45,11 @@ def acceptable_token_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
 
+
+_ERROR_CODE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]{1,80}")
+"""An RFC 6749 §5.2 `error` value: printable ASCII without quote or backslash."""
+AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+"""How the client authenticates to the token endpoint (RFC 6749 §2.3.1)."""
 
 _MAX_TOKEN_ANSWER = 64 * 1024
 """Bytes read from the token endpoint at most (a token answer is a small JSON object)."""
@@ -60,10 +69,14 @@ class ClientCredentials:
         audience: str = "",
         timeout: float = 30.0,
         refresh_margin: float = 30.0,
+        auth_method: str = AUTH_METHODS[0],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        # The settings refuse both at start-up; this guards other callers.
         if token_url and not acceptable_token_url(token_url):
-            raise ValueError(f"the oauth2 token endpoint {token_url} must be https (or loopback)")
+            raise ValueError("the oauth2 token endpoint must be https (http only on loopback)")
+        if auth_method not in AUTH_METHODS:
+            raise ValueError(f"auth_method must be one of {', '.join(AUTH_METHODS)}")
         self.token_url = token_url
         """The token endpoint; empty until discovered from `issuer`'s metadata (RFC 8414)."""
         self._issuer = issuer.rstrip("/")
@@ -72,8 +85,12 @@ class ClientCredentials:
             self._form["scope"] = " ".join(scopes)
         if audience:
             self._form["audience"] = audience
-        pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
-        self._basic = "Basic " + base64.b64encode(pair.encode()).decode()
+        self._headers = {"Accept": "application/json"}
+        if auth_method == "client_secret_post":
+            self._form |= {"client_id": client_id, "client_secret": client_secret}
+        else:
+            pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+            self._headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
         self.secrets: tuple[str, ...] = (client_secret,)
         """What the HTTP client masks in every output (tokens are added through `on_token`)."""
         self.on_token: Callable[[str], None] | None = None
@@ -105,9 +122,7 @@ class ClientCredentials:
 
     async def _post(self, url: str, form: dict[str, str] | None) -> tuple[int, Any]:
         """POST `form` (GET without one) and read a bounded JSON answer; None if not JSON."""
-        headers = {"Accept": "application/json"}
-        if form is not None:
-            headers["Authorization"] = self._basic
+        headers = self._headers if form is not None else {"Accept": "application/json"}
         try:
             async with (
                 aiohttp.ClientSession(timeout=self._timeout) as session,
@@ -142,7 +157,7 @@ class ClientCredentials:
         status, data = await self._post(self.token_url, self._form)
         if status != 200 or not isinstance(data, dict):
             reason = data.get("error") if isinstance(data, dict) else None
-            said = f" ({str(reason)[:80]})" if isinstance(reason, str) else ""
+            said = f" ({reason})" if self._quotable(reason) else ""
             raise self._failed(self.token_url, f"answered {status}{said}")
         token, kind = data.get("access_token"), str(data.get("token_type", "bearer"))
         if not isinstance(token, str) or not token or kind.lower() != "bearer":
@@ -151,6 +166,14 @@ class ClientCredentials:
         if not isinstance(lifetime, int | float) or not math.isfinite(lifetime) or lifetime <= 0:
             lifetime = math.inf  # no lifetime given: kept until the upstream refuses it (401)
         return token, float(lifetime)
+
+    def _quotable(self, reason: Any) -> bool:
+        """Whether the token endpoint's `error` may be quoted: a plain code, not the secret."""
+        return (
+            isinstance(reason, str)
+            and bool(_ERROR_CODE.fullmatch(reason))
+            and self.secrets[0] not in reason
+        )
 
     @staticmethod
     def _failed(url: str, what: str) -> UpstreamError:

@@ -177,3 +177,61 @@ def test_digest_callers_pass_and_wrong_or_old_answers_are_refused(package: str) 
     assert (got["other_target"], got["right"], got["replayed"]) == (401, 200, 401)
     status, challenges = got["old_nonce"]
     assert status == 401 and all(c.endswith("stale=true") for c in challenges)
+
+
+async def _nonce_ages(package: str) -> dict[str, int]:
+    """Answers over nonces 2 s and 10 s old, with the nonce age set to 5 s."""
+    settings = importlib.import_module(f"{package}.settings")
+    upstream = importlib.import_module(f"{package}.upstream")
+    rest_app = importlib.import_module(f"{package}.rest_app")
+    digest_auth = importlib.import_module(f"{package}.digest_auth")
+    environment = {"VAULT_BASE_URL": "http://127.0.0.1:9", "IN_USER": USER, "IN_PASSWORD": PASSWORD}
+    client = upstream.UpstreamClient(settings.load_settings(environment))
+    got: dict[str, int] = {}
+    try:
+        async with (
+            serve_app(rest_app.create_app(client)) as rest_url,
+            aiohttp.ClientSession() as http,
+        ):
+            for age in (2, 10):
+                replica = digest_auth.RequireDigest(
+                    None,
+                    username=USER,
+                    password=PASSWORD,
+                    realm="vault-rest",
+                    clock=lambda age=age: time.time() - age,
+                )
+                header = _answer(replica.challenges()[0], "/health-of-nothing")
+                async with http.get(
+                    rest_url + "/health-of-nothing", headers={"Authorization": header}
+                ) as reply:
+                    stale = any(
+                        "stale=true" in c for c in reply.headers.getall("WWW-Authenticate", [])
+                    )
+                    got[f"{age}s"] = reply.status if not stale else -reply.status
+    finally:
+        await client.close()
+    return got
+
+
+def test_the_nonce_age_is_a_bounded_serve_option(
+    package: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli = importlib.import_module(f"{package}.cli")
+    variable = "NAFTIKO_DIGEST_NONCE_SECONDS"
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["serve", "--help"])
+    assert "--digest-nonce-seconds" in capsys.readouterr().out
+    for bad in ("0", "86401", "soon"):
+        monkeypatch.setenv(variable, bad)
+        with pytest.raises(SystemExit) as stopped:
+            cli.build_parser().parse_args(["serve"])
+        error = capsys.readouterr().err
+        assert stopped.value.code == 2 and "--digest-nonce-seconds" in error and variable in error
+        assert "from 1 to 86400" in error
+    monkeypatch.setenv(variable, "300")
+    assert cli.build_parser().parse_args(["serve", "--digest-nonce-seconds", "5"])
+    assert sys.modules["os"].environ[variable] == "5"  # what the guard reads when it is built
+    got = asyncio.run(_nonce_ages(package))
+    # 2 s old: the answer passes (the route is unknown: 404); 10 s old: stale, a fresh challenge.
+    assert got == {"2s": 404, "10s": -401}

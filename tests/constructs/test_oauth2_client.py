@@ -3,7 +3,10 @@
 A generated package is driven in-process against a loopback token endpoint and a loopback
 upstream (real aiohttp servers). Several concurrent calls share one token fetch; a token the
 upstream revokes is replaced once after its 401; a token about to expire is replaced before use.
-The client secret and the tokens never appear in what the caller gets.
+The client secret and the tokens never appear in what the caller gets, nor in the logs when
+the token endpoint fails or echoes the secret. `client_secret_post` sends the client in the form
+body (`LEDGER_TOKEN_AUTH_METHOD`); a token URL that is neither https nor loopback stops the
+start with a message naming the variable.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,12 +57,23 @@ class Servers:
         self.valid: set[str] = set()
         self.upstream_saw: list[str] = []
         self.lifetime = 3600
+        self.method = "client_secret_basic"
+        self.refuse_with: dict[str, str] | None = None
 
     async def token(self, request: web.Request) -> web.Response:
+        form: dict[str, str] = dict(await request.post())  # type: ignore[arg-type]
         basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-        if request.headers.get("Authorization") != f"Basic {basic}":
+        header = request.headers.get("Authorization")
+        if self.method == "client_secret_post":
+            client = (form.pop("client_id", None), form.pop("client_secret", None))
+            accepted = header is None and client == (CLIENT_ID, CLIENT_SECRET)
+        else:
+            accepted = header == f"Basic {basic}" and "client_secret" not in form
+        if self.refuse_with is not None:
+            return web.json_response(self.refuse_with, status=400)
+        if not accepted:
             return web.json_response({"error": "invalid_client"}, status=401)
-        self.grants.append(dict(await request.post()))  # type: ignore[arg-type]
+        self.grants.append(form)
         await asyncio.sleep(0.05)  # concurrent callers arrive while this fetch is under way
         token = f"tok-{len(self.grants)}"
         self.valid.add(token)
@@ -157,3 +172,98 @@ def test_the_client_secret_is_masked(package: str) -> None:
         )
     )
     assert CLIENT_SECRET not in client.masker.mask_text(f"echo {CLIENT_SECRET} echo")
+
+
+async def _post_and_refusals(package: str, servers: Servers) -> dict[str, Any]:
+    """`client_secret_post`, then a token endpoint that refuses, echoing the secret back."""
+    app = web.Application()
+    app.router.add_post("/oauth/token", servers.token)
+    app.router.add_get("/entries/{id}", servers.entry)
+    runner, url = await _start(app)
+    settings = importlib.import_module(f"{package}.settings")
+    upstream = importlib.import_module(f"{package}.upstream")
+    rest_app = importlib.import_module(f"{package}.rest_app")
+    environment = {
+        "LEDGER_BASE_URL": url,
+        "LEDGER_TOKEN_URL": url + "/oauth/token",
+        "LEDGER_TOKEN_AUTH_METHOD": "client_secret_post",
+        "LEDGER_CLIENT_ID": CLIENT_ID,
+        "LEDGER_CLIENT_SECRET": CLIENT_SECRET,
+    }
+    got: dict[str, Any] = {}
+    for case, method, refusal in (
+        ("post", "client_secret_post", None),
+        ("echoed", "client_secret_post", {"error": f"bad {CLIENT_SECRET}"}),
+        (
+            "described",
+            "client_secret_post",
+            {"error": "invalid_client", "error_description": CLIENT_SECRET},
+        ),
+        ("basic_to_post_server", "client_secret_basic", None),
+    ):
+        servers.method, servers.refuse_with = "client_secret_post", refusal
+        env = {**environment, "LEDGER_TOKEN_AUTH_METHOD": method}
+        client = upstream.UpstreamClient(settings.load_settings(env))
+        try:
+            async with (
+                serve_app(rest_app.create_app(client)) as rest,
+                aiohttp.ClientSession() as http,
+                http.get(f"{rest}/entries/p1") as reply,
+            ):
+                got[case] = (reply.status, await reply.text())
+        finally:
+            await client.close()
+    await runner.cleanup()
+    return got
+
+
+def test_client_secret_post_and_no_secret_in_errors_or_logs(
+    package: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    servers = Servers()
+    with caplog.at_level(logging.DEBUG):
+        got = asyncio.run(_post_and_refusals(package, servers))
+    status, body = got["post"]
+    assert status == 200 and servers.grants[-1]["grant_type"] == "client_credentials"
+    assert "client_id" not in servers.grants[-1]  # the server popped both: they were in the form
+    for case in ("echoed", "described", "basic_to_post_server"):
+        status, body = got[case]
+        assert status == 502 and "token endpoint" in body, (case, body)
+    assert "(invalid_client)" in got["described"][1]  # a plain error code is quoted
+    assert "(bad" not in got["echoed"][1]  # an error holding the secret is not
+    everything = caplog.text + "".join(body for _, body in got.values())
+    assert CLIENT_SECRET not in everything
+    assert base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode() not in everything
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        (
+            "LEDGER_TOKEN_URL",
+            "http://auth.example.com/token",
+            "client secret would travel in clear",
+        ),
+        ("LEDGER_TOKEN_URL", "ftp://127.0.0.1/token", "is not an http(s) URL"),
+        ("LEDGER_TOKEN_AUTH_METHOD", "private_key_jwt", "client_secret_basic, client_secret_post"),
+    ],
+)
+def test_a_token_setting_that_is_unsafe_stops_the_start(
+    package: str,
+    variable: str,
+    value: str,
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cli = importlib.import_module(f"{package}.cli")
+    for name, setting in {
+        "LEDGER_CLIENT_ID": CLIENT_ID,
+        "LEDGER_CLIENT_SECRET": CLIENT_SECRET,
+        variable: value,
+    }.items():
+        monkeypatch.setenv(name, setting)
+    assert cli.main(["serve"]) == 2
+    error = capsys.readouterr().err
+    assert f"{variable}" in error and said in error and "cannot start" in error, error
+    assert CLIENT_SECRET not in error

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -51,7 +52,9 @@ SCRIPTS = {
     ),
     "process.py": "import subprocess\nresult = subprocess.run(['id']).returncode\n",
     "write.py": "open('planted.txt', 'w').write('x')\nresult = 'written'\n",
-    "loop.py": "while True:\n    pass\n",
+    "loop.py": "while True: pass\n",  # one instruction jumping to itself: no line runs
+    "count.py": "n = 0\nwhile True:\n    n += 1\n",
+    "untrace.py": "import sys\nsys.settrace(None)\nwhile True:\n    pass\n",
     "double.py": "result = {'doubled': context['n'] * 2}\n",
 }
 
@@ -79,6 +82,9 @@ SCORE_STEPS = """\
 """
 
 
+ESCAPES = ("passwd", "socket", "process", "write", "loop", "count", "untrace")
+
+
 def escape_tool(name: str) -> str:
     return f"""\
         - name: {name}
@@ -98,6 +104,9 @@ def escape_tool(name: str) -> str:
 SPEC = f"""\
 naftiko: "1.0.0-alpha2"
 info: {{label: "Scored orders", description: "A script between two calls"}}
+binds:
+  - namespace: ops
+    keys: {{CONTROL_TOKEN: CONTROL_TOKEN}}
 capability:
   consumes:
     - type: http
@@ -115,8 +124,9 @@ capability:
   exposes:
     - type: control
       port: 9190
+      authentication: {{type: bearer, token: "{{{{CONTROL_TOKEN}}}}"}}
       management:
-        scripting: {{timeout: 1000}}
+        scripting: {{timeout: 1000, statementLimit: 20000, allowedLanguages: [python]}}
     - type: rest
       namespace: orders-rest
       port: 9098
@@ -142,7 +152,7 @@ capability:
             - {{name: id, type: string, description: Order id}}
             - {{name: customer, type: string, description: Customer name}}
 {SCORE_STEPS}
-{"".join(escape_tool(name) for name in ("passwd", "socket", "process", "write", "loop"))}
+{"".join(escape_tool(name) for name in ESCAPES)}
         - name: double
           description: A script alone, no upstream call
           inputParameters: [{{name: n, type: integer, description: A number}}]
@@ -152,6 +162,15 @@ capability:
             - {{targetName: doubled, value: "$.calc.doubled"}}
 """
 
+TOKEN = "c0ntrol-t0ken"
+SETTINGS = {
+    "enabled": True,
+    "timeout": 1000,
+    "statementLimit": 20000,
+    "allowedLanguages": ["python"],
+    "defaultLanguage": None,
+    "defaultLocation": None,
+}
 ORDER = {"id": "7", "lines": [{"price": 10, "qty": 2}, {"price": 4.5, "qty": 2}]}
 SCORE = {"total": 43.5, "customer": "Ada", "label": "order 7"}
 
@@ -192,6 +211,8 @@ def test_a_script_result_flows_into_the_next_step_and_escapes_are_stopped(
     client_module = importlib.import_module(f"{package}.upstream")
     rest_app = importlib.import_module(f"{package}.rest_app")
     mcp_server = importlib.import_module(f"{package}.mcp_server")
+    control_app = importlib.import_module(f"{package}.control_app")
+    scripting = importlib.import_module(f"{package}.scripting")
     upstream.answer_json("/v1/orders/", ORDER)
     upstream.answer_json("/v1/scores", {"recorded": True})
     listener = socket.socket()
@@ -201,23 +222,27 @@ def test_a_script_result_flows_into_the_next_step_and_escapes_are_stopped(
 
     async def scenario() -> None:
         client = client_module.UpstreamClient(
-            settings.load_settings({"ORDERS_API_BASE_URL": upstream.url + "/v1"})
+            settings.load_settings(
+                {"ORDERS_API_BASE_URL": upstream.url + "/v1", "CONTROL_TOKEN": TOKEN}
+            )
         )
         try:
             async with (
                 serve_app(rest_app.create_app(client)) as rest,
                 serve_app(mcp_server.create_http_app(client, host="127.0.0.1")) as mcp,
+                serve_app(control_app.create_control_app(client, list)) as control,
             ):
-                await drive(rest, mcp + "/mcp")
+                await drive(rest, mcp + "/mcp", control)
         finally:
             await client.close()
 
-    async def drive(rest: str, url: str) -> None:
+    async def drive(rest: str, url: str, control: str) -> None:
         from mcp.client import Client
         from mcp.client.streamable_http import streamable_http_client
 
         async with Client(streamable_http_client(url)) as mcp:
             await drive_with(rest, mcp)
+            await drive_scripting(control, mcp)
 
     async def drive_with(rest: str, mcp: Any) -> None:
         # MCP: call → script (reads the order, a dependency and a data file) → call.
@@ -246,13 +271,51 @@ def test_a_script_result_flows_into_the_next_step_and_escapes_are_stopped(
             ("socket", "PermissionError: socket."),
             ("process", "subprocess.Popen is not allowed"),
             ("write", "cannot write files"),
+            ("count", "ran more than 20,000 statements (management.scripting.statementLimit)"),
+            ("untrace", "sys.settrace is not allowed"),
         ):
             is_error, text = await call_tool(mcp, name, {"port": port})
-            assert is_error and "Script step failed" in text and expected in text, (name, text)
+            title = "Script statement limit reached" if name == "count" else "Script step failed"
+            assert is_error and title in text and expected in text, (name, text)
         started = time.monotonic()
         is_error, text = await call_tool(mcp, "loop", {"port": port})
         assert is_error and "Script step timed out" in text and "1 s" in text
         assert time.monotonic() - started < 10
+
+    async def drive_scripting(control: str, mcp: Any) -> None:
+        async with aiohttp.ClientSession() as http:
+
+            async def scripting_call(method: str, body: Any = None, token: str = TOKEN) -> Any:
+                headers = {"Authorization": f"Bearer {token}"}
+                async with http.request(
+                    method, control + "/scripting", json=body, headers=headers
+                ) as reply:
+                    return reply.status, await reply.json(content_type=None)
+
+            # Behind the control port's authentication, reads and patches alike.
+            assert (await scripting_call("GET", token="wrong"))[0] == 401
+            assert (await scripting_call("PUT", {"enabled": False}, token="wrong"))[0] == 401
+            assert await scripting_call("GET") == (200, SETTINGS)
+            # Each patch applies to the next script runs of this process.
+            for patch, tool, words in (
+                ({"statementLimit": 3}, "score-order", "ran more than 3 statements"),
+                (
+                    {"statementLimit": 100, "allowedLanguages": ["javascript"]},
+                    "double",
+                    "is written in python, which management.scripting.allowedLanguages",
+                ),
+                ({"allowedLanguages": ["python"], "enabled": False}, "double", "enabled is false"),
+            ):
+                status, answer = await scripting_call("PUT", patch)
+                assert status == 200 and all(answer[k] == v for k, v in patch.items()), answer
+                is_error, text = await call_tool(mcp, tool, {"id": "7", "customer": "A", "n": 1})
+                assert is_error and words in text, (patch, text)
+            for refused, status in (({"timeout": 0}, 422), ({"defaultLocation": "file:///"}, 422)):
+                assert (await scripting_call("PUT", refused))[0] == status
+            assert (await scripting_call("PUT", {"enabled": True}))[0] == 200
+            assert await call_tool(mcp, "double", {"n": 2}) == (False, '{"doubled": 4}')
+            status, answer = await scripting_call("GET")
+            assert answer == SETTINGS | {"statementLimit": 100}
 
     try:
         asyncio.run(scenario())
@@ -261,6 +324,7 @@ def test_a_script_result_flows_into_the_next_step_and_escapes_are_stopped(
             listener.accept()  # no script ever reached the listening socket
     finally:
         listener.close()
+        scripting._patched.clear()
 
 
 @pytest.mark.parametrize("language", ["javascript", "groovy"])
@@ -281,3 +345,44 @@ def test_a_script_file_outside_its_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DiagnosticError) as caught:
         generate(write_spec(tmp_path, text))
     assert [d.code for d in caught.value.diagnostics if d.is_error] == ["NAF307"]
+
+
+def test_the_script_limits_are_serve_options(
+    package: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli = importlib.import_module(f"{package}.cli")
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["serve", "--help"])
+    text = capsys.readouterr().out
+    variables = re.findall(r"NAFTIKO_SCRIPT[A-Z_]*", text)
+    assert {"--script-timeout", "--script-statement-limit", "/scripting"} <= set(text.split())
+    root = Path(importlib.import_module(package).__file__ or "").parents[2]
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert len(variables) >= 5 and all(v in example and v in readme for v in variables)
+    monkeypatch.setenv("NAFTIKO_SCRIPT_TIMEOUT", "0")
+    with pytest.raises(SystemExit) as stopped:
+        cli.build_parser().parse_args(["serve"])
+    error = capsys.readouterr().err
+    assert stopped.value.code == 2 and "NAFTIKO_SCRIPT_TIMEOUT" in error and "from 0.001" in error
+
+
+@pytest.mark.parametrize(
+    ("setting", "code"),
+    [("enabled: false", "NAF309"), ("allowedLanguages: [javascript]", "NAF421")],
+)
+def test_scripting_settings_are_checked_at_build_time(
+    tmp_path: Path, setting: str, code: str
+) -> None:
+    text = SPEC.replace("allowedLanguages: [python]", setting, 1)
+    line = text[: text.index("language: python")].count("\n") + 1
+    if code == "NAF309":  # a warning: the step is generated, and refused at run time (503)
+        found = generate(write_spec(tmp_path, text)).diagnostics
+    else:
+        with pytest.raises(DiagnosticError) as caught:
+            generate(write_spec(tmp_path, text))
+        found = caught.value.diagnostics
+    (diagnostic,) = [d for d in found if d.code == code][:1]
+    assert diagnostic.is_error == (code == "NAF421")
+    if code == "NAF421":
+        assert diagnostic.location.line == line and "allowedLanguages" in diagnostic.message

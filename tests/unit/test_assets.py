@@ -84,7 +84,14 @@ def test_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _codes(_spec(tmp_path, SPEC.replace("LOCATION", "file:///./scripts"))) == ["NAF389"]
     monkeypatch.delenv("NAFTIKO_GEN_MAX_ASSET_FILES")
     text = SPEC.replace("LOCATION", "file:///./scripts")
-    assert _codes(_spec(tmp_path, text.replace("timeout: 2500", "enabled: false"))) == ["NAF309"]
+    off = _spec(tmp_path, text.replace("timeout: 2500", "enabled: false"))
+    loaded = load_spec(off.read_text(), str(off))
+    found = resolve_spec(loaded, {}, assets=load_assets(loaded, off)).diagnostics
+    # Scripting off is a warning: the step is generated and answers 503 until PUT /scripting.
+    assert [(d.code, d.is_error) for d in found if d.code == "NAF309"] == [("NAF309", False)]
+    assert _codes(_spec(tmp_path, text.replace("timeout: 2500", "allowedLanguages: [groovy]")))[
+        :1
+    ] == ["NAF421"]
     assert _codes(_spec(tmp_path, text.replace("file: main.py", "language: python"))) == ["NAF306"]
     no_default = text.replace("defaultLocation", "elsewhere")
     assert _codes(_spec(tmp_path, no_default)) == ["NAF306"]

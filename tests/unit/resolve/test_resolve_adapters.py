@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from _specs import LIST_ITEMS, capability, codes, loaded, rejected, resolved
 
-from naftiko_codegen.canonical import ControlAdapter
+from naftiko_codegen.canonical import ControlAdapter, ScriptingSettings
 from naftiko_codegen.diagnostics import DiagnosticError
 from naftiko_codegen.resolve import resolve_spec
 
@@ -65,7 +65,8 @@ _CONTROL = """\
 
 def test_the_control_port_serves_health_and_status() -> None:
     found = resolved(capability(exposes=_CONTROL + _CONTROL.replace("9191", "9192")))
-    assert found.control == ControlAdapter(9191, None, True, True, None)
+    off = ScriptingSettings(enabled=False)  # served at /scripting, now generated
+    assert found.control == ControlAdapter(9191, None, True, True, None, scripting=off)
     assert codes(found) == ["NAF395", "NAF395", "NAF394"]
     assert [d.location.line for d in found.diagnostics] == [21, 22, 26]
 

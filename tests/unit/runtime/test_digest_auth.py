@@ -197,3 +197,28 @@ def test_replay_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_credential_is_required() -> None:
     with pytest.raises(ValueError, match="username and a password"):
         RequireDigest(inner, username=USER, password="", realm=REALM)
+
+
+def test_the_nonce_age_comes_from_its_variable_and_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import argparse
+
+    from naftiko_codegen.runtime.digest_auth import (
+        DEFAULT_NONCE_SECONDS,
+        NONCE_VARIABLE,
+        RequireDigest,
+        digest_options,
+        nonce_seconds,
+    )
+
+    assert nonce_seconds({}) == DEFAULT_NONCE_SECONDS
+    assert nonce_seconds({NONCE_VARIABLE: " 60 "}) == 60
+    with pytest.raises(ValueError, match=f"{NONCE_VARIABLE}: '0' is not a number from 1"):
+        nonce_seconds({NONCE_VARIABLE: "0"})
+    monkeypatch.setenv(NONCE_VARIABLE, "7")
+    guard = RequireDigest(None, username="u", password="p", realm="r")  # type: ignore[arg-type]
+    assert guard._max_age == 7
+    parser = argparse.ArgumentParser()
+    digest_options(parser)
+    assert parser.parse_args([]).digest_nonce_seconds == 7

@@ -215,3 +215,45 @@ def test_a_bind_file_secret_may_come_from_its_own_file(tmp_path: Path) -> None:
     reader = BindFileReader({"TOKEN_FILE": str(secret)})
     assert reader.file_secret("TOKEN", "token", str(tmp_path / "binds.json")) == "from-file"
     reader.check()
+
+
+def test_token_settings_are_checked() -> None:
+    from naftiko_codegen.runtime.environment import TOKEN_AUTH_METHODS
+
+    reader = EnvironmentReader(
+        {"A": "http://auth.example.com/t", "B": "http://[::1]:8/t", "M": "client_secret_post"}
+    )
+    assert reader.token_url("B", "https://x") == "http://[::1]:8/t"
+    assert reader.token_url("C", "https://auth.example.com/t") == "https://auth.example.com/t"
+    assert reader.token_auth_method("M") == "client_secret_post"
+    assert reader.token_auth_method("unset") == TOKEN_AUTH_METHODS[0]
+    assert reader.problems == []
+    reader.token_url("A", "")
+    reader.token_url("D", "")  # unset and no default: named once, as a base URL
+    reader.token_auth_method("A")
+    assert len(reader.problems) == 3
+    assert "A is http on a host that is not loopback" in reader.problems[0]
+    assert "D is not set" in reader.problems[1]
+    assert "is not one of client_secret_basic, client_secret_post" in reader.problems[2]
+
+
+def test_env_options_read_check_and_set_their_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from naftiko_codegen.runtime.environment import bounded, env_option
+
+    def parser() -> argparse.ArgumentParser:
+        made = argparse.ArgumentParser(exit_on_error=False)
+        group = made.add_argument_group("g")
+        env_option(group, "--wait", "NAFTIKO_T_WAIT", bounded(int, 1, 9), 5, metavar="S", text="t")
+        return made
+
+    monkeypatch.setenv("NAFTIKO_T_WAIT", "")  # empty is unset; teardown removes what --wait sets
+    assert parser().parse_args([]).wait == 5
+    assert "(env NAFTIKO_T_WAIT)" in parser().format_help()
+    assert parser().parse_args(["--wait", "7"]).wait == 7
+    assert sys.modules["os"].environ["NAFTIKO_T_WAIT"] == "7"  # workers and run time see it
+    assert parser().parse_args([]).wait == 7
+    monkeypatch.setenv("NAFTIKO_T_WAIT", "10")
+    with pytest.raises(argparse.ArgumentError, match=r"'10' is not a number from 1 to 9 \(env"):
+        parser().parse_args([])
+    with pytest.raises(argparse.ArgumentError, match="'x' is not a number"):
+        parser().parse_args(["--wait", "x"])

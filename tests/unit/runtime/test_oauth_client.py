@@ -162,3 +162,31 @@ def test_a_rejected_token_is_replaced_and_a_fresh_one_kept() -> None:
         return web.json_response({"access_token": f"t{count[0]}", "expires_in": 60})
 
     assert asyncio.run(_with_server({"/token": token}, body)) == ["t1", "t1", "t2", "t3"]
+
+
+def test_client_secret_post_sends_the_client_in_the_form() -> None:
+    forms: list[tuple[dict[str, str], str | None]] = []
+
+    async def token(request: web.Request) -> web.StreamResponse:
+        form: dict[str, str] = dict(await request.post())  # type: ignore[arg-type]
+        forms.append((form, request.headers.get("Authorization")))
+        return web.json_response(
+            {"error": "invalid_client" if len(forms) > 1 else "s3cret!"}, status=400
+        )
+
+    async def body(url: str) -> list[str]:
+        details = []
+        for _ in range(2):
+            with pytest.raises(UpstreamError) as caught:
+                await _client(url + "/token", auth_method="client_secret_post").token()
+            details.append(caught.value.detail)
+        return details
+
+    first, second = asyncio.run(_with_server({"/token": token}, body))
+    assert forms[0] == (
+        {"grant_type": "client_credentials", "client_id": "id", "client_secret": "s3cret"},
+        None,
+    )
+    assert "s3cret" not in first and "(invalid_client)" in second
+    with pytest.raises(ValueError, match="auth_method"):
+        _client("https://auth.example.com/token", auth_method="private_key_jwt")

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
+from naftiko_codegen.runtime.scripting import Scripting
 from naftiko_codegen.runtime.scripts import ScriptError, render_with, run_script, script_folder
+
+NINE = Scripting(timeout_ms=9000)
 
 
 def _folder(**files: str) -> dict[str, str]:
@@ -31,9 +34,10 @@ FOLDER = _folder(
 )
 
 
-def _run(file: str, context: Any = None, *dependencies: str, timeout: float = 5) -> Any:
+def _run(file: str, context: Any = None, *dependencies: str, spec: Scripting | None = None) -> Any:
+    spec = spec or Scripting(timeout_ms=5000)
     return asyncio.run(
-        run_script(FOLDER, file, dependencies, context or {"n": 2}, step="s", timeout=timeout)
+        run_script(FOLDER, file, dependencies, context or {"n": 2}, step="s", scripting=spec)
     )
 
 
@@ -69,7 +73,7 @@ def test_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NAFTIKO_SCRIPT_TIMEOUT", "0.3")
     with pytest.raises(ScriptError) as caught:
         asyncio.run(
-            run_script(_folder(spin="while True: pass"), "spin", (), {}, step="s", timeout=9)
+            run_script(_folder(spin="while True: pass"), "spin", (), {}, step="s", scripting=NINE)
         )
     assert caught.value.status == 504 and "0.3 s" in caught.value.detail
     with pytest.raises(ScriptError, match=r"Out of range float|not JSON|allowed"):
@@ -89,3 +93,66 @@ def test_scripting_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ScriptError) as caught:
         _run("main")
     assert caught.value.status == 503 and "NAFTIKO_SCRIPTING" in caught.value.detail
+
+
+def test_settings_that_refuse_a_step_say_which(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ScriptError) as caught:
+        _run("main", spec=Scripting(enabled=False))
+    assert caught.value.status == 503 and "PUT /scripting" in caught.value.detail
+    with pytest.raises(ScriptError) as caught:
+        _run("main", spec=Scripting(allowed_languages=("javascript",)))
+    assert caught.value.status == 503 and "allowedLanguages (javascript)" in caught.value.detail
+    monkeypatch.setenv("NAFTIKO_SCRIPT_STATEMENT_LIMIT", "many")
+    with pytest.raises(ScriptError, match="NAFTIKO_SCRIPT_STATEMENT_LIMIT: 'many'"):
+        _run("main")
+
+
+ESCAPES = _folder(
+    counted="n = 0\nwhile True:\n    n += 1\n",
+    caught="n = 0\ntry:\n    while True:\n        n += 1\nexcept BaseException:\n    pass\n",
+    hidden="exec('n = 0\\nwhile True:\\n    n += 1')",
+    untrace="import sys\nsys.settrace(None)\nwhile True:\n    pass\n",
+    frame="try:\n    1 / 0\nexcept Exception as error:\n    result = error.__traceback__.tb_frame\n",
+    getframe="import sys\nresult = sys._getframe(0)\n",
+    gettrace="import sys\nresult = sys.gettrace()\n",
+    walk="import gc\nresult = len(gc.get_objects())\n",
+    fine="result = sum(i for i in range(1000))\n",
+)
+
+
+CAUGHT = {
+    "counted": "ran more than 2,000 statements (management.scripting.statementLimit)",
+    "caught": "ran more than 2,000 statements",
+    "hidden": "ran more than 2,000 statements",
+    "untrace": "sys.settrace is not allowed",
+    "frame": "cannot reach frames",
+    "getframe": "sys._getframe is not allowed",
+    "gettrace": "has no attribute 'gettrace'",
+    "walk": "gc.get_objects is not allowed",
+}
+
+
+def test_the_statement_limit_holds() -> None:
+    spec = Scripting(timeout_ms=5000, statement_limit=2000)
+
+    async def attempt(file: str) -> Any:
+        try:
+            return await run_script(ESCAPES, file, (), {}, step="s", scripting=spec)
+        except ScriptError as error:
+            return error.detail
+
+    async def every() -> list[Any]:
+        return list(await asyncio.gather(*(attempt(file) for file in [*CAUGHT, "fine"])))
+
+    *details, fine = asyncio.run(every())
+    for (file, words), detail in zip(CAUGHT.items(), details, strict=True):
+        assert words in detail, (file, detail)
+    assert "raise it with --script-statement-limit / NAFTIKO_SCRIPT_STATEMENT_LIMIT" in details[0]
+    assert fine == 499500
+
+
+def test_a_forged_answer_and_malformed_limits_fail_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    forged = _folder(forge="import os\nos.write(1, b'[1]')\nos._exit(0)\n")
+    monkeypatch.setenv("NAFTIKO_SCRIPT_MEMORY_BYTES", "lots")  # start-up refuses it; default here
+    with pytest.raises(ScriptError, match="answered no object"):
+        asyncio.run(run_script(forged, "forge", (), {}, step="s", scripting=NINE))

@@ -14,6 +14,7 @@ from typing import Final
 
 from . import __version__
 from .control import adapter_states
+from .digest_auth import digest_options
 from .environment import load_env_file
 from .metrics import instrument
 from .ops import enable_observability, observability_options, ops_app, ops_options, ops_routes
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     observability_options(serve_parser)
     process_options(serve_parser)
     logging_options(serve_parser)
+    digest_options(serve_parser)
     otel_option(serve_parser)
     return parser
 

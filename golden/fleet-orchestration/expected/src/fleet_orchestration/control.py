@@ -3,8 +3,9 @@
 `GET /health/live` answers as soon as the process runs. `GET /health/ready` lists the adapters
 and answers 503 (`DEGRADED`) until every one of them has started and, when given the upstream
 checks (`ops.UpstreamProbe`), while a consumed upstream does not answer. `GET /status` describes the
-capability, its package and the adapters. The generated `control_app.py` picks the endpoints
-the spec enables.
+capability, its package and the adapters. `GET,PUT /scripting` read and patch the scripting
+settings (`scripting.ScriptingControl`; the body is read up to `max_bytes`, 413 beyond). The
+generated `control_app.py` picks the endpoints the spec enables.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import platform
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -22,9 +23,11 @@ from starlette.routing import Route
 __all__ = [
     "AdapterState",
     "AdapterStates",
+    "SettingsEndpoint",
     "UpstreamStates",
     "adapter_states",
     "health_routes",
+    "scripting_route",
     "status_route",
 ]
 
@@ -107,3 +110,48 @@ def status_route(
         )
 
     return Route("/status", status, methods=["GET"])
+
+
+class SettingsEndpoint(Protocol):
+    """Settings read and patched over HTTP (`scripting.ScriptingControl`)."""
+
+    def read(self) -> dict[str, Any]:
+        """The current settings."""
+
+    def put(self, body: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
+        """Apply a patch: 200 and the settings, or a status and a problem."""
+
+
+async def _body(request: Request, most: int) -> bytes | None:
+    """The request body, or None when it is longer than `most` bytes (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > most:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > most:
+            return None
+    return body
+
+
+def scripting_route(endpoint: SettingsEndpoint, *, max_bytes: int = 4096) -> Route:
+    """`GET /scripting` (the effective settings) and `PUT /scripting` (a patch of them)."""
+
+    async def scripting(request: Request) -> JSONResponse:
+        if request.method == "GET":
+            return JSONResponse(endpoint.read())
+        body = await _body(request, max_bytes)
+        if body is None:
+            status, answer = 413, {
+                "type": "about:blank",
+                "title": "Body too large",
+                "status": 413,
+                "detail": f"a settings patch is at most {max_bytes} bytes",
+            }
+        else:
+            status, answer = endpoint.put(body, request.headers.get("content-type", ""))
+        media = "application/json" if status == 200 else "application/problem+json"
+        return JSONResponse(answer, status_code=status, media_type=media)
+
+    return Route("/scripting", scripting, methods=["GET", "PUT"])

@@ -5,7 +5,10 @@ valid `Authorization: Digest …` answer gets 401 with two challenges, SHA-256 f
 old clients, both `qop="auth"`. An answer is accepted when its username, realm, opaque and `uri`
 (the exact request target) match, its `qop` is `auth` with an `nc` and a `cnonce`, its nonce is
 one this credential issued and is at most `max_age` seconds old, and its `response` equals the
-one computed per RFC 7616 §3.4.1 (compared in constant time).
+one computed per RFC 7616 §3.4.1 (compared in constant time). `max_age` is
+`--digest-nonce-seconds` / `NAFTIKO_DIGEST_NONCE_SECONDS` (300 by default, 1 to 86400): a
+longer age lets a captured answer's nonce be reused longer (with a new `nc`/`cnonce`, the answer
+must still be computed with the password), a shorter one makes clients answer more challenges.
 
 Nonces are stateless so that replicas agree: `<timestamp>-<HMAC(key, timestamp)>`, the key
 derived from the bound credential (HMAC-SHA256 keyed by the password's hash over a fixed label),
@@ -20,18 +23,61 @@ sent to another replica within `max_age` is accepted there. `qop=auth-int`, `use
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import hmac
+import os
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Final
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .environment import bounded, env_option
 from .inbound_auth import refuse
 
-__all__ = ["RequireDigest", "digest_response"]
+__all__ = [
+    "DEFAULT_NONCE_SECONDS",
+    "NONCE_VARIABLE",
+    "RequireDigest",
+    "digest_options",
+    "digest_response",
+    "nonce_seconds",
+]
+
+NONCE_VARIABLE: Final = "NAFTIKO_DIGEST_NONCE_SECONDS"
+DEFAULT_NONCE_SECONDS: Final = 300
+_NONCE_SECONDS = bounded(int, 1, 86_400)
+
+
+def nonce_seconds(environ: Mapping[str, str] | None = None) -> int:
+    """How old a nonce may be (`NAFTIKO_DIGEST_NONCE_SECONDS`); ValueError when malformed."""
+    raw = (os.environ if environ is None else environ).get(NONCE_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_NONCE_SECONDS
+    try:
+        seconds: int = _NONCE_SECONDS(raw)
+    except ValueError as error:
+        raise ValueError(f"{NONCE_VARIABLE}: {error}") from None
+    return seconds
+
+
+def digest_options(serve_parser: argparse.ArgumentParser) -> None:
+    """`--digest-nonce-seconds`: how long a digest challenge's nonce stays valid."""
+    group = serve_parser.add_argument_group("digest authentication (RFC 7616)")
+    env_option(
+        group,
+        "--digest-nonce-seconds",
+        NONCE_VARIABLE,
+        _NONCE_SECONDS,
+        DEFAULT_NONCE_SECONDS,
+        metavar="SECONDS",
+        text=f"how long a nonce answers, 1-86400 (default {DEFAULT_NONCE_SECONDS}); older "
+        "answers get a fresh challenge marked stale",
+    )
+
 
 _PARAM = re.compile(r'([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))')
 _HASHES = {"SHA-256": "sha256", "MD5": "md5"}
@@ -83,14 +129,14 @@ class RequireDigest:
         username: str,
         password: str,
         realm: str,
-        max_age: float = 300.0,
+        max_age: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not username or not password:
             raise ValueError("inbound digest authentication needs a username and a password")
         self.app = app
         self._credentials = (username, realm, password)
-        self._max_age = max_age
+        self._max_age = nonce_seconds() if max_age is None else max_age
         self._clock = clock
         # The nonce key depends only on the credential: every replica bound to it agrees.
         password_hash = hashlib.sha256(f"{username}:{realm}:{password}".encode()).digest()

@@ -69,7 +69,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         archive=ApiSettings(
             base_url=env.base_url("ARCHIVE_BASE_URL", "https://archive.example.com"),
             timeout=env.timeout("ARCHIVE_TIMEOUT"),
-            token_url=env.base_url("ARCHIVE_TOKEN_URL", "https://auth.example.com/oauth/token"),
+            token_url=env.token_url("ARCHIVE_TOKEN_URL", "https://auth.example.com/oauth/token"),
+            token_auth_method=env.token_auth_method("ARCHIVE_TOKEN_AUTH_METHOD"),
         ),
         secrets=Secrets(
             registry_token=env.secret("REGISTRY_TOKEN", "REGISTRY_TOKEN"),

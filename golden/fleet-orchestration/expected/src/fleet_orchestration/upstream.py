@@ -112,6 +112,7 @@ def build_apis(settings: Settings) -> dict[str, UpstreamApi]:
                     scopes=("archive.write",),
                     audience="",
                     timeout=settings.archive.timeout,
+                    auth_method=settings.archive.token_auth_method,
                 ),
             ),
         ),

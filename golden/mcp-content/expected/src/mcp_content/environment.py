@@ -16,12 +16,13 @@ already set win. A credential `X` may instead be given as `X_FILE`, the path of 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -29,15 +30,21 @@ __all__ = [
     "ENV_FILE",
     "FILE_SUFFIX",
     "LIMIT_VARIABLES",
+    "TOKEN_AUTH_METHODS",
     "ApiSettings",
     "EnvironmentReader",
     "SettingsError",
     "UpstreamLimits",
     "base_url_problem",
+    "bounded",
     "env_file_option",
+    "env_option",
     "load_env_file",
     "read_env_file",
 ]
+
+TOKEN_AUTH_METHODS: Final = ("client_secret_basic", "client_secret_post")
+"""How an oauth2 client may authenticate to its token endpoint; the first is the default."""
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds an upstream request may take before the adapter answers 504."""
@@ -104,6 +111,71 @@ def base_url_problem(value: str) -> str | None:
     if parts.fragment or "#" in value:
         return "has a fragment ('#…'), which would drop the path and the credential"
     return None
+
+
+def _plain(number: float) -> str:
+    """A bound as people write it: 1000000000, not 1e+09; 0.001."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def bounded(kind: Callable[[str], float], lowest: float, highest: float) -> Callable[[str], Any]:
+    """A parser of a number from `lowest` to `highest`; its `ValueError` says the bounds."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text.strip())
+        except ValueError:
+            value = math.nan
+        if not lowest <= value <= highest:
+            raise ValueError(f"{text!r} is not a number from {_plain(lowest)} to {_plain(highest)}")
+        return value
+
+    return parse
+
+
+def env_option(
+    group: argparse._ArgumentGroup,
+    flag: str,
+    variable: str,
+    parse: Callable[[str], Any],
+    default: Any,
+    *,
+    metavar: str,
+    text: str,
+) -> None:
+    """A `serve` option whose default is `variable`, else `default`.
+
+    `parse` checks the variable at start-up too (argparse converts a string default), so a bad
+    value stops the server with the option's name instead of being ignored. Given on the command
+    line, the option also sets `variable`: worker processes and the code that reads the variable
+    at run time (script steps, digest nonces) see the same value.
+    """
+
+    class _SetVariable(argparse.Action):
+        def __call__(
+            self,
+            parser: argparse.ArgumentParser,
+            namespace: argparse.Namespace,
+            values: Any,
+            option_string: str | None = None,
+        ) -> None:
+            os.environ[variable] = str(values)
+            setattr(namespace, self.dest, values)
+
+    def checked(value: str) -> Any:
+        try:
+            return parse(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"{error} (env {variable})") from None
+
+    group.add_argument(
+        flag,
+        type=checked,
+        default=os.environ.get(variable, "").strip() or default,
+        action=_SetVariable,
+        metavar=metavar,
+        help=f"{text} (env {variable})",
+    )
 
 
 def env_file_option(serve_parser: argparse.ArgumentParser) -> None:
@@ -190,6 +262,9 @@ class ApiSettings:
     timeout: float = DEFAULT_TIMEOUT
     token_url: str = ""
     """oauth2 client credentials: the token endpoint (`<API>_TOKEN_URL` overrides the spec's)."""
+    token_auth_method: str = "client_secret_basic"
+    """oauth2 client credentials: `client_secret_basic` or `client_secret_post`
+    (`<API>_TOKEN_AUTH_METHOD`)."""
 
 
 class EnvironmentReader:
@@ -213,6 +288,30 @@ class EnvironmentReader:
             if problem is not None:
                 self.problems.append(f"{name} {problem}")
         return value.rstrip("/")
+
+    def token_url(self, name: str, default: str) -> str:
+        """An oauth2 token endpoint: a base URL that is https, or http on loopback only."""
+        known = len(self.problems)
+        value = self.base_url(name, default)
+        if len(self.problems) > known:
+            return value  # not a URL at all: named already
+        loopback = urlsplit(value).hostname in ("localhost", "127.0.0.1", "::1")
+        if value.startswith("http://") and not loopback:
+            self.problems.append(
+                f"{name} is http on a host that is not loopback: the client secret would travel "
+                "in clear; set it to an https:// URL (http:// only for localhost, 127.0.0.1, ::1)"
+            )
+        return value
+
+    def token_auth_method(self, name: str) -> str:
+        """How the client authenticates to its token endpoint (RFC 6749 §2.3.1), by `name`."""
+        value = self.environ.get(name, "").strip() or TOKEN_AUTH_METHODS[0]
+        if value not in TOKEN_AUTH_METHODS:
+            self.problems.append(
+                f"{name}={value[:40]!r} is not one of {', '.join(TOKEN_AUTH_METHODS)}"
+            )
+            return TOKEN_AUTH_METHODS[0]
+        return value
 
     def timeout(self, name: str) -> float:
         """A positive number of seconds; `DEFAULT_TIMEOUT` when the variable is unset."""

@@ -17,6 +17,7 @@ from .control import adapter_states
 from .environment import load_env_file
 from .metrics import instrument
 from .ops import enable_observability, observability_options, ops_app, ops_options, ops_routes
+from .scripting import scripting_options
 from .serving import (
     AdapterServer,
     adapter_options,
@@ -29,7 +30,7 @@ from .serving import (
     run_until_stopped,
     transport_option,
 )
-from .settings import Settings, load_settings
+from .settings import SCRIPTING, Settings, load_settings
 from .upstream import UpstreamClient
 from .workers import Workers, is_worker, process_options
 
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     observability_options(serve_parser)
     process_options(serve_parser)
     logging_options(serve_parser)
+    scripting_options(serve_parser, SCRIPTING)
     otel_option(serve_parser)
     return parser
 

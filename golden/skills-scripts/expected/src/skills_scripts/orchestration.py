@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from . import operations
 from .scripts import render_with, run_script
+from .settings import SCRIPTING
 from .steps import answer, lookup, select, step_output
 from .upstream import UpstreamClient, UpstreamResponse
 
@@ -62,7 +63,8 @@ async def score_ticket(
         ("weights.py",),
         {**inputs, **outputs, **render_with({"ticket": "{{id}}"}, inputs, outputs)},
         step="score",
-        timeout=60.0,
+        scripting=SCRIPTING,
+        language="python",
     )
     reply = await operations.record_score(
         client,

@@ -5,10 +5,31 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 from .environment import ApiSettings, EnvironmentReader, SettingsError, UpstreamLimits
+from .scripting import Scripting
 
-__all__ = ["ApiSettings", "Secrets", "Settings", "SettingsError", "UpstreamLimits", "load_settings"]
+__all__ = [
+    "SCRIPTING",
+    "ApiSettings",
+    "Secrets",
+    "Settings",
+    "SettingsError",
+    "UpstreamLimits",
+    "load_settings",
+]
+
+SCRIPTING: Final = Scripting(
+    enabled=True,
+    timeout_ms=60000,
+    statement_limit=100000,
+    allowed_languages=(),
+    default_language="",
+    default_location="",
+)
+"""The spec's `management.scripting` (defaults filled in); what applies is
+`scripting.effective(SCRIPTING)`: the environment and `PUT /scripting` come on top."""
 
 
 @dataclass(frozen=True, slots=True)
