@@ -136,6 +136,40 @@ def test_the_control_route_bounds_the_body() -> None:
     assert other[0] == 405
 
 
+def test_without_authentication_only_loopback_callers_patch() -> None:
+    route = scripting_route(ScriptingControl(SPEC), writes_from_loopback_only=True)
+
+    async def put(client: str) -> tuple[int, bytes]:
+        body = b'{"timeout": 5}'
+        sent: list[dict[str, Any]] = []
+        scope = {
+            "type": "http",
+            "method": "PUT",
+            "path": "/scripting",
+            "raw_path": b"/scripting",
+            "query_string": b"",
+            "headers": [(b"content-type", JSON.encode()), (b"content-length", b"14")],
+            "client": (client, 40000),
+            "server": ("0.0.0.0", 9000),
+            "scheme": "http",
+            "root_path": "",
+        }
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await route.handle(scope, receive, send)
+        return sent[0]["status"], sent[1]["body"]
+
+    status, body = asyncio.run(put("192.0.2.7"))
+    assert status == 403 and b"loopback only" in body
+    assert asyncio.run(put("127.0.0.1"))[0] == 200
+    assert asyncio.run(put("::1"))[0] == 200
+
+
 def test_serve_options_check_their_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     parser = argparse.ArgumentParser(exit_on_error=False)
     scripting_options(parser, SPEC)
