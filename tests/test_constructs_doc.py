@@ -4,7 +4,8 @@ its spec sections exist, and the README's "Spec coverage" table is the count of 
 The page has one `## <area>` section per area, each holding one table whose columns are
 `construct | spec § | status | proof | proving test(s)`. A test is written
 `` `tests/<path>.py::<function>` `` (a parametrised test counts once), optionally followed by a
-note in parentheses. Run this file as a script to print the README summary table.
+note in parentheses. Run this file as a script to print the README summary table, or with
+`--write` to rewrite it in the README.
 No network, no generator: the files are read and the tests parsed with `ast` (well under 1 s).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,12 +168,19 @@ def summary_table(found: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _readme_summary() -> str:
+def _readme_summary(text: str) -> str:
     """The table under the README's "Spec coverage" heading, as written."""
-    text = README.read_text(encoding="utf-8")
     assert SUMMARY_HEADING in text, f"README.md has no {SUMMARY_HEADING!r} section"
     section = text.split(SUMMARY_HEADING, 1)[1].split("\n## ", 1)[0]
     return "\n".join(line for line in section.splitlines() if line.startswith("|"))
+
+
+def rewrite_readme_summary(text: str, table: str) -> str:
+    """`text` (the README) with the table of its "Spec coverage" section replaced by `table`."""
+    written = _readme_summary(text)
+    assert written, f"README.md's {SUMMARY_HEADING!r} section has no table"
+    head, tail = text.split(SUMMARY_HEADING, 1)
+    return head + SUMMARY_HEADING + tail.replace(written, table, 1)
 
 
 # ----------------------------------------------------------------------------- the checks
@@ -231,8 +240,9 @@ def test_every_spec_section_exists() -> None:
 
 def test_the_readme_summary_counts_the_rows() -> None:
     expected = summary_table(rows())
-    assert _readme_summary() == expected, (
-        "README.md's Spec coverage table is stale; paste this under its heading:\n\n" + expected
+    assert _readme_summary(README.read_text(encoding="utf-8")) == expected, (
+        "README.md's Spec coverage table does not count docs/constructs.md's rows; "
+        "rewrite it with: python tests/test_constructs_doc.py --write"
     )
 
 
@@ -253,5 +263,17 @@ def test_the_parser_reads_a_row_and_its_references() -> None:
     assert slug("Outputs, `with` and expressions") == "outputs-with-and-expressions"
 
 
+def test_the_readme_table_is_rewritten_in_place() -> None:
+    text = f"# x\n\n{SUMMARY_HEADING}\n\nprose\n\n| a |\n|---|\n| 1 |\n\nmore\n\n## Next\n| b |\n"
+    rewritten = rewrite_readme_summary(text, "| a |\n|---|\n| 2 |")
+    assert rewritten == text.replace("| 1 |", "| 2 |")
+
+
 if __name__ == "__main__":
-    print(summary_table(rows()))
+    table = summary_table(rows())
+    if sys.argv[1:] == ["--write"]:
+        README.write_text(
+            rewrite_readme_summary(README.read_text(encoding="utf-8"), table), encoding="utf-8"
+        )
+    else:
+        print(table)
