@@ -37,7 +37,7 @@ from tests.servers.recording import Answer, RecordingUpstream
 from .support import forget, generate_package
 
 SPEC = Path(__file__).with_name("coverage") / "coverage.yaml"
-SECRETS = {"COV_TOKEN": "cov-token-7", "SKILL_KEY": "skill-key-9"}
+SECRETS = {"COV_TOKEN": "cov-token-7", "SKILL_KEY": "skill-key-9", "REMOTE_KEY": "remote-5"}
 ITEM = {"id": "1", "name": "Widget", "price": 9.5}
 
 
@@ -72,10 +72,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, R
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
     spec = yaml.safe_load(SPEC.read_text("utf-8"))
-    # A prompt's `file:///./x` is read relative to the working directory of `serve`; this
-    # process's is elsewhere, so the prompt names its file by its absolute path instead.
-    (prompt,) = spec["capability"]["exposes"][1]["prompts"]
-    prompt["location"] = (folder / "prompts" / "greet.md").as_uri()
+    # A prompt's or a resource folder's `file:///./x` is read relative to the working directory
+    # of `serve`; this process's is elsewhere, so they name their absolute paths instead.
+    mcp = spec["capability"]["exposes"][1]
+    mcp["prompts"][0]["location"] = (folder / "prompts" / "greet.md").as_uri()
+    mcp["resources"][2]["location"] = (folder / "notes").as_uri()
     name, _ = generate_package(spec, folder, "coverage")
     upstream = RecordingUpstream()
     _answers(upstream)
@@ -150,7 +151,7 @@ def test_consumed_constructs_reach_the_upstream(served: tuple[Served, RecordingU
     async def scenario() -> list[tuple[int, Any]]:
         async with aiohttp.ClientSession() as session:
             return [
-                await _call(session, "GET", adapters.rest + "/ping"),
+                await _call(session, "GET", adapters.rest + "/ping?key=caller"),
                 await _call(session, "GET", adapters.rest + "/cookie", cookies={"session": "s1"}),
                 await _call(session, "POST", adapters.rest + "/bodies/text", json={"who": "Ann"}),
                 await _call(session, "POST", adapters.rest + "/bodies/xml", json={"who": "Bo"}),
@@ -166,6 +167,8 @@ def test_consumed_constructs_reach_the_upstream(served: tuple[Served, RecordingU
     # The imported API renamed `renamed` reads RENAMED_BASE_URL; capability-level binds fill
     # the bearer token of the API that names them.
     assert (ping.method, ping.path) == ("GET", "/renamed/ping")
+    # Its apikey auth wins over the parameter of the same name (the caller's value is dropped).
+    assert ping.query == [("key", "remote-5")]
     assert all(r.header("Authorization") == "Bearer cov-token-7" for r in upstream.requests[1:])
     assert ping.header("Authorization") is None  # another API: the token stays home
     assert cookie.header("Cookie") == "session=s1; theme=dark"
@@ -244,6 +247,7 @@ def test_rest_mock_ref_forward_and_header_and_cookie_inputs(
     assert [(p["name"], p["in"]) for p in paths["/header"]["get"]["parameters"]] == [
         ("X-Tag", "header")
     ]
+    assert "parameters" not in paths["/ping"]["get"]  # the apikey's parameter is hidden
     assert [(p["name"], p["in"]) for p in paths["/cookie"]["get"]["parameters"]] == [
         ("session", "cookie")
     ]
@@ -292,6 +296,7 @@ async def _mcp(url: str) -> dict[str, Any]:
             "templates": (await client.list_resource_templates()).resource_templates,
             "names": await client.read_resource("data://names/first"),
             "item": await client.read_resource("data://items/1"),
+            "guide": await client.read_resource("docs://notes/guide.md"),
             "prompt": await client.get_prompt("greet", {"who": "Ed"}),
         }
 
@@ -315,19 +320,32 @@ def test_mcp_tools_resources_and_prompts(served: tuple[Served, RecordingUpstream
         True,
     )
     assert hints.open_world_hint is None
+    # The tool's own hints win, field by field.
+    fresh = tools["find-item-fresh"].annotations
+    assert (
+        fresh.read_only_hint,
+        fresh.destructive_hint,
+        fresh.idempotent_hint,
+        fresh.open_world_hint,
+    ) == (False, False, True, True)
     structured = {name: result.structured_content for name, result in got["calls"].items()}
     assert not any(result.is_error for result in got["calls"].values())
     assert structured["find-item"] == ITEM
     assert structured["item-name"] == {"name": "Widget"}
     assert structured["greet"] == {"message": "Hello, Cy!", "count": 3, "ok": True}
     assert structured["roll"] == {"who": "Di", "value": 6}
-    # Resources: one with `steps`, one with `call` and a URI template, each with its mimeType.
+    # Resources: one with `steps` and a declared mimeType, one with `call` and a URI template
+    # (the default mimeType), a folder (each file's type from its suffix).
     assert [(r.uri, r.mime_type) for r in got["resources"]] == [
-        ("data://names/first", "application/vnd.cov+json")
+        ("data://names/first", "application/vnd.cov+json"),
+        ("docs://notes/guide.md", "text/markdown"),
+        ("docs://notes/items.csv", "text/csv"),
     ]
     assert [(t.uri_template, t.mime_type) for t in got["templates"]] == [
         ("data://items/{id}", "application/json")
     ]
+    (guide,) = got["guide"].contents
+    assert (guide.mime_type, guide.text) == ("text/markdown", "# Guide\n")
     (names,) = got["names"].contents
     assert (names.mime_type, json.loads(names.text)) == (
         "application/vnd.cov+json",
