@@ -1,17 +1,19 @@
 """The constructs no other end-to-end test drives, in one capability served the way `serve` does.
 
 `coverage/coverage.yaml` declares them all: capability-level `binds`, an imported API renamed
-with `as`, consumed cookies, `text`/`xml`/`sparql`/`formUrlEncoded` bodies, `csv`/`tsv`/`psv`/
-`yaml` answers, REST mock and `ref` operations, `forward.trustedHeaders`, exposed `header` and
-`cookie` inputs, `const` on an output; an MCP adapter with `description`, a tool `label`, `ref`
-and mock tools, aggregate `semantics`, a resource with `steps`, one with `call` and a URI
-template, a prompt read from a file; a skill adapter behind an `apikey` header with the skill
+with `as` whose apikey auth hides the parameter of the same name, consumed cookies, `text`/`xml`/
+`sparql`/`formUrlEncoded` bodies, `csv`/`tsv`/`psv`/`yaml` answers, REST mock and `ref`
+operations, `forward.trustedHeaders`, exposed `header` and `cookie` inputs, `const` on an output;
+an MCP adapter with `description`, a tool `label`, `ref` and mock tools, aggregate `semantics`
+(and a tool's own hints over them), resources with `steps`, with `call` and a URI template and
+with a folder, a prompt read from a file; a skill adapter behind an `apikey` header with the skill
 metadata; a control port whose `observability` turns metrics off and keeps 10 traces.
 
 The package is generated once and `serve` (the generated `cli.serve`, every adapter on a free
 loopback port) runs once for the module in a thread of its own; every consumed API points at the
 recording upstream (a real HTTP server on loopback). Each test drives its adapter over HTTP and
-asserts on what the upstream received and on what the caller got.
+asserts on what the upstream received and on what the caller got. The last test serves the
+official `control-observability-disabled` fixture, and a variant with only traces off.
 """
 
 from __future__ import annotations
@@ -437,9 +439,7 @@ def test_control_port_serves_traces_and_not_metrics(
 OFFICIAL = Path(__file__).parents[2] / ".." / "shared" / "corpus" / "official"
 
 
-def test_observability_switched_off_serves_neither_metrics_nor_traces(
-    tmp_path: Path, served: tuple[Served, RecordingUpstream]
-) -> None:
+def test_observability_switched_off_serves_neither_metrics_nor_traces(tmp_path: Path) -> None:
     fixture = OFFICIAL / "test__control__control-observability-disabled.yaml"
     official = yaml.safe_load(fixture.read_text("utf-8"))  # `observability.enabled: false`
     traces_off = yaml.safe_load(fixture.read_text("utf-8"))
