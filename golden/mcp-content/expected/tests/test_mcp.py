@@ -148,6 +148,7 @@ PROMPTS: list[Any] = [
     pytest.param(
         "summary-prompt", {"data": "sample-data", "format": "sample-format"}, id="summary-prompt"
     ),
+    pytest.param("release-brief", {"product_name": "sample-product_name"}, id="release-brief"),
 ]
 
 
@@ -158,7 +159,7 @@ async def test_prompt_fills_its_arguments(
     async with mcp_client(mcp_url) as client:
         listed = {prompt.name for prompt in (await client.list_prompts()).prompts}
         result = await client.get_prompt(name, arguments)
-    assert listed == {"participant-outreach", "summary-prompt"}
+    assert listed == {"participant-outreach", "release-brief", "summary-prompt"}
     texts = [message.content.text for message in result.messages]  # type: ignore[union-attr]
     assert texts
     for argument in arguments:  # Every placeholder of an argument is filled.
