@@ -6,7 +6,9 @@ with `as` whose apikey auth hides the parameter of the same name, consumed cooki
 operations, `forward.trustedHeaders`, exposed `header` and `cookie` inputs, `const` on an output;
 an MCP adapter with `description`, a tool `label`, `ref` and mock tools, aggregate `semantics`
 (and a tool's own hints over them), resources with `steps`, with `call` and a URI template and
-with a folder, a prompt read from a file; a skill adapter behind an `apikey` header with the skill
+with a folder, a prompt read from a file (both `file:///./x` beside the spec, shipped in the
+package: `serve` runs in an empty working directory after the spec's copies are removed, and a
+read that tries to leave the folder is refused); a skill adapter behind an `apikey` header with the skill
 metadata; a control port whose `observability` turns metrics off and keeps 10 traces.
 
 The package is generated once and `serve` (the generated `cli.serve`, every adapter on a free
@@ -19,8 +21,10 @@ official `control-observability-disabled` fixture, and a variant with only trace
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,12 +78,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, R
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
     spec = yaml.safe_load(SPEC.read_text("utf-8"))
-    # A prompt's or a resource folder's `file:///./x` is read relative to the working directory
-    # of `serve`; this process's is elsewhere, so they name their absolute paths instead.
-    mcp = spec["capability"]["exposes"][1]
-    mcp["prompts"][0]["location"] = (folder / "prompts" / "greet.md").as_uri()
-    mcp["resources"][2]["location"] = (folder / "notes").as_uri()
     name, _ = generate_package(spec, folder, "coverage")
+    # The prompt's and the resource folder's `file:///./x` were read beside the spec at build
+    # time and shipped in the package: `serve` needs neither them nor the spec's working
+    # directory (it runs in an empty one).
+    for shipped in ("notes", "prompts"):
+        shutil.rmtree(folder / shipped)
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
     upstream = RecordingUpstream()
     _answers(upstream)
     ports = [free_port() for _ in range(4)]
@@ -87,7 +92,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, R
     environment = {"UP_BASE_URL": upstream.url, "RENAMED_BASE_URL": upstream.url + "/renamed"}
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        with _serving(name, arguments, {**environment, **SECRETS}, urls[3]):
+        with (
+            contextlib.chdir(elsewhere),
+            _serving(name, arguments, {**environment, **SECRETS}, urls[3]),
+        ):
             yield Served(urls[0], urls[1] + "/mcp", urls[2], urls[3]), upstream
     finally:
         upstream.close()
@@ -274,6 +282,17 @@ def test_rest_mock_ref_forward_and_header_and_cookie_inputs(
 # ----------------------------------------------------------------------------- exposes: MCP
 
 
+async def _refused(client: Any, uri: str) -> str:
+    """The error message of reading `uri`, which must fail."""
+    from mcp.shared.exceptions import MCPError
+
+    try:
+        await client.read_resource(uri)
+    except MCPError as error:
+        return str(error.error.message)
+    raise AssertionError(f"{uri} was read")
+
+
 async def _mcp(url: str) -> dict[str, Any]:
     from mcp.client import Client
     from mcp.client.streamable_http import streamable_http_client
@@ -299,6 +318,10 @@ async def _mcp(url: str) -> dict[str, Any]:
             "names": await client.read_resource("data://names/first"),
             "item": await client.read_resource("data://items/1"),
             "guide": await client.read_resource("docs://notes/guide.md"),
+            "escapes": [
+                await _refused(client, "docs://notes/" + path)
+                for path in ("../prompts/greet.md", "%2E%2E/prompts/greet.md", "/etc/hostname")
+            ],
             "prompt": await client.get_prompt("greet", {"who": "Ed"}),
         }
 
@@ -355,6 +378,8 @@ def test_mcp_tools_resources_and_prompts(served: tuple[Served, RecordingUpstream
     )
     (item,) = got["item"].contents
     assert (item.mime_type, json.loads(item.text)) == ("application/json", ITEM)
+    # A read never leaves the folder: `..`, encoded or not, and an absolute path are not found.
+    assert got["escapes"] == ["Resource not found"] * 3
     # The prompt read from its file, `{{who}}` filled.
     (message,) = got["prompt"].messages
     assert (message.role, message.content.text) == ("user", "Greet Ed warmly.\n")
