@@ -116,7 +116,10 @@ class Folder:
         if not root.is_dir():
             return []
         entries: list[dict[str, Any]] = []
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        inside = root.resolve()
+        # A link is listed only when it stays in the folder, as `read` would serve it.
+        files = (p for p in root.rglob("*") if p.is_file() and p.resolve().is_relative_to(inside))
+        for path in sorted(files):
             relative = path.relative_to(root).as_posix()
             entries.append(
                 {
