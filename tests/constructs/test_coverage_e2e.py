@@ -182,7 +182,8 @@ def test_consumed_constructs_reach_the_upstream(served: tuple[Served, RecordingU
     assert all(r.header("Authorization") == "Bearer cov-token-7" for r in upstream.requests[1:])
     assert ping.header("Authorization") is None  # another API: the token stays home
     assert cookie.header("Cookie") == "session=s1; theme=dark"
-    assert (text.header("Content-Type"), text.body) == ("text/plain", b"hello Ann")
+    # The text is sent as UTF-8 and says so; XML and SPARQL carry their own media types.
+    assert (text.header("Content-Type"), text.body) == ("text/plain; charset=utf-8", b"hello Ann")
     assert (xml.header("Content-Type"), xml.body) == ("application/xml", b"<who>Bo</who>")
     assert (sparql.header("Content-Type"), sparql.body) == (
         "application/sparql-query",
