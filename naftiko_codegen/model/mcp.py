@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,6 +117,9 @@ class McpModel:
     files: tuple[tuple[str, str], ...] = ()
     """The static resources' and file prompts' files the package ships below `mcp_files/`:
     (path there, text), sorted. Read at build time; served as text (see NAF440)."""
+    served_files: tuple[tuple[str, str], ...] = ()
+    """(URI, SHA-256 of the text a read answers) per file of a static resource (the generated
+    tests read each)."""
     """Helpers `mcp_content.py` imports from `upstream.py`."""
 
 
@@ -248,6 +252,19 @@ def _shipped_files(adapter: McpAdapter) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((path, data.decode("utf-8", "replace")) for path, data in shipped.items()))
 
 
+def _served_files(adapter: McpAdapter) -> tuple[tuple[str, str], ...]:
+    """Each static resource's files: their URI and the digest of what `resources/read` answers
+    (UTF-8 text, newlines read as `\\n`, as the server reads the file)."""
+    served: list[tuple[str, str]] = []
+    for resource in adapter.resources:
+        if isinstance(resource.action, Folder):
+            for name, data in resource.action.files:
+                text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                served.append((f"{resource.uri.rstrip('/')}/{name}", digest))
+    return tuple(served)
+
+
 def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[McpModel, Needs]:
     """The MCP adapter, and what the code of `mcp_server.py` needs (with every secret read)."""
     functions = claim_each(
@@ -282,6 +299,7 @@ def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[M
         prompts=tuple(_prompt_model(prompt) for prompt in adapter.prompts),
         readers=tuple(resource for resource, _ in resources if resource.folder is None),
         files=_shipped_files(adapter),
+        served_files=_served_files(adapter),
     )
     tool_needs = all_needs(needs for _, needs in tools)
     return model, tool_needs | content_needs | auth_needs

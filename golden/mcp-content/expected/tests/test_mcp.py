@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -136,6 +137,27 @@ async def test_unknown_resource_is_an_error(mcp_url: str) -> None:
     async with mcp_client(mcp_url) as client:
         with pytest.raises(MCPError):
             await client.read_resource("naftiko-test://no/such/resource")
+
+
+# (URI, SHA-256 of its text) per file of a static resource, shipped in the package's `mcp_files/`.
+SHIPPED: list[Any] = [
+    pytest.param(
+        "docs://release-notes/2026-01.md",
+        "67108e35b47845edc41010ecf1d5d98da18ffac212f0e6efe821043c34ca13d3",
+        id="docs://release-notes/2026-01.md",
+    ),
+]
+
+
+@pytest.mark.parametrize(("uri", "digest"), SHIPPED)
+async def test_static_resource_files_are_served_from_the_package(
+    mcp_url: str, uri: str, digest: str
+) -> None:
+    async with mcp_client(mcp_url) as client:
+        result = await client.read_resource(uri)
+    (content,) = result.contents
+    text = content.text  # type: ignore[union-attr]
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
 
 
 # (prompt, arguments) per prompt.
