@@ -1,15 +1,17 @@
 """Stage 1, load (continued): the folders a spec ships with its package, read at build time.
 
-A skill's `location` (its SKILL.md, instruction files and assets) and a `script` step's
-`location` (the script, its dependencies and data) are folders beside the spec. They are read
-here, once, and the package carries their bytes: the generated server never reads the build
-machine's disk. The folders are untrusted input, so:
+A skill's `location` (its SKILL.md, instruction files and assets), a `script` step's
+`location` (the script, its dependencies and data) and a static MCP resource's `location` are
+folders beside the spec; an MCP prompt's `location` is a file beside it. They are read here,
+once, and the package carries their bytes: the generated server never reads the build
+machine's disk, nor its own working directory. They are untrusted input, so:
 
 - a folder must lie inside the spec's folder; a `location` outside it, or a path through a
   symbolic link (the folder itself, any folder on the way, or any file in it), is refused
   (NAF387), so a spec cannot make a build copy `/etc` or a home folder into a package;
-- only folders and regular files are read, each without following links (NAF388);
-- the files of one folder are bounded in number and total size (NAF389,
+- only folders and regular files are read, each without following links (NAF388, also when a
+  resource's `location` is not a folder or a prompt's is not a regular file);
+- the files of one folder (or a prompt's one file) are bounded in number and total size (NAF389,
   `NAFTIKO_GEN_MAX_ASSET_FILES`, `NAFTIKO_GEN_MAX_ASSET_BYTES`).
 
 `file:///./x` and `./x` are relative to the spec's folder; `file:///abs/x` is absolute and must
@@ -29,7 +31,7 @@ from .diagnostics import Diagnostic, DiagnosticError, Severity
 from .limits import MAX_ASSET_BYTES, MAX_ASSET_FILES
 from .load import LoadedSpec, NodePath
 
-__all__ = ["asset_locations", "load_assets"]
+__all__ = ["asset_locations", "load_assets", "mcp_locations"]
 
 
 def asset_locations(data: Mapping[str, Any]) -> Iterator[tuple[NodePath, str]]:
@@ -59,6 +61,22 @@ def asset_locations(data: Mapping[str, Any]) -> Iterator[tuple[NodePath, str]]:
             yield (*path, "location"), step["location"]
 
 
+def mcp_locations(data: Mapping[str, Any]) -> Iterator[tuple[NodePath, str, bool]]:
+    """Every `location` of an MCP adapter: (path of the node, its value, whether it is a folder).
+
+    A resource's `location` is a folder of files (static mode); a prompt's is one file.
+    """
+    capability = _dict(data.get("capability"))
+    for index, entry in enumerate(_list(capability.get("exposes"))):
+        if not isinstance(entry, dict) or entry.get("type") != "mcp":
+            continue
+        for key, folder in (("resources", True), ("prompts", False)):
+            for u_index, unit in enumerate(_list(entry.get(key))):
+                if isinstance(unit, dict) and isinstance(unit.get("location"), str):
+                    path = ("capability", "exposes", index, key, u_index, "location")
+                    yield path, unit["location"], folder
+
+
 def _script_steps(node: Any, path: NodePath) -> Iterator[tuple[NodePath, dict[str, Any]]]:
     """Every `type: script` step under `node` (a unit's `steps`, at any depth)."""
     if isinstance(node, dict):
@@ -83,18 +101,25 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def load_assets(spec: LoadedSpec, spec_path: Path) -> dict[str, AssetFolder]:
-    """Read every folder `asset_locations` names, by `location` value.
+    """Read every folder `asset_locations` names and every MCP `location`, by `location` value.
 
     Raise `DiagnosticError` (located at the `location` value) for any folder that is refused.
     """
     loaded: dict[str, AssetFolder] = {}
+    read: set[tuple[str, bool]] = set()
     problems: list[Diagnostic] = []
     root = spec_path.parent.absolute()  # links above the spec are the user's own
-    for node, location in asset_locations(spec.data):
-        if location in loaded:
+    wanted = [
+        *((node, location, True) for node, location in asset_locations(spec.data)),
+        *mcp_locations(spec.data),
+    ]
+    for node, location, folder in wanted:
+        # The same value named as a folder and as a file is read as each (one is refused).
+        if (location, folder) in read:
             continue
+        read.add((location, folder))
         try:
-            loaded[location] = _read_folder(root, location)
+            loaded[location] = (_read_folder if folder else _read_one_file)(root, location)
         except _Refused as refusal:
             problems.append(
                 Diagnostic(
@@ -141,33 +166,56 @@ def _relative_parts(root: Path, location: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _read_folder(root: Path, location: str) -> AssetFolder:
+def _reach(root: Path, location: str) -> tuple[Path, tuple[str, ...], int]:
+    """The path `location` names below `root`, its parts and its mode; no link on the way."""
     try:
         parts = _relative_parts(root, location)
     except _Refused as refusal:
         raise _Refused(refusal.code, refusal.message, _OUTSIDE_HINT) from None
-    folder = root
+    target, mode = root, os.lstat(root).st_mode
     for part in parts:  # no link on the way: each step is looked at, never followed
-        folder = folder / part
+        target = target / part
         try:
-            mode = os.lstat(folder).st_mode
+            mode = os.lstat(target).st_mode
         except OSError as error:
             raise _Refused(
                 "NAF388",
                 f"cannot read location {location}: {error.strerror or error}",
-                "check that the folder exists, relative to the spec's folder",
+                "check that it exists, relative to the spec's folder",
             ) from None
         if stat.S_ISLNK(mode):
             raise _Refused(
                 "NAF387",
                 f"location {location} goes through a symbolic link ({'/'.join(parts)})",
-                "point `location` at the real folder, inside the spec's folder",
+                "point `location` at the real folder or file, inside the spec's folder",
             )
-    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+    return target, parts, mode
+
+
+def _read_folder(root: Path, location: str) -> AssetFolder:
+    folder, parts, mode = _reach(root, location)
+    if not stat.S_ISDIR(mode):
         raise _Refused("NAF388", f"location {location} is not a folder", "name a folder of files")
     files: list[tuple[str, bytes]] = []
     _walk(folder, (), location, files, [0])
-    return AssetFolder(location, tuple(files))
+    return AssetFolder(location, tuple(files), "/".join(parts) or ".")
+
+
+def _read_one_file(root: Path, location: str) -> AssetFolder:
+    """An MCP prompt's file: a regular file inside the spec's folder, bounded like a folder."""
+    target, parts, mode = _reach(root, location)
+    if not parts or not stat.S_ISREG(mode):
+        raise _Refused(
+            "NAF388", f"location {location} is not a regular file", "name a file of the prompt"
+        )
+    data = _read_file(target, MAX_ASSET_BYTES.value + 1)
+    if len(data) > MAX_ASSET_BYTES.value:
+        raise _Refused(
+            "NAF389",
+            f"location {location} holds more than {MAX_ASSET_BYTES.value:,} bytes",
+            MAX_ASSET_BYTES.hint(),
+        )
+    return AssetFolder(location, ((parts[-1], data),), "/".join(parts[:-1]) or ".")
 
 
 def _walk(

@@ -304,9 +304,13 @@ class Mock:
 
 @dataclass(frozen=True)
 class Folder:
-    """A static MCP resource: the files of a folder (a `file:` URI's path)."""
+    """A static MCP resource: the files of its `location` folder, read at build time."""
 
     path: str
+    """Where the package ships the folder, below its `mcp_files/` (the folder's path below the
+    spec's folder; `.` for the spec's folder itself)."""
+    files: tuple[tuple[str, bytes], ...] = ()
+    """(path relative to the folder, content), sorted by path."""
 
 
 Action = Call | Mock | Orchestration
@@ -424,7 +428,10 @@ class McpPrompt:
     messages: tuple[tuple[str, str], ...]
     """(role, text) in order."""
     file: str | None = None
-    """A prompt kept in a file (a `file:` URI's path): one `user` message, read when asked."""
+    """A prompt kept in a file (`location`): where the package ships it, below `mcp_files/`;
+    one `user` message, read when asked."""
+    content: bytes = b""
+    """The file's bytes, read at build time."""
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,16 @@ __all__ = ["AssetFolder", "ScriptingSettings", "Skill", "SkillTool"]
 
 @dataclass(frozen=True)
 class AssetFolder:
-    """A folder shipped in the package (a skill's or a script's `location`), read at build time."""
+    """A folder shipped in the package (a skill's, a script's or an MCP resource's or prompt's
+    `location`), read at build time."""
 
     location: str
     """As the spec writes it."""
     files: tuple[tuple[str, bytes], ...]
     """(path relative to the folder, POSIX separators; content), sorted by path."""
+    path: str = "."
+    """Where the folder lies below the spec's folder (POSIX; `.` for the spec's folder itself).
+    For a single file (an MCP prompt's `location`), the folder that holds it: `files` has one."""
 
 
 @dataclass(frozen=True)

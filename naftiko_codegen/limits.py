@@ -60,10 +60,11 @@ MAX_MANIFEST_BYTES = Limit("NAFTIKO_GEN_MAX_MANIFEST_BYTES", 4 * 1024 * 1024, "m
 LOCK_WAIT = Limit("NAFTIKO_GEN_LOCK_WAIT", 60, "seconds to wait for another build")
 """How long a build waits for another build writing the same package folder."""
 
-MAX_ASSET_FILES = Limit("NAFTIKO_GEN_MAX_ASSET_FILES", 200, "files in a skill or script folder")
-"""Most files a skill `location` or script `location` folder may hold (shipped in the package)."""
+MAX_ASSET_FILES = Limit("NAFTIKO_GEN_MAX_ASSET_FILES", 200, "files in a shipped folder")
+"""Most files a skill, script or MCP resource `location` folder may hold (shipped in the package)."""
 
 MAX_ASSET_BYTES = Limit(
-    "NAFTIKO_GEN_MAX_ASSET_BYTES", 1024 * 1024, "bytes in a skill or script folder's files"
+    "NAFTIKO_GEN_MAX_ASSET_BYTES", 1024 * 1024, "bytes in a shipped folder's files"
 )
-"""Most bytes the files of one skill or script folder may hold together."""
+"""Most bytes the files of one skill, script or MCP resource folder (or one MCP prompt file)
+may hold together."""

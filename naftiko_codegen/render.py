@@ -33,6 +33,9 @@ __all__ = [
 ]
 
 
+MCP_FILES = "mcp_files"
+"""The package folder of the MCP adapter's static files (`runtime/mcp_content.py` reads it)."""
+
 RUNTIME_PREFIX = "runtime:"
 """A plan entry whose template starts with this is a runtime module copied verbatim."""
 
@@ -437,7 +440,17 @@ def verbatim_outputs(
     so it is formatted like any template's output.
     """
     env = environment or create_environment()
-    return frozenset(output for planned, output in planned_files(model) if _copied(planned, env))
+    copied = (output for planned, output in planned_files(model) if _copied(planned, env))
+    return frozenset((*copied, *_data_files(model)))
+
+
+def _data_files(model: CapabilityModel) -> dict[str, str]:
+    """Data the spec names, shipped as is (never rendered, formatted or imported): schema files
+    and the MCP adapter's static files, by their path in the package."""
+    files = {f"src/{model.package}/schemas/{name}": text for name, text in model.schema_files}
+    for path, text in model.mcp.files if model.mcp else ():
+        files[f"src/{model.package}/{MCP_FILES}/{path}"] = text
+    return files
 
 
 def render_package(
@@ -454,9 +467,7 @@ def render_package(
             files[output] = env.get_template(planned.user_template).render(model=model)
         except (jinja2.TemplateError, TypeError) as error:
             raise DiagnosticError([_template_diagnostic(planned.user_template, error)]) from None
-    for name, text in model.schema_files:
-        # Data the spec names, shipped as is: never rendered, formatted or imported.
-        files[f"src/{model.package}/schemas/{name}"] = text
+    files.update(_data_files(model))
     return files
 
 

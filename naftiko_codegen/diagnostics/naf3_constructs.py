@@ -1,5 +1,6 @@
 """Catalogue of the skill adapter and `script` step codes (NAF305-NAF309, NAF349, NAF351,
-NAF387-NAF389; NAF421, about script languages, is with the NAF4xx codes).
+NAF387-NAF389, NAF440: the folders and files shipped in the package; NAF421, about script
+languages, is with the NAF4xx codes).
 
 Each entry: code, severity, title, hint, what it means, an example message.
 """
@@ -89,10 +90,10 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
         "NAF387",
         _ERROR,
         "asset folder outside the spec's folder",
-        "keep skill and script folders inside the spec's folder, without symbolic links, and "
-        "write `file:///./<folder>`",
-        "Skill `location` and script `location` folders are read at build time and shipped in "
-        "the package; a folder outside the spec's folder, or reached through a symbolic link, "
+        "keep skill, script and MCP folders and files inside the spec's folder, without symbolic "
+        "links, and write `file:///./<folder>`",
+        "Skill, script and MCP resource `location` folders and MCP prompt `location` files are "
+        "read at build time and shipped in the package; a folder outside the spec's folder, or reached through a symbolic link, "
         "is refused so a build never copies files it was not meant to.",
         "skill location file:///tmp/skills lies outside the spec's folder",
     ),
@@ -101,8 +102,8 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
         _ERROR,
         "asset folder cannot be read",
         "check that the `location` names an existing folder of regular files",
-        "A skill or script `location` must name a folder that exists and holds only regular "
-        "files and folders.",
+        "A skill, script or MCP resource `location` must name a folder that exists and holds "
+        "only regular files and folders; an MCP prompt `location` must name a regular file.",
         "cannot read skill location file:///./skills/orders: no such folder",
     ),
     CatalogueEntry(
@@ -110,9 +111,19 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
         _ERROR,
         "asset folder too large",
         "trim the folder, or raise the limit the message names",
-        "A skill or script folder is copied into the generated package, so its files are "
+        "A skill, script or MCP folder (or prompt file) is copied into the generated package, "
+        "so its files are "
         "bounded in number and size (`NAFTIKO_GEN_MAX_ASSET_FILES`, "
         "`NAFTIKO_GEN_MAX_ASSET_BYTES`).",
         "skill location file:///./skills/orders holds more than 1,048,576 bytes in files",
+    ),
+    CatalogueEntry(
+        "NAF440",
+        _WARNING,
+        "MCP file is not UTF-8 text",
+        "save the file as UTF-8, or leave it out of the folder",
+        "A static MCP resource or prompt is served as text: a file that is not UTF-8 is shipped "
+        "with each undecodable byte replaced by U+FFFD, as it would be served.",
+        "MCP resource 'notes': file:///./notes holds logo.png, which is not UTF-8 text",
     ),
 )

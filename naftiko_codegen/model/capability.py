@@ -30,7 +30,7 @@ from .workflows import WorkflowModel
 
 __all__ = ["CONTEXT_VERSION", "CapabilityModel", "SecretModel", "build_capability"]
 
-CONTEXT_VERSION = 3
+CONTEXT_VERSION = 4
 """Bumped whenever a field of the template context changes meaning or disappears."""
 PACKAGE_VERSION = "0.1.0"
 """The generated distribution's version (`pyproject.toml`), also its image tag."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ class ResourceModel:
     call: CallModel | None
     workflow: WorkflowCallModel | None
     folder: str | None
-    """For a static resource: the folder whose files it serves (relative to the cwd)."""
+    """For a static resource: the folder whose files it serves, below the package's
+    `mcp_files/` (`.` for all of it)."""
     action_template: str = ""
     """The fragment rendering how it is read (`_actions/call.jinja` or `steps.jinja`); `""` for
     a folder."""
@@ -112,6 +114,12 @@ class McpModel:
     prompts: tuple[PromptModel, ...] = ()
     readers: tuple[ResourceModel, ...] = ()
     """The resources read through a call or steps (each has a reader coroutine)."""
+    files: tuple[tuple[str, str], ...] = ()
+    """The static resources' and file prompts' files the package ships below `mcp_files/`:
+    (path there, text), sorted. Read at build time; served as text (see NAF440)."""
+    served_files: tuple[tuple[str, str], ...] = ()
+    """(URI, SHA-256 of the text a read answers) per file of a static resource (the generated
+    tests read each)."""
     """Helpers `mcp_content.py` imports from `upstream.py`."""
 
 
@@ -230,6 +238,35 @@ def _prompt_model(prompt: McpPrompt) -> PromptModel:
     )
 
 
+def _shipped_files(adapter: McpAdapter) -> tuple[tuple[str, str], ...]:
+    """Every file of a static resource's folder or a prompt's `location`, by its path below
+    `mcp_files/` (the same path as below the spec's folder, so two locations share a file)."""
+    shipped: dict[str, bytes] = {}
+    for resource in adapter.resources:
+        if isinstance(resource.action, Folder):
+            top = resource.action.path
+            for name, data in resource.action.files:
+                shipped[name if top == "." else f"{top}/{name}"] = data
+    for prompt in adapter.prompts:
+        if prompt.file is not None:
+            shipped[prompt.file] = prompt.content
+    # Served as text, as the server always read them (undecodable bytes are reported: NAF440).
+    return tuple(sorted((path, data.decode("utf-8", "replace")) for path, data in shipped.items()))
+
+
+def _served_files(adapter: McpAdapter) -> tuple[tuple[str, str], ...]:
+    """Each static resource's files: their URI and the digest of what `resources/read` answers
+    (UTF-8 text, newlines read as `\\n`, as the server reads the file)."""
+    served: list[tuple[str, str]] = []
+    for resource in adapter.resources:
+        if isinstance(resource.action, Folder):
+            for name, data in resource.action.files:
+                text = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                served.append((f"{resource.uri.rstrip('/')}/{name}", digest))
+    return tuple(served)
+
+
 def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[McpModel, Needs]:
     """The MCP adapter, and what the code of `mcp_server.py` needs (with every secret read)."""
     functions = claim_each(
@@ -263,6 +300,8 @@ def mcp_model(adapter: McpAdapter, scope: Scope, *, description: str) -> tuple[M
         resources=tuple(resource for resource, _ in resources),
         prompts=tuple(_prompt_model(prompt) for prompt in adapter.prompts),
         readers=tuple(resource for resource, _ in resources if resource.folder is None),
+        files=_shipped_files(adapter),
+        served_files=_served_files(adapter),
     )
     tool_needs = all_needs(needs for _, needs in tools)
     return model, tool_needs | content_needs | auth_needs

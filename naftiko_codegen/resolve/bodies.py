@@ -49,7 +49,9 @@ def parse_body(
     if kind == "multipartForm":
         return _multipart(scope, data, leaves), "multipart", None
     if kind in ("text", "xml", "sparql"):
-        media = {"text": "text/plain", "xml": "application/xml"}
+        # The body is sent as UTF-8 (`http_client.send`): say so for plain text. XML declares its
+        # own encoding (UTF-8 by default) and a SPARQL query is UTF-8 by its media type.
+        media = {"text": "text/plain; charset=utf-8", "xml": "application/xml"}
         return leaves.leaf(str(data)), "text", media.get(kind, "application/sparql-query")
     if isinstance(data, str):
         return _json_text(scope, data, leaves)

@@ -77,9 +77,9 @@ def unique_mcp_units(
     resources: Iterable[McpResource],
     entry: Mapping[str, Any],
     path: NodePath,
-) -> tuple[list[McpTool], list[McpResource], list[Mapping[str, Any]]]:
-    """The tools, resources and raw prompts, each name's (or URI's) first only; every later one
-    is reported and left out."""
+) -> tuple[list[McpTool], list[McpResource], list[tuple[int, Mapping[str, Any]]]]:
+    """The tools, resources and raw prompts (with their index), each name's (or URI's) first
+    only; every later one is reported and left out."""
     named: dict[str, Location] = {}
     kept_tools: list[McpTool] = []
     for tool in tools:
@@ -98,14 +98,14 @@ def unique_mcp_units(
             what = f"MCP resource URI {truncate(resource.uri)}"
             _duplicate(scope, resource.location, what, first)
     prompts: dict[str, Location] = {}
-    kept_prompts: list[Mapping[str, Any]] = []
+    kept_prompts: list[tuple[int, Mapping[str, Any]]] = []
     for index, raw in enumerate(as_list(entry.get("prompts"))):
         if not isinstance(raw, dict) or not raw.get("name"):
             continue
         location = scope.locate((*path, "prompts", index))
         first = prompts.setdefault(str(raw["name"]), location)
         if first is location:
-            kept_prompts.append(raw)
+            kept_prompts.append((index, raw))
         else:
             _duplicate(scope, location, f"MCP prompt name {truncate(str(raw['name']))}", first)
     return kept_tools, kept_resources, kept_prompts

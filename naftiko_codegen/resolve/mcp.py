@@ -24,6 +24,7 @@ from .aggregates import unit_definition
 from .auth import inbound_auth
 from .calls import bind_call, find_operation
 from .duplicates import unique_mcp_units
+from .mcp_files import prompt_file, resource_folder
 from .orchestration import orchestration
 from .scope import Scope
 from .units import declared_inputs, unit_action, unit_kind, unit_output
@@ -47,7 +48,7 @@ def resolve_mcp(scope: Scope, entry: Mapping[str, Any], path: NodePath) -> McpAd
         and (resource := _resource(scope, raw, (*path, "resources", r_index), roots))
     ]
     tools, resources, raw_prompts = unique_mcp_units(scope, tools, resources, entry, path)
-    prompts = [_prompt(raw) for raw in raw_prompts]
+    prompts = [_prompt(scope, raw, (*path, "prompts", p_index)) for p_index, raw in raw_prompts]
     transport: Literal["http", "stdio"] = "stdio" if entry.get("transport") == "stdio" else "http"
     port = entry.get("port")
     return McpAdapter(
@@ -126,7 +127,7 @@ def _resource(
     declared = [Input(name, "argument", "string", "", True, True) for name in parameters]
     action: Call | Orchestration | Folder | None
     if "location" in raw:
-        action = Folder(_file_uri_path(str(raw["location"])))
+        action = resource_folder(scope, raw, path)
     elif "steps" in raw:
         action = _orchestrated(scope, raw, path, roots, declared)
     elif "call" in raw:
@@ -227,7 +228,7 @@ def _carried(
     return False
 
 
-def _prompt(raw: Mapping[str, Any]) -> McpPrompt:
+def _prompt(scope: Scope, raw: Mapping[str, Any], path: NodePath) -> McpPrompt:
     """A prompt: its messages (placeholders are filled when a client asks), or a file."""
     arguments = tuple(
         PromptArgument(
@@ -243,18 +244,13 @@ def _prompt(raw: Mapping[str, Any]) -> McpPrompt:
         for item in as_list(raw.get("template") or raw.get("messages"))
         if isinstance(item, dict)
     )
-    location = raw.get("location")
+    file, content = prompt_file(scope, raw, path) if raw.get("location") else (None, b"")
     return McpPrompt(
         name=str(raw["name"]),
         label=str(raw.get("label") or ""),
         description=str(raw.get("description") or ""),
         arguments=arguments,
         messages=messages,
-        file=_file_uri_path(str(location)) if location else None,
+        file=file,
+        content=content,
     )
-
-
-def _file_uri_path(uri: str) -> str:
-    """The path of a `file:` URI; `file:///./x` is relative to the working directory."""
-    path = uri.removeprefix("file://")
-    return path[1:] if path.startswith("/./") else path

@@ -5,6 +5,11 @@ read through the upstream (its reader calls an operation or runs steps), with th
 of its URI template as arguments, which (with its `with` values) also render a Mustache output
 `value`; a `Folder` serves the files of a folder. A `Prompt`'s messages
 get the caller's arguments in their `{{name}}` placeholders, or it is a file read when asked.
+
+The folders and prompt files were read by naftiko-gen when it generated the package, relative to
+the spec's folder, and are shipped in the package's `mcp_files/` (`MCP_FILES`): a relative
+`folder` or `file` is read there, never from the working directory. A read never leaves its
+folder: a `..`, encoded or absolute path, or a link that points outside, is not found.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .mcp_jsonrpc import INTERNAL_ERROR, INVALID_PARAMS, JsonRpcError
 from .mcp_tools import OutputMapper, ParamsBuilder, UpstreamFailure, UpstreamReply
 
 __all__ = [
+    "MCP_FILES",
     "RESOURCE_NOT_FOUND",
     "Folder",
     "Prompt",
@@ -34,6 +40,9 @@ __all__ = [
 ]
 
 ClientT = TypeVar("ClientT")
+
+MCP_FILES: Final = Path(__file__).with_name("mcp_files")
+"""Where the package keeps its static resources' folders and its prompts' files."""
 
 RESOURCE_NOT_FOUND: Final = -32002
 """The MCP error code for an unknown resource URI."""
@@ -97,19 +106,23 @@ class Resource(Generic[ClientT]):
 
 @dataclass(frozen=True, slots=True)
 class Folder:
-    """A resource serving the files of a folder (relative to the working directory)."""
+    """A resource serving the files of a folder (relative to `MCP_FILES`)."""
 
     uri: str
     """The base URI: a file's URI is this, `/`, and its path in the folder."""
     folder: str
+    """Below `MCP_FILES` (`.` for all of it); an absolute path is used as it is."""
 
     def entries(self) -> list[dict[str, Any]]:
         """Every file under the folder, as `resources/list` entries."""
-        root = Path(self.folder)
+        root = MCP_FILES / self.folder
         if not root.is_dir():
             return []
         entries: list[dict[str, Any]] = []
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        inside = root.resolve()
+        # A link is listed only when it stays in the folder, as `read` would serve it.
+        files = (p for p in root.rglob("*") if p.is_file() and p.resolve().is_relative_to(inside))
+        for path in sorted(files):
             relative = path.relative_to(root).as_posix()
             entries.append(
                 {
@@ -125,7 +138,7 @@ class Folder:
         prefix = self.uri.rstrip("/") + "/"
         if not uri.startswith(prefix):
             return None
-        root = Path(self.folder).resolve()
+        root = (MCP_FILES / self.folder).resolve()
         path = (root / unquote(uri[len(prefix) :])).resolve()
         if not (path.is_relative_to(root) and path.is_file()):
             return None
@@ -244,7 +257,7 @@ class Prompt:
     messages: tuple[tuple[str, str], ...] = ()
     """(role, text) per message."""
     file: str | None = None
-    """A file (relative to the working directory) read when asked: one `user` message."""
+    """A file (relative to `MCP_FILES`) read when asked: one `user` message."""
     title: str = ""
 
     def listing(self) -> dict[str, Any]:
@@ -288,7 +301,8 @@ class PromptRegistry:
         messages = prompt.messages
         if prompt.file is not None:
             try:
-                messages = (("user", Path(prompt.file).read_text(encoding="utf-8")),)
+                text = (MCP_FILES / prompt.file).read_text(encoding="utf-8", errors="replace")
+                messages = (("user", text),)
             except OSError:
                 text = f"prompt {name!r}: its file cannot be read"
                 raise JsonRpcError(INTERNAL_ERROR, text) from None

@@ -75,7 +75,7 @@ _EXPOSES = """\
       - call: demo.list
     resources:
     - name: readme
-      location: file:///tmp/readme
+      location: file:///./readme
     prompts:
     - name: hello
       template:
@@ -188,6 +188,7 @@ def test_an_auth_without_meaning_leaves_out_its_api(tmp_path: Any) -> None:
     text = _HEAD.replace('token: "{{TOKEN}}"', "type: kerberos") + _EXPOSES
     spec = tmp_path / "cap.yaml"
     spec.write_text(text, encoding="utf-8")
+    (tmp_path / "readme").mkdir()  # the static resource's folder, shipped at build time
     found = check_spec(spec)
     codes = {d.code for d in found}
     assert {"NAF286", "NAF330", "NAF302"} <= codes

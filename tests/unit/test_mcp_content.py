@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ capability:
 def test_resources_and_prompts_resolve() -> None:
     mcp = resolve_spec(load_spec(SPEC, "cap.yaml")).mcp_adapters[0]
     docs, book = mcp.resources
-    assert docs.action == Folder("./docs")
+    assert docs.action == Folder("docs")
     assert book.parameters == ("bookId",) and isinstance(book.action, Call)
     (prompt,) = mcp.prompts
     assert [a.required for a in prompt.arguments] == [True, False]
@@ -85,12 +86,14 @@ def test_resources_and_prompts_resolve() -> None:
 def package(tmp_path: Path) -> Path:
     spec = tmp_path / "library.yaml"
     spec.write_text(SPEC, encoding="utf-8")
+    (tmp_path / "docs" / "guides").mkdir(parents=True)
+    (tmp_path / "docs" / "guides" / "start.md").write_text("# Start\n", encoding="utf-8")
     for relative, text in generate(spec).files.items():
         (tmp_path / "pkg" / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "pkg" / relative).write_text(text, encoding="utf-8")
-    (tmp_path / "docs" / "guides").mkdir(parents=True)
-    (tmp_path / "docs" / "guides" / "start.md").write_text("# Start\n", encoding="utf-8")
-    (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
+    # The folder was shipped in the package: the spec's copy is no longer needed.
+    shutil.rmtree(tmp_path / "docs")
+    (tmp_path / "pkg" / "src" / "library" / "secret.txt").write_text("outside", encoding="utf-8")
     return tmp_path
 
 
@@ -99,7 +102,7 @@ def test_over_stdio(package: Path) -> None:
         command=sys.executable,
         args=["-m", "library", "serve", "--mcp-transport", "stdio"],
         env={**os.environ, "PYTHONPATH": str(package / "pkg" / "src")},
-        cwd=str(package),
+        cwd=str(package / "pkg"),  # not the spec's folder: the files come from the package
     )
     listed, read, escaped, prompt, missing = asyncio.run(_session(parameters))
     assert "docs://library/guides/start.md" in listed
@@ -118,7 +121,7 @@ async def _session(parameters: Any) -> tuple[set[str], str, Any, list[str], Any]
         read = result.contents[0].text  # type: ignore[union-attr]
         escaped = None
         try:
-            await client.read_resource("docs://library/../secret.txt")
+            await client.read_resource("docs://library/../../secret.txt")
         except MCPError as error:
             escaped = error
         got = await client.get_prompt("review", {"title": "Dune", "tone": "calm"})

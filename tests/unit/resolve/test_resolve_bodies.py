@@ -38,7 +38,7 @@ def test_empty_body_is_none() -> None:
     [
         ({"type": "form", "data": {"a": "b"}}, "form", "application/x-www-form-urlencoded"),
         ({"type": "formUrlEncoded", "data": "a=b"}, "text", "application/x-www-form-urlencoded"),
-        ({"type": "text", "data": "plain"}, "text", "text/plain"),
+        ({"type": "text", "data": "plain"}, "text", "text/plain; charset=utf-8"),
         ({"type": "xml", "data": "<a/>"}, "text", "application/xml"),
         ({"type": "sparql", "data": "SELECT *"}, "text", "application/sparql-query"),
     ],

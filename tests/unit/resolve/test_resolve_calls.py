@@ -168,7 +168,7 @@ def test_body_modes() -> None:
     assert (call.body_mode, call.body_format, call.content_type) == (
         "template",
         "text",
-        "text/plain",
+        "text/plain; charset=utf-8",
     )
 
 

@@ -14,7 +14,7 @@ LAYERS = (
     ("_values", "scope"),
     ("binds", "wire", "duplicates"),
     ("auth", "bodies", "aggregates", "with_keys"),
-    ("consumes", "calls", "scripts"),
+    ("consumes", "calls", "scripts", "mcp_files"),
     ("orchestration",),
     ("units",),
     ("rest", "mcp", "control", "derive", "skills"),

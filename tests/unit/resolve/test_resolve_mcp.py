@@ -78,7 +78,7 @@ resources:
 
 def test_resources_read_a_folder_a_call_or_steps() -> None:
     docs, item, joined = _mcp(_RESOURCES).resources
-    assert (docs.action, docs.mime_type) == (Folder("./docs"), "application/json")
+    assert (docs.action, docs.mime_type) == (Folder("docs"), "application/json")
     assert (item.parameters, item.mime_type) == (("id",), "text/plain")
     assert isinstance(item.action, Call)
     (argument,) = item.action.arguments
@@ -139,4 +139,5 @@ def test_prompts_hold_messages_or_a_file() -> None:
         messages=(("assistant", "Hello {{who}}"), ("user", "Again")),
         file=None,
     )
-    assert (long.messages, long.file) == ((), "/prompts/long.md")
+    # Resolved without a build (no folder read): where the package would ship it.
+    assert (long.messages, long.file) == ((), "prompts/long.md")

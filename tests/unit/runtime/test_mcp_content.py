@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from naftiko_codegen.runtime import mcp_content
 from naftiko_codegen.runtime.mcp_content import (
     RESOURCE_NOT_FOUND,
     Folder,
@@ -215,6 +216,42 @@ def test_folder_files_are_read_but_nothing_outside(tmp_path: Path) -> None:
         with pytest.raises(JsonRpcError) as caught:
             read(served, uri)
         assert caught.value.code == RESOURCE_NOT_FOUND
+
+
+def test_relative_folders_and_prompt_files_are_read_from_the_package_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped, elsewhere = tmp_path / "package" / "mcp_files", tmp_path / "cwd"
+    (shipped / "notes").mkdir(parents=True)
+    (shipped / "notes" / "a.md").write_text("# In the package\n")
+    (shipped / "greet.md").write_text("Hi {{who}}")
+    (shipped / "outside.txt").write_text("beside the folder")
+    (elsewhere / "notes").mkdir(parents=True)
+    (elsewhere / "notes" / "b.md").write_text("in the working directory")
+    (tmp_path / "secret.txt").write_text("outside")
+    (shipped / "notes" / "link.md").symlink_to(tmp_path / "secret.txt")
+    monkeypatch.setattr(mcp_content, "MCP_FILES", shipped)
+    monkeypatch.chdir(elsewhere)
+    served = registry(Folder("docs://n", "notes"))
+    listed = [r["uri"] for r in run(served.list_resources({}))["resources"]]
+    assert listed == ["docs://n/a.md"]
+    assert read(served, "docs://n/a.md")["contents"][0]["text"] == "# In the package\n"
+    # `..` (plain or encoded), an absolute path, a link out of the folder: not found.
+    for uri in (
+        "docs://n/b.md",
+        "docs://n/../outside.txt",
+        "docs://n/%2e%2e/outside.txt",
+        "docs://n/%2E%2E%2F..%2Fsecret.txt",
+        f"docs://n/{tmp_path / 'secret.txt'}",
+        f"docs://n/%2F{str(tmp_path / 'secret.txt').lstrip('/')}",
+        "docs://n/link.md",
+    ):
+        with pytest.raises(JsonRpcError) as caught:
+            read(served, uri)
+        assert caught.value.code == RESOURCE_NOT_FOUND, uri
+    prompts = PromptRegistry(Prompt(name="greet", description="Hi.", file="greet.md"))
+    text = get(prompts, {"name": "greet", "arguments": {"who": "Al"}})["messages"][0]
+    assert text["content"]["text"] == "Hi Al"
 
 
 def test_resources_methods() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -138,6 +139,27 @@ async def test_unknown_resource_is_an_error(mcp_url: str) -> None:
             await client.read_resource("naftiko-test://no/such/resource")
 
 
+# (URI, SHA-256 of its text) per file of a static resource, shipped in the package's `mcp_files/`.
+SHIPPED: list[Any] = [
+    pytest.param(
+        "docs://release-notes/2026-01.md",
+        "67108e35b47845edc41010ecf1d5d98da18ffac212f0e6efe821043c34ca13d3",
+        id="docs://release-notes/2026-01.md",
+    ),
+]
+
+
+@pytest.mark.parametrize(("uri", "digest"), SHIPPED)
+async def test_static_resource_files_are_served_from_the_package(
+    mcp_url: str, uri: str, digest: str
+) -> None:
+    async with mcp_client(mcp_url) as client:
+        result = await client.read_resource(uri)
+    (content,) = result.contents
+    text = content.text  # type: ignore[union-attr]
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
+
+
 # (prompt, arguments) per prompt.
 PROMPTS: list[Any] = [
     pytest.param(
@@ -148,6 +170,7 @@ PROMPTS: list[Any] = [
     pytest.param(
         "summary-prompt", {"data": "sample-data", "format": "sample-format"}, id="summary-prompt"
     ),
+    pytest.param("release-brief", {"product_name": "sample-product_name"}, id="release-brief"),
 ]
 
 
@@ -158,7 +181,7 @@ async def test_prompt_fills_its_arguments(
     async with mcp_client(mcp_url) as client:
         listed = {prompt.name for prompt in (await client.list_prompts()).prompts}
         result = await client.get_prompt(name, arguments)
-    assert listed == {"participant-outreach", "summary-prompt"}
+    assert listed == {"participant-outreach", "release-brief", "summary-prompt"}
     texts = [message.content.text for message in result.messages]  # type: ignore[union-attr]
     assert texts
     for argument in arguments:  # Every placeholder of an argument is filled.

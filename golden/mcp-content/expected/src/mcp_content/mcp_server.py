@@ -128,7 +128,7 @@ RESOURCES: Final[ResourceRegistry[UpstreamClient]] = ResourceRegistry(
         mime_type="application/json",
         reader=read_user_profile,
     ),
-    Folder("docs://release-notes", "./notes"),
+    Folder("docs://release-notes", "notes"),
     upstream_error=UpstreamError,
     map_output=map_output,
 )
@@ -170,6 +170,15 @@ PROMPTS: Final = PromptRegistry(
             ("user", "Summarize the following data in {{format}} format:\n\n{{data}}"),
             ("assistant", "I'll summarize the data for you."),
         ),
+    ),
+    Prompt(
+        name="release-brief",
+        title="Release Brief",
+        description="The release brief, kept in a file beside the spec",
+        arguments=[
+            {"name": "product_name", "description": "Name of the product", "required": True}
+        ],
+        file="prompts/release-brief.md",
     ),
 )
 
