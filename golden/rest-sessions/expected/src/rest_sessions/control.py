@@ -10,6 +10,7 @@ generated `control_app.py` picks the endpoints the spec enables.
 
 from __future__ import annotations
 
+import ipaddress
 import platform
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -135,20 +136,41 @@ async def _body(request: Request, most: int) -> bytes | None:
     return body
 
 
-def scripting_route(endpoint: SettingsEndpoint, *, max_bytes: int = 4096) -> Route:
-    """`GET /scripting` (the effective settings) and `PUT /scripting` (a patch of them)."""
+def _from_loopback(request: Request) -> bool:
+    try:
+        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
+def _problem(status: int, title: str, detail: str) -> tuple[int, dict[str, Any]]:
+    return status, {"type": "about:blank", "title": title, "status": status, "detail": detail}
+
+
+def scripting_route(
+    endpoint: SettingsEndpoint, *, max_bytes: int = 4096, writes_from_loopback_only: bool = False
+) -> Route:
+    """`GET /scripting` (the effective settings) and `PUT /scripting` (a patch of them).
+
+    `writes_from_loopback_only` is set when the control adapter declares no authentication:
+    a patch changes what every later script may do, so without a credential to check only a
+    caller on this machine may send one (403 otherwise), whatever address the port binds.
+    """
 
     async def scripting(request: Request) -> JSONResponse:
         if request.method == "GET":
             return JSONResponse(endpoint.read())
-        body = await _body(request, max_bytes)
-        if body is None:
-            status, answer = 413, {
-                "type": "about:blank",
-                "title": "Body too large",
-                "status": 413,
-                "detail": f"a settings patch is at most {max_bytes} bytes",
-            }
+        if writes_from_loopback_only and not _from_loopback(request):
+            status, answer = _problem(
+                403,
+                "Forbidden",
+                "the control adapter declares no authentication: settings are patched from "
+                "loopback only (declare `authentication` on the control adapter to allow more)",
+            )
+        elif (body := await _body(request, max_bytes)) is None:
+            status, answer = _problem(
+                413, "Body too large", f"a settings patch is at most {max_bytes} bytes"
+            )
         else:
             status, answer = endpoint.put(body, request.headers.get("content-type", ""))
         media = "application/json" if status == 200 else "application/problem+json"
