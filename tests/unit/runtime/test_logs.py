@@ -63,6 +63,19 @@ def test_else_the_trace_id_of_a_valid_traceparent_else_a_new_id() -> None:
     assert GENERATED.fullmatch(first) and first != second
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_draws_other_ids() -> None:
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        os.write(write, _ids().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    os.close(write)
+    assert os.read(read, 64).decode() != _ids()
+    os.close(read)
+
+
 async def _hello(scope: Scope, receive: Receive, send: Send) -> None:
     logging.getLogger("demo").warning("inside %s", request_id())
     await send({"type": "http.response.start", "status": 201, "headers": [(b"a", b"1")]})

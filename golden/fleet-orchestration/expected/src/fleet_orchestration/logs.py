@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import re
 import sys
@@ -64,9 +65,11 @@ _ACCESS_FIELDS: Final = ("method", "path", "status", "duration_ms", "adapter")
 _REDACTED_QUERY: set[str] = set()
 _ENCODER: Final = json.JSONEncoder(default=str)  # one encoder: json.dumps builds one per call
 _ACCESS_MESSAGE: Final = '%s "%s %s HTTP/%s" %d %.1f ms %s'
-# Request ids are unique, not secret: drawn from a generator seeded by the OS, without a system
-# call per request.
+# Request ids are unique, not secret: drawn from a generator seeded by the OS (again in a forked
+# child, or the children would draw the same ids), without a system call per request.
 _ids = random.Random()
+if hasattr(os, "register_at_fork"):  # not on Windows (which does not fork)
+    os.register_at_fork(after_in_child=_ids.seed)
 
 _REQUEST_ID: ContextVar[str | None] = ContextVar("naftiko_request_id", default=None)
 _access = logging.getLogger(__name__.rpartition(".")[0] + ".access")
