@@ -1,25 +1,28 @@
 """Per-request CPU cost of the served stack (request id, guard, metrics, traces, logs), in process.
 
     python bench/per_request_cost.py --package DIR [--package DIR2] [--requests 3000]
-        [--rounds 5] [--profile VARIANT]
+        [--rounds 5] [--variants a,b] [--real-upstream [--baseline]] [--profile VARIANT]
 
 Each `--package` is a generated seed package (`naftiko-gen build examples/rest-sessions.yaml
 -o OUT`, then `OUT/rest-sessions`). For each, in its own process per run, the REST adapter is
 built as `serve` builds it (`serving.http_server` around `instrument(create_app(...))`, the
 options parsed from the environment) and driven in process, with no socket between the driver
-and the app, by sequential `GET /v1/api/sessions`. The upstream call is a stub answering a fixed body at
-once (`HttpClient._attempts` replaced: the client's own bookkeeping, metrics included, still
-runs); `--real-upstream` sends it to the bench's static upstream in another process instead. The figure is this process's CPU microseconds per request (wall time on a
-shared machine is noise), median of the rounds; variants alternate round by round so drift hits
-all alike:
+and the app, by sequential `GET /v1/api/sessions`. The upstream call is a stub answering a fixed
+body at once (`HttpClient._attempts` replaced: the client's own bookkeeping, metrics included,
+still runs); `--real-upstream` sends it to the bench's static upstream (another process) instead,
+and `--baseline` then also drives `baselines/fastapi_proxy.py` (FastAPI + aiohttp, the REST
+target's baseline) the same way. The figure is this process's CPU microseconds per request (on
+a shared machine wall time is noise), median of the rounds (and the least: interference from other work only adds); variants alternate round by round
+so drift hits all alike:
 
 - `bare`: `create_app` alone (no guard, no request id, metrics and traces off),
 - `defaults`: the served stack with the defaults (metrics on, 100 trace summaries, text logs),
 - `metrics-off`: `NAFTIKO_METRICS=0`,
 - `json-access`: `NAFTIKO_LOG_FORMAT=json NAFTIKO_ACCESS_LOG=1` (lines to /dev/null).
 
-The difference to `bare` is what the per-request features cost; the HTTP server (uvicorn,
-httptools) is not in it. `--profile VARIANT` prints cProfile's top functions of that variant.
+The difference to `bare` is what the per-request features cost; `÷ proxy` is the proxy's CPU
+per request over the variant's (above 1: cheaper than the hand-written proxy). The HTTP server
+(uvicorn, httptools, the adapter's connection limits) is in neither figure. `--profile VARIANT` prints cProfile's top functions of that variant.
 """
 
 from __future__ import annotations
@@ -126,6 +129,67 @@ _DRIVER = textwrap.dedent("""
     """)
 
 
+_BASELINE_DRIVER = textwrap.dedent("""
+    import asyncio, gc, json, sys, time
+    upstream, requests = sys.argv[1], int(sys.argv[2])
+    sys.argv = ["fastapi_proxy.py", "--port", "0", "--upstream", upstream]
+    import fastapi_proxy as proxy
+    scope_template = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1", "server": ("127.0.0.1", 8080), "client": ("127.0.0.1", 50000),
+        "scheme": "http", "method": "GET", "root_path": "", "path": "/v1/api/sessions",
+        "raw_path": b"/v1/api/sessions", "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1:8080"), (b"user-agent", b"wrk"),
+                    (b"accept", b"*/*")],
+    }
+
+    async def main():
+        statuses = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        async def one():
+            await proxy.app({**scope_template, "headers": list(scope_template["headers"]),
+                             "state": {}}, receive, send)
+
+        async with proxy.lifespan(proxy.app):
+            for _ in range(300):
+                await one()
+            gc.collect()
+            gc.freeze()
+            started = time.process_time()
+            for _ in range(requests):
+                await one()
+            spent = time.process_time() - started
+        assert set(statuses) == {200}, set(statuses)
+        print(json.dumps({"us": spent / requests * 1e6}))
+
+    import uvloop
+    uvloop.run(main())
+    """)
+BASELINE = "FastAPI+aiohttp proxy"
+
+
+def _baseline(requests: int, upstream: str) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", _BASELINE_DRIVER, upstream, str(requests)],
+        cwd=BENCH / "baselines",
+        env={**os.environ, "PYTHONPATH": str(BENCH / "baselines")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the FastAPI proxy failed:\n{done.stdout}\n{done.stderr}")
+    us: float = json.loads(done.stdout.strip().splitlines()[-1])["us"]
+    return us
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -169,6 +233,7 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--profile", choices=tuple(VARIANTS), default=None)
     parser.add_argument("--real-upstream", action="store_true", help="not a stub: a server")
+    parser.add_argument("--baseline", action="store_true", help="also the FastAPI proxy")
     options = parser.parse_args()
     variants = options.variants.split(",")
     port = _free_port()
@@ -185,12 +250,19 @@ def main() -> None:
                 _run(package, options.profile, options.requests, url, True, options.real_upstream)
             return
         figures: dict[tuple[Path, str], list[float]] = {}
+        proxy: list[float] = []
         for _ in range(options.rounds):
+            if options.baseline and options.real_upstream:
+                proxy.append(_baseline(options.requests, url))
             for package in options.package:
                 for variant in variants:
                     us = _run(package, variant, options.requests, url, False, options.real_upstream)
                     figures.setdefault((package, variant), []).append(us)
         print(f"CPU us per request, median of {options.rounds} rounds x {options.requests}")
+        base = statistics.median(proxy) if proxy else None
+        if base is not None:
+            listed = ", ".join(f"{value:.0f}" for value in proxy)
+            print(f"{BASELINE}: {base:7.1f} us  (least {min(proxy):.1f})  runs {listed}")
         for package in options.package:
             bare = statistics.median(figures[(package, variants[0])])
             print(f"{package}:")
@@ -198,9 +270,10 @@ def main() -> None:
                 runs = figures[(package, variant)]
                 median = statistics.median(runs)
                 listed = ", ".join(f"{value:.0f}" for value in runs)
+                ratio = f"  ÷ proxy {base / median:.3f}" if base else ""
                 print(
                     f"  {variant:<12} {median:7.1f} us  ({median - bare:+6.1f} vs "
-                    f"{variants[0]})  runs {listed}"
+                    f"{variants[0]}){ratio}  (least {min(runs):.1f})  runs {listed}"
                 )
     finally:
         upstream.terminate()

@@ -10,7 +10,9 @@ the same form.
 of a valid `traceparent`, else a new random one. The id is in every log record written while the
 request runs (a context variable), in the `X-Request-ID` header of the answer, and in the
 `X-Request-ID` header of every upstream call (`http_client` asks `request_id()`). With
-`access_log`, one line per request once it is answered. A query parameter that carries a
+`access_log`, one line per request once it is answered: written straight to the handler
+`configure_logging` installed, as its formatter would, when nothing else (a filter, another
+handler) could see the record, else as a `LogRecord`. A query parameter that carries a
 credential (`redact_query_parameter`, registered by inbound authentication) is logged as `***`;
 headers are never logged. When `tracing` is on, each request is also a server span.
 """
