@@ -18,6 +18,7 @@ so drift hits all alike:
 - `bare`: `create_app` alone (no guard, no request id, metrics and traces off),
 - `defaults`: the served stack with the defaults (metrics on, 100 trace summaries, text logs),
 - `metrics-off`: `NAFTIKO_METRICS=0`,
+- `traces-off`: `NAFTIKO_TRACE_BUFFER=0` (no request summaries for `/traces`),
 - `json-access`: `NAFTIKO_LOG_FORMAT=json NAFTIKO_ACCESS_LOG=1` (lines to /dev/null).
 
 The difference to `bare` is what the per-request features cost; `÷ proxy` is the proxy's CPU
@@ -43,6 +44,7 @@ VARIANTS: dict[str, dict[str, str]] = {
     "bare": {},
     "defaults": {},
     "metrics-off": {"NAFTIKO_METRICS": "0"},
+    "traces-off": {"NAFTIKO_TRACE_BUFFER": "0"},
     "json-access": {"NAFTIKO_LOG_FORMAT": "json", "NAFTIKO_ACCESS_LOG": "1"},
 }
 
