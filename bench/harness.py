@@ -73,6 +73,17 @@ class Server:
                     return int(line.split()[1]) / 1024
         return None
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time the process has used so far; None when not available.
+
+        Per request, it tells a server's own cost even while other work competes for the cores
+        (throughput then drops for every variant, CPU per request much less).
+        """
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return None
+
     def stop(self) -> None:
         """SIGINT (graceful), wait, then SIGKILL the process group (kernels, workers) and reap."""
         if self.proc.poll() is None:

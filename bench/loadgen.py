@@ -29,6 +29,8 @@ class LoadResult:
     requests: int
     errors: int
     """Non-2xx answers, socket errors and timeouts."""
+    server_cpu_us: float | None = None
+    """CPU microseconds the measured server process spent per request (None: not measured)."""
 
 
 @dataclass(frozen=True)

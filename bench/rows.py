@@ -20,6 +20,8 @@ class Row:
     baseline: str | None = None
     ratio: float | None = None
     note: str = ""
+    cpu_us: float | None = None
+    """CPU microseconds the server process spent per request (load rows that measure it)."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import json
 import math
@@ -17,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -58,15 +59,28 @@ def load(opts: Options, request: loadgen.Request, duration: float) -> loadgen.Lo
 
 
 def interleaved(
-    opts: Options, requests: dict[str, loadgen.Request]
+    opts: Options,
+    requests: dict[str, loadgen.Request],
+    processes: Mapping[str, Server] | None = None,
 ) -> dict[str, list[loadgen.LoadResult]]:
-    """Warm each target up, then run round-robin `reps` times so drift hits every target alike."""
+    """Warm each target up, then run round-robin `reps` times so drift hits every target alike.
+
+    For a target in `processes`, each run also records the CPU time its server process spent
+    per request.
+    """
     for request in requests.values():
         load(opts, request, opts.warmup)
     results: dict[str, list[loadgen.LoadResult]] = {name: [] for name in requests}
     for _ in range(opts.reps):
         for name, request in requests.items():
-            results[name].append(load(opts, request, opts.duration))
+            server = (processes or {}).get(name)
+            before = server.cpu_seconds() if server is not None else None
+            result = load(opts, request, opts.duration)
+            after = server.cpu_seconds() if server is not None else None
+            if before is not None and after is not None and result.requests:
+                cpu_us = (after - before) / result.requests * 1e6
+                result = dataclasses.replace(result, server_cpu_us=cpu_us)
+            results[name].append(result)
     return results
 
 
@@ -76,6 +90,9 @@ def load_rows(
     rows = []
     for name, runs in results.items():
         errors = sum(r.errors for r in runs)
+        cpu = [r.server_cpu_us for r in runs if r.server_cpu_us is not None]
+        notes = [f"{errors} errors" if errors else ""]
+        notes += [f"server CPU {median(cpu):.0f} us/request"] if cpu else []
         rows.append(
             Row(
                 section,
@@ -86,7 +103,8 @@ def load_rows(
                 median([r.p50_ms for r in runs]),
                 median([r.p99_ms for r in runs]),
                 baseline,
-                note=f"{errors} errors" if errors else "",
+                note="; ".join(note for note in notes if note),
+                cpu_us=median(cpu) if cpu else None,
             )
         )
     return with_ratios(rows)
@@ -248,7 +266,15 @@ def upstream_suite(opts: Options, only: set[str], bin_dir: Path, kind: str) -> l
             print(f"  REST -> {label}", flush=True)
             rows += load_rows(
                 f"REST GET /v1/api/sessions -> {label}",
-                interleaved(opts, requests),
+                interleaved(
+                    opts,
+                    requests,
+                    {
+                        f"{label} direct": up,
+                        "generated adapter": gen,
+                        **{name: servers[name] for name in requests if name in servers},
+                    },
+                ),
                 f"{label} direct",
                 "req/s",
             )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +61,19 @@ def test_else_the_trace_id_of_a_valid_traceparent_else_a_new_id() -> None:
         assert GENERATED.fullmatch(_ids((b"traceparent", invalid.encode())))
     first, second = _ids(), _ids()
     assert GENERATED.fullmatch(first) and first != second
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_draws_other_ids() -> None:
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        os.write(write, _ids().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    os.close(write)
+    assert os.read(read, 64).decode() != _ids()
+    os.close(read)
 
 
 async def _hello(scope: Scope, receive: Receive, send: Send) -> None:
@@ -203,3 +218,84 @@ def test_upstream_calls_carry_the_request_id() -> None:
     assert "X-Request-ID" not in outside.headers
     assert (inside.headers["X-Request-ID"], inside.headers["X-Api"]) == ("r-4", "1")
     assert own.headers["X-Request-ID"] == "given"  # a header the spec sends wins
+
+
+def _access_lines(capsys: pytest.CaptureFixture[str], *, direct: bool) -> list[str]:
+    """Two access lines as written to stderr: directly, or through a `LogRecord` (a filter on
+    the handler makes the record necessary)."""
+    handler = logging.getLogger().handlers[0]
+    passing = logging.Filter()
+    if not direct:
+        handler.addFilter(passing)
+    assert (logs._sole_handler() is handler) == direct
+    app = RequestContext(_hello, adapter="rest", access_log=True)
+    try:
+        for path, query in (("/a", b'q="x"&r=%C3%A9&s=\xc3\xa9'), ("/b", b"")):
+            headers = [("X-Request-ID", "r" + path)]
+            asyncio.run(call_asgi(app, method="GET", path=path, query=query, headers=headers))
+    finally:
+        handler.removeFilter(passing)
+    written = [line for line in capsys.readouterr().err.splitlines() if "access" in line]
+    # What may differ between two runs: the time and the duration.
+    for pattern, same in (
+        (r'"time": "[^"]*"', '"time": "T"'),
+        (r'"duration_ms": [\d.e-]+', '"duration_ms": 0'),
+        (r" [\d.]+ ms ", " T ms "),
+    ):
+        written = [re.sub(pattern, same, line) for line in written]
+    return written
+
+
+@pytest.mark.usefixtures("_root_kept")
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_access_lines_written_directly_are_the_formatters_lines(
+    capsys: pytest.CaptureFixture[str], log_format: str
+) -> None:
+    configure_logging("error", log_format, access_log=True)
+    direct = _access_lines(capsys, direct=True)
+    assert len(direct) == 2 and direct == _access_lines(capsys, direct=False)
+    if log_format == "json":
+        entry = json.loads(direct[0])
+        target = '/a?q="x"&r=%C3%A9&s=\xc3\xa9'  # the raw bytes, as latin-1
+        assert (entry["request_id"], entry["path"], entry["status"]) == ("r/a", target, 201)
+    else:
+        assert direct[0].endswith(
+            ' "GET /a?q="x"&r=%C3%A9&s=\xc3\xa9 HTTP/1.1" 201 T ms rest [r/a]'
+        )
+
+
+@pytest.mark.usefixtures("_root_kept")
+def test_an_access_line_that_cannot_be_written_is_reported_not_raised(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("error", "json", access_log=True)
+    handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    with Path(os.devnull).open("w") as closed:
+        handler.setStream(closed)
+    app = RequestContext(_hello, adapter="rest", access_log=True)
+    answer = asyncio.run(call_asgi(app, method="GET", path="/closed"))
+    assert answer is not None and answer.status == 201
+    assert "Logging error" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("_root_kept")
+def test_access_lines_go_through_logging_when_anything_else_could_see_them() -> None:
+    configure_logging("error", "text", access_log=True)
+    ours, access = logging.getLogger().handlers[0], logging.getLogger(ACCESS)
+    assert logs._sole_handler() is ours
+    root, other = logging.getLogger(), logging.NullHandler()
+    changes: list[tuple[Callable[[], None], Callable[[], None]]] = [
+        (lambda: access.addHandler(other), lambda: access.removeHandler(other)),
+        (lambda: root.addHandler(other), lambda: root.removeHandler(other)),
+        (lambda: setattr(access, "propagate", False), lambda: setattr(access, "propagate", True)),
+        (lambda: ours.setLevel(logging.ERROR), lambda: ours.setLevel(logging.NOTSET)),
+        (lambda: ours.setFormatter(None), lambda: ours.setFormatter(TextFormatter())),
+    ]
+    for change, undo in changes:
+        change()
+        try:
+            assert logs._sole_handler() is None
+        finally:
+            undo()
+    assert logs._sole_handler() is ours

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from prometheus_client import generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -147,6 +148,9 @@ def test_a_bad_traceparent_gets_a_new_trace_id(header: str) -> None:
     (summary,) = metrics.traces().listing()
     assert re.fullmatch(r"[0-9a-f]{32}", summary["traceId"])
     assert summary["traceId"] != "0" * 32 and summary["traceId"] != TRACE
+    # Drawn when first shown, then kept: the same id in every listing, and found by it.
+    assert metrics.traces().listing() == [summary]
+    assert metrics.traces().find(summary["traceId"]) == [summary]
 
 
 def test_tool_and_upstream_calls_are_counted_and_attached_to_the_request() -> None:
@@ -190,3 +194,42 @@ def test_multiprocess_exposition_reads_the_folder(
     monkeypatch.setenv(metrics.MULTIPROCESS_VARIABLE, str(tmp_path))
     assert metrics.exposition() == b""  # no process wrote anything yet
     assert metrics.CONTENT_TYPE.startswith("text/plain")
+
+
+def _recorded(kept: metrics.Metrics) -> bytes:
+    kept.started("rest")
+    kept.answered("rest", "GET", "/items/{item}", "2xx", 0.003)
+    kept.started("rest")
+    kept.answered("rest", "GET", "/items/{item}", "5xx", 45.0)  # above the last bucket
+    kept.started("mcp")  # still running
+    kept.tool_call("list", "ok", 0.02)
+    kept.upstream_call("jupyter", "get", "200", 0.25)  # on a bucket's bound
+    kept.upstream_call("jupyter", "get", "error", 0.004)
+    kept.breaker("jupyter", 2.0)
+    return generate_latest(kept.registry)
+
+
+def test_plain_numbers_give_prometheus_clients_own_text() -> None:
+    """One process keeps plain numbers; workers, prometheus-client's metrics: the same text."""
+    metrics.enable()  # no `*_created` series, as `serve` runs
+    text = _recorded(metrics.Metrics())
+    assert text == _recorded(metrics._SharedMetrics())
+    assert b'naftiko_http_requests_in_flight{adapter="mcp"} 1.0' in text
+    assert b"naftiko_process_requests 2.0" in text
+
+
+def test_workers_keep_prometheus_clients_metrics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(metrics.MULTIPROCESS_VARIABLE, str(tmp_path))
+    kept = metrics.enable()
+    assert isinstance(kept, metrics._SharedMetrics)
+    app = metrics.instrument(_starlette(), "rest")
+    asyncio.run(call_asgi(app, method="GET", path="/items/42"))
+    metrics.record_tool("list", "invalid", 0.001)
+    metrics.record_upstream("jupyter", "get", 503, 0.1)
+    metrics.record_breaker("jupyter", "half-open")
+    text = generate_latest(kept.registry).decode()
+    assert 'naftiko_http_requests_total{adapter="rest",method="GET",route="/items/{item}",' in text
+    assert 'naftiko_mcp_tool_calls_total{outcome="invalid",tool="list"} 1.0' in text
+    assert 'naftiko_upstream_circuit_state{api="jupyter"} 1.0' in text

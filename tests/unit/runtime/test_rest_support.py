@@ -266,3 +266,22 @@ def test_openapi_lists_passed_through_statuses() -> None:
         post["responses"]
     )
     assert "default" in document["paths"]["/raw"]["put"]["responses"]
+
+
+def test_the_adapters_routes_come_before_the_docs_unless_they_would_answer_a_docs_path() -> None:
+    app = build_app(
+        _client(), _router().routes, title="T", description="", version="1", close_client=False
+    )
+    paths = [getattr(route, "path", None) for route in app.router.routes]
+    assert paths.index("/items/{item_id}") < paths.index("/openapi.json") < paths.index("/docs")
+    shadowing = APIRouter()
+
+    @shadowing.get("/{page}")
+    async def page(page: str) -> dict[str, str]:
+        return {"page": page}
+
+    app = build_app(
+        _client(), shadowing.routes, title="T", description="", version="1", close_client=False
+    )
+    paths = [getattr(route, "path", None) for route in app.router.routes]
+    assert paths.index("/docs") < paths.index("/{page}")  # /docs stays the docs page

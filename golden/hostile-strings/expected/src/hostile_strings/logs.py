@@ -10,7 +10,9 @@ the same form.
 of a valid `traceparent`, else a new random one. The id is in every log record written while the
 request runs (a context variable), in the `X-Request-ID` header of the answer, and in the
 `X-Request-ID` header of every upstream call (`http_client` asks `request_id()`). With
-`access_log`, one line per request once it is answered. A query parameter that carries a
+`access_log`, one line per request once it is answered: written straight to the handler
+`configure_logging` installed, as its formatter would, when nothing else (a filter, another
+handler) could see the record, else as a `LogRecord`. A query parameter that carries a
 credential (`redact_query_parameter`, registered by inbound authentication) is logged as `***`;
 headers are never logged. When `tracing` is on, each request is also a server span.
 """
@@ -20,12 +22,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii
 from typing import Any, Final
 from urllib.parse import unquote_plus
 
@@ -62,9 +66,17 @@ _TRACEPARENT: Final = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-[0-9a-f]{16}-[0-
 _ACCESS_FIELDS: Final = ("method", "path", "status", "duration_ms", "adapter")
 _REDACTED_QUERY: set[str] = set()
 _ENCODER: Final = json.JSONEncoder(default=str)  # one encoder: json.dumps builds one per call
+_ACCESS_MESSAGE: Final = '%s "%s %s HTTP/%s" %d %.1f ms %s'
+# Request ids are unique, not secret: drawn from a generator seeded by the OS (again in a forked
+# child, or the children would draw the same ids), without a system call per request.
+_ids = random.Random()
+if hasattr(os, "register_at_fork"):  # not on Windows (which does not fork)
+    os.register_at_fork(after_in_child=_ids.seed)
 
 _REQUEST_ID: ContextVar[str | None] = ContextVar("naftiko_request_id", default=None)
 _access = logging.getLogger(__name__.rpartition(".")[0] + ".access")
+_handler: list[logging.StreamHandler[Any] | None] = [None]
+"""The handler `configure_logging` installed (access lines may bypass `logging` to reach it)."""
 
 
 def request_id() -> str | None:
@@ -88,7 +100,7 @@ def request_id_of(headers: list[tuple[bytes, bytes]] | Any) -> str:
         match = _TRACEPARENT.fullmatch(parent.decode("latin-1").strip())
         if match and match[1] != "ff" and match[2] != "0" * 32:
             return match[2]
-    return os.urandom(16).hex()
+    return f"{_ids.getrandbits(128):032x}"
 
 
 def redact_query_parameter(name: str) -> None:
@@ -155,40 +167,98 @@ class RequestContext:
             _REQUEST_ID.reset(token)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
+        if not _access.isEnabledFor(logging.INFO):
+            return
         duration = round((time.perf_counter() - started) * 1000, 3)
         method: str = scope.get("method", "")
         target = _target(scope)
         client = scope.get("client")
         peer = f"{client[0]}:{client[1]}" if client else "-"
-        if not _access.isEnabledFor(logging.INFO):
-            return
+        version = scope.get("http_version", "1.1")
+        arguments = (peer, method, target, version, status, duration, self.adapter)
+        handler = _sole_handler()
+        if handler is not None:
+            # Nothing but our own handler would see the record: the line is written as its
+            # formatter would write it, without the record (most of a line's cost).
+            if isinstance(handler.formatter, JsonFormatter):
+                line = _json_access_line(_ACCESS_MESSAGE % arguments, arguments)
+            else:
+                level = logging.getLevelName(logging.INFO)
+                line = f"{level} {_access.name}: {_ACCESS_MESSAGE % arguments}"
+                identifier = _REQUEST_ID.get()
+                line = line if identifier is None else f"{line} [{identifier}]"
+            handler.acquire()
+            try:
+                handler.stream.write(line + handler.terminator)
+                handler.stream.flush()
+                return
+            except Exception:  # as `StreamHandler.emit` would: reported, the request goes on
+                handler.handleError(self._record(arguments))
+                return
+            finally:
+                handler.release()
+        _access.handle(self._record(arguments))
+
+    def _record(self, arguments: tuple[Any, ...]) -> logging.LogRecord:
         # Built here and handed on: `Logger.info` would also walk the stack to find the caller
         # (a tenth of the line's cost), which no access line shows.
-        record = _access.makeRecord(
+        return _access.makeRecord(
             _access.name,
             logging.INFO,
             __file__,
             0,
-            '%s "%s %s HTTP/%s" %d %.1f ms %s',
-            (
-                peer,
-                method,
-                target,
-                scope.get("http_version", "1.1"),
-                status,
-                duration,
-                self.adapter,
-            ),
+            _ACCESS_MESSAGE,
+            arguments,
             None,
             extra={
-                "method": method,
-                "path": target,
-                "status": status,
-                "duration_ms": duration,
-                "adapter": self.adapter,
+                "method": arguments[1],
+                "path": arguments[2],
+                "status": arguments[4],
+                "duration_ms": arguments[5],
+                "adapter": arguments[6],
             },
         )
-        _access.handle(record)
+
+
+def _sole_handler() -> logging.StreamHandler[Any] | None:
+    """The handler `configure_logging` installed, when an access record would reach it and
+    nothing else: no filter, no other handler on the way, its own formatter."""
+    handler = _handler[0]
+    if (
+        handler is None
+        or handler.filters
+        or handler.level > logging.INFO
+        or type(handler.formatter) not in (JsonFormatter, TextFormatter)
+        or _access.filters
+        or _access.disabled
+    ):
+        return None
+    found = None
+    logger: logging.Logger | None = _access
+    while logger is not None:  # the walk `Logger.callHandlers` makes
+        for other in logger.handlers:
+            if other is not handler or found is not None:
+                return None
+            found = handler
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    return found
+
+
+def _json_access_line(message: str, arguments: tuple[Any, ...]) -> str:
+    """`JsonFormatter`'s line for an access record, built directly (the same text)."""
+    _, method, target, _, status, duration, adapter = arguments
+    identifier = _REQUEST_ID.get()
+    text = encode_basestring_ascii
+    level = logging.getLevelName(logging.INFO).lower()
+    return (
+        f'{{"time": "{_timestamp(time.time())}", "level": {text(level)}, "logger": '
+        f'{text(_access.name)}, "message": {text(message)}, "request_id": '
+        f'{"null" if identifier is None else text(identifier)}, "method": {text(method)}, '
+        f'"path": {text(target)}, "status": {int(status)!r}, "duration_ms": '
+        f'{float(duration)!r}, "adapter": {text(adapter)}}}'
+    )
 
 
 _second: list[tuple[int, str]] = [(-1, "")]  # the last whole second, formatted once
@@ -242,6 +312,7 @@ def configure_logging(level: str, log_format: str = "text", *, access_log: bool 
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    _handler[0] = handler
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

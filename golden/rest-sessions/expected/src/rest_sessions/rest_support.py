@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Match, Router, request_response
+from starlette.routing import BaseRoute, Match, Mount, Router, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .api_docs import add_docs
@@ -193,6 +193,27 @@ def _relative_slash_redirect(router: Router) -> ASGIApp:
     return default
 
 
+def _before_the_docs(router: Router, routes: Sequence[BaseRoute]) -> None:
+    """Add `routes` before the routes already there (OpenAPI, the docs pages and their files),
+    unless one of them could answer a path of those.
+
+    The router tries its routes in order: behind five documentation routes, every proxied
+    request paid five failed matches first (a fifth of the app's own time per request). When
+    no route of `routes` matches a documentation path, which route comes first changes no answer.
+    """
+    docs = list(router.routes)
+    probes: list[str] = []
+    for route in docs:
+        path = str(getattr(route, "path", ""))
+        probes += [path + "/x", path + "/x.js"] if isinstance(route, Mount) else [path]
+    for probe in probes:
+        scope = {"type": "http", "method": "GET", "path": probe, "root_path": ""}
+        if any(route.matches(scope)[0] != Match.NONE for route in routes):
+            router.routes.extend(routes)
+            return
+    router.routes[:] = [*routes, *docs]
+
+
 def _telemetry_options(otel: bool | None) -> dict[str, Any]:
     """FastAPI's native OpenTelemetry (traces, metrics, logs), on only when asked for.
 
@@ -244,7 +265,7 @@ def build_app(
     add_docs(app)
     app.state.upstream = client
     # Routes are added to the app directly: an included router adds a layer to every request.
-    app.router.routes.extend(routes)
+    _before_the_docs(app.router, routes)
     app.add_exception_handler(UpstreamError, _upstream_problem)
     app.add_exception_handler(405, _method_not_allowed)
     app.router.redirect_slashes = False

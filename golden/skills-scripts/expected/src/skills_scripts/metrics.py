@@ -12,8 +12,11 @@ Off until `enable()` is called (`serve` does, unless `--no-metrics`); then:
   --workers N` sets it, to a private temporary folder), every process writes its values there
   and the exposition aggregates them all.
 
-Per request the cost is a few dictionary look-ups and three metric updates (a cached label set);
-`bench/run.py` measures it.
+The cost per request counts against the throughput target (`bench/per_request_cost.py`), so
+one process (the default) keeps plain numbers, written with no lock by the event loop's thread
+(where every recording call runs) and turned into Prometheus families when `/metrics` is
+scraped; with `PROMETHEUS_MULTIPROC_DIR` (workers), prometheus-client's own metrics keep them
+in the shared folder. Either way the text is the same: names, labels, types, buckets.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from __future__ import annotations
 import contextvars
 import os
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from itertools import accumulate
 from typing import Any, Final
 
 from prometheus_client import (
@@ -35,6 +40,12 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as _multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -56,101 +67,235 @@ __all__ = [
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 MULTIPROCESS_VARIABLE: Final = "PROMETHEUS_MULTIPROC_DIR"
 _BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_LE: Final = (*(repr(bound) for bound in _BUCKETS), "+Inf")  # as prometheus-client writes them
 _BREAKER_STATES: Final = {"closed": 0.0, "half-open": 1.0, "open": 2.0}
-_STATUS_CLASSES: Final = ("1xx", "2xx", "3xx", "4xx", "5xx")
+_SPAN_FIELDS: Final = {"tool": ("name", "outcome"), "upstream": ("api", "operation", "status")}
+_STATUS_CLASS: Final = ("5xx", "1xx", "2xx", "3xx", "4xx", "5xx")
+"""By `status // 100`; 0 (no answer started: the app failed) counts as 5xx."""
+
+_Family = tuple[str, str, tuple[str, ...]]
+# Name, help and labels of each family, shared by both ways of keeping them.
+_REQUESTS: Final[_Family] = (
+    "naftiko_http_requests",
+    "HTTP requests answered by an adapter, by method, route template and status class",
+    ("adapter", "method", "route", "status_class"),
+)
+_DURATION: Final[_Family] = (
+    "naftiko_http_request_duration_seconds",
+    "Time from a request's arrival to the end of its answer",
+    ("adapter", "method", "route"),
+)
+_IN_FLIGHT: Final[_Family] = (
+    "naftiko_http_requests_in_flight",
+    "Requests being answered now",
+    ("adapter",),
+)
+_SERVED: Final[_Family] = (
+    "naftiko_process_requests",
+    "Requests this process answered; with workers, one series per worker (label pid)",
+    (),
+)
+_TOOLS: Final[_Family] = (
+    "naftiko_mcp_tool_calls",
+    "MCP tool calls by tool and outcome (ok, error: an isError result, invalid: refused)",
+    ("tool", "outcome"),
+)
+_TOOL_DURATION: Final[_Family] = (
+    "naftiko_mcp_tool_duration_seconds",
+    "Time an MCP tool call took, upstream calls included",
+    ("tool",),
+)
+_UPSTREAM: Final[_Family] = (
+    "naftiko_upstream_requests",
+    "Calls to a consumed operation by status (the HTTP status, or `error` when no answer came: "
+    "unreachable, timed out, busy, circuit open)",
+    ("api", "operation", "status"),
+)
+_UPSTREAM_DURATION: Final[_Family] = (
+    "naftiko_upstream_request_duration_seconds",
+    "Time a call to a consumed operation took, retries included",
+    ("api", "operation"),
+)
+_BREAKER: Final[_Family] = (
+    "naftiko_upstream_circuit_state",
+    "Circuit breaker of a consumed API as of its last call: 0 closed, 1 half-open, 2 open",
+    ("api",),
+)
+
+
+class _Row:
+    """One label set of a histogram, with the counter beside it split by outcome."""
+
+    __slots__ = ("buckets", "outcomes", "total")
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, int] = {}
+        self.buckets = [0] * (len(_BUCKETS) + 1)  # not cumulative; the last is above 30 s
+        self.total = 0.0
+
+    def add(self, outcome: str, seconds: float) -> None:
+        outcomes = self.outcomes
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        self.buckets[bisect_left(_BUCKETS, seconds)] += 1  # `le`: the first bound >= seconds
+        self.total += seconds
 
 
 class Metrics:
-    """The package's metric families, in `registry` (their values in files in multiprocess mode)."""
+    """The package's metrics in one process: plain numbers, read by `registry` at each scrape.
+
+    Written by the event loop's thread only, so no lock is taken: per request, a dictionary
+    look-up and three additions.
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
+        self.http: defaultdict[tuple[str, ...], _Row] = defaultdict(_Row)
+        """(adapter, method, route) → durations, and counts by status class."""
+        self.tools: defaultdict[tuple[str, ...], _Row] = defaultdict(_Row)
+        self.upstream: defaultdict[tuple[str, ...], _Row] = defaultdict(_Row)
+        self.in_flight: dict[str, int] = {}
+        self.breakers: dict[str, float] = {}
+        if type(self) is Metrics:
+            self.registry.register(self)  # `collect` turns the numbers into families
+
+    def started(self, adapter: str) -> None:
+        """A request of `adapter` arrived."""
+        self.in_flight[adapter] = self.in_flight.get(adapter, 0) + 1
+
+    def answered(
+        self, adapter: str, method: str, route: str, status_class: str, seconds: float
+    ) -> None:
+        """A request `started` earlier ended."""
+        self.in_flight[adapter] -= 1
+        self.http[adapter, method, route].add(status_class, seconds)
+
+    def tool_call(self, tool: str, outcome: str, seconds: float) -> None:
+        self.tools[(tool,)].add(outcome, seconds)
+
+    def upstream_call(self, api: str, operation: str, status: str, seconds: float) -> None:
+        self.upstream[api, operation].add(status, seconds)
+
+    def breaker(self, api: str, state: float) -> None:
+        self.breakers[api] = state
+
+    def collect(self) -> Iterator[Metric]:
+        """The families, in the order and form prometheus-client's own metrics give them."""
+        http = list(self.http.items())  # copies: a scrape may overlap a request's end
+        yield from _families(_REQUESTS, _DURATION, http)
+        in_flight = GaugeMetricFamily(*_IN_FLIGHT[:2], labels=_IN_FLIGHT[2])
+        for adapter, count in list(self.in_flight.items()):
+            in_flight.add_metric((adapter,), count)
+        yield in_flight
+        served = sum(sum(row.outcomes.values()) for _, row in http)
+        yield GaugeMetricFamily(*_SERVED[:2], value=served)
+        yield from _families(_TOOLS, _TOOL_DURATION, list(self.tools.items()))
+        yield from _families(_UPSTREAM, _UPSTREAM_DURATION, list(self.upstream.items()))
+        breaker = GaugeMetricFamily(*_BREAKER[:2], labels=_BREAKER[2])
+        for api, state in list(self.breakers.items()):
+            breaker.add_metric((api,), state)
+        yield breaker
+
+
+def _families(
+    counter: _Family, histogram: _Family, rows: list[tuple[tuple[str, ...], _Row]]
+) -> Iterator[Metric]:
+    """A counter by (key, outcome) and a histogram by key, from the same rows."""
+    counts = CounterMetricFamily(*counter[:2], labels=counter[2])
+    durations = HistogramMetricFamily(*histogram[:2], labels=histogram[2])
+    for key, row in rows:
+        for outcome, count in list(row.outcomes.items()):
+            counts.add_metric((*key, outcome), count)
+        cumulative = map(float, accumulate(row.buckets))
+        durations.add_metric(key, list(zip(_LE, cumulative, strict=True)), row.total)
+    yield counts
+    yield durations
+
+
+class _SharedMetrics(Metrics):
+    """The same metrics as prometheus-client's own, for `PROMETHEUS_MULTIPROC_DIR` (workers):
+    their values go to the shared folder, which the main process's exposition aggregates."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry)
         r = self.registry
-        self.requests = Counter(
-            "naftiko_http_requests",
-            "HTTP requests answered by an adapter, by method, route template and status class",
-            ("adapter", "method", "route", "status_class"),
-            registry=r,
-        )
-        self.duration = Histogram(
-            "naftiko_http_request_duration_seconds",
-            "Time from a request's arrival to the end of its answer",
-            ("adapter", "method", "route"),
-            buckets=_BUCKETS,
-            registry=r,
-        )
-        self.in_flight = Gauge(
-            "naftiko_http_requests_in_flight",
-            "Requests being answered now",
-            ("adapter",),
-            multiprocess_mode="livesum",
-            registry=r,
-        )
-        self.served = Gauge(
-            "naftiko_process_requests",
-            "Requests this process answered; with workers, one series per worker (label pid)",
-            multiprocess_mode="all",
-            registry=r,
-        )
-        self.tool_calls = Counter(
-            "naftiko_mcp_tool_calls",
-            "MCP tool calls by tool and outcome (ok, error: an isError result, invalid: refused)",
-            ("tool", "outcome"),
-            registry=r,
-        )
-        self.tool_duration = Histogram(
-            "naftiko_mcp_tool_duration_seconds",
-            "Time an MCP tool call took, upstream calls included",
-            ("tool",),
-            buckets=_BUCKETS,
-            registry=r,
-        )
-        self.upstream = Counter(
-            "naftiko_upstream_requests",
-            "Calls to a consumed operation by status (the HTTP status, or `error` when no "
-            "answer came: unreachable, timed out, busy, circuit open)",
-            ("api", "operation", "status"),
-            registry=r,
-        )
-        self.upstream_duration = Histogram(
-            "naftiko_upstream_request_duration_seconds",
-            "Time a call to a consumed operation took, retries included",
-            ("api", "operation"),
-            buckets=_BUCKETS,
-            registry=r,
-        )
-        self.breaker = Gauge(
-            "naftiko_upstream_circuit_state",
-            "Circuit breaker of a consumed API as of its last call: 0 closed, 1 half-open, 2 open",
-            ("api",),
-            multiprocess_mode="livemax",
-            registry=r,
-        )
+        self._requests = Counter(*_REQUESTS, registry=r)
+        self._duration = Histogram(*_DURATION, buckets=_BUCKETS, registry=r)
+        self._in_flight = Gauge(*_IN_FLIGHT, multiprocess_mode="livesum", registry=r)
+        self._served = Gauge(*_SERVED, multiprocess_mode="all", registry=r)
+        self._tools = Counter(*_TOOLS, registry=r)
+        self._tool_duration = Histogram(*_TOOL_DURATION, buckets=_BUCKETS, registry=r)
+        self._upstream = Counter(*_UPSTREAM, registry=r)
+        self._upstream_duration = Histogram(*_UPSTREAM_DURATION, buckets=_BUCKETS, registry=r)
+        self._breaker = Gauge(*_BREAKER, multiprocess_mode="livemax", registry=r)
         # Label sets resolved once: `.labels()` takes a lock and builds a key on every call.
         self._children: dict[tuple[object, ...], Any] = {}
 
-    def child(self, family: Any, *labels: str) -> Any:
-        """`family.labels(*labels)`, cached."""
+    def _child(self, family: Any, *labels: str) -> Any:
         key = (id(family), *labels)
         found = self._children.get(key)
         if found is None:
             found = self._children[key] = family.labels(*labels)
         return found
 
+    def started(self, adapter: str) -> None:
+        self._child(self._in_flight, adapter).inc()
 
-@dataclass(slots=True)
+    def answered(
+        self, adapter: str, method: str, route: str, status_class: str, seconds: float
+    ) -> None:
+        self._child(self._in_flight, adapter).dec()
+        self._child(self._requests, adapter, method, route, status_class).inc()
+        self._child(self._duration, adapter, method, route).observe(seconds)
+        self._served.inc()
+
+    def tool_call(self, tool: str, outcome: str, seconds: float) -> None:
+        self._child(self._tools, tool, outcome).inc()
+        self._child(self._tool_duration, tool).observe(seconds)
+
+    def upstream_call(self, api: str, operation: str, status: str, seconds: float) -> None:
+        self._child(self._upstream, api, operation, status).inc()
+        self._child(self._upstream_duration, api, operation).observe(seconds)
+
+    def breaker(self, api: str, state: float) -> None:
+        self._child(self._breaker, api).set(state)
+
+
 class _Summary:
-    """One request as `/traces` shows it (no path, query or body: they may carry identifiers)."""
+    """One request as `/traces` shows it (no path, query or body: they may carry identifiers).
 
-    trace_id: str
-    adapter: str
-    method: str
-    started: float
-    route: str = ""
-    status: int = 0
-    duration: float = 0.0
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    """Tool calls and upstream calls made while answering."""
+    Kept raw; the JSON, and the trace id when the request had no valid `traceparent`, are made
+    when `/traces` is asked (rarely), not per request.
+    """
+
+    __slots__ = ("adapter", "calls", "duration", "method", "parent", "route", "started", "status")
+
+    def __init__(
+        self,
+        parent: bytes | None,
+        adapter: str,
+        method: str,
+        route: str,
+        status: int,
+        duration: float,
+        calls: list[tuple[Any, ...]],
+    ) -> None:
+        self.parent: bytes | str | None = parent
+        """The `traceparent` header; once known, the trace id."""
+        self.adapter = adapter
+        self.method = method
+        self.route = route
+        self.status = status
+        self.duration = duration
+        self.started = time.time() - duration
+        self.calls = calls
+        """Tool calls and upstream calls made while answering."""
+
+    @property
+    def trace_id(self) -> str:
+        """The trace id of a valid `traceparent`, else a random one (drawn once)."""
+        if not isinstance(self.parent, str):
+            self.parent = _trace_id(self.parent)
+        return self.parent
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -160,9 +305,15 @@ class _Summary:
             "route": self.route,
             "status": self.status,
             "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
-            "durationMs": round(self.duration * 1000, 3),
-            "spans": list(self.calls),
+            "durationMs": _ms(self.duration),
+            "spans": [_span(call) for call in self.calls],
         }
+
+
+def _span(call: tuple[Any, ...]) -> dict[str, Any]:
+    kind, *values, seconds = call
+    fields = dict(zip(_SPAN_FIELDS[kind], values, strict=True))
+    return {"kind": kind, **fields, "durationMs": _ms(seconds)}
 
 
 class TraceBuffer:
@@ -187,9 +338,10 @@ class TraceBuffer:
 
 _metrics: Metrics | None = None
 _traces: TraceBuffer = TraceBuffer(0)
-_current: contextvars.ContextVar[_Summary | None] = contextvars.ContextVar(
-    "naftiko_request", default=None
+_calls: contextvars.ContextVar[list[tuple[Any, ...]] | None] = contextvars.ContextVar(
+    "naftiko_request_calls", default=None
 )
+"""The calls of the request being answered, when its summary is kept."""
 
 
 def enable(*, metrics: bool = True, trace_buffer: int = 0) -> Metrics | None:
@@ -198,7 +350,7 @@ def enable(*, metrics: bool = True, trace_buffer: int = 0) -> Metrics | None:
     if metrics and _metrics is None:
         # `*_created` series: twice the text, nothing to alert on.
         disable_created_metrics()  # type: ignore[no-untyped-call]
-        _metrics = Metrics()
+        _metrics = _SharedMetrics() if os.environ.get(MULTIPROCESS_VARIABLE) else Metrics()
     if trace_buffer != _traces.size:
         _traces = TraceBuffer(trace_buffer)
     return _metrics
@@ -232,15 +384,13 @@ def exposition() -> bytes:
     return generate_latest(_metrics.registry)
 
 
-def _trace_id(scope: Scope) -> str:
-    """The trace id of an incoming W3C `traceparent`, else a new random one."""
-    for name, value in scope["headers"]:
-        if name == b"traceparent":
-            parts = value.split(b"-")
-            trace = parts[1].lower() if len(parts) >= 4 else b""
-            if len(trace) == 32 and trace.strip(b"0123456789abcdef") == b"" and trace.strip(b"0"):
-                return trace.decode("ascii")
-            break
+def _trace_id(parent: bytes | None) -> str:
+    """The trace id of a W3C `traceparent` value, else a new random one."""
+    if parent is not None:
+        parts = parent.split(b"-")
+        trace = parts[1].lower() if len(parts) >= 4 else b""
+        if len(trace) == 32 and trace.strip(b"0123456789abcdef") == b"" and trace.strip(b"0"):
+            return trace.decode("ascii")
     return os.urandom(16).hex()
 
 
@@ -281,75 +431,66 @@ class _Instrumented:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        metrics, buffer = _metrics, _traces
-        started = time.perf_counter()
-        summary = _Summary(_trace_id(scope), self.adapter, scope["method"], time.time())
-        token = _current.set(summary)
-        in_flight = metrics.child(metrics.in_flight, self.adapter) if metrics else None
-        if in_flight is not None:
-            in_flight.inc()
+        metrics, buffer, adapter = _metrics, _traces, self.adapter
+        status = 0
 
         async def send_status(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                summary.status = message["status"]
+                status = message["status"]
             await send(message)
 
+        calls: list[tuple[Any, ...]] | None = [] if buffer.size else None
+        token = _calls.set(calls) if calls is not None else None
+        if metrics is not None:
+            metrics.started(adapter)
+        started = time.perf_counter()
         try:
             await self.app(scope, receive, send_status)
         finally:
-            _current.reset(token)
             duration = time.perf_counter() - started
+            if token is not None:
+                _calls.reset(token)
             route = self._route(scope)
-            summary.route, summary.duration = route, duration
-            if metrics is not None and in_flight is not None:
-                in_flight.dec()
-                status = summary.status or 500  # No answer started: the app failed.
-                status_class = _STATUS_CLASSES[min(max(status // 100, 1), 5) - 1]
-                method = scope["method"]
-                metrics.child(metrics.requests, self.adapter, method, route, status_class).inc()
-                metrics.child(metrics.duration, self.adapter, method, route).observe(duration)
-                metrics.served.inc()
-            buffer.add(summary)
+            if metrics is not None:
+                status_class = _STATUS_CLASS[status // 100] if 0 < status < 600 else "5xx"
+                metrics.answered(adapter, scope["method"], route, status_class, duration)
+            if calls is not None:
+                parent = None
+                for name, value in scope["headers"]:
+                    if name == b"traceparent":
+                        parent = value
+                        break
+                summary = _Summary(parent, adapter, scope["method"], route, status, duration, calls)
+                buffer.add(summary)
 
 
 def record_tool(tool: str, outcome: str, seconds: float) -> None:
     """One MCP tool call: `ok`, `error` (an isError result) or `invalid` (refused)."""
     metrics = _metrics
     if metrics is not None:
-        metrics.child(metrics.tool_calls, tool, outcome).inc()
-        metrics.child(metrics.tool_duration, tool).observe(seconds)
-    summary = _current.get()
-    if summary is not None:
-        summary.calls.append(
-            {"kind": "tool", "name": tool, "outcome": outcome, "durationMs": _ms(seconds)}
-        )
+        metrics.tool_call(tool, outcome, seconds)
+    calls = _calls.get()
+    if calls is not None:
+        calls.append(("tool", tool, outcome, seconds))
 
 
 def record_upstream(api: str, operation: str, status: int | None, seconds: float) -> None:
     """One call to a consumed operation; `status` None when no answer came."""
-    metrics = _metrics
     label = "error" if status is None else str(status)
+    metrics = _metrics
     if metrics is not None:
-        metrics.child(metrics.upstream, api, operation, label).inc()
-        metrics.child(metrics.upstream_duration, api, operation).observe(seconds)
-    summary = _current.get()
-    if summary is not None:
-        summary.calls.append(
-            {
-                "kind": "upstream",
-                "api": api,
-                "operation": operation,
-                "status": label,
-                "durationMs": _ms(seconds),
-            }
-        )
+        metrics.upstream_call(api, operation, label, seconds)
+    calls = _calls.get()
+    if calls is not None:
+        calls.append(("upstream", api, operation, label, seconds))
 
 
 def record_breaker(api: str, state: str) -> None:
     """The circuit state of a consumed API (`closed`, `half-open`, `open`)."""
     metrics = _metrics
     if metrics is not None:
-        metrics.child(metrics.breaker, api).set(_BREAKER_STATES.get(state, 0.0))
+        metrics.breaker(api, _BREAKER_STATES.get(state, 0.0))
 
 
 def _ms(seconds: float) -> float:
