@@ -219,14 +219,15 @@ def _asgi(facts: PackageFacts) -> ModuleImports:
     return module_imports(
         _FUTURE
         | _from("argparse", "")
+        | _from("typing", "cast")
         | _from("starlette.types", "ASGIApp")
-        | _from("cli", *defaults, "build_parser")
+        | _from("cli", *defaults, "PROG", "build_parser")
         | _from("control", "adapter_states")
         | _when(rest or mcp, _from("metrics", "instrument"))
         | _when(mcp, _from("mcp_server", "create_http_app"))
         | _from("ops", "enable_observability", "ops_app", "ops_routes")
         | _when(rest, _from("rest_app", "create_app"))
-        | _from("serving", "http_server")
+        | _from("serving", "configure_hosted", "http_server")
         | _from("settings", "load_settings")
         | _from("upstream", "UpstreamClient")
     )

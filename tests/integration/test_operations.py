@@ -7,16 +7,20 @@ readiness test stops it to see the adapter go DEGRADED.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import signal
+import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers.adapter import Adapter, Launcher, running_adapter
-from servers.processes import HttpResponse, free_port, http_request
+from servers.adapter import Adapter, Launcher, adapter_environment, running_adapter
+from servers.processes import HttpResponse, free_port, http_request, stop_process, tail
 from servers.recording import RecordingUpstream
 
 TOOL = "jupyter-notebook-list-running-sessions"
@@ -152,3 +156,45 @@ def test_two_workers_both_serve_and_their_metrics_aggregate(
     adapter.stop()
     assert adapter.proc.returncode == 0
     assert not list(tmp_path.glob("naftiko-metrics-*"))  # removed at the end
+
+
+def test_the_asgi_factory_serves_as_serve_does(
+    adapter_venv: Path, recording_upstream: RecordingUpstream, tmp_path: Path
+) -> None:
+    """`uvicorn --factory rest_sessions.asgi:create_rest_app`, as a user runs it under another
+    ASGI server: the same guard (a Host nobody allowed gets 421), request ids (returned and sent
+    upstream) and the access log."""
+    recording_upstream.answer_json("/api/sessions", [])
+    port = free_port()
+    env = {
+        **adapter_environment(recording_upstream.url + "/api", "k"),
+        "NAFTIKO_ACCESS_LOG": "1",
+    }
+    log_path = tmp_path / "uvicorn.log"
+    command = [str(adapter_venv / "python"), "-m", "uvicorn", "--factory"]
+    command += ["rest_sessions.asgi:create_rest_app", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/v1/api/sessions"
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, tail(log_path)
+            with contextlib.suppress(OSError):
+                answer = http_request("GET", url, timeout=2)
+                break
+            assert time.monotonic() < deadline, tail(log_path)
+            time.sleep(0.1)
+        assert answer.status == 200, answer.text
+        request_id = answer.headers["X-Request-ID"]
+        assert request_id and recording_upstream.requests[-1].header("X-Request-ID") == request_id
+        spoofed = urllib.request.Request(url, headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _OPENER.open(spoofed, timeout=5)
+        refused.value.close()
+        assert refused.value.code == 421
+    finally:
+        stop_process(proc, signal.SIGINT)
+    assert request_id in log_path.read_text(encoding="utf-8")  # its access line

@@ -111,6 +111,21 @@ def test_fastapi_routes_and_the_default_route() -> None:
     assert _value("naftiko_http_requests_total", adapter="mcp", route="/mcp") == 1
 
 
+def test_a_placeholder_renamed_for_python_is_labelled_as_the_spec_writes_it() -> None:
+    api = FastAPI()
+
+    @api.get("/items/{id_}")
+    async def item(id_: str) -> dict[str, str]:
+        return {"id": id_}
+
+    api.state.spec_paths = {"/items/{id_}": "/items/{id}"}  # as rest_support.build_app sets it
+    metrics.enable()
+    app = metrics.instrument(api, "rest")
+    asyncio.run(call_asgi(app, method="GET", path="/items/7"))
+    assert _value("naftiko_http_requests_total", route="/items/{id}") == 1
+    assert _value("naftiko_http_requests_total", route="/items/{id_}") == 0
+
+
 def test_other_scopes_pass_through() -> None:
     seen: list[str] = []
 

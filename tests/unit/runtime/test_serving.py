@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
 import signal
 import sys
@@ -433,3 +434,20 @@ def test_calls_still_running_after_the_drain_get_503() -> None:
     status, problem = asyncio.run(exercise())
     assert status == 503 and problem["title"] == "Service shutting down"
     assert "0.2 s drain" in problem["detail"] and client.closed == 1
+
+
+def test_a_hosted_app_configures_logging_only_where_the_host_did_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    configured: list[tuple[Any, ...]] = []
+    traced: list[str] = []
+    monkeypatch.setattr(serving, "configure_logging", lambda *a, **k: configured.append(a))
+    monkeypatch.setattr(serving.tracing, "setup", traced.append)
+    options = argparse.Namespace(log_level="info", log_format="json", access_log=True)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [logging.NullHandler()])
+    serving.configure_hosted("demo", options)  # the host server's handler stays
+    assert configured == [] and traced == ["demo"]
+    monkeypatch.setattr(root, "handlers", [])
+    serving.configure_hosted("demo", options)
+    assert configured == [("info", "json")] and traced == ["demo", "demo"]

@@ -1,8 +1,8 @@
 """App factories for other ASGI servers: `uvicorn --factory mcp_content.asgi:create_…_app`.
 
 Each factory reads the same settings as `serve` (the environment, `NAFTIKO_*` variables and
-the secrets) and returns the app behind the same guard: Host/Origin checks, the deployment's
-API key, the body limit (set `NAFTIKO_HOST` to the address the server binds, so Host names of
+the secrets) and returns the app behind the same guard: request ids and access lines
+(`NAFTIKO_ACCESS_LOG`), Host/Origin checks, the deployment's API key, the body limit (set `NAFTIKO_HOST` to the address the server binds, so Host names of
 that address are answered), with metrics and request summaries as `NAFTIKO_METRICS` and
 `NAFTIKO_TRACE_BUFFER` say. Connection limits and the drain are the server's own then.
 """
@@ -10,15 +10,16 @@ that address are answered), with metrics and request summaries as `NAFTIKO_METRI
 from __future__ import annotations
 
 import argparse
+from typing import cast
 
 from starlette.types import ASGIApp
 
-from .cli import DEFAULT_MCP_HOST, build_parser
+from .cli import DEFAULT_MCP_HOST, PROG, build_parser
 from .control import adapter_states
 from .mcp_server import create_http_app
 from .metrics import instrument
 from .ops import enable_observability, ops_app, ops_routes
-from .serving import http_server
+from .serving import configure_hosted, http_server
 from .settings import load_settings
 from .upstream import UpstreamClient
 
@@ -26,13 +27,17 @@ __all__ = ["create_mcp_app", "create_ops_app"]
 
 
 def _options() -> argparse.Namespace:
-    """The `serve` options, from the environment only."""
-    return build_parser().parse_args(["serve"])
+    """The `serve` options, from the environment only; logging and tracing set up by them."""
+    options = build_parser().parse_args(["serve"])
+    configure_hosted(PROG, options)
+    return options
 
 
-def _guarded(app: ASGIApp, host: str, port: int, options: argparse.Namespace) -> ASGIApp:
-    guard = http_server(app, host, port, options).guard
-    return app if guard is None else guard
+def _served(
+    app: ASGIApp, host: str, port: int, options: argparse.Namespace, adapter: str
+) -> ASGIApp:
+    """`app` as `serve` runs it: the guard, and request ids and access lines around it."""
+    return cast(ASGIApp, http_server(app, host, port, options, adapter=adapter).config.app)
 
 
 def create_mcp_app() -> ASGIApp:
@@ -42,7 +47,7 @@ def create_mcp_app() -> ASGIApp:
     enable_observability(options, client.apis)
     host = options.host or DEFAULT_MCP_HOST
     app = instrument(create_http_app(client, host=host), "mcp", default_route="/mcp")
-    return _guarded(app, host, options.mcp_port, options)
+    return _served(app, host, options.mcp_port, options, "mcp")
 
 
 def create_ops_app() -> ASGIApp:

@@ -35,6 +35,7 @@ __all__ = [
     "AdapterServer",
     "adapter_options",
     "command_line",
+    "configure_hosted",
     "env_flag",
     "http_server",
     "is_running",
@@ -455,6 +456,22 @@ def run(coroutine: Coroutine[Any, Any, None]) -> None:
         uvloop.run(coroutine)
 
 
+def _configure_logging(options: argparse.Namespace) -> None:
+    configure_logging(
+        options.log_level,
+        getattr(options, "log_format", "text"),
+        access_log=getattr(options, "access_log", False),
+    )
+
+
+def configure_hosted(prog: str, options: argparse.Namespace) -> None:
+    """Logging and tracing for an app another ASGI server runs (`asgi.py`), as `serve` sets
+    them; a root logger the host server has configured already is left as it is."""
+    if not logging.getLogger().handlers:
+        _configure_logging(options)
+    tracing.setup(prog)
+
+
 def run_main(
     prog: str,
     parser: argparse.ArgumentParser,
@@ -468,11 +485,7 @@ def run_main(
     """
     options = parser.parse_args(argv)
     options.argv = list(argv) if argv is not None else sys.argv[1:]  # for `--workers`
-    configure_logging(
-        options.log_level,
-        getattr(options, "log_format", "text"),
-        access_log=getattr(options, "access_log", False),
-    )
+    _configure_logging(options)
     tracing.setup(prog)
     try:
         settings = load_settings()

@@ -277,5 +277,6 @@ def build_app(
         app.include_router(hooks.router)
         hooks.configure_app(app)
     paths, parameters = spec_paths or {}, spec_path_parameters or {}
+    app.state.spec_paths = dict(paths)  # metrics and traces label routes as the spec writes them
     app.openapi = lambda: _spec_openapi(app, paths, parameters)  # type: ignore[method-assign]
     return app

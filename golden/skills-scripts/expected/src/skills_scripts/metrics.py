@@ -12,11 +12,10 @@ Off until `enable()` is called (`serve` does, unless `--no-metrics`); then:
   --workers N` sets it, to a private temporary folder), every process writes its values there
   and the exposition aggregates them all.
 
-The cost per request counts against the throughput target (`bench/per_request_cost.py`), so
-one process (the default) keeps plain numbers, written with no lock by the event loop's thread
-(where every recording call runs) and turned into Prometheus families when `/metrics` is
-scraped; with `PROMETHEUS_MULTIPROC_DIR` (workers), prometheus-client's own metrics keep them
-in the shared folder. Either way the text is the same: names, labels, types, buckets.
+The cost per request counts (`bench/per_request_cost.py`): one process (the default) keeps
+plain numbers, written with no lock by the event loop's thread, made into Prometheus families
+when `/metrics` is scraped; with `PROMETHEUS_MULTIPROC_DIR` (workers), prometheus-client's own
+metrics keep them in the shared folder. Either way the text is the same.
 """
 
 from __future__ import annotations
@@ -397,7 +396,7 @@ def _trace_id(parent: bytes | None) -> str:
 def instrument(app: ASGIApp, adapter: str, *, default_route: str = "<unmatched>") -> ASGIApp:
     """`app` with its requests measured and summarised (as is when metrics and traces are off).
 
-    The route is the matched route's template (`scope["route"]`), else `default_route`.
+    The route is the matched route's template as the spec writes it, else `default_route`.
     """
     if _metrics is None and _traces.size == 0:
         return app
@@ -410,20 +409,24 @@ class _Instrumented:
         self.adapter = adapter
         self.default_route = default_route
         self._templates: dict[Any, str] | None = None
+        # A placeholder renamed for Python (`{id_}`) is named back as the spec writes it.
+        self._spec_paths: dict[str, str] = getattr(getattr(app, "state", None), "spec_paths", {})
 
     def _route(self, scope: Scope) -> str:
         """The matched route's template: FastAPI names its own routes in `scope["route"]`, a
         plain Starlette route (`/openapi.json`, a direct route) only by its endpoint."""
         path = getattr(scope.get("route"), "path", None)
         if path is not None:
-            return str(path)
+            return self._spec_paths.get(path) or str(path)
         endpoint = scope.get("endpoint")
         if endpoint is None:
             return self.default_route
         if self._templates is None:  # Once the app serves: hooks may have added routes.
             routes = getattr(self.app, "routes", ())
             self._templates = {
-                r.endpoint: r.path for r in routes if hasattr(r, "endpoint") and hasattr(r, "path")
+                r.endpoint: self._spec_paths.get(r.path, r.path)
+                for r in routes
+                if hasattr(r, "endpoint") and hasattr(r, "path")
             }
         return self._templates.get(endpoint, self.default_route)
 
