@@ -29,6 +29,7 @@ from ..diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .layout import layout_assignment
 from .parameters import break_parameter_lines
 from .pieces import ASSIGNMENTS, Piece, cut, double_quoted
+from .shapes import shape, unshape
 
 __all__ = ["BLACK_MODE", "format_files", "format_module"]
 
@@ -50,11 +51,25 @@ def _black(text: str) -> str:
             gc.enable()
 
 
+@functools.lru_cache(maxsize=16384)
+def _black_by_shape(text: str) -> str:
+    # A miss of the memo by text: black formats the piece's shape (names and plain strings
+    # replaced by placeholders of their length), which other packages' pieces share.
+    shaped = shape(text)
+    if shaped is None or not shaped.placeholders:
+        return _black(text)
+    try:
+        formatted = unshape(_black(shaped.text), shaped)
+    except InvalidInput:
+        formatted = None  # black reports the piece as written, with its own line and column
+    return _black(text) if formatted is None else formatted
+
+
 def _format_piece(piece: Piece) -> str:
     laid_out = None
     if piece.statement is not None and isinstance(piece.statement, ASSIGNMENTS):
         laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
-    return _black(break_parameter_lines(piece.source)) if laid_out is None else laid_out
+    return _black_by_shape(break_parameter_lines(piece.source)) if laid_out is None else laid_out
 
 
 def format_module(text: str) -> str:
