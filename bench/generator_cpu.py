@@ -1,12 +1,12 @@
 """The generator's CPU per corpus file, in one process, as a corpus-gate build worker spends it.
 
-    python bench/generator_cpu.py [--stride N] [--official] [--reps R] [--out DIR]
+    python bench/generator_cpu.py [--stride N] [--offset K] [--official] [--reps R] [--out DIR]
                                   [--profile FILE] [--top N]
 
 Builds (generates and writes, like `tests/corpus/corpus_build.build_one`) every Nth catalog
-file (default 36: ~51 files) and, with `--official`, every official corpus file and the
-examples, serially in this process, R times over fresh output folders, and prints the CPU
-seconds of each repetition and per file. The first repetition starts with empty per-process
+file from the Kth (default 36 from 0: 51 files) and, with `--official`, every official and
+jupyter corpus file and the examples, serially in this process, R times over fresh output
+folders, and prints the CPU seconds of each repetition and per file. The first repetition starts with empty per-process
 memos (as a gate worker does); the later ones show the warm figure. `--out DIR` keeps the
 first repetition's packages there (compare two trees with `diff -r`); `--profile FILE` writes
 a cProfile of the first repetition and prints its top functions by cumulative time.
@@ -28,14 +28,15 @@ from harness import REPO_ROOT
 CORPUS = Path("/work/shared/corpus")
 
 
-def pick(stride: int, official: bool) -> list[tuple[Path, str]]:
-    """(spec path, label) of the files to build: every `stride`-th catalog file, sorted."""
-    catalog = sorted((CORPUS / "catalog").rglob("*.y*ml"))[::stride]
+def pick(stride: int, official: bool, offset: int = 0) -> list[tuple[Path, str]]:
+    """(spec path, label) of the files to build: every `stride`-th catalog file from `offset`."""
+    catalog = sorted((CORPUS / "catalog").rglob("*.y*ml"))[offset::stride]
     chosen = [(p, p.relative_to(CORPUS).as_posix()) for p in catalog]
     if official:
         chosen += [
             (p, p.relative_to(CORPUS).as_posix())
-            for p in sorted((CORPUS / "official").glob("*.y*ml"))
+            for folder in ("official", "jupyter")
+            for p in sorted((CORPUS / folder).rglob("*.y*ml"))
         ]
         chosen += [
             (p, f"examples/{p.name}") for p in sorted((REPO_ROOT / "examples").glob("*.yaml"))
@@ -64,13 +65,14 @@ def build_all(files: list[tuple[Path, str]], out: Path) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stride", type=int, default=36)
+    parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--official", action="store_true")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
-    files = pick(args.stride, args.official)
+    files = pick(args.stride, args.official, args.offset)
     import naftiko_codegen.pipeline  # noqa: F401 - imports are not the per-file cost
 
     figures = []

@@ -12,6 +12,10 @@ every 4th corpus file takes about twice as long or more (figures in README, "Per
 - `layout.py` lays out data tables (the largest pieces) by black's own rules without black, and
   hands back to black what it is unsure of. (Import blocks go to black: memoised, they cost
   nothing measurable, so a layout of their own did not earn its lines.)
+- `shapes.py`: a piece not seen before goes to black as its shape (names and plain strings
+  replaced by placeholders of the same length), shared by the same piece of other packages whose
+  names have the same lengths (the command line, the settings test, handlers): fewer black runs,
+  and fewer of black's second passes (bench/results/2026-12-07-generator-cpu.md).
 """
 
 from __future__ import annotations
@@ -52,9 +56,11 @@ def _black(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def _black_by_shape(text: str) -> str:
-    # A miss of the memo by text: black formats the piece's shape (names and plain strings
-    # replaced by placeholders of their length), which other packages' pieces share.
+def _format_code(source: str) -> str:
+    # Memoised by the piece as rendered, so a piece seen before costs a lookup. Otherwise black
+    # formats the piece's shape (names and plain strings replaced by placeholders of their
+    # length, `shapes.py`), which pieces of other packages share, and the originals go back in.
+    text = break_parameter_lines(source)
     shaped = shape(text)
     if shaped is None or not shaped.placeholders:
         return _black(text)
@@ -69,7 +75,7 @@ def _format_piece(piece: Piece) -> str:
     laid_out = None
     if piece.statement is not None and isinstance(piece.statement, ASSIGNMENTS):
         laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
-    return _black_by_shape(break_parameter_lines(piece.source)) if laid_out is None else laid_out
+    return _format_code(piece.source) if laid_out is None else laid_out
 
 
 def format_module(text: str) -> str:

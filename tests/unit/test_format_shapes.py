@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import black
 import pytest
+from black.parsing import InvalidInput
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,6 +97,11 @@ def test_many_names_and_fmt_directives() -> None:
     # 52 letters (`f` among them) and `_x`; `def`, `return`, `_` and `ä` are kept.
     assert piece is not None and len(set(piece.placeholders)) == 53
     assert format_module(text) == _black(text)
+    pairs = [a + b for a in "pq" for b in "abcdefghijklmnopqrstuvwxyz"]  # 52 two-letter names
+    two_letters = shape("x = [" + ", ".join(pairs) + "]\n")
+    assert two_letters is not None and not {"as", "if", "in", "is", "or"} & set(
+        two_letters.text.split()
+    )
     assert shape("# fmt: off\nx = [1,2]\n") is None
     assert shape("from __future__ import annotations\n") is None
 
@@ -132,4 +138,21 @@ def test_handlers_of_any_lengths_format_like_black(
         f"    upstream = await operations.{fourth}(_client(request), {fifth}={second}, "
         f"{third}={third})\n    return relay(upstream)\n"
     )
+    assert format_module(text) == _black(text)
+
+
+def test_a_shape_black_cannot_parse_is_reported_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    import naftiko_codegen.format as formatter
+
+    name = "piece_that_black_refuses"
+    placeholder = shape(name + "\n")
+    assert placeholder is not None
+
+    def strict_black(text: str) -> str:
+        if placeholder.text.strip() in text:
+            raise InvalidInput("Cannot parse for target version Python 3.11: 1:4: " + text)
+        return _black(text)
+
+    monkeypatch.setattr(formatter, "_black", strict_black)
+    text = f"import os\n\n\ndef f():\n    return {name}(os)\n"
     assert format_module(text) == _black(text)
