@@ -15,8 +15,8 @@ says. The generated modules repeat the same code from one package to the next wi
 and `unshape` puts the originals back, in order, into black's output for the shape: black keeps
 every name and string token in its order (it adds or removes only brackets, commas and
 whitespace). Black is asked once per shape (`format.__init__` memoises it). When black's output
-does not hold exactly the placeholders in order, or a piece has `fmt:` or `__future__`, the
-caller formats the piece itself (tests compare both on goldens, a corpus sample and random input).
+does not hold exactly the placeholders in order, or a piece has a `fmt:` comment, the caller
+formats the piece itself (tests compare both on goldens, a corpus sample and random input).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ _RESERVED = frozenset(
     {*keyword.kwlist, *keyword.softkwlist, "type", "match", "case", "_", "print", "exec"}
     | {"async", "await", "lazy", "__future__"}
 )
-"""Names black reads by value (keywords, soft keywords, Python 2 statements, `__future__`):
-never replaced, never a placeholder."""
+"""Names black reads by value (keywords, soft keywords, Python 2 statements; `__future__` too,
+though black reads future imports only without target versions, and ours are set): never
+replaced, never a placeholder."""
 
 _TOKENS = re.compile(
     r"""
@@ -94,7 +95,7 @@ def _name_for(length: int, used: dict[int, int]) -> str:
 
 def shape(text: str) -> Shape | None:
     """The piece's shape, or None when it must go to black as it is."""
-    if "fmt:" in text or "__future__" in text:
+    if "fmt:" in text:
         return None
     names: dict[str, str] = {}
     used: dict[int, int] = {}
