@@ -54,10 +54,10 @@ _TOKENS = re.compile(
 Strings are matched before names so a prefix (`f"…"`) stays with its string, and numbers
 before names so `1e5` is no name `e5`."""
 
-_ASCII_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _FIRST = string.ascii_letters + "_"
 _REST = _FIRST + string.digits
-_PLAIN_BODY = re.compile(r"[^ ]")
+_PLAIN_BODY = str.maketrans(dict.fromkeys(map(chr, range(0x21, 0x7F)), "x"))
+"""A plain string's body as its placeholder: `x` for every character but the spaces."""
 
 
 class Shape(NamedTuple):
@@ -106,9 +106,9 @@ def shape(text: str) -> Shape | None:
         token = match.group()
         kind = match.lastgroup
         if kind == "plain":
-            body = _PLAIN_BODY.sub("x", token[1:-1])
-            stand_in = f'"{body}"'
-        elif kind == "name" and token not in _RESERVED and _ASCII_NAME.match(token):
+            stand_in = token.translate(_PLAIN_BODY)
+            stand_in = f'"{stand_in[1:-1]}"'
+        elif kind == "name" and token.isascii() and token not in _RESERVED:
             stand_in = names.get(token) or names.setdefault(token, _name_for(len(token), used))
         else:
             return token
@@ -129,9 +129,7 @@ def unshape(formatted: str, piece: Shape) -> str | None:
         nonlocal position, mismatch
         token = match.group()
         kind = match.lastgroup
-        if kind != "plain" and (
-            kind != "name" or token in _RESERVED or not _ASCII_NAME.match(token)
-        ):
+        if kind != "plain" and (kind != "name" or not token.isascii() or token in _RESERVED):
             return token
         if position >= len(piece.placeholders) or piece.placeholders[position] != token:
             mismatch = True
