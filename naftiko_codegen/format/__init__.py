@@ -2,9 +2,10 @@
 
 Runtime modules are copied verbatim (already black-clean in the repo); only rendered modules are
 formatted, and the output is exactly what `black.format_str` makes of each whole module (tests
-compare both on every golden case, a corpus sample and random input). Black is still 80 to 85 % of
-a build's CPU time, so it is asked as little as it allows; without either of these two, building
-every 4th corpus file takes about twice as long or more (figures in README, "Performance"):
+compare both on every golden case, a corpus sample and random input). Black is still over half of
+a build's CPU time (55 to 65 % of a corpus file's), so it is asked as little as it allows; without
+either of the first two, building every 4th corpus file takes about twice as long or more
+(figures in README, "Performance"):
 
 - `pieces.py` cuts a module into pieces black formats alike alone (its top-level definitions and
   runs of simple statements), and each piece goes to black once per process (a memo by content:

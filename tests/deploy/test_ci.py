@@ -238,7 +238,7 @@ def test_pre_commit_hook_definitions_run(user_repo: Path, tmp_path: Path) -> Non
 
 
 def _registry_off() -> None:
-    """Skip a registry test on request (`NAFTIKO_TEST_REGISTRY=0`); never under CI's variable."""
+    """Skip a registry test on request (`NAFTIKO_TEST_REGISTRY=0`); a failure under CI's variable."""
     if OPTED_OUT:
         _skip_or_fail("NAFTIKO_TEST_REGISTRY=0 turns off the tests that install from the registry")
 
