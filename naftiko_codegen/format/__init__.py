@@ -2,9 +2,10 @@
 
 Runtime modules are copied verbatim (already black-clean in the repo); only rendered modules are
 formatted, and the output is exactly what `black.format_str` makes of each whole module (tests
-compare both on every golden case, a corpus sample and random input). Black is still 80 to 85 % of
-a build's CPU time, so it is asked as little as it allows; without either of these two, building
-every 4th corpus file takes about twice as long or more (figures in README, "Performance"):
+compare both on every golden case, a corpus sample and random input). Black is still over half of
+a build's CPU time (55 to 65 % of a corpus file's), so it is asked as little as it allows; without
+either of the first two, building every 4th corpus file takes about twice as long or more
+(figures in README, "Performance"):
 
 - `pieces.py` cuts a module into pieces black formats alike alone (its top-level definitions and
   runs of simple statements), and each piece goes to black once per process (a memo by content:
@@ -12,6 +13,10 @@ every 4th corpus file takes about twice as long or more (figures in README, "Per
 - `layout.py` lays out data tables (the largest pieces) by black's own rules without black, and
   hands back to black what it is unsure of. (Import blocks go to black: memoised, they cost
   nothing measurable, so a layout of their own did not earn its lines.)
+- `shapes.py`: a piece not seen before goes to black as its shape (names and plain strings
+  replaced by placeholders of the same length), shared by the same piece of other packages whose
+  names have the same lengths (the command line, the settings test, handlers): fewer black runs,
+  and fewer of black's second passes (bench/results/2026-12-07-generator-cpu.md).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ..diagnostics import Diagnostic, DiagnosticError, Location, Severity
 from .layout import layout_assignment
 from .parameters import break_parameter_lines
 from .pieces import ASSIGNMENTS, Piece, cut, double_quoted
+from .shapes import shape, unshape
 
 __all__ = ["BLACK_MODE", "format_files", "format_module"]
 
@@ -50,11 +56,27 @@ def _black(text: str) -> str:
             gc.enable()
 
 
+@functools.lru_cache(maxsize=16384)
+def _format_code(source: str) -> str:
+    # Memoised by the piece as rendered, so a piece seen before costs a lookup. Otherwise black
+    # formats the piece's shape (names and plain strings replaced by placeholders of their
+    # length, `shapes.py`), which pieces of other packages share, and the originals go back in.
+    text = break_parameter_lines(source)
+    shaped = shape(text)
+    if shaped is None or not shaped.placeholders:
+        return _black(text)
+    try:
+        formatted = unshape(_black(shaped.text), shaped)
+    except InvalidInput:
+        formatted = None  # black reports the piece as written, with its own line and column
+    return _black(text) if formatted is None else formatted
+
+
 def _format_piece(piece: Piece) -> str:
     laid_out = None
     if piece.statement is not None and isinstance(piece.statement, ASSIGNMENTS):
         laid_out = layout_assignment(piece.statement, piece.source, piece.first_line)
-    return _black(break_parameter_lines(piece.source)) if laid_out is None else laid_out
+    return _format_code(piece.source) if laid_out is None else laid_out
 
 
 def format_module(text: str) -> str:
