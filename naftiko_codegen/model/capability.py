@@ -30,7 +30,7 @@ from .workflows import WorkflowModel
 
 __all__ = ["CONTEXT_VERSION", "CapabilityModel", "SecretModel", "build_capability"]
 
-CONTEXT_VERSION = 3
+CONTEXT_VERSION = 4
 """Bumped whenever a field of the template context changes meaning or disappears."""
 PACKAGE_VERSION = "0.1.0"
 """The generated distribution's version (`pyproject.toml`), also its image tag."""
@@ -365,6 +365,7 @@ def build_capability(
             control=control,
             apis=apis.values(),
             secret_env_vars=[(s.env_var, s.variable) for s in secrets],
+            skills=skills,
         ),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),

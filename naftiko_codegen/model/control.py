@@ -24,6 +24,10 @@ class ControlModel:
     """`GET /metrics` is served (the spec's `observability` switches)."""
     trace_buffer: int = 100
     """Request summaries kept for `GET /traces`; 0: the endpoint is off."""
+    probes_port: bool = False
+    """`serve` also runs the operations port, with the probes only (`/health/live`,
+    `/health/ready`, status only, no credentials): the control port cannot answer a kubelet's
+    anonymous probe, because it requires the declared `authentication` or serves no health."""
 
 
 def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlModel, Needs]:
@@ -37,5 +41,6 @@ def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlMod
         auth=auth,
         metrics=control.metrics,
         trace_buffer=control.trace_buffer,
+        probes_port=auth is not None or not control.health,
     )
     return model, needs

@@ -48,6 +48,7 @@ __all__ = [
     "exposition",
     "instrument",
     "record_breaker",
+    "record_refused",
     "record_tool",
     "record_upstream",
     "traces",
@@ -77,6 +78,13 @@ class Metrics:
             "Time from a request's arrival to the end of its answer",
             ("adapter", "method", "route"),
             buckets=_BUCKETS,
+            registry=r,
+        )
+        self.refused = Counter(
+            "naftiko_http_refused_requests",
+            "Requests a guard refused, by reason: host, origin, api_key, body_size, auth, "
+            "connections, header_size, timeout (docs/operations.md)",
+            ("adapter", "reason"),
             registry=r,
         )
         self.in_flight = Gauge(
@@ -343,6 +351,14 @@ def record_upstream(api: str, operation: str, status: int | None, seconds: float
                 "durationMs": _ms(seconds),
             }
         )
+
+
+def record_refused(adapter: str, reason: str) -> None:
+    """One request refused before or instead of the app's answer (`exposure`, `connections`,
+    `inbound_auth`); `reason` is one of the few the metric's help names (bounded labels)."""
+    metrics = _metrics
+    if metrics is not None:
+        metrics.child(metrics.refused, adapter, reason).inc()
 
 
 def record_breaker(api: str, state: str) -> None:
