@@ -321,20 +321,22 @@ def _get(port: int, path: str, authorization: str = "") -> tuple[int, bytes]:
 
 
 def test_probes_work_beside_an_authenticated_control_port(tmp_path: Path) -> None:
-    """The secured-control case (basic auth on the control port) is generated and started: the
-    Deployment's probes and the image's HEALTHCHECK, asked without credentials on the ports the
-    manifest names, answer 200 with the status only; every control endpoint still wants the
-    credentials, and the probes' port serves nothing but the probes."""
+    """The secured-control golden package (basic auth on the control port; the golden test keeps
+    it equal to what the generator writes) is started: the Deployment's probes and the image's
+    HEALTHCHECK, asked without credentials on the ports the manifest names, answer 200 with the
+    status only; every control endpoint still wants the credentials, and the probes' port
+    serves nothing but the probes."""
     from tests.servers.processes import free_port, stop_process, tail
 
-    package = generate(REPO / "golden" / "secured-control" / "capability.yaml")
-    for path, text in package.files.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text, encoding="utf-8")
-    deployment = yaml.safe_load(package.files[K8S + "deployment.yaml"])
+    expected = REPO / "golden" / "secured-control" / "expected"
+    deployment = yaml.safe_load((expected / K8S / "deployment.yaml").read_text(encoding="utf-8"))
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     names = {p["containerPort"]: p["name"] for p in container["ports"]}
-    ports = {"rest": free_port(), "control": free_port(), "ops": free_port()}
+    dockerfile = (expected / "Dockerfile").read_text(encoding="utf-8")
+    (check,) = [a for k, a in _instructions(dockerfile) if k == "HEALTHCHECK"]
+    healthcheck = json.loads(check.partition(" CMD ")[2])
+    assert healthcheck[:2] == ["python", "-c"] and "NAFTIKO_OPS_PORT" in healthcheck[2]
+    ports = {"control": free_port(), "ops": free_port()}
     credentials = {"control-user": "operator", "control-password": "s3cret"}
     env = {
         key: value
@@ -343,13 +345,15 @@ def test_probes_work_beside_an_authenticated_control_port(tmp_path: Path) -> Non
     }
     env.update(
         credentials,
-        PYTHONPATH=str(tmp_path / "src"),
+        PYTHONPATH=str(expected / "src"),
+        PYTHONDONTWRITEBYTECODE="1",  # nothing written into golden/
         DOCKYARD_API_KEY="k",
         GATEWAY_API_KEY="g",
         MCP_SERVER_TOKEN="t",
     )
     log = tmp_path / "serve.log"
-    argv = [sys.executable, "-m", package.model.package, "serve", "--no-mcp"]
+    # Only the control and probes' ports: the REST and MCP adapters would add imports, no proof.
+    argv = [sys.executable, "-m", "secured_control", "serve", "--no-rest", "--no-mcp"]
     argv += [f"--{name}-port={port}" for name, port in ports.items()]
     argv += ["--ready-check-interval=0"]
     with log.open("wb") as output:
@@ -367,9 +371,9 @@ def test_probes_work_beside_an_authenticated_control_port(tmp_path: Path) -> Non
             probe = container[f"{kind}Probe"]["httpGet"]
             port = ports[names[probe["port"]]]
             assert _get(port, probe["path"]) == (200, b'{"status":"UP"}'), kind
-        healthcheck = [sys.executable, *package.model.deploy.healthcheck[1:]]
-        env_check = {**env, package.model.deploy.ops_port_env: str(ports["ops"])}
-        assert subprocess.run(healthcheck, env=env_check, capture_output=True).returncode == 0
+        command = [sys.executable, *healthcheck[1:]]
+        env_check = {**env, "NAFTIKO_OPS_PORT": str(ports["ops"])}
+        assert subprocess.run(command, env=env_check, capture_output=True).returncode == 0
         for path in ("/metrics", "/traces", "/status"):
             assert _get(ports["ops"], path)[0] == 404, path
         login = _basic("operator", "s3cret")
@@ -378,7 +382,7 @@ def test_probes_work_beside_an_authenticated_control_port(tmp_path: Path) -> Non
             assert _get(ports["control"], path, _basic("operator", "wrong"))[0] == 401, path
             assert _get(ports["control"], path, login)[0] == 200, path
         ready = json.loads(_get(ports["control"], "/health/ready", login)[1])
-        assert [a["namespace"] for a in ready["adapters"]] == ["dockyard-api"]
+        assert ready == {"status": "UP", "adapters": []}  # the details, with credentials
     finally:
         stop_process(process, signal.SIGTERM)
 
