@@ -31,8 +31,10 @@ def _options() -> argparse.Namespace:
     return build_parser().parse_args(["serve"])
 
 
-def _guarded(app: ASGIApp, host: str, port: int, options: argparse.Namespace) -> ASGIApp:
-    guard = http_server(app, host, port, options).guard
+def _guarded(
+    app: ASGIApp, host: str, port: int, options: argparse.Namespace, adapter: str
+) -> ASGIApp:
+    guard = http_server(app, host, port, options, adapter=adapter).guard
     return app if guard is None else guard
 
 
@@ -42,7 +44,7 @@ def create_rest_app() -> ASGIApp:
     client = UpstreamClient(load_settings())
     enable_observability(options, client.apis)
     app = instrument(create_app(client, otel=options.otel), "rest")
-    return _guarded(app, options.host or DEFAULT_REST_HOST, options.rest_port, options)
+    return _guarded(app, options.host or DEFAULT_REST_HOST, options.rest_port, options, "rest")
 
 
 def create_mcp_app() -> ASGIApp:
@@ -52,7 +54,7 @@ def create_mcp_app() -> ASGIApp:
     enable_observability(options, client.apis)
     host = options.host or DEFAULT_MCP_HOST
     app = instrument(create_http_app(client, host=host), "mcp", default_route="/mcp")
-    return _guarded(app, host, options.mcp_port, options)
+    return _guarded(app, host, options.mcp_port, options, "mcp")
 
 
 def create_ops_app() -> ASGIApp:
