@@ -181,6 +181,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("runtime:control.py", "src/{package}/control.py"),
     PlannedFile("runtime:ops.py", "src/{package}/ops.py"),
     PlannedFile("runtime:metrics.py", "src/{package}/metrics.py"),
+    PlannedFile("runtime:trace_buffer.py", "src/{package}/trace_buffer.py"),
     PlannedFile("runtime:workers.py", "src/{package}/workers.py"),
     PlannedFile(
         "src/package/skill_app.py.jinja",

@@ -380,6 +380,7 @@ def build_capability(
             control=control,
             apis=apis.values(),
             secret_env_vars=[(s.env_var, s.variable) for s in secrets],
+            skills=skills,
         ),
         test_dependencies=_test_dependencies(mcp),
         uses_raw_formats=any(op.raw_format != "json" for op in operations),

@@ -26,6 +26,10 @@ class ControlModel:
     """Request summaries kept for `GET /traces`; 0: the endpoint is off."""
     scripting: bool = False
     """`GET,PUT /scripting` are served (`management.scripting` is declared)."""
+    probes_port: bool = False
+    """`serve` also runs the operations port, with the probes only (`/health/live`,
+    `/health/ready`, status only, no credentials): the control port cannot answer a kubelet's
+    anonymous probe, because it requires the declared `authentication` or serves no health."""
 
 
 def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlModel, Needs]:
@@ -40,6 +44,7 @@ def control_model(control: ControlAdapter, secrets: Secrets) -> tuple[ControlMod
         metrics=control.metrics,
         trace_buffer=control.trace_buffer,
         scripting=control.scripting is not None,
+        probes_port=auth is not None or not control.health,
     )
     return model, needs
 

@@ -17,6 +17,7 @@ from .apis import ApiModel
 from .control import ControlModel
 from .mcp import McpModel
 from .rest import RestModel
+from .skills import SkillsModel
 
 __all__ = [
     "OPS_PORT",
@@ -30,7 +31,11 @@ __all__ = [
 
 OPS_PORT: Final = 9464
 """The operations port (`/health/live`, `/health/ready`, `/metrics`) when the spec declares no
-`control` adapter; 9464 is the port Prometheus exporters conventionally use."""
+`control` adapter, and the probes' port beside a control port that requires authentication;
+9464 is the port Prometheus exporters conventionally use."""
+_CALLED: Final = frozenset({"rest", "mcp", "skill"})
+"""The ports clients call through the Service; the control and operations ports answer for one
+replica (its health, its metrics), so probes and scrapers reach each pod by its address."""
 _PYTHON_VERSION: Final = "3.12"
 """The base image's Python (`python:3.12-slim`); the package itself requires ≥ 3.11."""
 _PIP_VERSION: Final = "26.3"
@@ -47,7 +52,7 @@ class PortModel:
     """A port the container listens on."""
 
     name: str
-    """Its IANA service name in the manifests (`rest`, `mcp`, `ops`): probes refer to it."""
+    """Its IANA service name in the manifests (`rest`, `mcp`, `skill`, `control`, `ops`)."""
     port: int
     what: str
     """What answers there, e.g. `REST adapter`."""
@@ -95,14 +100,19 @@ class DeployModel:
     uid: int
     """The non-root user and group id of the image."""
     ports: tuple[PortModel, ...]
-    """Every port the container listens on: REST, MCP (served over HTTP in a container) and ops."""
+    """Every port the container listens on: REST, MCP (served over HTTP in a container), skill,
+    control and ops."""
     service_ports: tuple[PortModel, ...]
-    """The Service's ports: REST and MCP (the ops port only when there is neither)."""
+    """The Service's ports: the adapters clients call, REST, MCP and skill (the others only when
+    there is none of these)."""
     ops_port: int
-    """The port of `/health/live`, `/health/ready` and `/metrics`: the control port when the
-    spec declares one, else `OPS_PORT`."""
+    """The port the probes and `HEALTHCHECK` ask (`/health/live`, `/health/ready`): the control
+    port when the spec declares one that answers without credentials, else `OPS_PORT`."""
     ops_port_env: str
     """The environment variable that moves it."""
+    metrics_port: int | None
+    """The port of `/metrics` (the `prometheus.io/port` annotation): the control port when the
+    spec declares one, else `OPS_PORT`; None when the spec's `observability` turns it off."""
     healthcheck: tuple[str, ...]
     """The `HEALTHCHECK` command (exec form): Python's urllib, as slim images have no curl."""
     settings: tuple[DeploySettingModel, ...]
@@ -135,14 +145,30 @@ def _secret_keys(env_vars: Iterable[str]) -> list[str]:
     return keys
 
 
-def _ports(rest: RestModel | None, mcp: McpModel | None, ops_port: int) -> tuple[PortModel, ...]:
-    ports: list[PortModel] = []
+def _ports(
+    rest: RestModel | None,
+    mcp: McpModel | None,
+    skills: SkillsModel | None,
+    control: ControlModel | None,
+) -> tuple[PortModel, ...]:
+    """Every port `serve` listens on in the container, each once."""
+    candidates: list[PortModel] = []
     if rest is not None:
-        ports.append(PortModel("rest", rest.port, "REST adapter"))
-    if mcp is not None and all(p.port != mcp.port for p in ports):
-        ports.append(PortModel("mcp", mcp.port, "MCP adapter"))
-    if all(p.port != ops_port for p in ports):
-        ports.append(PortModel("ops", ops_port, "health and metrics"))
+        candidates.append(PortModel("rest", rest.port, "REST adapter"))
+    if mcp is not None:
+        candidates.append(PortModel("mcp", mcp.port, "MCP adapter"))
+    if skills is not None:
+        candidates.append(PortModel("skill", skills.port, "skill adapter"))
+    if control is not None:
+        candidates.append(PortModel("control", control.port, "control port"))
+    if control is None:
+        candidates.append(PortModel("ops", OPS_PORT, "health and metrics"))
+    elif control.probes_port:
+        candidates.append(PortModel("ops", OPS_PORT, "liveness and readiness probes"))
+    ports: list[PortModel] = []
+    for port in candidates:
+        if all(p.port != port.port for p in ports):
+            ports.append(port)
     return tuple(ports)
 
 
@@ -163,13 +189,20 @@ def deploy_model(
     mcp: McpModel | None,
     control: ControlModel | None,
     apis: Iterable[ApiModel],
+    skills: SkillsModel | None = None,
     secret_env_vars: Iterable[tuple[str, str]],
 ) -> DeployModel:
     """The deployment facts; `secret_env_vars` is (environment variable, bind variable) per
     credential, in the order of `model.secrets`."""
     name = dns_label(distribution, limit=_MAX_LABEL - max(map(len, _SUFFIXES)))
-    ops_port = control.port if control is not None else OPS_PORT
-    ops_port_env = "NAFTIKO_CONTROL_PORT" if control is not None else "NAFTIKO_OPS_PORT"
+    # A probe sends no credential: with an authenticated control port (or one without health)
+    # the probes go to the operations port `serve` runs beside it (`ControlModel.probes_port`).
+    probes_on_control = control is not None and not control.probes_port
+    ops_port = control.port if control is not None and probes_on_control else OPS_PORT
+    ops_port_env = "NAFTIKO_CONTROL_PORT" if probes_on_control else "NAFTIKO_OPS_PORT"
+    metrics_port: int | None = OPS_PORT
+    if control is not None:
+        metrics_port = control.port if control.metrics else None
     settings = [
         DeploySettingModel(api.base_url_env, api.base_url or "", required=not api.base_url)
         for api in apis
@@ -179,7 +212,7 @@ def deploy_model(
     # ingress host. IP addresses (probes, scrapes) pass already on a wildcard bind.
     allowed = f"{name},*.svc.cluster.local"
     settings.append(DeploySettingModel("NAFTIKO_ALLOWED_HOSTS", allowed, required=False))
-    ports = _ports(rest, mcp, ops_port)
+    ports = _ports(rest, mcp, skills, control)
     # One entry per variable: two binds read from one variable share its Secret key.
     pairs = list({env_var: (env_var, variable) for env_var, variable in secret_env_vars}.values())
     keys = _secret_keys(env_var for env_var, _ in pairs)
@@ -195,8 +228,9 @@ def deploy_model(
         ports=ports,
         ops_port=ops_port,
         ops_port_env=ops_port_env,
+        metrics_port=metrics_port,
         healthcheck=_healthcheck(ops_port_env, ops_port),
-        service_ports=tuple(p for p in ports if p.name != "ops") or ports,
+        service_ports=tuple(p for p in ports if p.name in _CALLED) or ports,
         settings=tuple(sorted(settings, key=lambda s: s.env_var)),
         secrets=tuple(
             DeploySecretModel(env_var, key, variable)

@@ -188,7 +188,7 @@ def _cli(facts: PackageFacts) -> ModuleImports:
     serving += ["otel_option"] if rest else []
     serving += ["transport_option"] if mcp else []
     ops = ["enable_observability", "observability_options"]
-    ops += [] if control else ["ops_app", "ops_options", "ops_routes"]
+    ops += [] if control and not control.probes_port else ["ops_app", "ops_options", "ops_routes"]
     return module_imports(
         _FUTURE
         | _from("argparse", "")

@@ -67,8 +67,14 @@ def adapter_states(
     return states
 
 
-def health_routes(adapters: AdapterStates, upstreams: UpstreamStates | None = None) -> list[Route]:
-    """`GET /health/live` and `GET /health/ready` (reflecting `upstreams` when given)."""
+def health_routes(
+    adapters: AdapterStates, upstreams: UpstreamStates | None = None, *, detail: bool = True
+) -> list[Route]:
+    """`GET /health/live` and `GET /health/ready` (reflecting `upstreams` when given).
+
+    `detail` False: readiness answers the status only (`{"status": "UP"}` or 503 `DEGRADED`),
+    for a port that answers anonymous probes beside a control port that requires credentials.
+    """
 
     async def live(request: Request) -> JSONResponse:
         return JSONResponse({"status": "UP"})
@@ -82,7 +88,9 @@ def health_routes(adapters: AdapterStates, upstreams: UpstreamStates | None = No
             up = up and all(upstream["state"] == "UP" for upstream in checked)
             body["upstreams"] = checked
         body["status"] = "UP" if up else "DEGRADED"
-        return JSONResponse(body, status_code=200 if up else 503)
+        return JSONResponse(
+            body if detail else {"status": body["status"]}, status_code=200 if up else 503
+        )
 
     return [
         Route("/health/live", live, methods=["GET"]),

@@ -221,5 +221,10 @@ class RequireDigest:
             await self.app(scope, receive, send)
             return
         await refuse(
-            send, 401, "", "missing or invalid credentials", self.challenges(stale=state == "stale")
+            send,
+            401,
+            "",
+            "missing or invalid credentials",
+            self.challenges(stale=state == "stale"),
+            scope=scope,
         )

@@ -131,7 +131,9 @@ class RequireJwt:
         try:
             await self._check(_bearer_token(scope))
         except _Refused as refusal:
-            await refuse(send, refusal.status, self._challenge(refusal), refusal.message)
+            await refuse(
+                send, refusal.status, self._challenge(refusal), refusal.message, scope=scope
+            )
             return
         await self.app(scope, receive, send)
 

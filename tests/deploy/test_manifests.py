@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -262,10 +263,128 @@ def test_deployment_probes_limits_security_and_secrets(case: str) -> None:
     assert {api.base_url_env for api in package.model.apis} <= set(config["data"])
     assert not set(config["data"]) & set(secret_refs)
     service_ports = [p["port"] for p in manifests["service.yaml"]["spec"]["ports"]]
-    adapters = [a.port for a in (package.model.rest, package.model.mcp) if a is not None]
-    assert service_ports == adapters
+    called = (package.model.rest, package.model.mcp, package.model.skills)
+    assert service_ports == [a.port for a in called if a is not None]
     assert manifests["hpa.yaml"]["apiVersion"] == "autoscaling/v2"
     assert manifests["pdb.yaml"]["spec"]["maxUnavailable"] == 1
+
+
+@pytest.mark.parametrize("case", sorted(p.parent.name for p in REPO.glob("golden/*/expected")))
+def test_every_exposed_port_is_named_in_the_image_the_pods_and_the_service(case: str) -> None:
+    """Each adapter the spec exposes (rest, mcp, skill, control) is a named container port and
+    an `EXPOSE` line; the Service carries the ones clients call (rest, mcp, skill)."""
+    folder = REPO / "golden" / case
+    spec = yaml.safe_load((folder / "capability.yaml").read_text(encoding="utf-8"))
+    declared = {
+        (adapter["type"], adapter["port"])
+        for adapter in spec["capability"].get("exposes", [])
+        if "port" in adapter
+    }
+    k8s = folder / "expected" / K8S
+
+    def load(name: str) -> Any:
+        return yaml.safe_load((k8s / name).read_text(encoding="utf-8"))
+
+    (container,) = load("deployment.yaml")["spec"]["template"]["spec"]["containers"]
+    container_ports = {(p["name"], p["containerPort"]) for p in container["ports"]}
+    assert declared <= container_ports
+    service = {(p["name"], p["port"]) for p in load("service.yaml")["spec"]["ports"]}
+    assert {(kind, port) for kind, port in declared if kind != "control"} <= service
+    assert all(p["targetPort"] == p["name"] for p in load("service.yaml")["spec"]["ports"])
+    dockerfile = (folder / "expected" / "Dockerfile").read_text(encoding="utf-8")
+    exposed = {int(a) for k, a in _instructions(dockerfile) if k == "EXPOSE"}
+    assert exposed == {port for _, port in container_ports}
+
+
+# ----------------------------------------------------------------------------- probes, served
+
+
+def _basic(user: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+def _get(port: int, path: str, authorization: str = "") -> tuple[int, bytes]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if authorization:
+        request.add_header("Authorization", authorization)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_probes_work_beside_an_authenticated_control_port(tmp_path: Path) -> None:
+    """The secured-control golden package (basic auth on the control port; the golden test keeps
+    it equal to what the generator writes) is started: the Deployment's probes and the image's
+    HEALTHCHECK, asked without credentials on the ports the manifest names, answer 200 with the
+    status only; every control endpoint still wants the credentials, and the probes' port
+    serves nothing but the probes."""
+    from tests.servers.processes import free_port, stop_process, tail
+
+    expected = REPO / "golden" / "secured-control" / "expected"
+    deployment = yaml.safe_load((expected / K8S / "deployment.yaml").read_text(encoding="utf-8"))
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    names = {p["containerPort"]: p["name"] for p in container["ports"]}
+    dockerfile = (expected / "Dockerfile").read_text(encoding="utf-8")
+    (check,) = [a for k, a in _instructions(dockerfile) if k == "HEALTHCHECK"]
+    healthcheck = json.loads(check.partition(" CMD ")[2])
+    assert healthcheck[:2] == ["python", "-c"] and "NAFTIKO_OPS_PORT" in healthcheck[2]
+    ports = {"control": free_port(), "ops": free_port()}
+    credentials = {"control-user": "operator", "control-password": "s3cret"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("NAFTIKO_") and key not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
+    env.update(
+        credentials,
+        PYTHONPATH=str(expected / "src"),
+        PYTHONDONTWRITEBYTECODE="1",  # nothing written into golden/
+        DOCKYARD_API_KEY="k",
+        GATEWAY_API_KEY="g",
+        MCP_SERVER_TOKEN="t",
+    )
+    log = tmp_path / "serve.log"
+    # Only the control and probes' ports: the REST and MCP adapters would add imports, no proof.
+    argv = [sys.executable, "-m", "secured_control", "serve", "--no-rest", "--no-mcp"]
+    argv += [f"--{name}-port={port}" for name, port in ports.items()]
+    argv += ["--ready-check-interval=0"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=output, stderr=output)
+    try:
+        for _ in range(200):
+            try:
+                if _get(ports["ops"], "/health/ready")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert process.poll() is None, tail(log)
+            threading.Event().wait(0.05)
+        for kind in ("startup", "liveness", "readiness"):
+            probe = container[f"{kind}Probe"]["httpGet"]
+            port = ports[names[probe["port"]]]
+            assert _get(port, probe["path"]) == (200, b'{"status":"UP"}'), kind
+        command = [sys.executable, *healthcheck[1:]]
+        env_check = {**env, "NAFTIKO_OPS_PORT": str(ports["ops"])}
+        assert subprocess.run(command, env=env_check, capture_output=True).returncode == 0
+        for path in ("/metrics", "/traces", "/status"):
+            assert _get(ports["ops"], path)[0] == 404, path
+        login = _basic("operator", "s3cret")
+        for path in ("/health/live", "/health/ready", "/metrics", "/traces", "/status"):
+            assert _get(ports["control"], path)[0] == 401, path
+            assert _get(ports["control"], path, _basic("operator", "wrong"))[0] == 401, path
+            assert _get(ports["control"], path, login)[0] == 200, path
+        ready = json.loads(_get(ports["control"], "/health/ready", login)[1])
+        assert ready == {"status": "UP", "adapters": []}  # the details, with credentials
+    finally:
+        stop_process(process, signal.SIGTERM)
 
 
 # ----------------------------------------------------------------------------- names and filters

@@ -217,6 +217,8 @@ def _recorded(kept: metrics.Metrics) -> bytes:
     kept.started("rest")
     kept.answered("rest", "GET", "/items/{item}", "5xx", 45.0)  # above the last bucket
     kept.started("mcp")  # still running
+    kept.refused("rest", "host")
+    kept.refused("rest", "host")
     kept.tool_call("list", "ok", 0.02)
     kept.upstream_call("jupyter", "get", "200", 0.25)  # on a bucket's bound
     kept.upstream_call("jupyter", "get", "error", 0.004)
@@ -230,6 +232,7 @@ def test_plain_numbers_give_prometheus_clients_own_text() -> None:
     text = _recorded(metrics.Metrics())
     assert text == _recorded(metrics._SharedMetrics())
     assert b'naftiko_http_requests_in_flight{adapter="mcp"} 1.0' in text
+    assert b'naftiko_http_refused_requests_total{adapter="rest",reason="host"} 2.0' in text
     assert b"naftiko_process_requests 2.0" in text
 
 

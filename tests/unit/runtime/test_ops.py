@@ -151,6 +151,24 @@ def test_switched_off_endpoints_are_not_served() -> None:
     assert routes == []
 
 
+def test_probes_only_answer_the_status_and_serve_nothing_else() -> None:
+    """The port beside an authenticated control port: no names, no metrics, no traces."""
+    metrics.enable(trace_buffer=5)
+    stopped = [AdapterState("rest", "demo-rest", 8080, "STOPPED")]
+    probe = UpstreamProbe({"gone": f"http://127.0.0.1:{free_port()}"}, timeout=1)
+    up = ops_app(ops_routes(lambda: STARTED, None, probes_only=True), None)
+    down = ops_app(ops_routes(lambda: stopped, probe, probes_only=True), probe)
+    live, ready, *others = asyncio.run(
+        _get(up, "/health/live", "/health/ready", "/metrics", "/traces")
+    )
+    assert (live, ready) == ((200, {"status": "UP"}), (200, {"status": "UP"}))
+    assert [status for status, _ in others] == [404, 404]
+    assert asyncio.run(_get(down, "/health/ready")) == [(503, {"status": "DEGRADED"})]
+    parser = argparse.ArgumentParser()
+    ops.ops_options(parser, probes_only=True)
+    assert "status only" in parser.format_help()
+
+
 def test_a_trace_is_found_by_its_id() -> None:
     metrics.enable(metrics=False, trace_buffer=5)
     trace = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -11,6 +11,9 @@ a socket (a file descriptor) for ever. `protocol_class(limits)` returns its subc
   within `body_timeout` after them; closes an idle connection after `keep_alive_timeout`;
 - answers 431 and closes when a request's target and headers pass `max_header_bytes`.
 
+Each refusal is counted by `metrics.record_refused` (reasons `connections`, `timeout`,
+`header_size`) under the adapter `protocol_class` names.
+
 `fit_descriptors` raises the process's open-file soft limit towards what the caps need (never
 above the hard limit) and shrinks a cap that would not fit.
 """
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .metrics import record_refused
 
 __all__ = ["ConnectionLimits", "fit_descriptors", "protocol_class"]
 
@@ -89,6 +94,7 @@ class _LimitedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with the deadlines and caps of `limits`."""
 
     limits: ClassVar[ConnectionLimits]
+    adapter: ClassVar[str]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,6 +109,7 @@ class _LimitedProtocol(HttpToolsProtocol):
         if len(self.connections) >= self.limits.max_connections:
             # Before uvicorn counts it: refused, and its descriptor freed now.
             self._refused = True
+            record_refused(self.adapter, "connections")
             self.transport = transport
             transport.write(_TOO_MANY)
             transport.close()
@@ -120,6 +127,7 @@ class _LimitedProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         if self._headers_too_large:
+            record_refused(self.adapter, "header_size")
             self._close_with(_HEADERS_TOO_LARGE)
         else:
             super().send_400_response(msg)
@@ -185,6 +193,7 @@ class _LimitedProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         if self._phase == "headers":
+            record_refused(self.adapter, "timeout")
             self._close_with(_HEADERS_LATE)
         elif self._phase == "body":
             cycle = self.cycle
@@ -192,6 +201,8 @@ class _LimitedProtocol(HttpToolsProtocol):
             if cycle is not None:  # the app reading the body sees the client gone
                 cycle.disconnected = True
                 cycle.message_event.set()
+            if not started:
+                record_refused(self.adapter, "timeout")
             self._close_with(b"" if started else _BODY_LATE)
         else:
             self.transport.close()
@@ -202,9 +213,10 @@ class _LimitedProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def protocol_class(limits: ConnectionLimits) -> type[asyncio.Protocol]:
-    """The HTTP protocol class for `uvicorn.Config(http=...)` that enforces `limits`."""
-    return type("LimitedHttpProtocol", (_LimitedProtocol,), {"limits": limits})
+def protocol_class(limits: ConnectionLimits, adapter: str = "http") -> type[asyncio.Protocol]:
+    """The HTTP protocol class for `uvicorn.Config(http=...)` that enforces `limits`; `adapter`
+    names it in the refused-requests metric."""
+    return type("LimitedHttpProtocol", (_LimitedProtocol,), {"limits": limits, "adapter": adapter})
 
 
 _reserved = 0

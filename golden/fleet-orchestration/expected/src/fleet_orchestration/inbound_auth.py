@@ -16,7 +16,9 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .exposure import GUARDED
 from .logs import redact_query_parameter
+from .metrics import record_refused
 
 __all__ = ["RequireCredentials", "redact_query", "refuse"]
 
@@ -24,12 +26,24 @@ _TITLES = {401: "unauthorized", 403: "forbidden", 503: "unavailable"}
 
 
 async def refuse(
-    send: Send, status: int, challenge: str, message: str, challenges: tuple[str, ...] = ()
+    send: Send,
+    status: int,
+    challenge: str,
+    message: str,
+    challenges: tuple[str, ...] = (),
+    *,
+    scope: Scope | None = None,
 ) -> None:
     """Answer `status` (401, 403 or 503) with `WWW-Authenticate` challenges and a JSON body.
 
-    `challenges` are further `WWW-Authenticate` headers (digest offers SHA-256 and MD5).
+    `challenges` are further `WWW-Authenticate` headers (digest offers SHA-256 and MD5). A 401
+    or 403 counts in the refused-requests metric (reason `auth`) under the adapter the
+    exposure guard named in `scope`; a 503 (the keys could not be fetched) is no refusal of
+    the caller's and counts only as the 5xx it is.
     """
+    if status != 503:
+        adapter = scope.get(GUARDED, "http") if scope is not None else "http"
+        record_refused(str(adapter), "auth")
     body = json.dumps({"error": _TITLES.get(status, "refused"), "message": message}).encode()
     headers = [
         (b"content-type", b"application/json"),
@@ -122,4 +136,4 @@ class RequireCredentials:
         if scope["type"] != "http" or hmac.compare_digest(self._presented(scope), self._expected):
             await self.app(scope, receive, send)
             return
-        await refuse(send, 401, self._challenge, "missing or invalid credentials")
+        await refuse(send, 401, self._challenge, "missing or invalid credentials", scope=scope)

@@ -5,6 +5,13 @@ Prometheus scraper must reach it; it serves no data and no credential): `--ops-p
 `--ops-host`, `--no-ops`. With a `control` adapter, the control port is the operations port: its
 address, port and switches win and it gains what the spec's engine serves there by default.
 
+A control port that declares `authentication` requires it on every endpoint, as the spec's
+engine does (§3.14 puts the check in front of the whole adapter). A kubelet's probe sends no
+credential (a header in the manifest would publish it), so `serve` then also runs this port with
+the probes only (`ops_routes(..., probes_only=True)`): liveness, and readiness with the status
+alone (`UP`/`DEGRADED`, no adapter or upstream names). Metrics, traces and status stay behind
+the declared authentication. The same holds for a control port with `management.health: false`.
+
 - `GET /health/live`: `{"status": "UP"}` while the process runs.
 - `GET /health/ready`: 200 `UP` when every adapter started and every consumed upstream answers,
   else 503 `DEGRADED` (see `control.health_routes`). Upstreams are checked by `UpstreamProbe`:
@@ -162,9 +169,17 @@ def ops_routes(
     health: bool = True,
     metrics_endpoint: bool = True,
     traces_endpoint: bool = True,
+    probes_only: bool = False,
 ) -> list[Route]:
-    """The operations endpoints: health (with `probe`'s upstream checks), metrics, traces."""
-    routes = health_routes(adapters, probe.states if probe else None) if health else []
+    """The operations endpoints: health (with `probe`'s upstream checks), metrics, traces.
+
+    `probes_only`: liveness and readiness with the status only, nothing else (the port beside
+    a control port that requires credentials).
+    """
+    upstreams = probe.states if probe else None
+    if probes_only:
+        return health_routes(adapters, upstreams, detail=False)
+    routes = health_routes(adapters, upstreams) if health else []
     if metrics_endpoint:
         routes.append(Route("/metrics", _metrics, methods=["GET"]))
     if traces_endpoint:
@@ -210,11 +225,17 @@ def _port(value: str) -> int:
     return port
 
 
-def ops_options(serve_parser: argparse.ArgumentParser) -> None:
-    """`--ops-port`, `--ops-host`, `--no-ops`: the operations port of a package without `control`."""
+def ops_options(serve_parser: argparse.ArgumentParser, *, probes_only: bool = False) -> None:
+    """`--ops-port`, `--ops-host`, `--no-ops`: the operations port of a package without `control`
+    (`probes_only`: the probes' port beside a control port that requires credentials)."""
     env = os.environ.get
     group = serve_parser.add_argument_group(
-        "operations port", "/health/live, /health/ready, /metrics, /traces"
+        "operations port",
+        (
+            "/health/live, /health/ready (status only) for probes without credentials"
+            if probes_only
+            else "/health/live, /health/ready, /metrics, /traces"
+        ),
     )
     group.add_argument(
         "--ops-port",

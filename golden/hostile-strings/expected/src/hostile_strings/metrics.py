@@ -24,7 +24,7 @@ import contextvars
 import os
 import time
 from bisect import bisect_left
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any, Final
@@ -47,6 +47,8 @@ from prometheus_client.metrics_core import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .trace_buffer import Summary, TraceBuffer
+
 __all__ = [
     "CONTENT_TYPE",
     "MULTIPROCESS_VARIABLE",
@@ -58,6 +60,7 @@ __all__ = [
     "exposition",
     "instrument",
     "record_breaker",
+    "record_refused",
     "record_tool",
     "record_upstream",
     "traces",
@@ -68,7 +71,6 @@ MULTIPROCESS_VARIABLE: Final = "PROMETHEUS_MULTIPROC_DIR"
 _BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _LE: Final = (*(repr(bound) for bound in _BUCKETS), "+Inf")  # as prometheus-client writes them
 _BREAKER_STATES: Final = {"closed": 0.0, "half-open": 1.0, "open": 2.0}
-_SPAN_FIELDS: Final = {"tool": ("name", "outcome"), "upstream": ("api", "operation", "status")}
 _STATUS_CLASS: Final = ("5xx", "1xx", "2xx", "3xx", "4xx", "5xx")
 """By `status // 100`; 0 (no answer started: the app failed) counts as 5xx."""
 
@@ -83,6 +85,12 @@ _DURATION: Final[_Family] = (
     "naftiko_http_request_duration_seconds",
     "Time from a request's arrival to the end of its answer",
     ("adapter", "method", "route"),
+)
+_REFUSED: Final[_Family] = (
+    "naftiko_http_refused_requests",
+    "Requests a guard refused, by reason: host, origin, api_key, body_size, auth, connections, "
+    "header_size, timeout (docs/operations.md)",
+    ("adapter", "reason"),
 )
 _IN_FLIGHT: Final[_Family] = (
     "naftiko_http_requests_in_flight",
@@ -153,6 +161,7 @@ class Metrics:
         self.tools: defaultdict[tuple[str, ...], _Row] = defaultdict(_Row)
         self.upstream: defaultdict[tuple[str, ...], _Row] = defaultdict(_Row)
         self.in_flight: dict[str, int] = {}
+        self.refusals: dict[tuple[str, str], int] = {}
         self.breakers: dict[str, float] = {}
         if type(self) is Metrics:
             self.registry.register(self)  # `collect` turns the numbers into families
@@ -168,6 +177,10 @@ class Metrics:
         self.in_flight[adapter] -= 1
         self.http[adapter, method, route].add(status_class, seconds)
 
+    def refused(self, adapter: str, reason: str) -> None:
+        """A guard answered instead of the app."""
+        self.refusals[adapter, reason] = self.refusals.get((adapter, reason), 0) + 1
+
     def tool_call(self, tool: str, outcome: str, seconds: float) -> None:
         self.tools[(tool,)].add(outcome, seconds)
 
@@ -181,6 +194,10 @@ class Metrics:
         """The families, in the order and form prometheus-client's own metrics give them."""
         http = list(self.http.items())  # copies: a scrape may overlap a request's end
         yield from _families(_REQUESTS, _DURATION, http)
+        refused = CounterMetricFamily(*_REFUSED[:2], labels=_REFUSED[2])
+        for labels, count in list(self.refusals.items()):
+            refused.add_metric(labels, count)
+        yield refused
         in_flight = GaugeMetricFamily(*_IN_FLIGHT[:2], labels=_IN_FLIGHT[2])
         for adapter, count in list(self.in_flight.items()):
             in_flight.add_metric((adapter,), count)
@@ -219,6 +236,7 @@ class _SharedMetrics(Metrics):
         r = self.registry
         self._requests = Counter(*_REQUESTS, registry=r)
         self._duration = Histogram(*_DURATION, buckets=_BUCKETS, registry=r)
+        self._refused = Counter(*_REFUSED, registry=r)
         self._in_flight = Gauge(*_IN_FLIGHT, multiprocess_mode="livesum", registry=r)
         self._served = Gauge(*_SERVED, multiprocess_mode="all", registry=r)
         self._tools = Counter(*_TOOLS, registry=r)
@@ -247,6 +265,9 @@ class _SharedMetrics(Metrics):
         self._child(self._duration, adapter, method, route).observe(seconds)
         self._served.inc()
 
+    def refused(self, adapter: str, reason: str) -> None:
+        self._child(self._refused, adapter, reason).inc()
+
     def tool_call(self, tool: str, outcome: str, seconds: float) -> None:
         self._child(self._tools, tool, outcome).inc()
         self._child(self._tool_duration, tool).observe(seconds)
@@ -257,82 +278,6 @@ class _SharedMetrics(Metrics):
 
     def breaker(self, api: str, state: float) -> None:
         self._child(self._breaker, api).set(state)
-
-
-class _Summary:
-    """One request as `/traces` shows it (no path, query or body: they may carry identifiers).
-
-    Kept raw; the JSON, and the trace id when the request had no valid `traceparent`, are made
-    when `/traces` is asked (rarely), not per request.
-    """
-
-    __slots__ = ("adapter", "calls", "duration", "method", "parent", "route", "started", "status")
-
-    def __init__(
-        self,
-        parent: bytes | None,
-        adapter: str,
-        method: str,
-        route: str,
-        status: int,
-        duration: float,
-        calls: list[tuple[Any, ...]],
-    ) -> None:
-        self.parent: bytes | str | None = parent
-        """The `traceparent` header; once known, the trace id."""
-        self.adapter = adapter
-        self.method = method
-        self.route = route
-        self.status = status
-        self.duration = duration
-        self.started = time.time() - duration
-        self.calls = calls
-        """Tool calls and upstream calls made while answering."""
-
-    @property
-    def trace_id(self) -> str:
-        """The trace id of a valid `traceparent`, else a random one (drawn once)."""
-        if not isinstance(self.parent, str):
-            self.parent = _trace_id(self.parent)
-        return self.parent
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "traceId": self.trace_id,
-            "adapter": self.adapter,
-            "method": self.method,
-            "route": self.route,
-            "status": self.status,
-            "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
-            "durationMs": _ms(self.duration),
-            "spans": [_span(call) for call in self.calls],
-        }
-
-
-def _span(call: tuple[Any, ...]) -> dict[str, Any]:
-    kind, *values, seconds = call
-    fields = dict(zip(_SPAN_FIELDS[kind], values, strict=True))
-    return {"kind": kind, **fields, "durationMs": _ms(seconds)}
-
-
-class TraceBuffer:
-    """The most recent request summaries of this process, newest last (a bounded ring)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._ring: deque[_Summary] = deque(maxlen=max(size, 1))
-
-    def add(self, summary: _Summary) -> None:
-        if self.size > 0:
-            self._ring.append(summary)
-
-    def listing(self) -> list[dict[str, Any]]:
-        """The summaries, newest first."""
-        return [summary.as_json() for summary in reversed(self._ring)]
-
-    def find(self, trace_id: str) -> list[dict[str, Any]]:
-        """Every summary with this trace id (one trace may span several requests)."""
-        return [s.as_json() for s in reversed(self._ring) if s.trace_id == trace_id]
 
 
 _metrics: Metrics | None = None
@@ -381,16 +326,6 @@ def exposition() -> bytes:
     if _metrics is None:
         return b""
     return generate_latest(_metrics.registry)
-
-
-def _trace_id(parent: bytes | None) -> str:
-    """The trace id of a W3C `traceparent` value, else a new random one."""
-    if parent is not None:
-        parts = parent.split(b"-")
-        trace = parts[1].lower() if len(parts) >= 4 else b""
-        if len(trace) == 32 and trace.strip(b"0123456789abcdef") == b"" and trace.strip(b"0"):
-            return trace.decode("ascii")
-    return os.urandom(16).hex()
 
 
 def instrument(app: ASGIApp, adapter: str, *, default_route: str = "<unmatched>") -> ASGIApp:
@@ -464,7 +399,7 @@ class _Instrumented:
                     if name == b"traceparent":
                         parent = value
                         break
-                summary = _Summary(parent, adapter, scope["method"], route, status, duration, calls)
+                summary = Summary(parent, adapter, scope["method"], route, status, duration, calls)
                 buffer.add(summary)
 
 
@@ -489,12 +424,16 @@ def record_upstream(api: str, operation: str, status: int | None, seconds: float
         calls.append(("upstream", api, operation, label, seconds))
 
 
+def record_refused(adapter: str, reason: str) -> None:
+    """One request refused before or instead of the app's answer (`exposure`, `connections`,
+    `inbound_auth`); `reason` is one of the few the metric's help names (bounded labels)."""
+    metrics = _metrics
+    if metrics is not None:
+        metrics.refused(adapter, reason)
+
+
 def record_breaker(api: str, state: str) -> None:
     """The circuit state of a consumed API (`closed`, `half-open`, `open`)."""
     metrics = _metrics
     if metrics is not None:
         metrics.breaker(api, _BREAKER_STATES.get(state, 0.0))
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)

@@ -12,8 +12,10 @@ the app, with `application/problem+json` that names the limit and the option tha
   body without one, as soon as the chunks read so far pass the limit (nothing more is read);
 - **503** for a call still running when the shutdown drain ends (`abort_in_flight`).
 
-The guard marks the requests it passed (`GUARDED`), so an app that checks the same things when
-served on its own (`mcp_http.StreamableHttpApp`) does not check them twice.
+The guard marks the requests it passed (`GUARDED`, whose value is the adapter's name), so an app
+that checks the same things when served on its own (`mcp_http.StreamableHttpApp`) does not check
+them twice. Each refusal is counted by `metrics.record_refused` (reasons `host`, `origin`,
+`api_key`, `body_size`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .metrics import record_refused
+
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "GUARDED",
@@ -42,7 +46,9 @@ __all__ = [
 
 DEFAULT_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 GUARDED: Final = "naftiko.guarded"
-"""Scope key set on every request `ExposureGuard` let through."""
+"""Scope key set on every request `ExposureGuard` let through; its value names the adapter."""
+_REASONS: Final = {421: "host", 403: "origin", 401: "api_key", 413: "body_size"}
+"""The refused-requests metric's reason for each status the guard answers (bounded labels)."""
 PROBLEM_JSON: Final = "application/problem+json"
 
 _LOOPBACK_NAMES: Final = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -280,10 +286,13 @@ class ExposureGuard:
         policy: HostPolicy,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         api_key: str | None = None,
+        adapter: str = "http",
     ) -> None:
         if api_key is not None and not api_key:
             raise ValueError("an inbound API key must not be empty")
         self.app = app
+        self.adapter = adapter
+        """Names the adapter in the refused-requests metric."""
         self.policy = policy
         self.max_body_bytes = max_body_bytes
         self._api_key = api_key.encode() if api_key else None
@@ -310,10 +319,11 @@ class ExposureGuard:
         if refusal is None and length.isdigit() and int(length) > self.max_body_bytes:
             refusal = self._too_large()
         if refusal is not None:
+            record_refused(self.adapter, _REASONS[refusal[0]])
             extra = [(b"www-authenticate", b"Bearer")] if refusal[0] == 401 else []
             await send_problem(send, scope, *refusal, extra=extra)
             return
-        scope[GUARDED] = True
+        scope[GUARDED] = self.adapter
         call = _Call(scope, send)
         self._calls.add(call)
         try:
@@ -360,6 +370,7 @@ class ExposureGuard:
             if message["type"] == "http.request":
                 size += len(message.get("body", b""))
                 if size > self.max_body_bytes:
+                    record_refused(self.adapter, "body_size")
                     await call.answer(*self._too_large())
                     raise _BodyTooLarge
             return message

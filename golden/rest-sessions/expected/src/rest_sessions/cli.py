@@ -121,7 +121,12 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
         )
         # Probes and scrapers go without the deployment's API key; the port serves no data.
         ops = http_server(
-            ops_app(routes, probe), options.ops_host, options.ops_port, options, api_key=False
+            ops_app(routes, probe),
+            options.ops_host,
+            options.ops_port,
+            options,
+            api_key=False,
+            adapter="ops",
         )
         servers.append(ops)
         logger.info("operations port on http://%s:%s", options.ops_host, options.ops_port)

@@ -61,14 +61,17 @@ def create_mcp_app() -> ASGIApp:
 
 
 def create_ops_app() -> ASGIApp:
-    """Liveness, readiness (the consumed upstreams), metrics and traces of this process."""
+    """Liveness and readiness (status only) of this process, for probes without credentials.
+
+    The spec's control port requires authentication: its metrics and traces are not served
+    here, where nothing checks it.
+    """
     options = _options()
     client = UpstreamClient(load_settings())
     probe = enable_observability(options, client.apis)
     routes = ops_routes(
         adapter_states([]),
         probe,
-        metrics_endpoint=options.metrics,
-        traces_endpoint=options.trace_buffer > 0,
+        probes_only=True,
     )
     return ops_app(routes, probe)

@@ -16,7 +16,7 @@ from . import __version__
 from .control import adapter_states
 from .environment import load_env_file
 from .metrics import instrument
-from .ops import enable_observability, observability_options
+from .ops import enable_observability, observability_options, ops_app, ops_options, ops_routes
 from .serving import (
     AdapterServer,
     adapter_options,
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         metrics_default=True,
         trace_buffer=100,
     )
+    ops_options(serve_parser, probes_only=True)
     process_options(serve_parser)
     logging_options(serve_parser)
     otel_option(serve_parser)
@@ -142,6 +143,23 @@ async def serve(options: argparse.Namespace, settings: Settings) -> None:
             )
         )
         logger.info("control port on http://%s:%s", host, options.control_port)
+    if not options.no_ops and not is_worker():
+        # The control port requires the spec's authentication on every endpoint; a kubelet's
+        # probe sends none (a header in the manifest would publish the credential). So the
+        # probes are answered here too, without credentials and with the status only: metrics,
+        # traces, status and the adapters' details stay behind the authentication.
+        routes = ops_routes(adapter_states(adapters), probe, probes_only=True)
+        servers.append(
+            http_server(
+                ops_app(routes, None),
+                options.ops_host,
+                options.ops_port,
+                options,
+                api_key=False,
+                adapter="ops",
+            )
+        )
+        logger.info("probes on http://%s:%s", options.ops_host, options.ops_port)
     if workers is not None:
         tasks.append(asyncio.create_task(workers.run()))
     await run_until_stopped(

@@ -325,6 +325,7 @@ def http_server(
         policy=policy,
         max_body_bytes=options.max_body_bytes,
         api_key=key if api_key else None,
+        adapter=adapter,
     )
     limits = ConnectionLimits(
         max_connections=fit_descriptors(options.max_connections),
@@ -345,7 +346,7 @@ def http_server(
         log_config=None,
         lifespan="on",
         server_header=False,
-        http=protocol_class(limits),
+        http=protocol_class(limits, adapter),
         ws="none",  # no adapter speaks WebSocket: an upgrade request is plain HTTP
         timeout_keep_alive=options.keep_alive_timeout,
         **server_options(options),
