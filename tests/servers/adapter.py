@@ -266,7 +266,12 @@ class Launcher:
         return StdioServerParameters(
             command=str(self.executable),
             args=["serve", "--no-rest", "--mcp-transport", "stdio"],
-            env={"REST_SESSIONS_BASE_URL": base_url, "JUPYTER_NOTEBOOK_API_KEY": api_key},
+            env={
+                "REST_SESSIONS_BASE_URL": base_url,
+                "JUPYTER_NOTEBOOK_API_KEY": api_key,
+                # Not the default 0.0.0.0:9464, which anything else on the machine may hold.
+                "NAFTIKO_OPS_PORT": "0",
+            },
         )
 
     def failure_logs(self) -> list[tuple[str, str]]:
