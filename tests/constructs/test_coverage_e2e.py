@@ -78,7 +78,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, R
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(source.read_bytes())
     spec = yaml.safe_load(SPEC.read_text("utf-8"))
-    name, _ = generate_package(spec, folder, "coverage")
+    # Not `coverage`: the package name must not shadow an installed module (pytest-cov's).
+    name, _ = generate_package(spec, folder, "construct-coverage")
     # The prompt's and the resource folder's `file:///./x` were read beside the spec at build
     # time and shipped in the package: `serve` needs neither them nor the spec's working
     # directory (it runs in an empty one).

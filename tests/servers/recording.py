@@ -8,7 +8,9 @@ the request (a redirect to another origin, a huge or endless body, a slow answer
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,6 +93,18 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     upstream: RecordingUpstream
+    # Open connections, so `close()` ends the keep-alive ones too: a stopped upstream must look
+    # stopped to a client that kept its connection (a readiness check, a pooled client).
+    connections: set[socket.socket]
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        self.connections.add(connection)
+        return connection, address
+
+    def shutdown_request(self, request: Any) -> None:
+        self.connections.discard(request)
+        super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         return  # quiet: a client that hangs up mid-answer is what hostile probes provoke
@@ -108,6 +122,7 @@ class RecordingUpstream:
         self._answers: dict[str, Answer | Responder] = {}
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.upstream = self
+        self._server.connections = set()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -139,4 +154,7 @@ class RecordingUpstream:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        for connection in list(self._server.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=5)
