@@ -10,6 +10,7 @@ import builtins
 import keyword
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 
@@ -22,6 +23,7 @@ __all__ = [
     "identifier",
     "py_literal",
     "slugify",
+    "unclaimed_slug",
 ]
 
 
@@ -146,6 +148,29 @@ def env_var_name(*parts: str) -> str:
     """Build an environment variable name: upper case, `-`/`.` → `_` (`rest-sessions` → `REST_SESSIONS`)."""
     joined = "_".join(p for p in parts if p)
     return re.sub(r"[^0-9A-Za-z]+", "_", joined).strip("_").upper()
+
+
+# Distribution, import and command names a generated package must not take: the standard
+# library's modules, what generated packages install or import, and their development tools.
+# A package named `mcp` would shadow (and `pip install` would replace) the MCP SDK it runs on.
+_TAKEN_NAMES = frozenset(
+    {name.lower() for name in sys.stdlib_module_names}
+    | {
+        *("aiohttp", "anyio", "black", "bs4", "beautifulsoup4", "coverage", "dotenv", "fastapi"),
+        *("fastapi_offline", "fastavro", "google", "h11", "httptools", "httpx", "jwt", "mcp"),
+        *("multidict", "mypy", "naftiko_codegen", "naftiko_gen", "opentelemetry", "prometheus"),
+        *("prometheus_client", "protobuf", "pydantic", "pydantic_core", "pydantic_settings"),
+        *("pyjwt", "pytest", "pyyaml", "ruff", "src", "starlette", "tests", "uvicorn", "uvloop"),
+        *("yaml", "yarl"),
+    }
+)
+
+
+def unclaimed_slug(slug: str) -> str:
+    """`slug`, or `<slug>-capability` when its package or distribution name is taken by the
+    standard library, a dependency of generated packages or one of their tools."""
+    taken = str(identifier(slug)).rstrip("_") in _TAKEN_NAMES
+    return f"{slug}-capability" if taken else slug
 
 
 def slugify(text: str) -> str:

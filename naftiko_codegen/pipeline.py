@@ -31,7 +31,7 @@ from .format import format_files
 from .lint import lint_spec
 from .load import load_imports, load_spec, read_spec_file
 from .model import CapabilityModel, build_model
-from .names import slugify
+from .names import slugify, unclaimed_slug
 from .render import render_package, verbatim_outputs
 from .resolve import resolve_spec
 from .schema_files import load_schema_files
@@ -68,6 +68,18 @@ class GeneratedPackage:
     """What the manifest records about the inputs: spec hash, generator and templates."""
     user_files: dict[str, str] = field(default_factory=dict)
     """Files created once and then left to the user (the hooks module)."""
+
+
+def _taken_name(label: str, slug: str, own: str) -> Diagnostic:
+    return Diagnostic(
+        Location(label),
+        "NAF441",
+        Severity.WARNING,
+        f"package name {slug!r} is taken by the standard library, a dependency of generated "
+        f"packages or one of their tools: the package is named {own!r} (the output folder "
+        f"stays {slug!r})",
+        "name the spec file differently, or pass --name",
+    )
 
 
 def package_slug(spec_path: Path, name: str | None = None) -> str:
@@ -155,10 +167,13 @@ def generate(
     except DiagnosticError as error:
         raise DiagnosticError([*findings, *error.diagnostics]) from None
     findings.extend(canonical.diagnostics)
+    slug = package_slug(spec_path, name)
+    own = unclaimed_slug(slug)
+    if own != slug:  # the folder keeps the name the user asked for; the package cannot
+        findings.append(_taken_name(label, slug, own))
     if has_errors(findings, strict=strict):
         raise DiagnosticError(findings)
-    slug = package_slug(spec_path, name)
-    model = build_model(canonical, spec_file=spec_path.name, spec_text=text, slug=slug)
+    model = build_model(canonical, spec_file=spec_path.name, spec_text=text, slug=own)
     environment = create_user_environment(templates)
     rendered = render_package(model, environment=environment)
     rendered.update(render_extra_files(model, environment, extra_templates(templates)))

@@ -150,5 +150,19 @@ ENTRIES = (
         "script step 'score' is written in python, which "
         "`management.scripting.allowedLanguages` (javascript) does not allow",
     ),
+    CatalogueEntry(
+        "NAF441",
+        _WARNING,
+        "package name taken",
+        "name the spec file differently, or pass --name",
+        "The package's distribution, import and command name come from the spec file's name "
+        "(or --name). A name the standard library, a dependency of generated packages (`mcp`, "
+        "`fastapi`, `yaml`, …) or one of their tools already uses would shadow that module, and "
+        "`pip install` would replace the dependency: the package takes `<name>-capability`; "
+        "the output folder keeps the name asked for.",
+        "package name 'mcp' is taken by the standard library, a dependency of generated "
+        "packages or one of their tools: the package is named 'mcp-capability' (the output "
+        "folder stays 'mcp')",
+    ),
 )
 """The NAF4xx codes, in code order."""

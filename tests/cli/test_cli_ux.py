@@ -279,3 +279,20 @@ def test_a_route_or_tool_declared_twice_is_left_out_and_refused_under_strict(
     assert (package / "mcp_tools.py").read_text(encoding="utf-8").count("The same name again") == 0
     code, _, err = _run("validate", "--strict", spec)
     assert code == 1 and "NAF319" in err
+
+
+@pytest.mark.parametrize("stem", ["mcp", "json", "pydantic-settings"])
+def test_a_package_name_a_module_already_takes_gets_a_suffix(stem: str, tmp_path: Path) -> None:
+    """A spec named `mcp.yaml` must not build a package `mcp` (it would shadow, and `pip
+    install` would replace, the MCP SDK the package runs on): `mcp-capability`, with a warning;
+    the output folder keeps the name asked for."""
+    spec = tmp_path / f"{stem}.yaml"
+    spec.write_text(CLEAN, encoding="utf-8")
+    code, _, err = _run("build", spec, "-o", tmp_path / "out")
+    assert code == 0, err
+    assert f"warning[NAF441]: package name {stem!r} is taken" in err
+    own = f"{stem}-capability"
+    pyproject = (tmp_path / "out" / stem / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'name = "{own}"' in pyproject
+    assert f'"{own}" = "{own.replace("-", "_")}.cli:main"' in pyproject
+    assert (tmp_path / "out" / stem / "src" / own.replace("-", "_")).is_dir()
