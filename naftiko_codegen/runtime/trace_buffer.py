@@ -1,7 +1,7 @@
 """The recent-request summaries `GET /traces` shows: a bounded ring of this process's requests.
 
-`metrics.instrument` adds one `Summary` per request (kept raw: a few fields and the tool and
-upstream calls made while answering); the JSON, and a trace id when the request had no valid
+`metrics.instrument` adds one entry per request (kept raw, a tuple until `/traces` is read: a
+few fields and the tool and upstream calls made while answering); the `Summary`, its JSON, and a trace id when the request had no valid
 `traceparent`, are made only when `/traces` is asked. Nothing of the path, query or body is
 kept: they may carry identifiers.
 """
@@ -36,6 +36,7 @@ class Summary:
         status: int,
         duration: float,
         calls: list[tuple[Any, ...]],
+        ended: float | None = None,
     ) -> None:
         self.parent: bytes | str | None = parent
         """The `traceparent` header; once known, the trace id."""
@@ -44,7 +45,7 @@ class Summary:
         self.route = route
         self.status = status
         self.duration = duration
-        self.started = time.time() - duration
+        self.started = (time.time() if ended is None else ended) - duration
         self.calls = calls
         """Tool calls and upstream calls made while answering."""
 
@@ -79,19 +80,41 @@ class TraceBuffer:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._ring: deque[Summary] = deque(maxlen=max(size, 1))
+        # A request's fields as a tuple: made a `Summary` only when `/traces` reads the ring.
+        self._ring: deque[Summary | tuple[Any, ...]] = deque(maxlen=max(size, 1))
 
-    def add(self, summary: Summary) -> None:
+    def add(
+        self,
+        parent: bytes | None,
+        adapter: str,
+        method: str,
+        route: str,
+        status: int,
+        duration: float,
+        calls: list[tuple[Any, ...]],
+    ) -> None:
+        """One answered request (`parent`: its `traceparent` header, if any)."""
         if self.size > 0:
-            self._ring.append(summary)
+            self._ring.append(
+                (parent, adapter, method, route, status, duration, calls, time.time())
+            )
+
+    def _summaries(self) -> list[Summary]:
+        """The summaries, newest first (each made once, so its trace id stays the same)."""
+        ring = self._ring
+        for index in range(len(ring)):
+            entry = ring[index]
+            if isinstance(entry, tuple):
+                ring[index] = Summary(*entry)
+        return [summary for summary in reversed(ring) if isinstance(summary, Summary)]
 
     def listing(self) -> list[dict[str, Any]]:
         """The summaries, newest first."""
-        return [summary.as_json() for summary in reversed(self._ring)]
+        return [summary.as_json() for summary in self._summaries()]
 
     def find(self, trace_id: str) -> list[dict[str, Any]]:
         """Every summary with this trace id (one trace may span several requests)."""
-        return [s.as_json() for s in reversed(self._ring) if s.trace_id == trace_id]
+        return [s.as_json() for s in self._summaries() if s.trace_id == trace_id]
 
 
 def _trace_id(parent: bytes | None) -> str:

@@ -1,4 +1,4 @@
-"""`runtime/exposure.py`: allowed hosts and origins, the inbound API key, the body limit, 503s."""
+"""`runtime/exposure.py` (behind `front_door.FrontDoor`): allowed hosts and origins, the inbound API key, the body limit, 503s."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from naftiko_codegen.runtime.exposure import (
     is_loopback,
     problem,
 )
+
+from naftiko_codegen.runtime.front_door import FrontDoor
 
 from ._support import call_asgi
 
@@ -39,12 +41,19 @@ async def echo(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def guard(app: Any = echo, bind: str = "127.0.0.1", **options: Any) -> ExposureGuard:
+def guard(app: Any = echo, bind: str = "127.0.0.1", **options: Any) -> FrontDoor:
+    """`app` behind the exposure checks, as `serving.http_server` serves it."""
     hosts, origins = options.pop("hosts", ()), options.pop("origins", ())
-    return ExposureGuard(app, policy=HostPolicy.for_bind(bind, hosts, origins), **options)
+    checks = ExposureGuard(policy=HostPolicy.for_bind(bind, hosts, origins), **options)
+    return FrontDoor(app, adapter="http", guard=checks)
 
 
-def call(app: ExposureGuard, headers: list[tuple[str, str]], **options: Any) -> Any:
+def checks(door: FrontDoor) -> ExposureGuard:
+    assert door.guard is not None
+    return door.guard
+
+
+def call(app: FrontDoor, headers: list[tuple[str, str]], **options: Any) -> Any:
     answer = asyncio.run(call_asgi(app, path="/x", headers=headers, **options))
     assert answer is not None
     return answer
@@ -139,7 +148,7 @@ def test_an_inbound_api_key(headers: list[tuple[str, str]], status: int) -> None
     assert answer.status == status and b"s3cret" not in answer.body
     if status == 401:
         assert answer.headers[b"www-authenticate"] == b"Bearer"
-    assert keyed.requires_key and not guard().requires_key
+    assert checks(keyed).requires_key and not checks(guard()).requires_key
 
 
 def test_an_empty_key_is_refused() -> None:
@@ -205,7 +214,7 @@ def test_calls_running_after_the_drain_get_503() -> None:
     async def receive() -> Message:
         return {"type": "http.request", "body": b""}
 
-    def start(app: ExposureGuard, sent: _Sent) -> asyncio.Task[None]:
+    def start(app: FrontDoor, sent: _Sent) -> asyncio.Task[None]:
         scope = {"type": "http", "path": "/x", "headers": [(b"host", b"localhost")]}
         return asyncio.create_task(app(scope, receive, sent.append_async))
 
@@ -213,10 +222,10 @@ def test_calls_running_after_the_drain_get_503() -> None:
         hanging, streaming, other = guard(hangs), guard(streams), guard(hangs)
         sent, streamed = _Sent(), _Sent()
         tasks = [start(hanging, sent), start(streaming, streamed), start(other, _Sent())]
-        while not (hanging.in_flight and streamed and other.in_flight):
+        while not (checks(hanging).in_flight and streamed and checks(other).in_flight):
             await asyncio.sleep(0)
-        aborted = await hanging.abort_in_flight(0.5)
-        untouched = await streaming.abort_in_flight(0.5)
+        aborted = await checks(hanging).abort_in_flight(0.5)
+        untouched = await checks(streaming).abort_in_flight(0.5)
         for task in tasks:
             task.cancel()
         await tasks[0]  # ends quietly: the guard answered, then the server stopped it

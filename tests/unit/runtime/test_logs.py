@@ -16,11 +16,11 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from naftiko_codegen.runtime import logs
+from naftiko_codegen.runtime.front_door import FrontDoor
 from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.logs import (
     MAX_REQUEST_ID,
     JsonFormatter,
-    RequestContext,
     TextFormatter,
     configure_logging,
     redact_query_parameter,
@@ -85,7 +85,7 @@ async def _hello(scope: Scope, receive: Receive, send: Send) -> None:
 def test_the_id_is_answered_and_set_while_the_request_runs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    app = RequestContext(_hello, adapter="rest")
+    app = FrontDoor(_hello, adapter="rest")
     with caplog.at_level(logging.INFO):
         answer = asyncio.run(call_asgi(app, headers=[("X-Request-ID", "r-1")]))
     assert answer is not None and answer.status == 201
@@ -106,7 +106,7 @@ def test_other_scopes_pass_through() -> None:
     async def ignore(message: Any) -> None:
         return None
 
-    asyncio.run(RequestContext(app, adapter="mcp")({"type": "lifespan"}, nothing, ignore))
+    asyncio.run(FrontDoor(app, adapter="mcp")({"type": "lifespan"}, nothing, ignore))
     assert seen == ["lifespan"]
 
 
@@ -114,7 +114,7 @@ def test_access_lines_name_the_request_and_redact_credentials(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     redact_query_parameter("api_key")
-    app = RequestContext(_hello, adapter="mcp", access_log=True)
+    app = FrontDoor(_hello, adapter="mcp", access_log=True)
     with caplog.at_level(logging.INFO, logger=ACCESS):
         asyncio.run(
             call_asgi(
@@ -228,7 +228,7 @@ def _access_lines(capsys: pytest.CaptureFixture[str], *, direct: bool) -> list[s
     if not direct:
         handler.addFilter(passing)
     assert (logs._sole_handler() is handler) == direct
-    app = RequestContext(_hello, adapter="rest", access_log=True)
+    app = FrontDoor(_hello, adapter="rest", access_log=True)
     try:
         for path, query in (("/a", b'q="x"&r=%C3%A9&s=\xc3\xa9'), ("/b", b"")):
             headers = [("X-Request-ID", "r" + path)]
@@ -273,7 +273,7 @@ def test_an_access_line_that_cannot_be_written_is_reported_not_raised(
     assert isinstance(handler, logging.StreamHandler)
     with Path(os.devnull).open("w") as closed:
         handler.setStream(closed)
-    app = RequestContext(_hello, adapter="rest", access_log=True)
+    app = FrontDoor(_hello, adapter="rest", access_log=True)
     answer = asyncio.run(call_asgi(app, method="GET", path="/closed"))
     assert answer is not None and answer.status == 201
     assert "Logging error" in capsys.readouterr().err

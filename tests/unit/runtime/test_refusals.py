@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from naftiko_codegen.runtime import metrics
 from naftiko_codegen.runtime.exposure import ExposureGuard, HostPolicy
+from naftiko_codegen.runtime.front_door import FrontDoor
 from naftiko_codegen.runtime.inbound_auth import RequireCredentials, refuse
 
 from . import test_connections as connections
@@ -52,13 +53,13 @@ async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
 
 def test_the_exposure_guard_and_inbound_auth_count_each_refusal() -> None:
     authenticated = RequireCredentials(_ok, expected="Bearer t", header="Authorization")
-    guard = ExposureGuard(
-        authenticated,
+    checks = ExposureGuard(
         policy=HostPolicy.for_bind("127.0.0.1", [], []),
         max_body_bytes=4,
         api_key="key",
         adapter="rest",
     )
+    guard = FrontDoor(authenticated, adapter="rest", guard=checks)
     key = ("X-API-Key", "key")
     local = ("Host", "127.0.0.1")
     requests = [

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from naftiko_codegen.runtime import connections, serving
 from naftiko_codegen.runtime.environment import SettingsError
 from naftiko_codegen.runtime.http_client import HttpClient
-from naftiko_codegen.runtime.logs import RequestContext
+from naftiko_codegen.runtime.front_door import FrontDoor
 from naftiko_codegen.runtime.serving import (
     AdapterServer,
     adapter_options,
@@ -173,7 +173,7 @@ def test_servers_leave_signals_alone_and_report_running() -> None:
     server = http_server(object(), "127.0.0.1", 1234, options)
     assert isinstance(server, AdapterServer)
     config = server.config
-    # The access lines are RequestContext's; uvicorn's own are off and its logging unconfigured.
+    # The access lines are FrontDoor's; uvicorn's own are off and its logging unconfigured.
     assert (config.host, config.port, config.access_log, config.log_level) == (
         "127.0.0.1",
         1234,
@@ -181,7 +181,7 @@ def test_servers_leave_signals_alone_and_report_running() -> None:
         "error",
     )
     assert config.log_config is None
-    assert isinstance(config.app, RequestContext) and config.app.access_log
+    assert isinstance(config.app, FrontDoor) and config.app.access_log
     assert config.app.adapter == "http"
     assert (config.lifespan, config.server_header) == ("on", False)
     with server.capture_signals():
@@ -385,7 +385,7 @@ def test_servers_answer_through_the_guard_with_bounded_connections(
     server = http_server(object(), "127.0.0.1", 1234, options)
     assert server.guard is not None and server.guard.requires_key
     context = server.config.app
-    assert isinstance(context, RequestContext) and context.app is server.guard
+    assert isinstance(context, FrontDoor) and context.guard is server.guard
     assert server.drain_seconds == 3.0
     assert (server.config.ws, server.config.timeout_keep_alive) == ("none", 2.0)
     limits = server.config.http.limits  # type: ignore[union-attr]
@@ -400,7 +400,7 @@ def test_servers_answer_through_the_guard_with_bounded_connections(
 def test_each_server_names_its_adapter() -> None:
     options = _parser().parse_args(["serve"])
     server = http_server(object(), "127.0.0.1", 1234, options, adapter="mcp")
-    assert isinstance(server.config.app, RequestContext)
+    assert isinstance(server.config.app, FrontDoor)
     assert (server.config.app.adapter, server.config.app.access_log) == ("mcp", False)
 
 

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from naftiko_codegen.runtime import tracing
 from naftiko_codegen.runtime.http_client import HttpClient
-from naftiko_codegen.runtime.logs import RequestContext
+from naftiko_codegen.runtime.front_door import FrontDoor
 from naftiko_codegen.runtime.mcp_http import StreamableHttpApp
 from naftiko_codegen.runtime.tests.loopback import free_port, stub_upstream
 from naftiko_codegen.runtime.upstream_request import UpstreamApi, UpstreamError
@@ -123,7 +123,7 @@ def test_requests_are_server_spans_continuing_the_callers_trace(
         scope["route"] = Route()
         await _answer(200, scope, send)
 
-    context = RequestContext(app, adapter="rest")
+    context = FrontDoor(app, adapter="rest")
     asyncio.run(
         call_asgi(context, method="GET", path="/items/7", headers=[("traceparent", TRACEPARENT)])
     )

@@ -15,6 +15,7 @@ import pytest
 
 from naftiko_codegen.runtime import serving, workers
 from naftiko_codegen.runtime.exposure import ExposureGuard, HostPolicy
+from naftiko_codegen.runtime.front_door import FrontDoor
 from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.mcp_http import StreamableHttpApp
 from naftiko_codegen.runtime.metrics import MULTIPROCESS_VARIABLE
@@ -205,7 +206,8 @@ def test_an_ingress_host_reaches_mcp_when_allowed(host: str, status: int) -> Non
         name="demo", version="1", instructions="", tools=[], call_tool=call_tool, host="127.0.0.1"
     )
     policy = HostPolicy.for_bind("127.0.0.1", ["mcp.example.com"], [""])
-    app = ExposureGuard(mcp, policy=policy, max_body_bytes=1 << 20)
+    guard = ExposureGuard(policy=policy, max_body_bytes=1 << 20, adapter="mcp")
+    app = FrontDoor(mcp, adapter="mcp", guard=guard)
     body = b'{"jsonrpc":"2.0","id":1,"method":"ping"}'
     headers = [("host", host), ("content-type", "application/json"), ("accept", "application/json")]
     answer = asyncio.run(call_asgi(app, headers=headers, body=body))

@@ -1,7 +1,7 @@
 """Facing the network: which requests reach an adapter at all, decided before any route runs.
 
-`ExposureGuard` wraps every adapter served over HTTP (REST, MCP, control port) and answers for
-the app, with `application/problem+json` that names the limit and the option that moves it:
+`ExposureGuard` decides for every adapter served over HTTP (REST, MCP, control port), asked by
+`front_door.FrontDoor` before the app runs, and answers for the app, with `application/problem+json` that names the limit and the option that moves it:
 
 - **421** when `Host` names a host that is not allowed, **403** when an `Origin` is present and
   not allowed (DNS-rebinding and cross-site protection, see `HostPolicy`);
@@ -20,7 +20,6 @@ them twice. Each refusal is counted by `metrics.record_refused` (reasons `host`,
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
 import json
@@ -29,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .metrics import record_refused
 
@@ -37,6 +36,8 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "GUARDED",
     "PROBLEM_JSON",
+    "BodyTooLarge",
+    "Exchange",
     "ExposureGuard",
     "HostPolicy",
     "is_loopback",
@@ -228,60 +229,85 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
-def _request_headers(scope: Scope) -> tuple[bytes, bytes, bytes, bytes, bytes, bool]:
-    """Host, Origin, Content-Length, X-API-Key, Authorization, and whether chunked."""
-    raw = scope["headers"]
-    headers = dict(raw)  # one C-level pass; a repeated header keeps its last value
+def _request_headers(
+    headers: dict[bytes, bytes], raw: list[tuple[bytes, bytes]]
+) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """Host, Origin, Content-Length, X-API-Key, Authorization.
+
+    `headers` is `dict(raw)`: a repeated header keeps its last value, except Host, which is
+    refused when repeated (which one would the app read? Neither is trusted).
+    """
     host = headers.get(b"host", b"")
     if len(headers) != len(raw) and sum(name == b"host" for name, _ in raw) > 1:
-        host = b""  # two Hosts: which one would the app read? Neither is trusted.
+        host = b""
     return (
         host,
         headers.get(b"origin", b""),
         headers.get(b"content-length", b""),
         headers.get(b"x-api-key", b""),
         headers.get(b"authorization", b""),
-        b"transfer-encoding" in headers,
     )
 
 
-class _BodyTooLarge(Exception):
-    """Raised to the app by `receive` once the body passed the limit (the 413 is sent)."""
+class BodyTooLarge(Exception):
+    """Raised to the app by `ExposureGuard.bounded` once the body passed the limit (413 sent)."""
 
 
-class _Call:
-    """One request the app is handling: whether its answer started, and who may end it."""
+class Exchange:
+    """One request and its answer: the status sent, whether it started, and who may end it.
 
-    __slots__ = ("answered_by_guard", "scope", "send", "started")
+    The one `send` wrapper of a request (`front_door.FrontDoor` makes it): it notes the status,
+    adds the deployment's headers (the request id) to the answer's head, and drops what the app
+    sends once the guard answered in its place (413 mid-body, 503 at shutdown).
+    """
 
-    def __init__(self, scope: Scope, send: Send) -> None:
+    __slots__ = ("answered_by_guard", "chunked", "extra_headers", "scope", "send", "status")
+
+    def __init__(
+        self, scope: Scope, send: Send, extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+    ) -> None:
         self.scope = scope
         self.send = send
-        self.started = False
+        self.extra_headers = extra_headers
+        self.status = 0
+        """The answer's status once its head was sent, else 0."""
         self.answered_by_guard = False
+        self.chunked = False
+        """Whether the body comes without a length (counted as it is read)."""
 
-    async def send_from_app(self, message: Message) -> None:
-        if self.answered_by_guard:
-            return  # The guard answered (413, 503): whatever the app says now is dropped.
+    async def deliver(self, message: Message) -> None:
+        """Send `message` on, noting the answer's status and adding the extra headers."""
         if message["type"] == "http.response.start":
-            self.started = True
+            self.status = message["status"]
+            if self.extra_headers:
+                message["headers"] = [*message.get("headers", ()), *self.extra_headers]
         await self.send(message)
 
-    async def answer(self, status: int, title: str, detail: str) -> bool:
-        """Answer in the app's place unless its answer started; whether it did."""
-        if self.started or self.answered_by_guard:
+    async def send_from_app(self, message: Message) -> None:
+        """The app's `send`: dropped once the guard answered in its place."""
+        if not self.answered_by_guard:
+            await self.deliver(message)
+
+    async def answer(
+        self, status: int, title: str, detail: str, extra: Iterable[tuple[bytes, bytes]] = ()
+    ) -> bool:
+        """Answer with a problem document unless an answer started; whether this one was sent."""
+        if self.status or self.answered_by_guard:
             return False
         self.answered_by_guard = True
-        await send_problem(self.send, self.scope, status, title, detail)
+        await send_problem(self.deliver, self.scope, status, title, detail, extra=extra)
         return True
 
 
 class ExposureGuard:
-    """ASGI middleware: Host/Origin, an optional inbound API key, a body limit, shutdown."""
+    """Host/Origin, an optional inbound API key, a body limit, and the calls in flight.
+
+    Not middleware of its own: `front_door.FrontDoor` asks `admit` before the app runs, reads
+    the body through `bounded`, and keeps each running call in `calls` for the shutdown drain.
+    """
 
     def __init__(
         self,
-        app: ASGIApp,
         *,
         policy: HostPolicy,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -290,20 +316,24 @@ class ExposureGuard:
     ) -> None:
         if api_key is not None and not api_key:
             raise ValueError("an inbound API key must not be empty")
-        self.app = app
         self.adapter = adapter
         """Names the adapter in the refused-requests metric."""
         self.policy = policy
         self.max_body_bytes = max_body_bytes
         self._api_key = api_key.encode() if api_key else None
-        self._calls: set[_Call] = set()
-        self._aborting = False
+        self.calls: set[Exchange] = set()
+        """The calls the app is handling now."""
+        self.aborting = False
+        """Whether `abort_in_flight` ran: a call cancelled now ends quietly."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        host, origin, length, api_key, authorization, chunked = _request_headers(scope)
+    def admit(
+        self, exchange: Exchange, headers: dict[bytes, bytes], raw: list[tuple[bytes, bytes]]
+    ) -> tuple[int, str, str] | None:
+        """None when the request may reach the app, else (status, title, detail) to answer.
+
+        `headers` is `dict(raw)`, the request's headers read once by the caller.
+        """
+        host, origin, length, api_key, authorization = _request_headers(headers, raw)
         # The common case costs a dict lookup (verdicts are remembered per Host/Origin).
         refusal = self.policy.refusal(host, origin) if self.policy.verdict(host, origin) else None
         if (
@@ -318,29 +348,16 @@ class ExposureGuard:
             )
         if refusal is None and length.isdigit() and int(length) > self.max_body_bytes:
             refusal = self._too_large()
-        if refusal is not None:
-            record_refused(self.adapter, _REASONS[refusal[0]])
-            extra = [(b"www-authenticate", b"Bearer")] if refusal[0] == 401 else []
-            await send_problem(send, scope, *refusal, extra=extra)
-            return
-        scope[GUARDED] = self.adapter
-        call = _Call(scope, send)
-        self._calls.add(call)
-        try:
-            counted = self._counted(receive, call) if chunked else receive
-            await self.app(scope, counted, call.send_from_app)
-        except _BodyTooLarge:
-            pass  # Answered 413 already; the app gave up reading.
-        except asyncio.CancelledError:
-            if not self._aborting:
-                raise
-            # Stopped at shutdown after `abort_in_flight` (which answered 503 if it could): the
-            # end of the drain, not an error to log with a traceback.
-            task = asyncio.current_task()
-            if task is not None:
-                task.uncancel()
-        finally:
-            self._calls.discard(call)
+        if refusal is None:
+            exchange.scope[GUARDED] = self.adapter
+            exchange.chunked = b"transfer-encoding" in headers
+        return refusal
+
+    async def refuse(self, exchange: Exchange, refusal: tuple[int, str, str]) -> None:
+        """Answer a request `admit` refused, and count it."""
+        record_refused(self.adapter, _REASONS[refusal[0]])
+        extra = [(b"www-authenticate", b"Bearer")] if refusal[0] == 401 else []
+        await exchange.answer(*refusal, extra=extra)
 
     def _key_presented(self, api_key: bytes, authorization: bytes) -> bool:
         """Whether no key is required, or either header carries it (constant-time compare)."""
@@ -360,7 +377,7 @@ class ExposureGuard:
             "with --max-body-bytes (env NAFTIKO_MAX_BODY_BYTES)",
         )
 
-    def _counted(self, receive: Receive, call: _Call) -> Receive:
+    def bounded(self, receive: Receive, exchange: Exchange) -> Receive:
         """`receive` for a body of unknown length: stop at the limit and answer 413."""
         size = 0
 
@@ -371,8 +388,8 @@ class ExposureGuard:
                 size += len(message.get("body", b""))
                 if size > self.max_body_bytes:
                     record_refused(self.adapter, "body_size")
-                    await call.answer(*self._too_large())
-                    raise _BodyTooLarge
+                    await exchange.answer(*self._too_large())
+                    raise BodyTooLarge
             return message
 
         return counted_receive
@@ -385,21 +402,21 @@ class ExposureGuard:
     @property
     def in_flight(self) -> int:
         """How many requests the app is handling now."""
-        return len(self._calls)
+        return len(self.calls)
 
     async def abort_in_flight(self, drain_seconds: float) -> int:
         """Answer 503 for every call still running whose answer has not started.
 
         Return how many calls are still running; the caller then cancels their tasks (the
-        server's), and the guard ends them quietly.
+        server's), and the front door ends them quietly.
         """
-        self._aborting = True
+        self.aborting = True
         detail = (
             f"the adapter is shutting down and this call did not finish within the "
             f"{drain_seconds:g} s drain (--shutdown-timeout, env NAFTIKO_SHUTDOWN_TIMEOUT); "
             "retry it"
         )
-        calls = list(self._calls)
+        calls = list(self.calls)
         for call in calls:
             await call.answer(503, "Service shutting down", detail)
         return len(calls)

@@ -5,16 +5,16 @@ line: time, level, logger, message, request_id; access lines add method, path, s
 duration_ms and adapter). uvicorn's own logging configuration is not used, so its records take
 the same form.
 
-`RequestContext` wraps each adapter's ASGI app. Every HTTP request gets an id: the caller's
+`front_door.FrontDoor` gives every HTTP request an id (`request_id_from`): the caller's
 `X-Request-ID` when it is at most `MAX_REQUEST_ID` characters of a safe set, else the trace id
 of a valid `traceparent`, else a new random one. The id is in every log record written while the
 request runs (a context variable), in the `X-Request-ID` header of the answer, and in the
 `X-Request-ID` header of every upstream call (`http_client` asks `request_id()`). With
-`access_log`, one line per request once it is answered: written straight to the handler
-`configure_logging` installed, as its formatter would, when nothing else (a filter, another
-handler) could see the record, else as a `LogRecord`. A query parameter that carries a
+`access_log`, one line per request once it is answered (`write_access_line`): written straight
+to the handler `configure_logging` installed, as its formatter would, when nothing else (a
+filter, another handler) could see the record, else as a `LogRecord`. A query parameter that carries a
 credential (`redact_query_parameter`, registered by inbound authentication) is logged as `***`;
-headers are never logged. When `tracing` is on, each request is also a server span.
+headers are never logged.
 """
 
 from __future__ import annotations
@@ -26,33 +26,30 @@ import random
 import re
 import sys
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from contextvars import ContextVar
+from collections.abc import MutableMapping
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any, Final
 from urllib.parse import unquote_plus
-
-from . import tracing
 
 __all__ = [
     "LOG_FORMATS",
     "MAX_REQUEST_ID",
     "REQUEST_ID_HEADER",
     "JsonFormatter",
-    "RequestContext",
     "TextFormatter",
     "configure_logging",
+    "enter_request",
+    "leave_request",
     "redact_query_parameter",
     "request_id",
+    "request_id_from",
     "request_id_of",
+    "write_access_line",
 ]
 
 Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOG_FORMATS: Final = ("text", "json")
 REQUEST_ID_HEADER: Final = "X-Request-ID"
@@ -92,6 +89,11 @@ def request_id_of(headers: list[tuple[bytes, bytes]] | Any) -> str:
             given = value
         elif name == b"traceparent":
             parent = value
+    return request_id_from(given, parent)
+
+
+def request_id_from(given: bytes | None, parent: bytes | None) -> str:
+    """The id of a request with `X-Request-ID: given` and `traceparent: parent` (None: absent)."""
     if given is not None:
         text = given.decode("latin-1")
         if _SAFE_ID.fullmatch(text):
@@ -101,6 +103,15 @@ def request_id_of(headers: list[tuple[bytes, bytes]] | Any) -> str:
         if match and match[1] != "ff" and match[2] != "0" * 32:
             return match[2]
     return f"{_ids.getrandbits(128):032x}"
+
+
+def enter_request(identifier: str) -> Token[str | None]:
+    """Make `identifier` the running request's id; `leave_request(token)` when it is answered."""
+    return _REQUEST_ID.set(identifier)
+
+
+def leave_request(token: Token[str | None]) -> None:
+    _REQUEST_ID.reset(token)
 
 
 def redact_query_parameter(name: str) -> None:
@@ -123,101 +134,60 @@ def _target(scope: Scope) -> str:
     return path + "?" + "&".join(pairs)
 
 
-class RequestContext:
-    """ASGI middleware: the request id, the access log line and (when on) the server span.
-
-    `adapter` names the adapter in access lines and spans (`rest`, `mcp`, `control`).
-    """
-
-    def __init__(self, app: ASGIApp, *, adapter: str, access_log: bool = False) -> None:
-        self.app = app
-        self.adapter = adapter
-        self.access_log = access_log
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        identifier = request_id_of(scope["headers"])
-        token = _REQUEST_ID.set(identifier)
-        header = (b"x-request-id", identifier.encode("ascii"))
-        status = 0
-
-        async def answer(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
-            await send(message)
-
-        started = time.perf_counter() if self.access_log else 0.0
-        span = tracing.server_span(scope, self.adapter) if tracing.enabled() else None
+def write_access_line(scope: Scope, status: int, started: float, adapter: str) -> None:
+    """The access line of a request answered with `status`, begun at `perf_counter` `started`."""
+    if not _access.isEnabledFor(logging.INFO):
+        return
+    duration = round((time.perf_counter() - started) * 1000, 3)
+    method: str = scope.get("method", "")
+    target = _target(scope)
+    client = scope.get("client")
+    peer = f"{client[0]}:{client[1]}" if client else "-"
+    version = scope.get("http_version", "1.1")
+    arguments = (peer, method, target, version, status, duration, adapter)
+    handler = _sole_handler()
+    if handler is not None:
+        # Nothing but our own handler would see the record: the line is written as its
+        # formatter would write it, without the record (most of a line's cost).
+        if isinstance(handler.formatter, JsonFormatter):
+            line = _json_access_line(_ACCESS_MESSAGE % arguments, arguments)
+        else:
+            level = logging.getLevelName(logging.INFO)
+            line = f"{level} {_access.name}: {_ACCESS_MESSAGE % arguments}"
+            identifier = _REQUEST_ID.get()
+            line = line if identifier is None else f"{line} [{identifier}]"
+        handler.acquire()
         try:
-            if span is None:
-                await self.app(scope, receive, answer)
-            else:
-                with span as current:
-                    try:
-                        await self.app(scope, receive, answer)
-                    finally:
-                        tracing.end_server_span(current, scope, status)
-        finally:
-            if self.access_log:
-                self._log(scope, status, started)
-            _REQUEST_ID.reset(token)
-
-    def _log(self, scope: Scope, status: int, started: float) -> None:
-        if not _access.isEnabledFor(logging.INFO):
+            handler.stream.write(line + handler.terminator)
+            handler.stream.flush()
             return
-        duration = round((time.perf_counter() - started) * 1000, 3)
-        method: str = scope.get("method", "")
-        target = _target(scope)
-        client = scope.get("client")
-        peer = f"{client[0]}:{client[1]}" if client else "-"
-        version = scope.get("http_version", "1.1")
-        arguments = (peer, method, target, version, status, duration, self.adapter)
-        handler = _sole_handler()
-        if handler is not None:
-            # Nothing but our own handler would see the record: the line is written as its
-            # formatter would write it, without the record (most of a line's cost).
-            if isinstance(handler.formatter, JsonFormatter):
-                line = _json_access_line(_ACCESS_MESSAGE % arguments, arguments)
-            else:
-                level = logging.getLevelName(logging.INFO)
-                line = f"{level} {_access.name}: {_ACCESS_MESSAGE % arguments}"
-                identifier = _REQUEST_ID.get()
-                line = line if identifier is None else f"{line} [{identifier}]"
-            handler.acquire()
-            try:
-                handler.stream.write(line + handler.terminator)
-                handler.stream.flush()
-                return
-            except Exception:  # as `StreamHandler.emit` would: reported, the request goes on
-                handler.handleError(self._record(arguments))
-                return
-            finally:
-                handler.release()
-        _access.handle(self._record(arguments))
+        except Exception:  # as `StreamHandler.emit` would: reported, the request goes on
+            handler.handleError(_record(arguments))
+            return
+        finally:
+            handler.release()
+    _access.handle(_record(arguments))
 
-    def _record(self, arguments: tuple[Any, ...]) -> logging.LogRecord:
-        # Built here and handed on: `Logger.info` would also walk the stack to find the caller
-        # (a tenth of the line's cost), which no access line shows.
-        return _access.makeRecord(
-            _access.name,
-            logging.INFO,
-            __file__,
-            0,
-            _ACCESS_MESSAGE,
-            arguments,
-            None,
-            extra={
-                "method": arguments[1],
-                "path": arguments[2],
-                "status": arguments[4],
-                "duration_ms": arguments[5],
-                "adapter": arguments[6],
-            },
-        )
+
+def _record(arguments: tuple[Any, ...]) -> logging.LogRecord:
+    # Built here and handed on: `Logger.info` would also walk the stack to find the caller
+    # (a tenth of the line's cost), which no access line shows.
+    return _access.makeRecord(
+        _access.name,
+        logging.INFO,
+        __file__,
+        0,
+        _ACCESS_MESSAGE,
+        arguments,
+        None,
+        extra={
+            "method": arguments[1],
+            "path": arguments[2],
+            "status": arguments[4],
+            "duration_ms": arguments[5],
+            "adapter": arguments[6],
+        },
+    )
 
 
 def _sole_handler() -> logging.StreamHandler[Any] | None:

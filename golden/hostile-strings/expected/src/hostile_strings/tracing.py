@@ -7,7 +7,7 @@
 warning and nothing else changes. Nothing of OpenTelemetry is imported while tracing is off, and
 the request path asks one module global (`enabled()`).
 
-Spans: a SERVER span per HTTP request (`logs.RequestContext`, continuing the caller's
+Spans: a SERVER span per HTTP request (`front_door.FrontDoor`, continuing the caller's
 `traceparent`), an INTERNAL span per MCP tool call (`traced_tool_calls`), and a CLIENT span per
 upstream call (`client_span`) whose context travels upstream as `traceparent` (W3C trace
 context). URLs in spans carry no query (it may hold a credential).

@@ -201,7 +201,8 @@ class UpstreamApi:
         if path and not path.startswith("/"):
             path = "/" + path
         target = self.base_url + path
-        encoded = "&".join(filter(None, (urlencode(list(query)), self._query_suffix)))
+        pairs = list(query)
+        encoded = "&".join(filter(None, (urlencode(pairs) if pairs else "", self._query_suffix)))
         if encoded:
             target += ("&" if "?" in target else "?") + encoded
         return URL(target, encoded=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Final, NamedTuple
@@ -98,6 +98,42 @@ def user_hooks() -> ModuleType | None:
         return None
 
 
+async def _request_hook_as_created(
+    api: str, method: str, url: str, headers: MutableMapping[str, str]
+) -> None:
+    """The request hook as naftiko-gen creates it: does nothing."""
+
+
+async def _response_hook_as_created(
+    api: str, method: str, url: str, status: int, body: bytes
+) -> bytes:
+    """The response hook as naftiko-gen creates it: the body unchanged."""
+    return body
+
+
+def _hook(hooks: ModuleType | None, name: str, as_created: Callable[..., Any]) -> Any:
+    """`hooks.<name>`, or None when there is none or it does what the created one does.
+
+    An unchanged hook still costs a coroutine (and the URL as text) per upstream call: its
+    bytecode and constants, the docstring aside, are compared with the created one's. Anything
+    else, a decorated function included, is called.
+    """
+    function = getattr(hooks, name, None) if hooks is not None else None
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return function
+    created = as_created.__code__
+    unchanged = (
+        code.co_code == created.co_code
+        and code.co_names == created.co_names
+        and code.co_consts[1:] == created.co_consts[1:]
+        and isinstance(code.co_consts[:1] and code.co_consts[0], str)
+        and code.co_argcount == created.co_argcount
+        and not code.co_freevars
+    )
+    return None if unchanged else function
+
+
 class _Answer(NamedTuple):
     """What one attempt read: status, masked body and content type, and any `Retry-After`."""
 
@@ -146,7 +182,9 @@ class HttpClient:
         self._parse_body = parse_body
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
-        self._hooks = user_hooks()
+        hooks = user_hooks()  # read once: a hook replaced later is not seen
+        self._on_request = _hook(hooks, "on_upstream_request", _request_hook_as_created)
+        self._on_response = _hook(hooks, "on_upstream_response", _response_hook_as_created)
         self._guards = {name: self._guard(api) for name, api in self.apis.items()}
 
     def _guard(self, api: UpstreamApi) -> _Guard:
@@ -234,9 +272,9 @@ class HttpClient:
         identifier = request_id()
         if identifier is not None and REQUEST_ID_HEADER not in request_headers:
             request_headers = {REQUEST_ID_HEADER: identifier, **request_headers}
-        if self._hooks is not None:
+        if self._on_request is not None:
             request_headers = dict(request_headers)
-            await self._hooks.on_upstream_request(api.name, method, str(url), request_headers)
+            await self._on_request(api.name, method, str(url), request_headers)
         guard = self._guards[api.name]
         started = time.perf_counter()
         try:
@@ -382,8 +420,8 @@ class HttpClient:
                 if response.status in _REDIRECTS:
                     return self._redirect_error(api, response)
                 body = await self._read(api, response)
-                if self._hooks is not None:
-                    body = await self._hooks.on_upstream_response(
+                if self._on_response is not None:
+                    body = await self._on_response(
                         api.name, method, str(url), response.status, body
                     )
                 content_type = response.headers.get("Content-Type")

@@ -47,11 +47,12 @@ from prometheus_client.metrics_core import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .trace_buffer import Summary, TraceBuffer
+from .trace_buffer import TraceBuffer
 
 __all__ = [
     "CONTENT_TYPE",
     "MULTIPROCESS_VARIABLE",
+    "Measured",
     "Metrics",
     "TraceBuffer",
     "active",
@@ -332,13 +333,22 @@ def instrument(app: ASGIApp, adapter: str, *, default_route: str = "<unmatched>"
     """`app` with its requests measured and summarised (as is when metrics and traces are off).
 
     The route is the matched route's template as the spec writes it, else `default_route`.
+    Served by `serving.http_server`, the measures are taken by its front door
+    (`front_door.FrontDoor` calls `Measured.begin` and `Measured.end`: no layer of their own).
     """
     if _metrics is None and _traces.size == 0:
         return app
-    return _Instrumented(app, adapter, default_route)
+    return Measured(app, adapter, default_route)
 
 
-class _Instrumented:
+Begun = tuple[float, "Metrics | None", list[tuple[Any, ...]] | None, contextvars.Token[Any] | None]
+"""What `Measured.begin` hands to `Measured.end`: the start, the metrics then on, the calls kept
+and the context token."""
+
+
+class Measured:
+    """An app whose requests are measured: on its own (ASGI), or by the front door."""
+
     def __init__(self, app: ASGIApp, adapter: str, default_route: str) -> None:
         self.app = app
         self.adapter = adapter
@@ -365,11 +375,37 @@ class _Instrumented:
             }
         return self._templates.get(endpoint, self.default_route)
 
+    def begin(self) -> Begun:
+        """A request reaches the app: in flight, and its calls collected when summaries are kept."""
+        calls: list[tuple[Any, ...]] | None = [] if _traces.size else None
+        token = _calls.set(calls) if calls is not None else None
+        metrics = _metrics
+        if metrics is not None:
+            metrics.started(self.adapter)
+        return time.perf_counter(), metrics, calls, token
+
+    def end(self, scope: Scope, status: int, begun: Begun) -> None:
+        """The request `begin` saw was answered with `status` (0: no answer started)."""
+        started, metrics, calls, token = begun
+        duration = time.perf_counter() - started
+        if token is not None:
+            _calls.reset(token)
+        route = self._route(scope)
+        if metrics is not None:
+            status_class = _STATUS_CLASS[status // 100] if 0 < status < 600 else "5xx"
+            metrics.answered(self.adapter, scope["method"], route, status_class, duration)
+        if calls is not None:
+            parent = None
+            for name, value in scope["headers"]:
+                if name == b"traceparent":
+                    parent = value
+                    break
+            _traces.add(parent, self.adapter, scope["method"], route, status, duration, calls)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        metrics, buffer, adapter = _metrics, _traces, self.adapter
         status = 0
 
         async def send_status(message: Message) -> None:
@@ -378,29 +414,11 @@ class _Instrumented:
                 status = message["status"]
             await send(message)
 
-        calls: list[tuple[Any, ...]] | None = [] if buffer.size else None
-        token = _calls.set(calls) if calls is not None else None
-        if metrics is not None:
-            metrics.started(adapter)
-        started = time.perf_counter()
+        begun = self.begin()
         try:
             await self.app(scope, receive, send_status)
         finally:
-            duration = time.perf_counter() - started
-            if token is not None:
-                _calls.reset(token)
-            route = self._route(scope)
-            if metrics is not None:
-                status_class = _STATUS_CLASS[status // 100] if 0 < status < 600 else "5xx"
-                metrics.answered(adapter, scope["method"], route, status_class, duration)
-            if calls is not None:
-                parent = None
-                for name, value in scope["headers"]:
-                    if name == b"traceparent":
-                        parent = value
-                        break
-                summary = Summary(parent, adapter, scope["method"], route, status, duration, calls)
-                buffer.add(summary)
+            self.end(scope, status, begun)
 
 
 def record_tool(tool: str, outcome: str, seconds: float) -> None:

@@ -27,8 +27,9 @@ from . import tracing
 from .connections import ConnectionLimits, fit_descriptors, protocol_class
 from .environment import SettingsError, env_file_option
 from .exposure import DEFAULT_MAX_BODY_BYTES, ExposureGuard, HostPolicy, is_loopback
+from .front_door import FrontDoor
 from .http_client import HttpClient
-from .logs import LOG_FORMATS, RequestContext, configure_logging
+from .logs import LOG_FORMATS, configure_logging
 from .workers import is_worker, listening_socket, server_options
 
 __all__ = [
@@ -316,12 +317,11 @@ def http_server(
 
     `api_key`: whether the deployment's inbound API key (if any) applies to this adapter (the
     control port's health checks go without). `adapter` names it in access lines and spans.
-    Every request gets an id and (with `--access-log`) an access line (`logs.RequestContext`).
+    Every request gets an id and (with `--access-log`) an access line (`front_door.FrontDoor`).
     """
     key = (options.inbound_api_key or os.environ.get("NAFTIKO_REQUIRE_API_KEY")) or None
     policy = HostPolicy.for_bind(host, [options.allowed_hosts], [options.allowed_origins])
     guard = ExposureGuard(
-        app,
         policy=policy,
         max_body_bytes=options.max_body_bytes,
         api_key=key if api_key else None,
@@ -334,13 +334,13 @@ def http_server(
         keep_alive_timeout=options.keep_alive_timeout,
         max_header_bytes=options.max_header_bytes,
     )
-    context = RequestContext(guard, adapter=adapter, access_log=options.access_log)
+    front = FrontDoor(app, adapter=adapter, guard=guard, access_log=options.access_log)
     config = uvicorn.Config(
-        context,
+        front,
         host=host,
         port=port,
         log_level=options.log_level,
-        # The access lines are RequestContext's (with the request id); uvicorn's records go
+        # The access lines are FrontDoor's (with the request id); uvicorn's records go
         # through `logs.configure_logging`'s handler, not a configuration of its own.
         access_log=False,
         log_config=None,
