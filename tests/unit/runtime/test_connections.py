@@ -113,6 +113,25 @@ def test_slow_or_large_requests_are_answered_and_closed(
     assert answer.startswith(b"HTTP/1.1 " + status) and option in answer
 
 
+def test_a_connection_used_again_and_again_gets_fresh_deadlines() -> None:
+    async def test(port: int) -> tuple[list[bytes], bytes]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        answers = []
+        # Longer in all than every deadline of LIMITS together: each request moves them on.
+        for _ in range(6):
+            writer.write(GET)
+            answers.append(await reader.readuntil(b"ok"))
+            await asyncio.sleep(0.15)  # idle, under the keep-alive timeout
+        writer.write(b"GET / HTTP/1.1\r\nHost: loc")  # then headers that stall
+        late = await read_all(reader)
+        writer.close()
+        return answers, late
+
+    answers, late = run(test)
+    assert [answer[:12] for answer in answers] == [b"HTTP/1.1 200"] * 6
+    assert late.startswith(b"HTTP/1.1 408") and b"--header-timeout" in late
+
+
 def test_a_silent_connection_is_closed_without_an_answer() -> None:
     async def test(port: int) -> bytes:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
