@@ -156,6 +156,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/control.py",
         "src/rest_sessions/environment.py",
         "src/rest_sessions/exposure.py",
+        "src/rest_sessions/front_door.py",
         "src/rest_sessions/http_client.py",
         "src/rest_sessions/logs.py",
         "src/rest_sessions/masking.py",

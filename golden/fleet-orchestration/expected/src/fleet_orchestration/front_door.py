@@ -119,4 +119,4 @@ class FrontDoor:
             if guard is not None:
                 guard.calls.discard(exchange)
             if measured is not None and begun is not None:
-                measured.end(scope, exchange.status, begun)
+                measured.end(scope, exchange.status, begun, headers.get(b"traceparent"))

@@ -152,6 +152,14 @@ class _Guard:
     bulkhead: Bulkhead
     breaker: CircuitBreaker
     middlewares: tuple[aiohttp.DigestAuthMiddleware, ...] = ()
+    reported: str = ""
+    """The breaker state last given to the metrics (they hear of a change, not of every call)."""
+
+    def report_breaker(self, api: str) -> None:
+        state = self.breaker.state
+        if state != self.reported:
+            self.reported = state
+            record_breaker(api, state)
 
 
 class HttpClient:
@@ -281,7 +289,7 @@ class HttpClient:
             probe = guard.breaker.before_call()
         except CircuitOpen as error:
             record_upstream(api.name, operation or method, None, time.perf_counter() - started)
-            record_breaker(api.name, guard.breaker.state)
+            guard.report_breaker(api.name)
             raise self._circuit_open(api, error) from None
         settled = False
         outcome: _Answer | UpstreamError | None = None
@@ -308,7 +316,7 @@ class HttpClient:
                 guard.breaker.abandon()
             status = outcome.status if isinstance(outcome, _Answer) else None
             record_upstream(api.name, operation or method, status, time.perf_counter() - started)
-            record_breaker(api.name, guard.breaker.state)
+            guard.report_breaker(api.name)
         if isinstance(outcome, UpstreamError):
             raise outcome
         assert outcome is not None  # _attempts returned (else its exception propagated)

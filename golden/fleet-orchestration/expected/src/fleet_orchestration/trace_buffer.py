@@ -82,22 +82,9 @@ class TraceBuffer:
         self.size = size
         # A request's fields as a tuple: made a `Summary` only when `/traces` reads the ring.
         self._ring: deque[Summary | tuple[Any, ...]] = deque(maxlen=max(size, 1))
-
-    def add(
-        self,
-        parent: bytes | None,
-        adapter: str,
-        method: str,
-        route: str,
-        status: int,
-        duration: float,
-        calls: list[tuple[Any, ...]],
-    ) -> None:
-        """One answered request (`parent`: its `traceparent` header, if any)."""
-        if self.size > 0:
-            self._ring.append(
-                (parent, adapter, method, route, status, duration, calls, time.time())
-            )
+        self.append = self._ring.append
+        """Add `(parent, adapter, method, route, status, duration, calls, ended)` when the size
+        is above 0 (the caller checks): the C-level `deque.append`, no call of ours."""
 
     def _summaries(self) -> list[Summary]:
         """The summaries, newest first (each made once, so its trace id stays the same)."""

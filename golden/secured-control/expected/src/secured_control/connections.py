@@ -35,7 +35,14 @@ __all__ = ["ConnectionLimits", "fit_descriptors", "protocol_class"]
 _RESERVED_DESCRIPTORS: Final = 256
 """Kept free for everything but client sockets: upstream pool, logs, the event loop, imports."""
 
+_CLOCK_SLACK: Final = 0.01
+"""Seconds a timer may fire before its deadline (the loop's clock resolution) and count as due."""
+
 logger = logging.getLogger(__name__)
+
+
+def _ignore(data: bytes) -> None:
+    """`data_received` of a refused connection."""
 
 
 @dataclass
@@ -99,16 +106,19 @@ class _LimitedProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
+        self._due: float | None = None
+        """When the current phase must end (loop time); None while the app answers."""
         self._phase = "idle"  # idle -> headers -> body -> busy -> idle ...
         self._header_bytes = 0
+        self._max_header_bytes = self.limits.max_header_bytes
         self._headers_too_large = False
-        self._refused = False
 
     # The connection's life.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         if len(self.connections) >= self.limits.max_connections:
-            # Before uvicorn counts it: refused, and its descriptor freed now.
-            self._refused = True
+            # Before uvicorn counts it: refused, and its descriptor freed now; whatever it sent
+            # meanwhile is dropped (an attribute of this connection: the others pay nothing).
+            self.data_received = _ignore  # type: ignore[method-assign]
             record_refused(self.adapter, "connections")
             self.transport = transport
             transport.write(_TOO_MANY)
@@ -118,12 +128,11 @@ class _LimitedProtocol(HttpToolsProtocol):
         self._arm(self.limits.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._due = None
+        if self._deadline is not None:  # freed now, not when it would have fired
+            self._deadline.cancel()
+            self._deadline = None
         super().connection_lost(exc)
-
-    def data_received(self, data: bytes) -> None:
-        if not self._refused:
-            super().data_received(data)
 
     def send_400_response(self, msg: str) -> None:
         if self._headers_too_large:
@@ -134,27 +143,32 @@ class _LimitedProtocol(HttpToolsProtocol):
 
     # Parser callbacks: the phases of a request.
     def on_message_begin(self) -> None:
-        super().on_message_begin()
+        HttpToolsProtocol.on_message_begin(self)
         self._phase = "headers"
         self._header_bytes = 0
-        if self._deadline is None:  # else the connection's (or idle) deadline still runs
+        if self._due is None:  # else the connection's (or idle) deadline still runs
             self._arm(self.limits.header_timeout)
 
+    # Called by the parser for every header: the count is inline, the parent named directly.
     def on_url(self, url: bytes) -> None:
-        self._count_header_bytes(len(url))
-        super().on_url(url)
+        self._header_bytes += len(url)
+        if self._header_bytes > self._max_header_bytes:
+            self._too_large()
+        HttpToolsProtocol.on_url(self, url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_header_bytes(len(name) + len(value))
-        super().on_header(name, value)
+        self._header_bytes += len(name) + len(value)
+        if self._header_bytes > self._max_header_bytes:
+            self._too_large()
+        HttpToolsProtocol.on_header(self, name, value)
 
     def on_headers_complete(self) -> None:
         self._phase = "body"
         self._arm(self.limits.body_timeout)
-        super().on_headers_complete()
+        HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:
-        super().on_message_complete()
+        HttpToolsProtocol.on_message_complete(self)
         if self.cycle is not None and self.cycle.response_complete:
             self._idle()  # answered before its body ended (413): the connection is free
         else:
@@ -162,36 +176,44 @@ class _LimitedProtocol(HttpToolsProtocol):
             self._disarm()  # the app is answering: its own and the upstream's timeouts apply
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        HttpToolsProtocol.on_response_complete(self)
         if self._phase == "busy" and not self.pipeline and not self.transport.is_closing():
             self._idle()
 
     # Deadlines.
-    def _count_header_bytes(self, size: int) -> None:
-        self._header_bytes += size
-        if self._header_bytes > self.limits.max_header_bytes:
-            self._headers_too_large = True
-            # httptools turns this into its parser error; uvicorn then calls send_400_response.
-            raise ValueError("request headers too large")
+    def _too_large(self) -> None:
+        self._headers_too_large = True
+        # httptools turns this into its parser error; uvicorn then calls send_400_response.
+        raise ValueError("request headers too large")
 
     def _idle(self) -> None:
         self._phase = "idle"
         # uvicorn's keep-alive timer stops at the first byte; this one bounds the whole wait.
         self._arm(self.limits.keep_alive_timeout + self.limits.header_timeout)
 
+    # One timer per connection, rarely moved: a phase's deadline is a number (`_due`); the timer
+    # is rescheduled only when the new deadline comes before it, and when it fires early it waits
+    # for the deadline as it is then. A request on a kept-alive connection so costs no timer call.
     def _arm(self, seconds: float) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, self._expired)
+        due = self._due = self.loop.time() + seconds
+        timer = self._deadline
+        if timer is None or timer.when() > due:
+            if timer is not None:
+                timer.cancel()
+            self._deadline = self.loop.call_at(due, self._expired)
 
     def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        self._due = None  # the timer, when it fires, finds nothing due
 
     def _expired(self) -> None:
         self._deadline = None
-        if self.transport.is_closing():
+        due = self._due
+        if due is None or self.transport.is_closing():
             return
+        if self.loop.time() + _CLOCK_SLACK < due:  # the deadline moved on since the timer was set
+            self._deadline = self.loop.call_at(due, self._expired)
+            return
+        self._due = None
         if self._phase == "headers":
             record_refused(self.adapter, "timeout")
             self._close_with(_HEADERS_LATE)

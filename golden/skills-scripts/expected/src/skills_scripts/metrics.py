@@ -384,23 +384,21 @@ class Measured:
             metrics.started(self.adapter)
         return time.perf_counter(), metrics, calls, token
 
-    def end(self, scope: Scope, status: int, begun: Begun) -> None:
-        """The request `begin` saw was answered with `status` (0: no answer started)."""
+    def end(self, scope: Scope, status: int, begun: Begun, parent: bytes | None) -> None:
+        """The request `begin` saw was answered with `status` (0: no answer started);
+        `parent` is its `traceparent` header."""
         started, metrics, calls, token = begun
         duration = time.perf_counter() - started
         if token is not None:
             _calls.reset(token)
-        route = self._route(scope)
+        path = getattr(scope.get("route"), "path", None)  # `_route`'s common case, inline
+        route = (self._spec_paths.get(path) or path) if path is not None else self._route(scope)
         if metrics is not None:
             status_class = _STATUS_CLASS[status // 100] if 0 < status < 600 else "5xx"
             metrics.answered(self.adapter, scope["method"], route, status_class, duration)
         if calls is not None:
-            parent = None
-            for name, value in scope["headers"]:
-                if name == b"traceparent":
-                    parent = value
-                    break
-            _traces.add(parent, self.adapter, scope["method"], route, status, duration, calls)
+            entry = (parent, self.adapter, scope["method"], route, status, duration, calls)
+            _traces.append((*entry, time.time()))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -418,7 +416,11 @@ class Measured:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            self.end(scope, status, begun)
+            parent = None
+            for name, value in scope["headers"]:
+                if name == b"traceparent":
+                    parent = value
+            self.end(scope, status, begun, parent)
 
 
 def record_tool(tool: str, outcome: str, seconds: float) -> None:
