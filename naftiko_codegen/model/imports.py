@@ -225,7 +225,7 @@ def _asgi(facts: PackageFacts) -> ModuleImports:
         | _from("control", "adapter_states")
         | _when(rest or mcp, _from("metrics", "instrument"))
         | _when(mcp, _from("mcp_server", "create_http_app"))
-        | _from("ops", "enable_observability", "ops_app", "ops_routes")
+        | _from("ops", "close_on_shutdown", "enable_observability", "ops_app", "ops_routes")
         | _when(rest, _from("rest_app", "create_app"))
         | _from("serving", "configure_hosted", "http_server")
         | _from("settings", "load_settings")

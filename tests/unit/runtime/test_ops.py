@@ -228,3 +228,61 @@ def test_enable_observability_switches_metrics_and_builds_the_probe() -> None:
     assert metrics.active() is not None and metrics.traces().size == 7
     assert ops.enable_observability(options, {}) is None
     assert ops.enable_observability(_parse(False, "--ready-check-interval", "0"), apis) is None
+
+
+def _lifespan_events(app: Any, events: list[str]) -> list[str]:
+    """Drive `app` through a server's lifespan: startup, then shutdown; what it sent, in order."""
+    incoming = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+    async def receive() -> dict[str, Any]:
+        return next(incoming)
+
+    async def send(message: dict[str, Any]) -> None:
+        events.append(message["type"])
+
+    asyncio.run(app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send))
+    return events
+
+
+def test_close_on_shutdown_closes_once_before_the_server_hears_shutdown_is_over() -> None:
+    events: list[str] = []
+
+    async def close() -> None:
+        events.append("closed")
+
+    app = ops.close_on_shutdown(ops_app([], None), close)
+    assert _lifespan_events(app, events) == [
+        "lifespan.startup.complete",
+        "closed",
+        "lifespan.shutdown.complete",
+    ]
+
+
+def test_close_on_shutdown_still_completes_the_shutdown_when_closing_fails() -> None:
+    events: list[str] = []
+
+    async def close() -> None:
+        raise RuntimeError("close broke")
+
+    app = ops.close_on_shutdown(ops_app([], None), close)
+    with pytest.raises(RuntimeError, match="close broke"):
+        _lifespan_events(app, events)
+    assert events == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_close_on_shutdown_serves_requests_then_closes_when_uvicorn_stops() -> None:
+    closed: list[bool] = []
+
+    async def close() -> None:
+        closed.append(True)
+
+    async def exercise() -> int:
+        app = ops.close_on_shutdown(ops_app(ops_routes(adapter_states([]), None), None), close)
+        async with (
+            serve_app(app) as base,
+            aiohttp.ClientSession() as session,
+            session.get(f"{base}/health/live") as response,
+        ):
+            return response.status
+
+    assert (asyncio.run(exercise()), closed) == (200, [True])

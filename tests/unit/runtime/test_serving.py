@@ -238,9 +238,6 @@ def test_a_finished_task_stops_the_rest(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.usefixtures("_unfrozen")
-# run_until_stopped collects garbage on the way out: under load a socket some earlier test left
-# for the collector is finalised here, and its ResourceWarning is not this test's failure.
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_an_adapter_failure_is_raised() -> None:
     client = _Closing()
 

@@ -20,6 +20,9 @@ the declared authentication. The same holds for a control port with `management.
 - `GET /metrics`: Prometheus text (`metrics.exposition`), unless `--no-metrics`.
 - `GET /traces`, `GET /traces/{traceId}`: the last `--trace-buffer` request summaries of this
   process (trace id from `traceparent`, else generated; route templates, never paths).
+
+`close_on_shutdown` is for the app factories (`asgi.py`) another ASGI server runs: it closes
+their upstream client when that server's lifespan shuts down, as `serve` does on its way out.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
 
 import aiohttp
@@ -37,6 +40,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import metrics
 from .control import AdapterStates, health_routes
@@ -46,6 +50,7 @@ __all__ = [
     "DEFAULT_OPS_PORT",
     "DEFAULT_TRACE_BUFFER",
     "UpstreamProbe",
+    "close_on_shutdown",
     "enable_observability",
     "observability_options",
     "ops_app",
@@ -198,6 +203,33 @@ def ops_app(routes: Sequence[Route], probe: UpstreamProbe | None) -> Starlette:
             await probe.close()
 
     return Starlette(routes=list(routes), lifespan=lifespan)
+
+
+def close_on_shutdown(app: ASGIApp, close: Callable[[], Awaitable[None]]) -> ASGIApp:
+    """`app`, awaiting `close` once its lifespan shutdown is over, before the server hears so.
+
+    Without it an upstream client a hosted app opened outlives the app: its pooled connections
+    stay open to the end and aiohttp reports the session unclosed at exit. A server run without
+    lifespan events (`uvicorn --lifespan off`) never calls `close`.
+    """
+
+    async def closing(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                try:
+                    await close()
+                finally:  # The server waits for this message: it is sent whatever happens.
+                    await send(message)
+                return
+            await send(message)
+
+        await app(scope, receive, sending)
+
+    return closing
 
 
 def _flag_default(variable: str, default: bool) -> bool:

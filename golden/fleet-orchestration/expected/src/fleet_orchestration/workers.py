@@ -11,6 +11,10 @@ orchestrator (Kubernetes, systemd) restarts the whole replica.
 
 `--proxy-headers`, `--forwarded-allow-ips` and `--root-path` are uvicorn's, given to every
 adapter server (`server_options`).
+
+`listen` binds every port a process serves before any of them serves (a worker's shared with the
+other workers): a port something else holds stops the process with one line naming the port and
+the option and `NAFTIKO_*` variable that change it, never half started (REST up, its probes not).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -27,11 +32,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from typing import Any, Final
 
 from .metrics import MULTIPROCESS_VARIABLE
 
-__all__ = ["WORKER_VARIABLE", "Workers", "listening_socket", "process_options", "server_options"]
+__all__ = [
+    "WORKER_VARIABLE",
+    "Workers",
+    "listen",
+    "listening_socket",
+    "process_options",
+    "server_options",
+]
 
 WORKER_VARIABLE: Final = "NAFTIKO_WORKER"
 """Set to 1 in a worker's environment by its supervisor."""
@@ -39,6 +52,14 @@ _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 _POLL_SECONDS: Final = 0.2
 _GRACE_SECONDS: Final = 5.0
 """Beyond the drain, how long workers get to exit before they are killed."""
+
+_SERVED: Final = {
+    "rest": "the REST adapter",
+    "mcp": "the MCP adapter",
+    "skill": "the skill adapter",
+    "control": "the control port",
+    "ops": "the operations port",
+}
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +137,63 @@ def listening_socket(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def listen(servers: Sequence[Any]) -> str | None:
+    """Bind the sockets of every server that has none yet (`server.sockets`); None, or why one
+    cannot listen, with nothing left bound then.
+
+    Each server is an `AdapterServer`: its `config` says the address, its `adapter` the name of
+    its options. A worker's sockets are shared (`listening_socket`); any other is the process's
+    own, so a port another program holds is refused here.
+    """
+    bound: list[socket.socket] = []
+    for server in servers:
+        if server.sockets is not None:
+            continue
+        host, port = server.config.host, server.config.port
+        try:
+            server.sockets = [listening_socket(host, port)] if is_worker() else _own(host, port)
+        except OSError as error:
+            for sock in bound:
+                sock.close()
+            return _refusal(getattr(server, "adapter", "http"), host, port, error)
+        bound += server.sockets
+    return None
+
+
+def _own(host: str, port: int) -> list[socket.socket]:
+    """One socket per address `host` names (`localhost`: IPv4 and IPv6), as asyncio binds."""
+    sockets: list[socket.socket] = []
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, protocol, _, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, protocol)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:  # IPv4 has its own socket; share no port with it
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def _refusal(adapter: str, host: str, port: int, error: OSError) -> str:
+    served = _SERVED.get(adapter, f"the {adapter} adapter")
+    option, variable = f"--{adapter}-port", f"NAFTIKO_{adapter.upper()}_PORT"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} ({served}, {host}) is in use by another program: choose another "
+            f"port with {option} or {variable}, or turn it off with --no-{adapter}"
+        )
+    host_option = "--ops-host or NAFTIKO_OPS_HOST" if adapter == "ops" else "--host or NAFTIKO_HOST"
+    return (
+        f"cannot listen on {host}:{port} ({served}): {error.strerror or error}; change the "
+        f"port with {option} or {variable}, the address with {host_option}"
+    )
 
 
 class Workers:

@@ -30,7 +30,7 @@ from .exposure import DEFAULT_MAX_BODY_BYTES, ExposureGuard, HostPolicy, is_loop
 from .front_door import FrontDoor
 from .http_client import HttpClient
 from .logs import LOG_FORMATS, configure_logging
-from .workers import is_worker, listening_socket, server_options
+from .workers import listen, server_options
 
 __all__ = [
     "AdapterServer",
@@ -297,7 +297,9 @@ class AdapterServer(uvicorn.Server):
     guard: ExposureGuard | None = None
     drain_seconds: float = _SHUTDOWN_SECONDS
     sockets: list[Any] | None = None
-    """Sockets bound already (a worker's), else None: uvicorn binds host and port."""
+    """Its listening sockets once bound (`workers.listen`), shared by the workers if a worker's."""
+    adapter: str = "http"
+    """What it serves: `rest`, `mcp`, `ops`... (its options are `--<adapter>-port` etc.)."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -366,10 +368,8 @@ def http_server(
             ),
         )
     server = AdapterServer(config)
-    server.guard = guard
+    server.guard, server.adapter = guard, adapter
     server.drain_seconds = options.shutdown_timeout
-    if is_worker():  # One of `serve --workers N`: all of them listen on the same port.
-        server.sockets = [listening_socket(host, port)]
     return server
 
 
@@ -381,7 +381,7 @@ def is_running(server: uvicorn.Server) -> Callable[[], bool]:
 async def run_until_stopped(
     prog: str,
     client: HttpClient,
-    servers: Sequence[uvicorn.Server],
+    servers: Sequence[AdapterServer],
     tasks: Sequence[asyncio.Task[None]] = (),
     stopping: Callable[[], None] | None = None,
 ) -> None:
@@ -390,16 +390,15 @@ async def run_until_stopped(
     `stopping` is called once told to stop (`Workers.stop`). Exit with an error when there is
     nothing to run; re-raise the first adapter's failure.
     """
-    running = [
-        *tasks,
-        *(
-            asyncio.create_task(server.serve(sockets=getattr(server, "sockets", None)))
-            for server in servers
-        ),
-    ]
-    if not running:
+    # Every port bound before any serves: a port taken stops the process before it answers.
+    refusal = listen(servers) or (None if servers or tasks else "every adapter is disabled")
+    if refusal is not None:
+        for task in tasks:  # The stdio adapter; the workers (reaped when cancelled).
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await client.close()
-        raise SystemExit(f"{prog}: error: every adapter is disabled; nothing to serve")
+        raise SystemExit(f"{prog}: error: {refusal}")
+    running = [*tasks, *(asyncio.create_task(server.serve(server.sockets)) for server in servers)]
     # What start-up loaded (FastAPI, pydantic, the MCP SDK, the apps) lives as long as the
     # process: freezing it keeps the collector's full passes from walking it again and again
     # under load.
@@ -439,6 +438,8 @@ async def run_until_stopped(
             if error is not None:
                 raise error
     finally:
+        for sock in [sock for server in servers for sock in server.sockets or ()]:
+            sock.close()  # uvicorn closed what it served on; not when its start-up failed
         await client.close()
 
 

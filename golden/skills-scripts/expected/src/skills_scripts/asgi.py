@@ -18,7 +18,7 @@ from .cli import DEFAULT_MCP_HOST, DEFAULT_REST_HOST, PROG, build_parser
 from .control import adapter_states
 from .mcp_server import create_http_app
 from .metrics import instrument
-from .ops import enable_observability, ops_app, ops_routes
+from .ops import close_on_shutdown, enable_observability, ops_app, ops_routes
 from .rest_app import create_app
 from .serving import configure_hosted, http_server
 from .settings import load_settings
@@ -35,10 +35,17 @@ def _options() -> argparse.Namespace:
 
 
 def _served(
-    app: ASGIApp, host: str, port: int, options: argparse.Namespace, adapter: str
+    app: ASGIApp,
+    client: UpstreamClient,
+    host: str,
+    port: int,
+    options: argparse.Namespace,
+    adapter: str,
 ) -> ASGIApp:
-    """`app` as `serve` runs it: the guard, and request ids and access lines around it."""
-    return cast(ASGIApp, http_server(app, host, port, options, adapter=adapter).config.app)
+    """`app` as `serve` runs it: the guard, and request ids and access lines around it; its
+    upstream client closed when the server's lifespan shuts down (not under `--lifespan off`)."""
+    served = cast(ASGIApp, http_server(app, host, port, options, adapter=adapter).config.app)
+    return close_on_shutdown(served, client.close)
 
 
 def create_rest_app() -> ASGIApp:
@@ -47,7 +54,8 @@ def create_rest_app() -> ASGIApp:
     client = UpstreamClient(load_settings())
     enable_observability(options, client.apis)
     app = instrument(create_app(client, otel=options.otel), "rest")
-    return _served(app, options.host or DEFAULT_REST_HOST, options.rest_port, options, "rest")
+    host = options.host or DEFAULT_REST_HOST
+    return _served(app, client, host, options.rest_port, options, "rest")
 
 
 def create_mcp_app() -> ASGIApp:
@@ -57,7 +65,7 @@ def create_mcp_app() -> ASGIApp:
     enable_observability(options, client.apis)
     host = options.host or DEFAULT_MCP_HOST
     app = instrument(create_http_app(client, host=host), "mcp", default_route="/mcp")
-    return _served(app, host, options.mcp_port, options, "mcp")
+    return _served(app, client, host, options.mcp_port, options, "mcp")
 
 
 def create_ops_app() -> ASGIApp:
