@@ -38,6 +38,11 @@ _NORMALISED, _DEFAULTED, _FILLED, _EMPTIED, _LEFT_OUT, _COERCED, _RENAMED = (
     "NAF287",
     "NAF288",
 )
+_NOTHING_LEFT = "NAF302"
+_SERVED = ("consumes", "exposes")
+_SERVED_NOUNS = {"consumes": "consumed API", "exposes": "adapter"}
+_SHOWN = 3
+"""How many left-out units NAF302 names (the NAF286 warnings list every one)."""
 _HINT = "see docs/dialect-policy.md; write the value the message gives to silence this"
 
 
@@ -51,6 +56,7 @@ def read_leniently(spec: LoadedSpec) -> tuple[LoadedSpec, list[Diagnostic]]:
         return spec, []
     reader = _Reader(spec)
     reader.run(errors)
+    reader.check_something_left()
     if not reader.findings:
         return spec, []
     repaired = dataclasses.replace(
@@ -72,6 +78,9 @@ class _Reader:
         self.key_positions = dict(spec.key_positions)
         self.findings: list[Diagnostic] = []
         self._removals: list[NodePath] = []
+        self._dropped: list[Diagnostic] = []
+        """The warnings of consumes and exposes entries left out, and of those lists ignored as
+        written empty, in order: what NAF302 names when nothing is left."""
 
     def run(self, errors: list[ValidationError]) -> None:
         for _ in range(_MAX_ROUNDS):
@@ -111,6 +120,8 @@ class _Reader:
         name = self.get(unit).get("name") or self.get(unit).get("namespace")
         shown = f" {truncate(name)}" if name else ""
         self.warn(unit, _LEFT_OUT, f"{why}; this {_noun(kind)}{shown} is left out")
+        if unit[:1] == ("capability",) and len(unit) == 3:  # a consumes or exposes entry
+            self._dropped.append(self.findings[-1])
         self._removals = [r for r in self._removals if r[: len(unit)] != unit] + [unit]
         return True
 
@@ -122,6 +133,36 @@ class _Reader:
             self.key_positions = _shift(self.key_positions, path)
         self._removals = []
         return done
+
+    def check_something_left(self) -> None:
+        """NAF302 when the written capability consumed or exposed something and, after the
+        units that could not be read were left out, neither is left: the schema would only say
+        a key is missing, while the cause is what was left out (the error names it)."""
+        written = self.spec.data.get("capability")
+        capability = self.data.get("capability")
+        if not isinstance(written, dict) or not isinstance(capability, dict):
+            return
+        if not any(k in written for k in _SERVED) or any(capability.get(k) for k in _SERVED):
+            return
+        causes = [f"line {d.location.line}: {d.message}" for d in self._dropped]
+        shown = "; ".join(causes[:_SHOWN]) + (
+            f"; and {len(causes) - _SHOWN} more" if len(causes) > _SHOWN else ""
+        )
+        what = " and ".join(_SERVED_NOUNS[k] for k in _SERVED if k in written)
+        where = dataclasses.replace(self.spec, positions=self.positions).locate(("capability",))
+        self.findings.append(
+            Diagnostic(
+                where,
+                _NOTHING_LEFT,
+                Severity.ERROR,
+                f"nothing is left to serve: every {what} of this capability was left out or "
+                f"ignored by the lenient reader ({shown or 'see the warnings above'}); no REST "
+                "operation, MCP tool or control port can be generated",
+                "give each entry named above what its warning says it lacks (the NAF286 "
+                "warnings also name the units inside it that were left out; "
+                "docs/dialect-policy.md), or declare `exposes`",
+            )
+        )
 
     # --- repairs by schema keyword -----------------------------------------------------------
 
@@ -212,6 +253,9 @@ class _Reader:
             return self.leave_out(path, f"`{field}` is an empty list")
         self.delete(path)
         self.warn(path, _EMPTIED, f"`{field}` is an empty list; the key is ignored")
+        written = self.spec.data.get("capability")
+        if path[:1] == ("capability",) and len(path) == 2 and _field_of(written, path[1]) == []:
+            self._dropped.append(self.findings[-1])  # empty as written: the cause itself
         return True
 
     def _type(self, path: NodePath, error: ValidationError) -> bool:
@@ -298,6 +342,10 @@ def _coerce(value: Any, wanted: Iterable[str]) -> Any:
         if kind == "array" and isinstance(value, (str, dict)):
             return [value]
     return _NOTHING
+
+
+def _field_of(node: Any, key: Any) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
 
 
 def _noun(kind: str) -> str:
