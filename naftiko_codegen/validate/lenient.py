@@ -41,6 +41,7 @@ _NORMALISED, _DEFAULTED, _FILLED, _EMPTIED, _LEFT_OUT, _COERCED, _RENAMED = (
 _NOTHING_LEFT = "NAF302"
 _SERVED = ("consumes", "exposes")
 _SERVED_NOUNS = {"consumes": "consumed API", "exposes": "adapter"}
+"""What a capability serves (or derives its adapters from), and what NAF302 calls each."""
 _SHOWN = 3
 """How many left-out units NAF302 names (the NAF286 warnings list every one)."""
 _HINT = "see docs/dialect-policy.md; write the value the message gives to silence this"
@@ -79,8 +80,9 @@ class _Reader:
         self.findings: list[Diagnostic] = []
         self._removals: list[NodePath] = []
         self._dropped: list[Diagnostic] = []
-        """The warnings of consumes and exposes entries left out, and of those lists ignored as
-        written empty, in order: what NAF302 names when nothing is left."""
+        """The warnings of the units left out under `capability` (parameters aside), and of its
+        `consumes`/`exposes` ignored as written empty, in order: what NAF302 names when nothing
+        is left."""
 
     def run(self, errors: list[ValidationError]) -> None:
         for _ in range(_MAX_ROUNDS):
@@ -120,8 +122,8 @@ class _Reader:
         name = self.get(unit).get("name") or self.get(unit).get("namespace")
         shown = f" {truncate(name)}" if name else ""
         self.warn(unit, _LEFT_OUT, f"{why}; this {_noun(kind)}{shown} is left out")
-        if unit[:1] == ("capability",) and len(unit) == 3:  # a consumes or exposes entry
-            self._dropped.append(self.findings[-1])
+        if unit[:1] == ("capability",) and not kind.endswith(("Parameter", "Argument")):
+            self._dropped.append(self.findings[-1])  # what serves, or what it derives from
         self._removals = [r for r in self._removals if r[: len(unit)] != unit] + [unit]
         return True
 
@@ -135,32 +137,38 @@ class _Reader:
         return done
 
     def check_something_left(self) -> None:
-        """NAF302 when the written capability consumed or exposed something and, after the
-        units that could not be read were left out, neither is left: the schema would only say
-        a key is missing, while the cause is what was left out (the error names it)."""
+        """NAF302 when the written capability consumed or exposed something and, once the units
+        that could not be read were left out, no adapter is left and no consumed operation to
+        derive one from: the schema would only say a key is missing, and resolve that nothing
+        can be derived, while the cause is what was left out (the error names it)."""
         written = self.spec.data.get("capability")
         capability = self.data.get("capability")
         if not isinstance(written, dict) or not isinstance(capability, dict):
             return
-        if not any(k in written for k in _SERVED) or any(capability.get(k) for k in _SERVED):
+        if not any(k in written for k in _SERVED) or capability.get("exposes"):
             return
+        if capability.get("consumes") and (_operations_left(capability) or not self._dropped):
+            return  # something to derive from, or nothing the reader did: resolve judges it
         causes = [f"line {d.location.line}: {d.message}" for d in self._dropped]
         shown = "; ".join(causes[:_SHOWN]) + (
             f"; and {len(causes) - _SHOWN} more" if len(causes) > _SHOWN else ""
         )
-        what = " and ".join(_SERVED_NOUNS[k] for k in _SERVED if k in written)
+        lost = [_SERVED_NOUNS[k] for k in _SERVED if k in written]
+        if capability.get("consumes"):
+            lost[:1] = ["consumed operation"]
         where = dataclasses.replace(self.spec, positions=self.positions).locate(("capability",))
         self.findings.append(
             Diagnostic(
                 where,
                 _NOTHING_LEFT,
                 Severity.ERROR,
-                f"nothing is left to serve: every {what} of this capability was left out or "
-                f"ignored by the lenient reader ({shown or 'see the warnings above'}); no REST "
-                "operation, MCP tool or control port can be generated",
-                "give each entry named above what its warning says it lacks (the NAF286 "
-                "warnings also name the units inside it that were left out; "
-                "docs/dialect-policy.md), or declare `exposes`",
+                f"nothing is left to serve: every {' and every '.join(lost)} of this capability "
+                f"was left out or ignored by the lenient reader "
+                f"({shown or 'see the warnings above'}); no REST operation, MCP tool or control "
+                "port can be generated",
+                "give each unit named above what its warning says it lacks (the NAF286 "
+                "warnings name every unit left out; docs/dialect-policy.md), or declare "
+                "`exposes`",
             )
         )
 
@@ -342,6 +350,17 @@ def _coerce(value: Any, wanted: Iterable[str]) -> Any:
         if kind == "array" and isinstance(value, (str, dict)):
             return [value]
     return _NOTHING
+
+
+def _operations_left(capability: dict[str, Any]) -> bool:
+    """Whether some consumed API still declares an operation (an imported one may)."""
+    for entry in capability.get("consumes") or []:
+        if isinstance(entry, dict) and ("import" in entry or "location" in entry):
+            return True
+        resources = entry.get("resources") if isinstance(entry, dict) else None
+        if any(isinstance(r, dict) and r.get("operations") for r in resources or []):
+            return True
+    return False
 
 
 def _field_of(node: Any, key: Any) -> Any:

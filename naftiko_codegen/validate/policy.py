@@ -93,8 +93,8 @@ RULES: Mapping[tuple[str, str], Rule] = {
         KEEP,
         DROP,
         "consumes only: the key is dropped (adapters are derived from `consumes`); "
-        "neither key written → refused (NAF203); neither left once units are left out → "
-        "nothing to serve (NAF302, naming them)",
+        "neither key written → refused (NAF203); no adapter and no consumed operation left "
+        "once units are left out → nothing to serve (NAF302, naming them)",
     ),
     ("ConsumesHttp", "type"): Rule(UNIT, DEFAULT, DROP, "`http` (the only generated type)", "http"),
     ("ConsumesHttp", "baseUri"): Rule(KEEP, UNIT, DROP, "no upstream to call: unit left out"),

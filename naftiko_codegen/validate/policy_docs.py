@@ -78,9 +78,10 @@ engine.
 3. *Refuse the file* only when nothing sensible can be generated: no unit is left to serve
    (NAF302), or the table says "refused" (a value the reader cannot give any meaning, e.g. a
    port out of range, a pattern the value breaks). The refusal names its cause: when the units
-   left out (and the lists ignored) leave a capability with neither `consumes` nor `exposes`,
-   NAF302 says so and names the first of them with their lines (the schema's "missing
-   `exposes`" is not reported then); NAF203 is for a capability *written* with neither.
+   left out (and the lists ignored) leave a capability with no adapter and no consumed
+   operation to derive one from, NAF302 says so and names the first of them with their lines
+   (the schema's "missing `exposes`" is not reported then); NAF203 is for a capability
+   *written* with neither `consumes` nor `exposes`.
    Credentials are never guessed: an authentication the reader cannot read leaves out the API
    or adapter that declares it.
    `oauth2` on a consumed API with a client (`clientId`) is the client-credentials grant the

@@ -264,6 +264,10 @@ def test_nothing_left_after_the_reader_names_what_was_left_out(tmp_path: Any) ->
     assert "every consumed API" in error.message
     assert "line 7: consumes http has no `baseUri`" in error.message
     assert "'demo' is left out" in error.message and "exposes" in error.hint
+    # An API whose operations were all left out: nothing to derive adapters from.
+    (error,) = _errors(_CONSUMES_ONLY.replace("        method: GET\n", "        method: 12.5\n"))
+    assert error.code == "NAF302" and "every consumed operation" in error.message
+    assert "line 14: `method` is '12.5', which has no sure meaning" in error.message
     # An emptied list is named too; only the first three causes are spelt out.
     head, apis = _CONSUMES_ONLY.split("  consumes:\n")
     (error,) = _errors(head + "  consumes: []\n")
