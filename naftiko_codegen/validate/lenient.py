@@ -42,6 +42,8 @@ _NOTHING_LEFT = "NAF302"
 _SERVED = ("consumes", "exposes")
 _SERVED_NOUNS = {"consumes": "consumed API", "exposes": "adapter"}
 """What a capability serves (or derives its adapters from), and what NAF302 calls each."""
+_SERVING_LISTS = frozenset({"consumes", "exposes", "resources", "operations", "tools", "skills"})
+"""Lists of what serves or is derived from: one written empty is a cause NAF302 names."""
 _SHOWN = 3
 """How many left-out units NAF302 names (the NAF286 warnings list every one)."""
 _HINT = "see docs/dialect-policy.md; write the value the message gives to silence this"
@@ -83,6 +85,8 @@ class _Reader:
         """The warnings of the units left out under `capability` (parameters aside), and of its
         `consumes`/`exposes` ignored as written empty, in order: what NAF302 names when nothing
         is left."""
+        self._shrunk: set[int] = set()
+        """The lists this reader removed items from (an empty one is then not written empty)."""
 
     def run(self, errors: list[ValidationError]) -> None:
         for _ in range(_MAX_ROUNDS):
@@ -130,6 +134,7 @@ class _Reader:
     def _apply_removals(self) -> bool:
         done = bool(self._removals)
         for path in sorted(self._removals, key=_sort_key, reverse=True):
+            self._shrunk.add(id(self.get(path[:-1])))
             self.delete(path)
             self.positions = _shift(self.positions, path)
             self.key_positions = _shift(self.key_positions, path)
@@ -259,10 +264,14 @@ class _Reader:
         empty = rule.empty if rule is not None else DROP
         if empty == UNIT:
             return self.leave_out(path, f"`{field}` is an empty list")
+        empty_list = self.get(path)
         self.delete(path)
         self.warn(path, _EMPTIED, f"`{field}` is an empty list; the key is ignored")
-        written = self.spec.data.get("capability")
-        if path[:1] == ("capability",) and len(path) == 2 and _field_of(written, path[1]) == []:
+        if (
+            path[:1] == ("capability",)
+            and field in _SERVING_LISTS
+            and id(empty_list) not in (self._shrunk)
+        ):
             self._dropped.append(self.findings[-1])  # empty as written: the cause itself
         return True
 
@@ -361,10 +370,6 @@ def _operations_left(capability: dict[str, Any]) -> bool:
         if any(isinstance(r, dict) and r.get("operations") for r in resources or []):
             return True
     return False
-
-
-def _field_of(node: Any, key: Any) -> Any:
-    return node.get(key) if isinstance(node, dict) else None
 
 
 def _noun(kind: str) -> str:

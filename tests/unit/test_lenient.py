@@ -268,6 +268,9 @@ def test_nothing_left_after_the_reader_names_what_was_left_out(tmp_path: Any) ->
     (error,) = _errors(_CONSUMES_ONLY.replace("        method: GET\n", "        method: 12.5\n"))
     assert error.code == "NAF302" and "every consumed operation" in error.message
     assert "line 14: `method` is '12.5', which has no sure meaning" in error.message
+    # A list written empty is named; one the reader emptied is not (its units are).
+    (error,) = _errors(_CONSUMES_ONLY.split("    resources:")[0] + "    resources: []\n")
+    assert "line 10: `resources` is an empty list" in error.message
     # An emptied list is named too; only the first three causes are spelt out.
     head, apis = _CONSUMES_ONLY.split("  consumes:\n")
     (error,) = _errors(head + "  consumes: []\n")
