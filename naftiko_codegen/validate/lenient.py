@@ -82,9 +82,9 @@ class _Reader:
         self.findings: list[Diagnostic] = []
         self._removals: list[NodePath] = []
         self._dropped: list[Diagnostic] = []
-        """The warnings of the units left out under `capability` (parameters aside), and of its
-        `consumes`/`exposes` ignored as written empty, in order: what NAF302 names when nothing
-        is left."""
+        """The warnings of the units left out under `capability` (parameters aside), and of the
+        serving lists ignored as written empty, in order: what NAF302 names when nothing is
+        left."""
         self._shrunk: set[int] = set()
         """The lists this reader removed items from (an empty one is then not written empty)."""
 
@@ -270,7 +270,7 @@ class _Reader:
         if (
             path[:1] == ("capability",)
             and field in _SERVING_LISTS
-            and id(empty_list) not in (self._shrunk)
+            and id(empty_list) not in self._shrunk
         ):
             self._dropped.append(self.findings[-1])  # empty as written: the cause itself
         return True
