@@ -154,7 +154,14 @@ RULES: Mapping[tuple[str, str], Rule] = {
         "dropped, NAF283); `http` with a `scheme` of basic, bearer or digest is that scheme",
         derive="auth_type",
     ),
-    ("Authentication", "placement"): Rule(UNIT, DEFAULT, DROP, "`header`", "header"),
+    ("Authentication", "placement"): Rule(
+        UNIT,
+        DEFAULT,
+        DROP,
+        "`header`, with the warning although the schema lets it be left out (the reference "
+        "engine requires it on a consumed API)",
+        "header",
+    ),
     ("Authentication", "tokenValidation"): Rule(
         UNIT, KEEP, DROP, "a credential check is never guessed: the unit is left out"
     ),

@@ -293,3 +293,18 @@ def test_nothing_left_of_the_adapters_and_nothing_written() -> None:
     assert error.code == "NAF203" and "`exposes`" in error.message
     # Something left: no refusal from the reader (the consumes-only file is derived).
     assert not _errors(_CONSUMES_ONLY)
+
+
+def test_an_api_key_without_placement_is_read_as_header_with_a_warning() -> None:
+    # The schema leaves `placement` optional, so a file otherwise valid got the header silently.
+    auth = "    authentication:\n      type: apikey\n      key: X-Key\n      value: v\n"
+    text = _CONSUMES_ONLY.replace("    resources:\n", auth + "    resources:\n", 1)
+    spec, findings = read_leniently(load_spec(text, "cap.yaml"))
+    assert spec.data["capability"]["consumes"][0]["authentication"]["placement"] == "header"
+    (warning,) = findings
+    assert (warning.code, warning.location.line) == ("NAF284", 11)
+    assert "no `placement`; read as `header`" in warning.message
+    # Written (or OpenAPI's `in`), it is left as it is.
+    for written in ("      placement: query\n", "      in: query\n"):
+        spec = load_spec(text.replace("      value: v\n", "      value: v\n" + written), "c.yaml")
+        assert not [d for d in read_leniently(spec)[1] if d.code == "NAF284"]
