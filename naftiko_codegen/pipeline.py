@@ -35,7 +35,7 @@ from .names import slugify, unclaimed_slug
 from .render import render_package, verbatim_outputs
 from .resolve import resolve_spec
 from .schema_files import load_schema_files
-from .validate import read_leniently, validate_spec
+from .validate import read_and_validate, validate_spec
 from .write import WriteReport, plan_write, write_package
 
 __all__ = [
@@ -103,8 +103,8 @@ def check_spec(
     try:
         written = load_spec(_read(spec_path, label), label)
         # The lint rules judge the file as written; the rest reads it as the policy says.
-        spec, findings = read_leniently(written)
-        findings += [*validate_spec(spec), *lint_spec(written, all_rules=all_rules)]
+        spec, findings = read_and_validate(written)
+        findings += lint_spec(written, all_rules=all_rules)
         if has_errors(findings):
             return tuple(sorted(findings, key=Diagnostic.sort_key))
         canonical = resolve_spec(
@@ -152,8 +152,8 @@ def generate(
     label = source or str(spec_path)
     text = _read(spec_path, label)
     written = load_spec(text, label)
-    spec, findings = read_leniently(written)
-    findings += [*validate_spec(spec), *(lint_spec(written) if lint else [])]
+    spec, findings = read_and_validate(written)
+    findings += lint_spec(written) if lint else []
     if has_errors(findings, strict=strict):
         raise DiagnosticError(findings)
     try:

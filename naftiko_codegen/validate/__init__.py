@@ -30,6 +30,7 @@ __all__ = [
     "DIALECT_CODES",
     "SCHEMA_FILE",
     "SUPPORTED_VERSION",
+    "read_and_validate",
     "read_leniently",
     "validate_spec",
 ]
@@ -39,6 +40,7 @@ SUPPORTED_VERSION = "1.0.0-alpha2"
 _SHADOWED = frozenset({"enum", "const", "pattern", "minimum", "maximum", "minLength", "maxLength"})
 _OLDER_VERSIONS = frozenset({"0.5", "1.0.0-alpha1"})
 _CODE_VERSION = "NAF250"
+_CODE_MISSING, _CODE_NOTHING_LEFT = "NAF203", "NAF302"
 
 
 def validate_spec(spec: LoadedSpec) -> list[Diagnostic]:
@@ -64,6 +66,23 @@ def validate_spec(spec: LoadedSpec) -> list[Diagnostic]:
     if version is not None:
         found.setdefault(version.sort_key(), version)
     return sorted(found.values(), key=Diagnostic.sort_key)
+
+
+def read_and_validate(written: LoadedSpec) -> tuple[LoadedSpec, list[Diagnostic]]:
+    """The spec as the lenient reader reads it, with the reader's findings and the schema's.
+
+    When the reader left nothing to serve (its NAF302), the schema's finding at the same place
+    ("a capability needs `exposes:` or `consumes:`", NAF203) only restates it without the
+    cause, and is not reported.
+    """
+    spec, findings = read_leniently(written)
+    nothing_left = {d.location for d in findings if d.code == _CODE_NOTHING_LEFT}
+    checked = [
+        d
+        for d in validate_spec(spec)
+        if not (d.code == _CODE_MISSING and d.location in nothing_left)
+    ]
+    return spec, [*findings, *checked]
 
 
 def _check_version(spec: LoadedSpec) -> Diagnostic | None:

@@ -286,10 +286,22 @@ def _outbound_oauth(entry: Mapping[str, Any], which: str) -> dict[str, Any] | No
     return auth
 
 
+def _apikey_without_placement(entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An API key authentication that says neither `placement` nor OpenAPI's `in`."""
+    auth = entry.get("authentication")
+    if not isinstance(auth, dict) or "placement" in auth or "in" in auth:
+        return None
+    kind = match_member(str(auth.get("type", "")), _AUTH_TYPES, SYNONYMS["auth"])
+    return auth if kind == "apikey" else None
+
+
 def discriminators_to_fix(data: Mapping[str, Any]) -> bool:
-    """Whether some consumes or exposes entry has a type to read differently."""
+    """Whether some consumes or exposes entry has a type (or an API key placement) to read
+    differently."""
     return any(
-        _discriminator(entry, which) or _outbound_oauth(entry, which)
+        _discriminator(entry, which)
+        or _outbound_oauth(entry, which)
+        or _apikey_without_placement(entry)
         for _, entry, which in _entries(data)
     )
 
@@ -356,6 +368,18 @@ def fix_discriminators(reader: _Reader) -> bool:
         oauth = _outbound_oauth(entry, which)
         if oauth is not None:
             changed = _read_outbound_oauth(reader, path, oauth) or changed
+        apikey = _apikey_without_placement(entry)
+        if apikey is not None:
+            # The schema leaves it optional, so no schema finding brings the table's default
+            # (docs/dialect-policy.md, Authentication.placement) with its warning: read it here.
+            apikey["placement"] = "header"
+            reader.warn(
+                (*path, "authentication"),
+                "NAF284",
+                "API key authentication has no `placement`; read as `header` (the reference "
+                "engine requires it on a consumed API)",
+            )
+            changed = True
         wanted = _discriminator(entry, which)
         if wanted is None:
             continue

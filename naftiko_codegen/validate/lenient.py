@@ -38,6 +38,14 @@ _NORMALISED, _DEFAULTED, _FILLED, _EMPTIED, _LEFT_OUT, _COERCED, _RENAMED = (
     "NAF287",
     "NAF288",
 )
+_NOTHING_LEFT = "NAF302"
+_SERVED = ("consumes", "exposes")
+_SERVED_NOUNS = {"consumes": "consumed API", "exposes": "adapter"}
+"""What a capability serves (or derives its adapters from), and what NAF302 calls each."""
+_SERVING_LISTS = frozenset({"consumes", "exposes", "resources", "operations", "tools", "skills"})
+"""Lists of what serves or is derived from: one written empty is a cause NAF302 names."""
+_SHOWN = 3
+"""How many left-out units NAF302 names (the NAF286 warnings list every one)."""
 _HINT = "see docs/dialect-policy.md; write the value the message gives to silence this"
 
 
@@ -51,6 +59,7 @@ def read_leniently(spec: LoadedSpec) -> tuple[LoadedSpec, list[Diagnostic]]:
         return spec, []
     reader = _Reader(spec)
     reader.run(errors)
+    reader.check_something_left()
     if not reader.findings:
         return spec, []
     repaired = dataclasses.replace(
@@ -72,6 +81,12 @@ class _Reader:
         self.key_positions = dict(spec.key_positions)
         self.findings: list[Diagnostic] = []
         self._removals: list[NodePath] = []
+        self._dropped: list[Diagnostic] = []
+        """The warnings of the units left out under `capability` (parameters aside), and of the
+        serving lists ignored as written empty, in order: what NAF302 names when nothing is
+        left."""
+        self._shrunk: set[int] = set()
+        """The lists this reader removed items from (an empty one is then not written empty)."""
 
     def run(self, errors: list[ValidationError]) -> None:
         for _ in range(_MAX_ROUNDS):
@@ -111,17 +126,56 @@ class _Reader:
         name = self.get(unit).get("name") or self.get(unit).get("namespace")
         shown = f" {truncate(name)}" if name else ""
         self.warn(unit, _LEFT_OUT, f"{why}; this {_noun(kind)}{shown} is left out")
+        if unit[:1] == ("capability",) and not kind.endswith(("Parameter", "Argument")):
+            self._dropped.append(self.findings[-1])  # what serves, or what it derives from
         self._removals = [r for r in self._removals if r[: len(unit)] != unit] + [unit]
         return True
 
     def _apply_removals(self) -> bool:
         done = bool(self._removals)
         for path in sorted(self._removals, key=_sort_key, reverse=True):
+            self._shrunk.add(id(self.get(path[:-1])))
             self.delete(path)
             self.positions = _shift(self.positions, path)
             self.key_positions = _shift(self.key_positions, path)
         self._removals = []
         return done
+
+    def check_something_left(self) -> None:
+        """NAF302 when the written capability consumed or exposed something and, once the units
+        that could not be read were left out, no adapter is left and no consumed operation to
+        derive one from: the schema would only say a key is missing, and resolve that nothing
+        can be derived, while the cause is what was left out (the error names it)."""
+        written = self.spec.data.get("capability")
+        capability = self.data.get("capability")
+        if not isinstance(written, dict) or not isinstance(capability, dict):
+            return
+        if not any(k in written for k in _SERVED) or capability.get("exposes"):
+            return
+        if capability.get("consumes") and (_operations_left(capability) or not self._dropped):
+            return  # something to derive from, or nothing the reader did: resolve judges it
+        causes = [f"line {d.location.line}: {d.message}" for d in self._dropped]
+        shown = "; ".join(causes[:_SHOWN]) + (
+            f"; and {len(causes) - _SHOWN} more" if len(causes) > _SHOWN else ""
+        )
+        lost = [_SERVED_NOUNS[k] for k in _SERVED if k in written]
+        if capability.get("consumes"):
+            lost[:1] = ["consumed operation"]
+        where = dataclasses.replace(self.spec, positions=self.positions).locate(("capability",))
+        self.findings.append(
+            Diagnostic(
+                where,
+                _NOTHING_LEFT,
+                Severity.ERROR,
+                f"nothing is left to serve: every {' and every '.join(lost)} of this capability "
+                f"was left out or ignored by the lenient reader "
+                f"({shown or 'see the warnings above'}); no REST operation, MCP tool or control "
+                "port can be generated",
+                "give each unit named above what its warning says it lacks (the NAF286 "
+                "warnings name every unit left out; docs/dialect-policy.md), or declare "
+                "`exposes`",
+            )
+        )
 
     # --- repairs by schema keyword -----------------------------------------------------------
 
@@ -210,8 +264,15 @@ class _Reader:
         empty = rule.empty if rule is not None else DROP
         if empty == UNIT:
             return self.leave_out(path, f"`{field}` is an empty list")
+        empty_list = self.get(path)
         self.delete(path)
         self.warn(path, _EMPTIED, f"`{field}` is an empty list; the key is ignored")
+        if (
+            path[:1] == ("capability",)
+            and field in _SERVING_LISTS
+            and id(empty_list) not in self._shrunk
+        ):
+            self._dropped.append(self.findings[-1])  # empty as written: the cause itself
         return True
 
     def _type(self, path: NodePath, error: ValidationError) -> bool:
@@ -298,6 +359,17 @@ def _coerce(value: Any, wanted: Iterable[str]) -> Any:
         if kind == "array" and isinstance(value, (str, dict)):
             return [value]
     return _NOTHING
+
+
+def _operations_left(capability: dict[str, Any]) -> bool:
+    """Whether some consumed API still declares an operation (an imported one may)."""
+    for entry in capability.get("consumes") or []:
+        if isinstance(entry, dict) and ("import" in entry or "location" in entry):
+            return True
+        resources = entry.get("resources") if isinstance(entry, dict) else None
+        if any(isinstance(r, dict) and r.get("operations") for r in resources or []):
+            return True
+    return False
 
 
 def _noun(kind: str) -> str:

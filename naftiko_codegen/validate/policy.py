@@ -88,7 +88,14 @@ RULES: Mapping[tuple[str, str], Rule] = {
     ("Person", "role"): Rule(KEEP, DEFAULT, DROP, "`stakeholder`", "stakeholder"),
     ("Person", "fullName"): _NAME_REQUIRED,
     ("Binding", "keys"): Rule(KEEP, DEFAULT, DROP, "no keys", {}),
-    ("Capability", "exposes"): Rule(KEEP, KEEP, DROP, "consumes only: the key is dropped"),
+    ("Capability", "exposes"): Rule(
+        KEEP,
+        KEEP,
+        DROP,
+        "consumes only: the key is dropped (adapters are derived from `consumes`); "
+        "neither key written → refused (NAF203); no adapter and no consumed operation left "
+        "once units are left out → nothing to serve (NAF302, naming them)",
+    ),
     ("ConsumesHttp", "type"): Rule(UNIT, DEFAULT, DROP, "`http` (the only generated type)", "http"),
     ("ConsumesHttp", "baseUri"): Rule(KEEP, UNIT, DROP, "no upstream to call: unit left out"),
     ("ConsumesHttp", "resources"): Rule(
@@ -147,7 +154,14 @@ RULES: Mapping[tuple[str, str], Rule] = {
         "dropped, NAF283); `http` with a `scheme` of basic, bearer or digest is that scheme",
         derive="auth_type",
     ),
-    ("Authentication", "placement"): Rule(UNIT, DEFAULT, DROP, "`header`", "header"),
+    ("Authentication", "placement"): Rule(
+        UNIT,
+        DEFAULT,
+        DROP,
+        "`header`, with the warning although the schema lets it be left out (the reference "
+        "engine requires it on a consumed API)",
+        "header",
+    ),
     ("Authentication", "tokenValidation"): Rule(
         UNIT, KEEP, DROP, "a credential check is never guessed: the unit is left out"
     ),

@@ -77,8 +77,13 @@ engine.
    that was left out leaves out the calling unit in turn.
 3. *Refuse the file* only when nothing sensible can be generated: no unit is left to serve
    (NAF302), or the table says "refused" (a value the reader cannot give any meaning, e.g. a
-   port out of range, a pattern the value breaks). Credentials are never guessed: an
-   authentication the reader cannot read leaves out the API or adapter that declares it.
+   port out of range, a pattern the value breaks). The refusal names its cause: when the units
+   left out (and the lists ignored) leave a capability with no adapter and no consumed
+   operation to derive one from, NAF302 says so and names the first of them with their lines
+   (the schema's "missing `exposes`" is not reported then); NAF203 is for a capability
+   *written* with neither `consumes` nor `exposes`.
+   Credentials are never guessed: an authentication the reader cannot read leaves out the API
+   or adapter that declares it.
    `oauth2` on a consumed API with a client (`clientId`) is the client-credentials grant the
    generated client runs; without one, it sends its `token`/`accessToken` as a bearer token
    when it carries one (NAF283), else leaves the API out.

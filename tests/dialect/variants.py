@@ -31,7 +31,7 @@ from naftiko_codegen.load import load_imports, load_spec
 from naftiko_codegen.model import build_model
 from naftiko_codegen.render import render_package, verbatim_outputs
 from naftiko_codegen.resolve import resolve_spec
-from naftiko_codegen.validate import read_leniently, validate_spec
+from naftiko_codegen.validate import read_and_validate
 from naftiko_codegen.validate.policy import (
     CHILDREN,
     DEFAULT,
@@ -273,8 +273,7 @@ def judge(variant: Variant, *, render: bool = True) -> Outcome:
     findings: list[Diagnostic] = []
     try:
         written = load_spec(text, f"{variant.origin}#{variant.change}")
-        spec, findings = read_leniently(written)
-        findings += validate_spec(spec)
+        spec, findings = read_and_validate(written)
         errors = [d for d in findings if d.is_error]
         if not errors:
             canonical = resolve_spec(spec, load_imports(spec, variant.source))

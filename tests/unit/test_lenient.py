@@ -11,7 +11,7 @@ import pytest
 
 from naftiko_codegen.load import load_spec
 from naftiko_codegen.pipeline import check_spec
-from naftiko_codegen.validate import read_leniently, validate_spec
+from naftiko_codegen.validate import read_and_validate, read_leniently, validate_spec
 
 _HEAD = """\
 naftiko: 1.0.0-alpha2
@@ -227,3 +227,84 @@ def test_oauth2_on_a_consumed_api() -> None:
     assert "consumes" not in spec.data["capability"]  # left out, then the empty list ignored
     (left_out,) = [d for d in findings if d.code == "NAF286" and "nor a token" in d.message]
     assert left_out.location.line == 6
+
+
+_CONSUMES_ONLY = """\
+naftiko: 1.0.0-alpha2
+info:
+  label: Demo
+  description: Demo.
+capability:
+  consumes:
+  - type: http
+    namespace: demo
+    baseUri: https://api.example.com
+    resources:
+    - name: items
+      path: /items
+      operations:
+      - name: list-items
+        method: GET
+"""
+
+
+def _errors(text: str) -> list[Any]:
+    _spec, findings = read_and_validate(load_spec(text, "cap.yaml"))
+    return [d for d in findings if d.is_error]
+
+
+def test_nothing_left_after_the_reader_names_what_was_left_out(tmp_path: Any) -> None:
+    # A consumes-only file whose only API cannot be read: the refusal is "nothing left"
+    # (NAF302), naming the unit and its line, never the schema's "missing `exposes`".
+    text = _CONSUMES_ONLY.replace("    baseUri: https://api.example.com\n", "")
+    (tmp_path / "cap.yaml").write_text(text, encoding="utf-8")
+    assert [d.code for d in check_spec(tmp_path / "cap.yaml") if d.is_error] == ["NAF302"]
+    (error,) = _errors(text)
+    assert (error.code, error.location.line) == ("NAF302", 6)
+    assert "every consumed API" in error.message
+    assert "line 7: consumes http has no `baseUri`" in error.message
+    assert "'demo' is left out" in error.message and "exposes" in error.hint
+    # An API whose operations were all left out: nothing to derive adapters from.
+    (error,) = _errors(_CONSUMES_ONLY.replace("        method: GET\n", "        method: 12.5\n"))
+    assert error.code == "NAF302" and "every consumed operation" in error.message
+    assert "line 14: `method` is '12.5', which has no sure meaning" in error.message
+    # A list written empty is named; one the reader emptied is not (its units are).
+    (error,) = _errors(_CONSUMES_ONLY.split("    resources:")[0] + "    resources: []\n")
+    assert "line 10: `resources` is an empty list" in error.message
+    # An emptied list is named too; only the first three causes are spelt out.
+    head, apis = _CONSUMES_ONLY.split("  consumes:\n")
+    (error,) = _errors(head + "  consumes: []\n")
+    assert error.code == "NAF302" and "`consumes` is an empty list" in error.message
+    unreadable = apis.replace("    baseUri: https://api.example.com\n", "")
+    (error,) = _errors(head + "  consumes:\n" + unreadable * 4)
+    assert error.message.count("has no `baseUri`") == 3 and "and 1 more" in error.message
+
+
+def test_nothing_left_of_the_adapters_and_nothing_written() -> None:
+    adapters = (
+        "naftiko: 1.0.0-alpha2\ninfo: {label: D, description: D.}\ncapability:\n  exposes:\n"
+        "  - type: mcp\n    namespace: m\n    port: 9000\n    tools: []\n"
+    )
+    (error,) = _errors(adapters)
+    assert error.code == "NAF302" and "every adapter of this capability" in error.message
+    assert "line 5: `tools` is an empty list" in error.message
+    # A capability written with neither key is the schema's to refuse (the table: NAF203).
+    (error,) = _errors("naftiko: 1.0.0-alpha2\ninfo: {label: D, description: D.}\ncapability: {}\n")
+    assert error.code == "NAF203" and "`exposes`" in error.message
+    # Something left: no refusal from the reader (the consumes-only file is derived).
+    assert not _errors(_CONSUMES_ONLY)
+
+
+def test_an_api_key_without_placement_is_read_as_header_with_a_warning() -> None:
+    # The schema leaves `placement` optional, so a file otherwise valid got the header silently.
+    auth = "    authentication:\n      type: apikey\n      key: X-Key\n      value: v\n"
+    text = _CONSUMES_ONLY.replace("    resources:\n", auth + "    resources:\n", 1)
+    spec, findings = read_leniently(load_spec(text, "cap.yaml"))
+    assert spec.data["capability"]["consumes"][0]["authentication"]["placement"] == "header"
+    (warning,) = findings
+    assert (warning.code, warning.location.line) == ("NAF284", 11)
+    assert "no `placement`; read as `header`" in warning.message
+    # Written (or OpenAPI's `in`), it is left as it is.
+    for written in ("      placement: query\n", "      in: query\n"):
+        spec = load_spec(text.replace("      value: v\n", "      value: v\n" + written), "c.yaml")
+        assert not [d for d in read_leniently(spec)[1] if d.code == "NAF284"]

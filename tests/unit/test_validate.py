@@ -61,6 +61,7 @@ def test_exports() -> None:
         "DIALECT_CODES",
         "SCHEMA_FILE",
         "SUPPORTED_VERSION",
+        "read_and_validate",
         "read_leniently",
         "validate_spec",
     }
