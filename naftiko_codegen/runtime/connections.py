@@ -173,7 +173,7 @@ class _LimitedProtocol(HttpToolsProtocol):
             self._idle()  # answered before its body ended (413): the connection is free
         else:
             self._phase = "busy"
-            self._disarm()  # the app is answering: its own and the upstream's timeouts apply
+            self._due = None  # disarmed: the app is answering (its own and upstream timeouts)
 
     def on_response_complete(self) -> None:
         HttpToolsProtocol.on_response_complete(self)
@@ -201,9 +201,6 @@ class _LimitedProtocol(HttpToolsProtocol):
             if timer is not None:
                 timer.cancel()
             self._deadline = self.loop.call_at(due, self._expired)
-
-    def _disarm(self) -> None:
-        self._due = None  # the timer, when it fires, finds nothing due
 
     def _expired(self) -> None:
         self._deadline = None

@@ -284,9 +284,15 @@ class Exchange:
         await self.send(message)
 
     async def send_from_app(self, message: Message) -> None:
-        """The app's `send`: dropped once the guard answered in its place."""
-        if not self.answered_by_guard:
-            await self.deliver(message)
+        """The app's `send`: as `deliver` (inline: twice per request), dropped once the guard
+        answered in the app's place."""
+        if self.answered_by_guard:
+            return
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            if self.extra_headers:
+                message["headers"] = [*message.get("headers", ()), *self.extra_headers]
+        await self.send(message)
 
     async def answer(
         self, status: int, title: str, detail: str, extra: Iterable[tuple[bytes, bytes]] = ()

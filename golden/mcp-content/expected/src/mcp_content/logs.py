@@ -27,7 +27,7 @@ import re
 import sys
 import time
 from collections.abc import MutableMapping
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any, Final
@@ -36,12 +36,11 @@ from urllib.parse import unquote_plus
 __all__ = [
     "LOG_FORMATS",
     "MAX_REQUEST_ID",
+    "REQUEST_ID",
     "REQUEST_ID_HEADER",
     "JsonFormatter",
     "TextFormatter",
     "configure_logging",
-    "enter_request",
-    "leave_request",
     "redact_query_parameter",
     "request_id",
     "request_id_from",
@@ -71,6 +70,8 @@ if hasattr(os, "register_at_fork"):  # not on Windows (which does not fork)
     os.register_at_fork(after_in_child=_ids.seed)
 
 _REQUEST_ID: ContextVar[str | None] = ContextVar("naftiko_request_id", default=None)
+REQUEST_ID: Final = _REQUEST_ID
+"""The running request's id (set by `front_door.FrontDoor` for the request's lifetime)."""
 _access = logging.getLogger(__name__.rpartition(".")[0] + ".access")
 _handler: list[logging.StreamHandler[Any] | None] = [None]
 """The handler `configure_logging` installed (access lines may bypass `logging` to reach it)."""
@@ -103,15 +104,6 @@ def request_id_from(given: bytes | None, parent: bytes | None) -> str:
         if match and match[1] != "ff" and match[2] != "0" * 32:
             return match[2]
     return f"{_ids.getrandbits(128):032x}"
-
-
-def enter_request(identifier: str) -> Token[str | None]:
-    """Make `identifier` the running request's id; `leave_request(token)` when it is answered."""
-    return _REQUEST_ID.set(identifier)
-
-
-def leave_request(token: Token[str | None]) -> None:
-    _REQUEST_ID.reset(token)
 
 
 def redact_query_parameter(name: str) -> None:

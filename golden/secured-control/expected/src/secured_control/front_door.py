@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import tracing
 from .exposure import BodyTooLarge, Exchange, ExposureGuard
-from .logs import enter_request, leave_request, request_id_from, write_access_line
+from .logs import REQUEST_ID, request_id_from, write_access_line
 from .metrics import Measured
 
 __all__ = ["FrontDoor"]
@@ -67,7 +67,7 @@ class FrontDoor:
         raw = scope["headers"]
         headers = dict(raw)  # one C-level pass; a repeated header keeps its last value
         identifier = request_id_from(headers.get(b"x-request-id"), headers.get(b"traceparent"))
-        token = enter_request(identifier)
+        token = REQUEST_ID.set(identifier)
         exchange = Exchange(scope, send, ((b"x-request-id", identifier.encode("ascii")),))
         started = time.perf_counter() if self.access_log else 0.0
         try:
@@ -78,7 +78,7 @@ class FrontDoor:
         finally:
             if self.access_log:
                 write_access_line(scope, exchange.status, started, self.adapter)
-            leave_request(token)
+            REQUEST_ID.reset(token)
 
     async def _traced(
         self, scope: Scope, receive: Receive, exchange: Exchange, headers: dict[bytes, bytes]

@@ -339,7 +339,16 @@ class HttpClient:
         deadline = asyncio.get_running_loop().time() + api.timeout
         attempt = 0
         while True:
-            outcome = await self._attempt(api, guard, method, url, headers, payload)
+            # Through the API's bulkhead (inline: each await level costs every resumption).
+            try:
+                await guard.bulkhead.acquire()
+            except BulkheadFull:
+                outcome: _Answer | UpstreamError = self._busy(api, guard)
+            else:
+                try:
+                    outcome = await self._request(api, guard, method, url, headers, payload)
+                finally:
+                    guard.bulkhead.release()
             delay = self._retry_delay(outcome, attempt, retries, deadline)
             if delay is None:
                 return outcome
@@ -368,32 +377,17 @@ class HttpClient:
             return None  # No time left within the request's timeout: answer now.
         return delay
 
-    async def _attempt(
-        self,
-        api: UpstreamApi,
-        guard: _Guard,
-        method: str,
-        url: URL,
-        headers: Mapping[str, str],
-        payload: Any,
-    ) -> _Answer | UpstreamError:
-        """One request through the API's bulkhead: an answer, or the error to raise."""
-        try:
-            await guard.bulkhead.acquire()
-        except BulkheadFull:
-            error = self._error(
-                503,
-                "Upstream busy",
-                f"all {guard.bulkhead.limit} connections to the upstream API {api.name!r} are "
-                f"in use and none was freed within {guard.bulkhead.wait:g} s "
-                f"({LIMIT_VARIABLES['concurrency']}, {LIMIT_VARIABLES['pool_wait']})",
-            )
-            error.local = True  # type: ignore[attr-defined]  # says nothing of the upstream
-            return error
-        try:
-            return await self._request(api, guard, method, url, headers, payload)
-        finally:
-            guard.bulkhead.release()
+    def _busy(self, api: UpstreamApi, guard: _Guard) -> UpstreamError:
+        """The error of a call that found no free connection to `api` within the pool wait."""
+        error = self._error(
+            503,
+            "Upstream busy",
+            f"all {guard.bulkhead.limit} connections to the upstream API {api.name!r} are "
+            f"in use and none was freed within {guard.bulkhead.wait:g} s "
+            f"({LIMIT_VARIABLES['concurrency']}, {LIMIT_VARIABLES['pool_wait']})",
+        )
+        error.local = True  # type: ignore[attr-defined]  # says nothing of the upstream
+        return error
 
     def _circuit_open(self, api: UpstreamApi, error: CircuitOpen) -> UpstreamError:
         return self._error(
