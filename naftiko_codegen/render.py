@@ -183,6 +183,7 @@ RENDER_PLAN: tuple[PlannedFile, ...] = (
     PlannedFile("runtime:metrics.py", "src/{package}/metrics.py"),
     PlannedFile("runtime:trace_buffer.py", "src/{package}/trace_buffer.py"),
     PlannedFile("runtime:front_door.py", "src/{package}/front_door.py"),
+    PlannedFile("runtime:upstream_hooks.py", "src/{package}/upstream_hooks.py"),
     PlannedFile("runtime:workers.py", "src/{package}/workers.py"),
     PlannedFile(
         "src/package/skill_app.py.jinja",

@@ -177,6 +177,7 @@ def test_render_plan_for_the_seed(seed_model: CapabilityModel) -> None:
         "src/rest_sessions/trace_buffer.py",
         "src/rest_sessions/tracing.py",
         "src/rest_sessions/upstream.py",
+        "src/rest_sessions/upstream_hooks.py",
         "src/rest_sessions/upstream_request.py",
         "src/rest_sessions/workers.py",
         "tests/conftest.py",

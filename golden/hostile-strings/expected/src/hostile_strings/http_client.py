@@ -23,11 +23,9 @@ The generated `upstream.py` describes the capability's APIs and subclasses `Http
 from __future__ import annotations
 
 import asyncio
-import importlib
 import time
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, Final, NamedTuple
 from urllib.parse import urlsplit
 
@@ -48,6 +46,7 @@ from .resilience import (
     CircuitOpen,
     retry_delay,
 )
+from .upstream_hooks import upstream_hook, user_hooks
 from .upstream_request import (
     SURROGATE,
     BodyParser,
@@ -85,53 +84,6 @@ __all__ = [
 ]
 
 _REDIRECTS: Final = frozenset({300, 301, 302, 303, 305, 307, 308})
-
-
-def user_hooks() -> ModuleType | None:
-    """Your `hooks` module (created once by naftiko-gen, then yours), or None without one."""
-    name = f"{__package__}.hooks"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise  # The hooks module exists but imports something missing: say so.
-        return None
-
-
-async def _request_hook_as_created(
-    api: str, method: str, url: str, headers: MutableMapping[str, str]
-) -> None:
-    """The request hook as naftiko-gen creates it: does nothing."""
-
-
-async def _response_hook_as_created(
-    api: str, method: str, url: str, status: int, body: bytes
-) -> bytes:
-    """The response hook as naftiko-gen creates it: the body unchanged."""
-    return body
-
-
-def _hook(hooks: ModuleType | None, name: str, as_created: Callable[..., Any]) -> Any:
-    """`hooks.<name>`, or None when there is none or it does what the created one does.
-
-    An unchanged hook still costs a coroutine (and the URL as text) per upstream call: its
-    bytecode and constants, the docstring aside, are compared with the created one's. Anything
-    else, a decorated function included, is called.
-    """
-    function = getattr(hooks, name, None) if hooks is not None else None
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return function
-    created = as_created.__code__
-    unchanged = (
-        code.co_code == created.co_code
-        and code.co_names == created.co_names
-        and code.co_consts[1:] == created.co_consts[1:]
-        and isinstance(code.co_consts[:1] and code.co_consts[0], str)
-        and code.co_argcount == created.co_argcount
-        and not code.co_freevars
-    )
-    return None if unchanged else function
 
 
 class _Answer(NamedTuple):
@@ -191,8 +143,8 @@ class HttpClient:
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
         hooks = user_hooks()  # read once: a hook replaced later is not seen
-        self._on_request = _hook(hooks, "on_upstream_request", _request_hook_as_created)
-        self._on_response = _hook(hooks, "on_upstream_response", _response_hook_as_created)
+        self._on_request = upstream_hook(hooks, "on_upstream_request")
+        self._on_response = upstream_hook(hooks, "on_upstream_response")
         self._guards = {name: self._guard(api) for name, api in self.apis.items()}
 
     def _guard(self, api: UpstreamApi) -> _Guard:
