@@ -15,7 +15,6 @@ from naftiko_codegen.runtime.exposure import (
     is_loopback,
     problem,
 )
-
 from naftiko_codegen.runtime.front_door import FrontDoor
 
 from ._support import call_asgi

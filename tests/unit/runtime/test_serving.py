@@ -20,8 +20,8 @@ from starlette.routing import Route
 
 from naftiko_codegen.runtime import connections, serving
 from naftiko_codegen.runtime.environment import SettingsError
-from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.front_door import FrontDoor
+from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.serving import (
     AdapterServer,
     adapter_options,

@@ -17,8 +17,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 from starlette.types import Receive, Scope, Send
 
 from naftiko_codegen.runtime import tracing
-from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.front_door import FrontDoor
+from naftiko_codegen.runtime.http_client import HttpClient
 from naftiko_codegen.runtime.mcp_http import StreamableHttpApp
 from naftiko_codegen.runtime.tests.loopback import free_port, stub_upstream
 from naftiko_codegen.runtime.upstream_request import UpstreamApi, UpstreamError
