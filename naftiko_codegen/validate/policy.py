@@ -129,7 +129,17 @@ RULES: Mapping[tuple[str, str], Rule] = {
     ),
     ("ConsumedInputParameter", "name"): _NAME_REQUIRED,
     ("ConsumedInputParameter", "in"): _IN,
-    ("ConsumedInputParameter", "type"): _TYPE,
+    # Official 1.0.0-alpha2 has no `type` on a consumed parameter (NAF260 when written): a
+    # missing one is the official form, read without a warning.
+    ("ConsumedInputParameter", "type"): Rule(
+        DEFAULT,
+        KEEP,
+        DROP,
+        "a type name is read as its JSON type; unknown → `string`; none (the official form): "
+        "`string`, `object` for an `in: body` parameter",
+        "string",
+        "type",
+    ),
     ("ConsumedOutputParameter", "name"): _NAME_REQUIRED,
     ("ConsumedOutputParameter", "type"): _TYPE,
     ("ConsumedOutputParameter", "value"): Rule(
