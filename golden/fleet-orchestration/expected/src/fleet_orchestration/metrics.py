@@ -357,12 +357,9 @@ class Measured:
         # A placeholder renamed for Python (`{id_}`) is named back as the spec writes it.
         self._spec_paths: dict[str, str] = getattr(getattr(app, "state", None), "spec_paths", {})
 
-    def _route(self, scope: Scope) -> str:
-        """The matched route's template: FastAPI names its own routes in `scope["route"]`, a
-        plain Starlette route (`/openapi.json`, a direct route) only by its endpoint."""
-        path = getattr(scope.get("route"), "path", None)
-        if path is not None:
-            return self._spec_paths.get(path) or str(path)
+    def _route_by_endpoint(self, scope: Scope) -> str:
+        """The template of a route the scope names only by its endpoint: a plain Starlette route
+        (`/openapi.json`, a direct route); FastAPI's own are in `scope["route"]` (`end`)."""
         endpoint = scope.get("endpoint")
         if endpoint is None:
             return self.default_route
@@ -391,8 +388,11 @@ class Measured:
         duration = time.perf_counter() - started
         if token is not None:
             _calls.reset(token)
-        path = getattr(scope.get("route"), "path", None)  # `_route`'s common case, inline
-        route = (self._spec_paths.get(path) or path) if path is not None else self._route(scope)
+        path = getattr(scope.get("route"), "path", None)
+        if path is not None:
+            route = self._spec_paths.get(path) or str(path)
+        else:
+            route = self._route_by_endpoint(scope)
         if metrics is not None:
             status_class = _STATUS_CLASS[status // 100] if 0 < status < 600 else "5xx"
             metrics.answered(self.adapter, scope["method"], route, status_class, duration)
